@@ -1,0 +1,289 @@
+// The GovernanceAgent facade: parse, dispatch, CoreResult, commit.
+#include "agent/agent.h"
+
+#include "adcp_governance.h"
+#include "canon/digests.h"
+#include "json/json.h"
+#include "state/serialize.h"
+
+namespace adcp {
+
+class GovernanceAgent::Impl {
+ public:
+  Agent agent;
+};
+
+namespace {
+
+// Guards the re-entrancy flag for one facade call.
+class CallGuard {
+ public:
+  explicit CallGuard(Agent& a) : agent_(a) { agent_.in_call = true; }
+  ~CallGuard() { agent_.in_call = false; }
+
+ private:
+  Agent& agent_;
+};
+
+std::string FailedResult(const TaskError& e, const json::Value* context) {
+  json::Value r = json::Obj({{"status", "failed"}, {"errors", json::Value(json::Array{e.ToJson()})}});
+  if (context) r.set("context", *context);
+  return json::Write(r);
+}
+
+TaskResult Dispatch(Agent& agent, CallContext& ctx, std::string_view task, const json::Value& request,
+                    const Auth& auth) {
+  if (task == "sync_plans") return RunSyncPlans(agent, ctx, request, auth);
+  if (task == "get_plan_audit_logs") return RunGetPlanAuditLogs(agent, ctx, request, auth);
+  return TaskResult::Failed(MakeError("INVALID_REQUEST", "unknown task: " + std::string(task)));
+}
+
+// Stores the entry of a successful keyed call and drops replay bodies that
+// left the window (their key tombstones stay, 08 §5).
+void StoreIdempotency(CallContext& ctx, const TaskResult& r) {
+  if (!r.idempotency_scope || r.replayed) return;
+  Result<int64_t> now = ctx.Now();  // already read by every keyed task
+  State& state = ctx.state();
+  IdempotencyEntry& e = state.idempotency[*r.idempotency_scope];
+  e.task = r.idempotency_task;
+  e.payload_hash = r.idempotency_hash;
+  e.body = r.body;
+  e.stored_at_ms = now.ok() ? now.value() : 0;
+  state.idempotency_expiry.emplace(e.stored_at_ms, *r.idempotency_scope);
+  const int64_t window_ms = (ctx.config().replay_ttl_seconds + 60) * 1000;
+  while (!state.idempotency_expiry.empty() && state.idempotency_expiry.begin()->first + window_ms < e.stored_at_ms) {
+    auto it = state.idempotency_expiry.begin();
+    auto entry = state.idempotency.find(it->second);
+    if (entry != state.idempotency.end() && entry->second.stored_at_ms == it->first) entry->second.body.reset();
+    state.idempotency_expiry.erase(it);
+  }
+}
+
+std::string RenderResult(const TaskResult& r, const json::Value* context) {
+  if (r.kind == TaskResult::kFailed) return FailedResult(r.error, context);
+  if (r.kind == TaskResult::kSubmitted) {
+    json::Value out = json::Obj({{"status", "submitted"}, {"task_id", r.task_id}});
+    if (context) out.set("context", *context);
+    return json::Write(out);
+  }
+  json::Value body = r.body;
+  if (context) body.set("context", *context);
+  json::Value out = json::Obj({{"status", "completed"}, {"response", std::move(body)}, {"replayed", r.replayed}});
+  return json::Write(out);
+}
+
+json::ParseResult ParseUtilityInput(std::string_view text) {
+  json::ParseLimits limits;
+  limits.max_bytes = 64u << 20;
+  limits.max_depth = 256;
+  return json::Parse(text, limits);
+}
+
+}  // namespace
+
+GovernanceAgent::GovernanceAgent(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+GovernanceAgent::~GovernanceAgent() = default;
+
+Expected<std::unique_ptr<GovernanceAgent>> GovernanceAgent::Create(std::string_view config_json, Hooks hooks) {
+  Expected<std::unique_ptr<GovernanceAgent>> out;
+  auto impl = std::make_unique<Impl>();
+  std::string err = ParseConfig(config_json, &impl->agent.config);
+  if (!err.empty()) {
+    out.error = err;
+    return out;
+  }
+  if (!hooks.sign && !impl->agent.config.allow_unsigned_tokens) {
+    out.error = "no signer: install a sign hook (or set allow_unsigned_tokens for tests)";
+    return out;
+  }
+  impl->agent.hooks = std::move(hooks);
+  out.value.reset(new GovernanceAgent(std::move(impl)));
+  return out;
+}
+
+Expected<std::unique_ptr<GovernanceAgent>> GovernanceAgent::Import(std::string_view config_json,
+                                                                  std::string_view state_json, Hooks hooks) {
+  Expected<std::unique_ptr<GovernanceAgent>> out = Create(config_json, std::move(hooks));
+  if (!out.ok()) return out;
+  json::ParseResult parsed = ParseUtilityInput(state_json);
+  if (!parsed.ok()) {
+    out.error = "state is not valid JSON: " + parsed.message;
+    out.value.reset();
+    return out;
+  }
+  std::string err = ImportState(parsed.value, out.value->impl_->agent.config, &out.value->impl_->agent.state);
+  if (!err.empty()) {
+    out.error = "invalid state: " + err;
+    out.value.reset();
+  }
+  return out;
+}
+
+std::string GovernanceAgent::ExportState() const {
+  return json::Canonicalize(adcp::ExportState(impl_->agent.state));
+}
+
+std::string GovernanceAgent::Call(std::string_view task, std::string_view request_json, std::string_view auth_json) {
+  Agent& agent = impl_->agent;
+  if (agent.in_call)
+    return FailedResult(MakeError("SERVICE_UNAVAILABLE", "re-entrant call on a busy agent"), nullptr);
+  CallGuard guard(agent);
+  json::ParseLimits limits;
+  limits.max_bytes = static_cast<size_t>(agent.config.max_request_bytes);
+  json::ParseResult parsed = json::Parse(request_json, limits);
+  if (!parsed.ok()) return FailedResult(MakeError("INVALID_REQUEST", parsed.message), nullptr);
+  if (!parsed.value.is_object())
+    return FailedResult(MakeError("INVALID_REQUEST", "request must be a JSON object"), nullptr);
+  const json::Value* context = parsed.value.find_object("context");
+  Auth auth = ParseAuth(auth_json);
+  CallContext ctx(agent.config, agent.hooks, agent.state);
+  TaskResult r = Dispatch(agent, ctx, task, parsed.value, auth);
+  if (r.kind != TaskResult::kFailed) {
+    StoreIdempotency(ctx, r);
+    ctx.Commit();
+  }
+  return RenderResult(r, context);
+}
+
+std::string GovernanceAgent::GetTask(std::string_view task_id) {
+  Agent& agent = impl_->agent;
+  if (agent.in_call)
+    return FailedResult(MakeError("SERVICE_UNAVAILABLE", "re-entrant call on a busy agent"), nullptr);
+  CallGuard guard(agent);
+  return FailedResult(MakeError("REFERENCE_NOT_FOUND", "unknown task", "task_id"), nullptr);
+}
+
+std::string GovernanceAgent::Admin(std::string_view op_json) {
+  Agent& agent = impl_->agent;
+  if (agent.in_call)
+    return FailedResult(MakeError("SERVICE_UNAVAILABLE", "re-entrant call on a busy agent"), nullptr);
+  CallGuard guard(agent);
+  CallContext ctx(agent.config, agent.hooks, agent.state);
+  TaskResult r = RunAdmin(agent, ctx, op_json);
+  if (r.kind != TaskResult::kFailed) ctx.Commit();
+  return RenderResult(r, nullptr);
+}
+
+std::string GovernanceAgent::PublicJwk() const {
+  const Config& c = impl_->agent.config;
+  if (!c.signing_public_key) return "null";
+  json::Value jwk = json::Value::MakeObject();
+  if (c.signing_kid) jwk.set("kid", *c.signing_kid);
+  if (c.signing_alg == "EdDSA") {
+    jwk.set("kty", "OKP");
+    jwk.set("crv", "Ed25519");
+  } else {
+    jwk.set("kty", "EC");
+    jwk.set("crv", "P-256");
+  }
+  jwk.set("alg", c.signing_alg);
+  jwk.set("use", "sig");
+  jwk.set("key_ops", json::Value(json::Array{json::Value("verify")}));
+  jwk.set("adcp_use", "governance-signing");
+  jwk.set("x", *c.signing_public_key);
+  return json::Write(jwk);
+}
+
+std::string GovernanceAgent::Validate(std::string_view task, std::string_view request_json) {
+  json::ParseResult parsed = json::Parse(request_json);
+  if (!parsed.ok()) return FailedResult(MakeError("INVALID_REQUEST", parsed.message), nullptr);
+  if (!parsed.value.is_object())
+    return FailedResult(MakeError("INVALID_REQUEST", "request must be a JSON object"), nullptr);
+  std::optional<TaskError> e = ValidateRequestShape(task, parsed.value);
+  if (e) return FailedResult(*e, parsed.value.find_object("context"));
+  return json::Write(json::Obj({{"status", "completed"}, {"response", json::Obj({{"valid", true}})}}));
+}
+
+Expected<std::string> GovernanceAgent::ToWire(std::string_view core_result_json) {
+  Expected<std::string> out;
+  json::ParseResult p = ParseUtilityInput(core_result_json);
+  const std::string* status = p.ok() ? p.value.find_string("status") : nullptr;
+  if (!status) {
+    out.error = "not a CoreResult";
+    return out;
+  }
+  const json::Value& r = p.value;
+  json::Value wire = json::Value::MakeObject();
+  if (*status == "completed") {
+    const json::Value* body = r.find_object("response");
+    if (!body) {
+      out.error = "completed CoreResult without response";
+      return out;
+    }
+    wire.set("status", "completed");
+    for (const json::Member& m : body->as_object())
+      if (m.first != "status") wire.set(m.first, m.second);
+    const json::Value* replayed = r.find("replayed");
+    if (replayed && replayed->is_bool() && replayed->as_bool() && !body->has("replayed")) wire.set("replayed", true);
+  } else if (*status == "submitted") {
+    wire.set("status", "submitted");
+    if (const json::Value* t = r.find("task_id")) wire.set("task_id", *t);
+    if (const json::Value* c = r.find("context")) wire.set("context", *c);
+  } else if (*status == "failed") {
+    const json::Array* errors = r.find_array("errors");
+    if (!errors || errors->empty()) {
+      out.error = "failed CoreResult without errors";
+      return out;
+    }
+    wire.set("status", "failed");
+    wire.set("errors", json::Value(*errors));
+    wire.set("adcp_error", (*errors)[0]);
+    if (const json::Value* c = r.find("context")) wire.set("context", *c);
+  } else {
+    out.error = "unknown CoreResult status";
+    return out;
+  }
+  out.value = json::Write(wire);
+  return out;
+}
+
+Expected<std::string> GovernanceAgent::Jcs(std::string_view text) {
+  Expected<std::string> out;
+  json::ParseResult p = ParseUtilityInput(text);
+  if (!p.ok()) {
+    out.error = p.message;
+    return out;
+  }
+  out.value = json::Canonicalize(p.value);
+  return out;
+}
+
+Expected<std::string> GovernanceAgent::PlanHash(std::string_view plan_json) {
+  Expected<std::string> out;
+  json::ParseResult p = ParseUtilityInput(plan_json);
+  if (!p.ok()) {
+    out.error = p.message;
+    return out;
+  }
+  out.value = canon::PlanHash(p.value);
+  return out;
+}
+
+Expected<std::string> GovernanceAgent::PayloadHash(std::string_view payload_json) {
+  Expected<std::string> out;
+  json::ParseResult p = ParseUtilityInput(payload_json);
+  if (!p.ok() || !p.value.is_object()) {
+    out.error = p.ok() ? "payload must be a JSON object" : p.message;
+    return out;
+  }
+  out.value = canon::PayloadHash(p.value);
+  return out;
+}
+
+Expected<std::string> GovernanceAgent::StatementDigest(std::string_view seller_reference,
+                                                      std::string_view delivery_metrics_json) {
+  Expected<std::string> out;
+  json::ParseResult p = ParseUtilityInput(delivery_metrics_json);
+  if (!p.ok() || !p.value.is_object()) {
+    out.error = p.ok() ? "delivery_metrics must be a JSON object" : p.message;
+    return out;
+  }
+  if (!json::IsValidUtf8(seller_reference)) {
+    out.error = "seller_reference must be valid UTF-8";
+    return out;
+  }
+  out.value = canon::StatementDigest(std::string(seller_reference), p.value);
+  return out;
+}
+
+}  // namespace adcp

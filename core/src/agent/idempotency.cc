@@ -1,0 +1,43 @@
+// Idempotency and replay (08 §5).
+#include "agent/agent.h"
+#include "canon/digests.h"
+
+namespace adcp {
+
+TaskError SchemaError(const std::string& code, const schema::Failure& f) {
+  TaskError e = MakeError(code, f.message, f.field);
+  json::Value issue = json::Obj({{"pointer", f.pointer}, {"message", f.message}, {"keyword", f.keyword}});
+  e.issues = json::Value(json::Array{issue});
+  return e;
+}
+
+std::optional<TaskResult> CheckIdempotency(CallContext& ctx, const std::string& task, const json::Value& request,
+                                           const Auth& auth, const std::string& key, bool body_declares_replayed,
+                                           TaskResult* pending) {
+  std::string scope = JoinKey(auth.key, key);
+  std::string hash = canon::IdempotencyPayloadHash(request);
+  State& state = ctx.state();
+  auto it = state.idempotency.find(scope);
+  if (it != state.idempotency.end()) {
+    Result<int64_t> now = ctx.Now();
+    if (!now.ok()) return TaskResult::Failed(now.error());
+    const IdempotencyEntry& entry = it->second;
+    const int64_t window_ms = (ctx.config().replay_ttl_seconds + 60) * 1000;
+    if (now.value() - entry.stored_at_ms > window_ms || !entry.body)
+      return TaskResult::Failed(MakeError("IDEMPOTENCY_EXPIRED", "idempotency key is outside the replay window"));
+    if (entry.task != task || entry.payload_hash != hash)
+      return TaskResult::Failed(
+          MakeError("IDEMPOTENCY_CONFLICT", "idempotency key was already used for a different request"));
+    json::Value body = *entry.body;
+    if (body_declares_replayed) body.set("replayed", true);
+    TaskResult r = TaskResult::Completed(std::move(body));
+    r.replayed = true;
+    return r;
+  }
+  pending->idempotency_scope = scope;
+  pending->idempotency_task = task;
+  pending->idempotency_hash = hash;
+  return std::nullopt;
+}
+
+}  // namespace adcp

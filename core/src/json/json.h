@@ -1,0 +1,65 @@
+// Parsing and serialization of json::Value.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "json/value.h"
+
+namespace adcp::json {
+
+struct ParseLimits {
+  size_t max_bytes = 1u << 20;  // 1 MiB (issue: configurable)
+  size_t max_depth = 64;
+};
+
+enum class ParseErrorKind {
+  kNone,
+  kTooLarge,
+  kTooDeep,
+  kInvalidUtf8,
+  kDuplicateKey,
+  kNumberOverflow,
+  kSyntax,
+};
+
+struct ParseResult {
+  ParseErrorKind error = ParseErrorKind::kNone;
+  std::string message;  // human text for error.message
+  Value value;
+  bool ok() const { return error == ParseErrorKind::kNone; }
+};
+
+// Strict I-JSON parse (07 §1.1): rejects duplicate keys, invalid UTF-8, lone
+// surrogate escapes, NaN/Infinity literals, numbers overflowing a double,
+// nesting deeper than limits.max_depth and inputs over limits.max_bytes.
+// Numbers are parsed to the nearest double (correctly rounded).
+ParseResult Parse(std::string_view text, const ParseLimits& limits = {});
+
+// ECMAScript Number::toString (07 §1.3). Precondition: finite.
+void AppendNumber(std::string& out, double x);
+std::string FormatNumber(double x);
+
+// JSON string literal with the escaping of 07 §1.2 (= JSON.stringify).
+void AppendQuoted(std::string& out, std::string_view s);
+
+// Compact JSON in insertion order (= JSON.stringify(value)).
+std::string Write(const Value& v);
+void AppendWrite(std::string& out, const Value& v);
+
+// RFC 8785 canonical form: like Write, with object members sorted by their
+// keys as UTF-16 code-unit sequences.
+std::string Canonicalize(const Value& v);
+void AppendCanonical(std::string& out, const Value& v);
+
+// Key comparison in UTF-16 code-unit order for valid UTF-8 strings.
+bool Utf16Less(std::string_view a, std::string_view b);
+
+// Strict UTF-8 validation (no overlongs, no surrogates, max U+10FFFF).
+bool IsValidUtf8(std::string_view s);
+// Number of Unicode code points of valid UTF-8 (schema lengths, README).
+size_t CodePointCount(std::string_view s);
+// Number of UTF-16 code units of valid UTF-8 (11 §3 limits).
+size_t Utf16Length(std::string_view s);
+
+}  // namespace adcp::json

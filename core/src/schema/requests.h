@@ -1,0 +1,27 @@
+// Request shapes of every task (the behaviour of the AdCP draft-07 request
+// schemas, declared in code; see schema.h for why).
+#pragma once
+
+#include "schema/schema.h"
+
+namespace adcp::schema {
+
+NodeRef SyncPlansRequest();
+NodeRef GetPlanAuditLogsRequest();
+
+// Shared pieces, reused by several requests.
+NodeRef ChannelEnum();
+NodeRef PurchaseTypeEnum();
+NodeRef PolicyEntry();
+NodeRef BrandRef();
+NodeRef DateTime();
+NodeRef UriString();
+NodeRef CurrencyString();
+NodeRef IdempotencyKey();
+NodeRef ContextObject();
+
+// The 20 channel ids of enums/channels.json.
+bool IsChannel(std::string_view s);
+bool IsPurchaseType(std::string_view s);
+
+}  // namespace adcp::schema

@@ -1,0 +1,220 @@
+#include "state/ledger.h"
+
+#include <algorithm>
+
+namespace adcp {
+namespace {
+
+std::vector<std::string> ChannelsOf(const json::Value* planned_delivery) {
+  std::vector<std::string> out;
+  if (!planned_delivery) return out;
+  if (const json::Array* chans = planned_delivery->find_array("channels"))
+    for (const json::Value& c : *chans)
+      if (c.is_string() && std::find(out.begin(), out.end(), c.as_string()) == out.end()) out.push_back(c.as_string());
+  return out;
+}
+
+void AddTo(std::map<std::string, ExactSum>& map, const std::string& key, double amount) {
+  ExactSum& s = map[key];
+  s.Add(amount);
+  if (s.IsZero()) map.erase(key);
+}
+
+void AddEntry(State& state, int32_t plan_index, int32_t action, const std::string& purchase_type, EntryRef ref) {
+  Plan& plan = state.plans[plan_index];
+  plan.entries.push_back(ref);
+  plan.entries_by_type[purchase_type].push_back(ref);
+  if (action != kNone) state.actions[action].entries.push_back(ref);
+}
+
+void CountFindings(PlanAggregates& agg, const json::Value* findings) {
+  if (!findings || !findings->is_array()) return;
+  for (const json::Value& f : findings->as_array()) {
+    ++agg.findings;
+    if (const double* c = f.find_number("confidence")) {
+      agg.confidence_sum += *c;
+      ++agg.confidence_count;
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> SettledChannels(const State& state, const Action& a) {
+  if (a.latest_exec_check != kNone) {
+    const Check& c = state.checks[a.latest_exec_check];
+    std::vector<std::string> ch = ChannelsOf(c.planned_delivery ? &*c.planned_delivery : nullptr);
+    if (!ch.empty()) return ch;
+  }
+  if (a.settlement != kNone && !a.failed) {
+    const Outcome& o = state.outcomes[a.settlement];
+    if (!o.seller_channels.empty()) return o.seller_channels;
+  }
+  return a.intent_channels;
+}
+
+std::vector<std::string> HoldChannels(const State& state, const Action& a) {
+  if (a.latest_exec_check != kNone) {
+    const Check& c = state.checks[a.latest_exec_check];
+    std::vector<std::string> ch = ChannelsOf(c.planned_delivery ? &*c.planned_delivery : nullptr);
+    if (!ch.empty()) return ch;
+  }
+  return a.intent_channels;
+}
+
+void ApplyActionLedger(State& state, int32_t action_index, int sign) {
+  Action& a = state.actions[action_index];
+  PlanAggregates& agg = state.plans[a.plan].agg;
+  const double s = sign;
+  const bool settled_completed = a.settlement != kNone && !a.failed;
+  if (a.settlement == kNone) agg.unsettled_actions += sign;
+  agg.gross_committed.Add(s * a.gross);
+  agg.adjustments_reported.Add(s * a.reported_adj.Value());
+  agg.adjustments_verified.Add(s * a.verified.Value());
+  agg.headroom_restored.Add(s * a.restored.Value());
+  const double net = a.net_committed();
+  if (net != 0) {
+    AddTo(agg.by_type, a.purchase_type, s * net);
+    AddTo(agg.by_seller, a.target_key, s * net);
+    AddTo(agg.by_caller, a.caller_key, s * net);
+  }
+  if (settled_completed) {
+    std::vector<std::string> channels = SettledChannels(state, a);
+    if (!channels.empty()) {
+      double share = net / static_cast<double>(channels.size());
+      for (const std::string& ch : channels) {
+        // A key stays while any settled action attributes the channel, even
+        // at 0 committed; the count tells when the last one went away.
+        agg.channel_committed[ch].Add(s * share);
+        if ((agg.channel_attributions[ch] += sign) == 0) {
+          agg.channel_attributions.erase(ch);
+          agg.channel_committed.erase(ch);
+        }
+      }
+    }
+  }
+}
+
+void ApplyActionHold(State& state, int32_t action_index, int sign) {
+  Action& a = state.actions[action_index];
+  if (!a.hold_counting) return;
+  PlanAggregates& agg = state.plans[a.plan].agg;
+  const double amount = sign * a.hold.amount;
+  agg.held.Add(amount);
+  AddTo(agg.held_by_type, a.purchase_type, amount);
+  AddTo(agg.held_by_seller, a.target_key, amount);
+  AddTo(agg.held_by_caller, a.caller_key, amount);
+  if (!a.hold_channels.empty()) {
+    double share = amount / static_cast<double>(a.hold_channels.size());
+    for (const std::string& ch : a.hold_channels) AddTo(agg.held_by_channel, ch, share);
+  }
+  if (sign > 0) {
+    agg.hold_expiry.emplace(a.hold.exp_ms, action_index);
+  } else {
+    auto range = agg.hold_expiry.equal_range(a.hold.exp_ms);
+    for (auto it = range.first; it != range.second; ++it) {
+      if (it->second == action_index) {
+        agg.hold_expiry.erase(it);
+        break;
+      }
+    }
+  }
+}
+
+void ExpireHolds(State& state, int32_t plan_index, int64_t now_ms) {
+  PlanAggregates& agg = state.plans[plan_index].agg;
+  while (!agg.hold_expiry.empty() && agg.hold_expiry.begin()->first <= now_ms) {
+    int32_t action = agg.hold_expiry.begin()->second;
+    ApplyActionHold(state, action, -1);
+    state.actions[action].hold_counting = false;
+  }
+}
+
+void CountFinalCheck(State& state, int32_t check_index) {
+  Check& c = state.checks[check_index];
+  PlanAggregates& agg = state.plans[c.plan].agg;
+  ++agg.checks;
+  if (c.verdict == "approved") ++agg.approved;
+  if (c.verdict == "denied") ++agg.denied;
+  if (c.verdict == "conditions") ++agg.conditions;
+  bool escalated = c.escalation != kNone;
+  if (escalated) {
+    ++agg.escalated;
+    const Escalation& e = state.escalations[c.escalation];
+    if (e.resolution && *e.resolution != "expired") {
+      ++agg.human_reviewed;
+      bool approved_by_human = *e.resolution == "approved_by_human";
+      if (approved_by_human != (e.recommendation == "approve")) ++agg.overrides;
+    }
+  } else if (c.verdict == "approved") {
+    ++agg.auto_approved;
+  }
+  agg.escalated_prefix.push_back(agg.escalated_prefix.back() + (escalated ? 1 : 0));
+  CountFindings(agg, c.body.find("findings"));
+  if (c.action != kNone) ++state.actions[c.action].check_count;
+  AddEntry(state, c.plan, c.action, c.purchase_type, EntryRef{c.seq, EntryKind::kCheck, check_index});
+}
+
+void CountOutcome(State& state, int32_t outcome_index) {
+  Outcome& o = state.outcomes[outcome_index];
+  PlanAggregates& agg = state.plans[o.plan].agg;
+  ++agg.outcomes;
+  CountFindings(agg, &o.findings);
+  AddEntry(state, o.plan, o.action, o.purchase_type, EntryRef{o.seq, EntryKind::kOutcome, outcome_index});
+}
+
+void CountAdjustment(State& state, int32_t adjustment_index) {
+  Adjustment& adj = state.adjustments[adjustment_index];
+  PlanAggregates& agg = state.plans[adj.plan].agg;
+  ++agg.adjustments;
+  if (adj.state == "verified") ++agg.adjustments_verified_count;
+  const std::string& pt = state.actions[adj.action].purchase_type;
+  AddEntry(state, adj.plan, adj.action, pt, EntryRef{adj.seq, EntryKind::kAdjustment, adjustment_index});
+}
+
+void CountAdjustmentVerified(State& state, int32_t adjustment_index) {
+  ++state.plans[state.adjustments[adjustment_index].plan].agg.adjustments_verified_count;
+}
+
+void RecordStatement(State& state, int32_t check_index) {
+  const Check& c = state.checks[check_index];
+  Action& a = state.actions[c.action];
+  const Statement& s = *c.statement;
+  if (s.sequence > a.highest_sequence) {
+    a.highest_sequence = s.sequence;
+    a.highest_statement_check = check_index;
+  }
+  Period& p = a.periods[PeriodKey(s.period_start, s.period_end)];
+  if (s.sequence > p.highest_sequence) {
+    p.highest_sequence = s.sequence;
+    p.latest_statement_check = check_index;
+  }
+}
+
+void RecordObservation(State& state, int32_t outcome_index) {
+  const Outcome& o = state.outcomes[outcome_index];
+  Action& a = state.actions[o.action];
+  const Statement& s = *state.checks[o.check].statement;
+  Period& p = a.periods[PeriodKey(s.period_start, s.period_end)];
+  p.status = o.reconciliation_status;
+  p.closed = p.closed || o.period_state == "closed";
+  p.latest_observation = outcome_index;
+  if (o.delivery)
+    if (const double* spend = o.delivery->find_number("cumulative_spend")) p.latest_observed_spend = *spend;
+  a.latest_observation = outcome_index;
+}
+
+std::string PeriodKey(const Instant& start, const Instant& end) {
+  return std::to_string(start.seconds) + "." + start.fraction + "/" + std::to_string(end.seconds) + "." + end.fraction;
+}
+
+const std::string& EntryPurchaseType(const State& state, const EntryRef& e) {
+  switch (e.kind) {
+    case EntryKind::kCheck: return state.checks[e.index].purchase_type;
+    case EntryKind::kOutcome: return state.outcomes[e.index].purchase_type;
+    case EntryKind::kAdjustment: return state.actions[state.adjustments[e.index].action].purchase_type;
+  }
+  return state.checks[e.index].purchase_type;
+}
+
+}  // namespace adcp

@@ -1,0 +1,47 @@
+// Running totals (derived state): every figure of 01 §6 / 06 §5 is kept
+// incrementally so reads are O(1). The live path and RebuildDerived() use
+// these same functions, so an imported agent answers identically.
+#pragma once
+
+#include "state/state.h"
+
+namespace adcp {
+
+// Adds (sign = +1) or removes (-1) an action's ledger contribution to its
+// plan: gross, adjustment sums, per-type/seller/caller/channel net
+// commitment, unsettled count. To change an action: remove, mutate, add.
+void ApplyActionLedger(State& state, int32_t action, int sign);
+
+// Adds or removes an action's budget hold (03 §5.7). The hold counts only
+// while `action.hold_counting` is set.
+void ApplyActionHold(State& state, int32_t action, int sign);
+
+// Stops counting holds whose expiry is <= now (monotone clock assumed).
+void ExpireHolds(State& state, int32_t plan, int64_t now_ms);
+
+// A check became final: summary counters, drift prefix, audit entry.
+void CountFinalCheck(State& state, int32_t check);
+// An outcome record was created: counters and audit entry.
+void CountOutcome(State& state, int32_t outcome);
+// An adjustment record was created: counters and audit entry.
+void CountAdjustment(State& state, int32_t adjustment);
+// An adjustment became verified (review accept).
+void CountAdjustmentVerified(State& state, int32_t adjustment);
+
+// A delivery statement was recorded on a check (03 §5.6): action and
+// period sequencing state.
+void RecordStatement(State& state, int32_t check);
+// A buyer observation was recorded (04 §4): period reconciliation state.
+void RecordObservation(State& state, int32_t outcome);
+
+// Channel attribution of a settled action (06 §3.2) and of a hold (03 §5.7).
+std::vector<std::string> SettledChannels(const State& state, const Action& action);
+std::vector<std::string> HoldChannels(const State& state, const Action& action);
+
+// Identity of a reporting period (01 §12: equal iff both instants equal).
+std::string PeriodKey(const Instant& start, const Instant& end);
+
+// The purchase type an entry is filtered by.
+const std::string& EntryPurchaseType(const State& state, const EntryRef& e);
+
+}  // namespace adcp

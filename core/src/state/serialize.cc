@@ -1,0 +1,723 @@
+#include "state/serialize.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "state/ledger.h"
+#include "state/plans.h"
+#include "util/url.h"
+
+namespace adcp {
+namespace {
+
+constexpr const char* kFormat = "adcp-governance/state";
+constexpr double kFormatVersion = 1;
+
+json::Value Strs(const std::vector<std::string>& v) {
+  json::Value a = json::Value::MakeArray();
+  for (const std::string& s : v) a.push(s);
+  return a;
+}
+json::Value Ints(const std::vector<int32_t>& v) {
+  json::Value a = json::Value::MakeArray();
+  for (int32_t i : v) a.push(i);
+  return a;
+}
+template <class T>
+void SetOpt(json::Value& o, const char* key, const std::optional<T>& v) {
+  if (v) o.set(key, json::Value(*v));
+}
+
+json::Value PlanToJson(const Plan& p) {
+  json::Value revs = json::Value::MakeArray();
+  for (const PlanRevision& r : p.revisions) {
+    json::Value rv = json::Obj({{"version", r.version}, {"synced_at", r.synced_at_ms}, {"plan_hash", r.plan_hash},
+                                {"plan", *r.plan}});
+    if (r.downgrade) rv.set("downgrade", *r.downgrade);
+    revs.push(std::move(rv));
+  }
+  json::Value policies = json::Value::MakeArray();
+  for (const ResolvedPolicy& rp : p.resolved_policies) policies.push(rp.ToJson());
+  json::Value v = json::Obj({{"owner", p.owner},
+                             {"plan_id", p.plan_id},
+                             {"version", p.version},
+                             {"status", PlanStatusName(p.status)},
+                             {"synced_at", p.synced_at_ms},
+                             {"plan_hash", p.plan_hash},
+                             {"revisions", std::move(revs)},
+                             {"effective_human_review", p.effective_human_review},
+                             {"human_review_reasons", Strs(p.human_review_reasons)},
+                             {"resolved_policies", std::move(policies)},
+                             {"categories", p.categories},
+                             {"brand", p.brand.ToJson()},
+                             {"escalations", Ints(p.escalations)}});
+  SetOpt(v, "mode_override", p.mode_override);
+  SetOpt(v, "drift_thresholds_override", p.drift_thresholds_override);
+  SetOpt(v, "pending_downgrade", p.pending_downgrade);
+  return v;
+}
+
+json::Value CheckToJson(const Check& c) {
+  json::Value v = json::Obj({{"check_id", c.check_id},
+                             {"plan", c.plan},
+                             {"intent", c.intent},
+                             {"phase", c.phase},
+                             {"plan_version", c.plan_version},
+                             {"plan_hash", c.plan_hash},
+                             {"caller", c.caller},
+                             {"tool", c.tool},
+                             {"purchase_type", c.purchase_type},
+                             {"target_agent", c.target_agent},
+                             {"pending", c.pending},
+                             {"verdict", c.verdict},
+                             {"mode", c.mode},
+                             {"body", c.body},
+                             {"issued_token", c.issued_token},
+                             {"presented_token", c.presented_token},
+                             {"expires_at", c.expires_at_ms},
+                             {"action", c.action},
+                             {"escalation", c.escalation},
+                             {"consultation", c.consultation},
+                             {"attempt", c.attempt},
+                             {"created_at", c.created_ms},
+                             {"final_at", c.final_ms},
+                             {"seq", static_cast<double>(c.seq)},
+                             {"dialect", c.dialect}});
+  SetOpt(v, "context", c.context);
+  SetOpt(v, "amount", c.amount);
+  SetOpt(v, "planned_delivery", c.planned_delivery);
+  SetOpt(v, "runtime_attestations", c.runtime_attestations);
+  if (c.statement) {
+    const Statement& s = *c.statement;
+    v.set("statement", json::Obj({{"statement_id", s.statement_id},
+                                  {"statement_digest", s.statement_digest},
+                                  {"sequence", s.sequence},
+                                  {"period_start", s.period_start_raw},
+                                  {"period_end", s.period_end_raw},
+                                  {"cumulative_spend", s.cumulative_spend}}));
+  }
+  return v;
+}
+
+json::Value ActionToJson(const Action& a) {
+  json::Value v = json::Obj({{"action_id", a.action_id},
+                             {"plan", a.plan},
+                             {"purchase_type", a.purchase_type},
+                             {"tool", a.tool},
+                             {"caller", a.caller},
+                             {"target_agent", a.target_agent},
+                             {"currency", a.currency},
+                             {"intent_check", a.intent_check},
+                             {"intent_token", a.intent_token},
+                             {"tokens", Strs(a.tokens)},
+                             {"latest_exec_check", a.latest_exec_check},
+                             {"hold_expires_at", a.hold_exp_ms},
+                             {"account_key", a.account_key},
+                             {"approved_at", a.approved_at_ms},
+                             {"intent_channels", Strs(a.intent_channels)},
+                             {"settlement", a.settlement},
+                             {"failed", a.failed},
+                             {"gross", a.gross},
+                             {"adjustments", Ints(a.adjustments)}});
+  SetOpt(v, "ceiling", a.ceiling);
+  SetOpt(v, "exec", a.exec);
+  SetOpt(v, "proposal_id", a.proposal_id);
+  SetOpt(v, "terms_digest", a.terms_digest);
+  SetOpt(v, "next_check", a.next_check_ms);
+  return v;
+}
+
+json::Value OutcomeToJson(const Outcome& o) {
+  json::Value v = json::Obj({{"outcome_id", o.outcome_id},
+                             {"plan", o.plan},
+                             {"action", o.action},
+                             {"check", o.check},
+                             {"type", o.type},
+                             {"reporter", o.reporter},
+                             {"governance_context", o.governance_context},
+                             {"purchase_type", o.purchase_type},
+                             {"seller_channels", Strs(o.seller_channels)},
+                             {"reconciliation_status", o.reconciliation_status},
+                             {"period_state", o.period_state},
+                             {"observation_id", o.observation_id},
+                             {"payload_hash", o.payload_hash},
+                             {"findings", o.findings},
+                             {"body", o.body},
+                             {"timestamp", o.timestamp_ms},
+                             {"seq", static_cast<double>(o.seq)}});
+  SetOpt(v, "committed_budget", o.committed_budget);
+  SetOpt(v, "reported_committed_budget", o.reported_committed_budget);
+  SetOpt(v, "seller_reference", o.seller_reference);
+  SetOpt(v, "delivery", o.delivery);
+  SetOpt(v, "error", o.error);
+  return v;
+}
+
+json::Value AdjustmentToJson(const Adjustment& a) {
+  json::Value v = json::Obj({{"adjustment_id", a.adjustment_id},
+                             {"plan", a.plan},
+                             {"outcome", a.outcome},
+                             {"action", a.action},
+                             {"seller", a.seller},
+                             {"seller_reference", a.seller_reference},
+                             {"seller_adjustment_id", a.seller_adjustment_id},
+                             {"evidence_id", a.evidence_id},
+                             {"adjustment_type", a.adjustment_type},
+                             {"amount", a.amount},
+                             {"currency", a.currency},
+                             {"state", a.state},
+                             {"verified_amount", a.verified_amount},
+                             {"headroom_restored", a.headroom_restored},
+                             {"evidence", a.evidence},
+                             {"reason", a.reason},
+                             {"effective_at", a.effective_at},
+                             {"payload_hash", a.payload_hash},
+                             {"report_body", a.report_body},
+                             {"timestamp", a.timestamp_ms},
+                             {"seq", static_cast<double>(a.seq)}});
+  SetOpt(v, "reviewed_by", a.reviewed_by);
+  SetOpt(v, "review_reason", a.review_reason);
+  SetOpt(v, "reviewed_at", a.reviewed_at_ms);
+  return v;
+}
+
+json::Value EscalationToJson(const Escalation& e) {
+  json::Value v = json::Obj({{"task_id", e.task_id},
+                             {"check", e.check},
+                             {"reason", e.reason},
+                             {"recommendation", e.recommendation},
+                             {"created_at", e.created_ms}});
+  SetOpt(v, "resolution", e.resolution);
+  SetOpt(v, "resolved_at", e.resolved_at_ms);
+  SetOpt(v, "reviewer", e.reviewer);
+  SetOpt(v, "decision_reason", e.decision_reason);
+  return v;
+}
+
+json::Value ConsultationToJson(const Consultation& c) {
+  return json::Obj({{"handle", c.handle},
+                    {"agent_key", c.agent_key},
+                    {"caller_key", c.caller_key},
+                    {"target_key", c.target_key},
+                    {"plan", c.plan},
+                    {"tool", c.tool},
+                    {"purchase_type", c.purchase_type},
+                    {"start", c.start_ms},
+                    {"attempts", c.attempts},
+                    {"open", c.open}});
+}
+
+// Reads typed members and remembers the first problem.
+class Reader {
+ public:
+  std::string error;
+
+  const json::Value* Get(const json::Value& o, const char* key, const std::string& where) {
+    const json::Value* v = o.find(key);
+    if (!v && error.empty()) error = where + "." + key + " is missing";
+    return v;
+  }
+  std::string Str(const json::Value& o, const char* key, const std::string& where) {
+    const json::Value* v = Get(o, key, where);
+    if (v && v->is_string()) return v->as_string();
+    Fail(where, key, "a string");
+    return "";
+  }
+  double Num(const json::Value& o, const char* key, const std::string& where) {
+    const json::Value* v = Get(o, key, where);
+    if (v && v->is_number()) return v->as_number();
+    Fail(where, key, "a number");
+    return 0;
+  }
+  int64_t Int(const json::Value& o, const char* key, const std::string& where) {
+    double d = Num(o, key, where);
+    if (std::floor(d) != d || std::fabs(d) > 9007199254740991.0) Fail(where, key, "an integer");
+    return static_cast<int64_t>(d);
+  }
+  bool Bool(const json::Value& o, const char* key, const std::string& where) {
+    const json::Value* v = Get(o, key, where);
+    if (v && v->is_bool()) return v->as_bool();
+    Fail(where, key, "a boolean");
+    return false;
+  }
+  json::Value Any(const json::Value& o, const char* key, const std::string& where) {
+    const json::Value* v = Get(o, key, where);
+    return v ? *v : json::Value();
+  }
+  std::vector<std::string> Strings(const json::Value& o, const char* key, const std::string& where) {
+    std::vector<std::string> out;
+    const json::Value* v = Get(o, key, where);
+    if (!v || !v->is_array()) {
+      Fail(where, key, "an array");
+      return out;
+    }
+    for (const json::Value& e : v->as_array()) {
+      if (!e.is_string()) Fail(where, key, "an array of strings");
+      else out.push_back(e.as_string());
+    }
+    return out;
+  }
+  std::vector<int32_t> Indexes(const json::Value& o, const char* key, const std::string& where, size_t limit) {
+    std::vector<int32_t> out;
+    const json::Value* v = Get(o, key, where);
+    if (!v || !v->is_array()) {
+      Fail(where, key, "an array");
+      return out;
+    }
+    for (const json::Value& e : v->as_array()) {
+      if (!e.is_number() || e.as_number() < 0 || e.as_number() >= static_cast<double>(limit) ||
+          std::floor(e.as_number()) != e.as_number())
+        Fail(where, key, "an array of valid indexes");
+      else out.push_back(static_cast<int32_t>(e.as_number()));
+    }
+    return out;
+  }
+  // An index into a table of `limit` records, or -1.
+  int32_t Index(const json::Value& o, const char* key, const std::string& where, size_t limit, bool allow_none) {
+    int64_t i = Int(o, key, where);
+    if ((i == kNone && allow_none) || (i >= 0 && static_cast<size_t>(i) < limit)) return static_cast<int32_t>(i);
+    Fail(where, key, "a valid record index");
+    return allow_none ? kNone : 0;
+  }
+  template <class T>
+  std::optional<T> Opt(const json::Value& o, const char* key, const std::string& where);
+  void Fail(const std::string& where, const char* key, const char* what) {
+    if (error.empty()) error = where + "." + key + " must be " + what;
+  }
+};
+
+template <>
+std::optional<std::string> Reader::Opt<std::string>(const json::Value& o, const char* key, const std::string& where) {
+  if (!o.has(key)) return std::nullopt;
+  return Str(o, key, where);
+}
+template <>
+std::optional<double> Reader::Opt<double>(const json::Value& o, const char* key, const std::string& where) {
+  if (!o.has(key)) return std::nullopt;
+  return Num(o, key, where);
+}
+template <>
+std::optional<int64_t> Reader::Opt<int64_t>(const json::Value& o, const char* key, const std::string& where) {
+  if (!o.has(key)) return std::nullopt;
+  return Int(o, key, where);
+}
+template <>
+std::optional<json::Value> Reader::Opt<json::Value>(const json::Value& o, const char* key, const std::string& where) {
+  if (!o.has(key)) return std::nullopt;
+  return Any(o, key, where);
+}
+
+const json::Array* ArrayMember(const json::Value& doc, const char* key, std::string* error) {
+  const json::Array* a = doc.find_array(key);
+  if (!a && error->empty()) *error = std::string("state.") + key + " must be an array";
+  return a;
+}
+
+}  // namespace
+
+json::Value ExportState(const State& state) {
+  json::Value counters = json::Value::MakeObject();
+  for (const auto& c : state.id_counters) counters.set(c.first, static_cast<double>(c.second));
+  json::Value plans = json::Value::MakeArray(), checks = json::Value::MakeArray(), actions = json::Value::MakeArray(),
+              outcomes = json::Value::MakeArray(), adjustments = json::Value::MakeArray(),
+              escalations = json::Value::MakeArray(), consultations = json::Value::MakeArray(),
+              idempotency = json::Value::MakeArray();
+  for (const Plan& p : state.plans) plans.push(PlanToJson(p));
+  for (const Check& c : state.checks) checks.push(CheckToJson(c));
+  for (const Action& a : state.actions) actions.push(ActionToJson(a));
+  for (const Outcome& o : state.outcomes) outcomes.push(OutcomeToJson(o));
+  for (const Adjustment& a : state.adjustments) adjustments.push(AdjustmentToJson(a));
+  for (const Escalation& e : state.escalations) escalations.push(EscalationToJson(e));
+  for (const Consultation& c : state.consultations) consultations.push(ConsultationToJson(c));
+  for (const auto& it : state.idempotency) {
+    json::Value e = json::Obj({{"scope", it.first},
+                               {"task", it.second.task},
+                               {"payload_hash", it.second.payload_hash},
+                               {"stored_at", it.second.stored_at_ms}});
+    if (it.second.body) e.set("body", *it.second.body);
+    idempotency.push(std::move(e));
+  }
+  return json::Obj({{"format", kFormat},
+                    {"format_version", kFormatVersion},
+                    {"seq", static_cast<double>(state.seq)},
+                    {"id_counters", std::move(counters)},
+                    {"plans", std::move(plans)},
+                    {"checks", std::move(checks)},
+                    {"actions", std::move(actions)},
+                    {"outcomes", std::move(outcomes)},
+                    {"adjustments", std::move(adjustments)},
+                    {"escalations", std::move(escalations)},
+                    {"consultations", std::move(consultations)},
+                    {"idempotency", std::move(idempotency)}});
+}
+
+std::string ImportState(const json::Value& doc, const Config& config, State* out) {
+  if (!doc.is_object()) return "state must be a JSON object";
+  const std::string* format = doc.find_string("format");
+  const double* version = doc.find_number("format_version");
+  if (!format || *format != kFormat || !version || *version != kFormatVersion)
+    return "not an adcp-governance state document (format/format_version)";
+  std::string error;
+  const json::Array* plans = ArrayMember(doc, "plans", &error);
+  const json::Array* checks = ArrayMember(doc, "checks", &error);
+  const json::Array* actions = ArrayMember(doc, "actions", &error);
+  const json::Array* outcomes = ArrayMember(doc, "outcomes", &error);
+  const json::Array* adjustments = ArrayMember(doc, "adjustments", &error);
+  const json::Array* escalations = ArrayMember(doc, "escalations", &error);
+  const json::Array* consultations = ArrayMember(doc, "consultations", &error);
+  const json::Array* idempotency = ArrayMember(doc, "idempotency", &error);
+  if (!error.empty()) return error;
+  const size_t np = plans->size(), nc = checks->size(), na = actions->size(), no = outcomes->size(),
+               nj = adjustments->size(), ne = escalations->size(), ncs = consultations->size();
+  State s;
+  Reader r;
+  s.seq = static_cast<uint64_t>(r.Int(doc, "seq", "state"));
+  if (const json::Value* counters = doc.find_object("id_counters")) {
+    for (const json::Member& m : counters->as_object()) {
+      if (!m.second.is_number() || m.second.as_number() < 0) return "state.id_counters values must be counts";
+      s.id_counters[m.first] = static_cast<uint64_t>(m.second.as_number());
+    }
+  } else {
+    return "state.id_counters must be an object";
+  }
+
+  for (size_t i = 0; i < np && r.error.empty(); ++i) {
+    const json::Value& v = (*plans)[i];
+    std::string w = "plans[" + std::to_string(i) + "]";
+    Plan p;
+    p.owner = r.Str(v, "owner", w);
+    p.owner_key = NormalizeAgentUrl(p.owner).value_or("");
+    if (p.owner_key.empty() && r.error.empty()) r.error = w + ".owner is not an agent URL";
+    p.plan_id = r.Str(v, "plan_id", w);
+    p.version = r.Int(v, "version", w);
+    std::string status = r.Str(v, "status", w);
+    p.status = status == "suspended" ? PlanStatus::kSuspended
+                                     : status == "completed" ? PlanStatus::kCompleted : PlanStatus::kActive;
+    p.synced_at_ms = r.Int(v, "synced_at", w);
+    p.plan_hash = r.Str(v, "plan_hash", w);
+    const json::Value* revs = r.Get(v, "revisions", w);
+    if (!revs || !revs->is_array() || revs->size() == 0) {
+      if (r.error.empty()) r.error = w + ".revisions must be a non-empty array";
+      break;
+    }
+    for (const json::Value& rv : revs->as_array()) {
+      PlanRevision rev;
+      rev.version = r.Int(rv, "version", w + ".revisions");
+      rev.synced_at_ms = r.Int(rv, "synced_at", w + ".revisions");
+      rev.plan_hash = r.Str(rv, "plan_hash", w + ".revisions");
+      json::Value body = r.Any(rv, "plan", w + ".revisions");
+      // Share identical plan bodies between revisions.
+      if (!p.revisions.empty() && p.revisions.back().plan_hash == rev.plan_hash && *p.revisions.back().plan == body)
+        rev.plan = p.revisions.back().plan;
+      else
+        rev.plan = std::make_shared<const json::Value>(std::move(body));
+      rev.downgrade = r.Opt<json::Value>(rv, "downgrade", w);
+      p.revisions.push_back(std::move(rev));
+    }
+    p.plan = p.revisions.back().plan;
+    if (!p.plan->is_object() && r.error.empty()) r.error = w + " plan is not an object";
+    p.effective_human_review = r.Bool(v, "effective_human_review", w);
+    p.human_review_reasons = r.Strings(v, "human_review_reasons", w);
+    if (const json::Array* rps = v.find_array("resolved_policies")) {
+      for (const json::Value& rp : *rps) {
+        ResolvedPolicy pol;
+        pol.policy_id = r.Str(rp, "policy_id", w);
+        pol.source = r.Str(rp, "source", w);
+        pol.enforcement = r.Str(rp, "enforcement", w);
+        pol.reason = r.Opt<std::string>(rp, "reason", w);
+        p.resolved_policies.push_back(std::move(pol));
+      }
+    }
+    p.categories = r.Any(v, "categories", w);
+    if (const json::Value* b = v.find_object("brand")) {
+      p.brand.resolvable = r.Bool(*b, "resolvable", w + ".brand");
+      p.brand.industries = r.Strings(*b, "industries", w + ".brand");
+      p.brand.data_subject_contestation = r.Opt<json::Value>(*b, "data_subject_contestation", w);
+    }
+    p.mode_override = r.Opt<std::string>(v, "mode_override", w);
+    p.drift_thresholds_override = r.Opt<json::Value>(v, "drift_thresholds_override", w);
+    p.pending_downgrade = r.Opt<json::Value>(v, "pending_downgrade", w);
+    p.escalations = r.Indexes(v, "escalations", w, ne);
+    s.plans.push_back(std::move(p));
+  }
+  for (size_t i = 0; i < nc && r.error.empty(); ++i) {
+    const json::Value& v = (*checks)[i];
+    std::string w = "checks[" + std::to_string(i) + "]";
+    Check c;
+    c.check_id = r.Str(v, "check_id", w);
+    c.plan = r.Index(v, "plan", w, np, false);
+    c.intent = r.Bool(v, "intent", w);
+    c.phase = r.Str(v, "phase", w);
+    c.plan_version = r.Int(v, "plan_version", w);
+    c.plan_hash = r.Str(v, "plan_hash", w);
+    c.caller = r.Str(v, "caller", w);
+    c.caller_key = NormalizeAgentUrl(c.caller).value_or("");
+    c.tool = r.Str(v, "tool", w);
+    c.purchase_type = r.Str(v, "purchase_type", w);
+    c.target_agent = r.Str(v, "target_agent", w);
+    c.pending = r.Bool(v, "pending", w);
+    c.verdict = r.Str(v, "verdict", w);
+    c.mode = r.Str(v, "mode", w);
+    c.body = r.Any(v, "body", w);
+    c.context = r.Opt<json::Value>(v, "context", w);
+    c.amount = r.Opt<double>(v, "amount", w);
+    c.issued_token = r.Str(v, "issued_token", w);
+    c.presented_token = r.Str(v, "presented_token", w);
+    c.expires_at_ms = r.Int(v, "expires_at", w);
+    c.action = r.Index(v, "action", w, na, true);
+    c.escalation = r.Index(v, "escalation", w, ne, true);
+    c.consultation = r.Index(v, "consultation", w, ncs, true);
+    c.attempt = r.Int(v, "attempt", w);
+    c.created_ms = r.Int(v, "created_at", w);
+    c.final_ms = r.Int(v, "final_at", w);
+    c.seq = static_cast<uint64_t>(r.Int(v, "seq", w));
+    c.dialect = r.Str(v, "dialect", w);
+    c.planned_delivery = r.Opt<json::Value>(v, "planned_delivery", w);
+    c.runtime_attestations = r.Opt<json::Value>(v, "runtime_attestations", w);
+    if (const json::Value* st = v.find_object("statement")) {
+      Statement sm;
+      sm.statement_id = r.Str(*st, "statement_id", w);
+      sm.statement_digest = r.Str(*st, "statement_digest", w);
+      sm.sequence = r.Int(*st, "sequence", w);
+      sm.period_start_raw = r.Str(*st, "period_start", w);
+      sm.period_end_raw = r.Str(*st, "period_end", w);
+      sm.cumulative_spend = r.Num(*st, "cumulative_spend", w);
+      std::optional<Instant> a = ParseDateTime(sm.period_start_raw), b = ParseDateTime(sm.period_end_raw);
+      if ((!a || !b) && r.error.empty()) r.error = w + ".statement period is not RFC 3339";
+      if (a) sm.period_start = *a;
+      if (b) sm.period_end = *b;
+      if (c.action == kNone && r.error.empty()) r.error = w + ".statement without an action";
+      c.statement = std::move(sm);
+    }
+    s.checks.push_back(std::move(c));
+  }
+  for (size_t i = 0; i < na && r.error.empty(); ++i) {
+    const json::Value& v = (*actions)[i];
+    std::string w = "actions[" + std::to_string(i) + "]";
+    Action a;
+    a.action_id = r.Str(v, "action_id", w);
+    a.plan = r.Index(v, "plan", w, np, false);
+    a.purchase_type = r.Str(v, "purchase_type", w);
+    a.tool = r.Str(v, "tool", w);
+    a.caller = r.Str(v, "caller", w);
+    a.caller_key = NormalizeAgentUrl(a.caller).value_or("");
+    a.target_agent = r.Str(v, "target_agent", w);
+    a.target_key = NormalizeAgentUrl(a.target_agent).value_or("");
+    a.currency = r.Str(v, "currency", w);
+    a.intent_check = r.Index(v, "intent_check", w, nc, false);
+    a.intent_token = r.Str(v, "intent_token", w);
+    a.tokens = r.Strings(v, "tokens", w);
+    a.latest_exec_check = r.Index(v, "latest_exec_check", w, nc, true);
+    a.hold_exp_ms = r.Int(v, "hold_expires_at", w);
+    a.account_key = r.Str(v, "account_key", w);
+    a.approved_at_ms = r.Int(v, "approved_at", w);
+    a.intent_channels = r.Strings(v, "intent_channels", w);
+    a.settlement = r.Index(v, "settlement", w, no, true);
+    a.failed = r.Bool(v, "failed", w);
+    a.gross = r.Num(v, "gross", w);
+    a.adjustments = r.Indexes(v, "adjustments", w, nj);
+    a.ceiling = r.Opt<double>(v, "ceiling", w);
+    a.exec = r.Opt<double>(v, "exec", w);
+    a.proposal_id = r.Opt<std::string>(v, "proposal_id", w);
+    a.terms_digest = r.Opt<std::string>(v, "terms_digest", w);
+    a.next_check_ms = r.Opt<int64_t>(v, "next_check", w);
+    s.actions.push_back(std::move(a));
+  }
+  for (size_t i = 0; i < no && r.error.empty(); ++i) {
+    const json::Value& v = (*outcomes)[i];
+    std::string w = "outcomes[" + std::to_string(i) + "]";
+    Outcome o;
+    o.outcome_id = r.Str(v, "outcome_id", w);
+    o.plan = r.Index(v, "plan", w, np, false);
+    o.action = r.Index(v, "action", w, na, true);
+    o.check = r.Index(v, "check", w, nc, true);
+    o.type = r.Str(v, "type", w);
+    o.reporter = r.Str(v, "reporter", w);
+    o.reporter_key = NormalizeAgentUrl(o.reporter).value_or("");
+    o.governance_context = r.Str(v, "governance_context", w);
+    o.purchase_type = r.Str(v, "purchase_type", w);
+    o.seller_channels = r.Strings(v, "seller_channels", w);
+    o.reconciliation_status = r.Str(v, "reconciliation_status", w);
+    o.period_state = r.Str(v, "period_state", w);
+    o.observation_id = r.Str(v, "observation_id", w);
+    o.payload_hash = r.Str(v, "payload_hash", w);
+    o.findings = r.Any(v, "findings", w);
+    o.body = r.Any(v, "body", w);
+    o.timestamp_ms = r.Int(v, "timestamp", w);
+    o.seq = static_cast<uint64_t>(r.Int(v, "seq", w));
+    o.committed_budget = r.Opt<double>(v, "committed_budget", w);
+    o.reported_committed_budget = r.Opt<double>(v, "reported_committed_budget", w);
+    o.seller_reference = r.Opt<std::string>(v, "seller_reference", w);
+    o.delivery = r.Opt<json::Value>(v, "delivery", w);
+    o.error = r.Opt<json::Value>(v, "error", w);
+    if (!o.findings.is_array() && r.error.empty()) r.error = w + ".findings must be an array";
+    s.outcomes.push_back(std::move(o));
+  }
+  for (size_t i = 0; i < nj && r.error.empty(); ++i) {
+    const json::Value& v = (*adjustments)[i];
+    std::string w = "adjustments[" + std::to_string(i) + "]";
+    Adjustment a;
+    a.adjustment_id = r.Str(v, "adjustment_id", w);
+    a.plan = r.Index(v, "plan", w, np, false);
+    a.outcome = r.Index(v, "outcome", w, no, false);
+    a.action = r.Index(v, "action", w, na, false);
+    a.seller = r.Str(v, "seller", w);
+    a.seller_key = NormalizeAgentUrl(a.seller).value_or("");
+    a.seller_reference = r.Str(v, "seller_reference", w);
+    a.seller_adjustment_id = r.Str(v, "seller_adjustment_id", w);
+    a.evidence_id = r.Str(v, "evidence_id", w);
+    a.adjustment_type = r.Str(v, "adjustment_type", w);
+    a.amount = r.Num(v, "amount", w);
+    a.currency = r.Str(v, "currency", w);
+    a.state = r.Str(v, "state", w);
+    a.verified_amount = r.Num(v, "verified_amount", w);
+    a.headroom_restored = r.Num(v, "headroom_restored", w);
+    a.evidence = r.Any(v, "evidence", w);
+    a.reason = r.Str(v, "reason", w);
+    a.effective_at = r.Str(v, "effective_at", w);
+    a.payload_hash = r.Str(v, "payload_hash", w);
+    a.report_body = r.Any(v, "report_body", w);
+    a.timestamp_ms = r.Int(v, "timestamp", w);
+    a.seq = static_cast<uint64_t>(r.Int(v, "seq", w));
+    a.reviewed_by = r.Opt<std::string>(v, "reviewed_by", w);
+    a.review_reason = r.Opt<std::string>(v, "review_reason", w);
+    a.reviewed_at_ms = r.Opt<int64_t>(v, "reviewed_at", w);
+    s.adjustments.push_back(std::move(a));
+  }
+  for (size_t i = 0; i < ne && r.error.empty(); ++i) {
+    const json::Value& v = (*escalations)[i];
+    std::string w = "escalations[" + std::to_string(i) + "]";
+    Escalation e;
+    e.task_id = r.Str(v, "task_id", w);
+    e.check = r.Index(v, "check", w, nc, false);
+    e.reason = r.Str(v, "reason", w);
+    e.recommendation = r.Str(v, "recommendation", w);
+    e.created_ms = r.Int(v, "created_at", w);
+    e.resolution = r.Opt<std::string>(v, "resolution", w);
+    e.resolved_at_ms = r.Opt<int64_t>(v, "resolved_at", w);
+    e.reviewer = r.Opt<std::string>(v, "reviewer", w);
+    e.decision_reason = r.Opt<std::string>(v, "decision_reason", w);
+    s.escalations.push_back(std::move(e));
+  }
+  for (size_t i = 0; i < ncs && r.error.empty(); ++i) {
+    const json::Value& v = (*consultations)[i];
+    std::string w = "consultations[" + std::to_string(i) + "]";
+    Consultation c;
+    c.handle = r.Str(v, "handle", w);
+    c.agent_key = r.Str(v, "agent_key", w);
+    c.caller_key = r.Str(v, "caller_key", w);
+    c.target_key = r.Str(v, "target_key", w);
+    c.plan = r.Index(v, "plan", w, np, false);
+    c.tool = r.Str(v, "tool", w);
+    c.purchase_type = r.Str(v, "purchase_type", w);
+    c.start_ms = r.Int(v, "start", w);
+    c.attempts = r.Int(v, "attempts", w);
+    c.open = r.Bool(v, "open", w);
+    s.consultations.push_back(std::move(c));
+  }
+  for (size_t i = 0; i < idempotency->size() && r.error.empty(); ++i) {
+    const json::Value& v = (*idempotency)[i];
+    std::string w = "idempotency[" + std::to_string(i) + "]";
+    IdempotencyEntry e;
+    std::string scope = r.Str(v, "scope", w);
+    e.task = r.Str(v, "task", w);
+    e.payload_hash = r.Str(v, "payload_hash", w);
+    e.stored_at_ms = r.Int(v, "stored_at", w);
+    e.body = r.Opt<json::Value>(v, "body", w);
+    s.idempotency[scope] = std::move(e);
+  }
+  if (!r.error.empty()) return r.error;
+  // Cross-record consistency the rebuild relies on.
+  for (const Outcome& o : s.outcomes) {
+    if (o.type != "delivery") continue;
+    if (o.action == kNone || o.check == kNone || !s.checks[o.check].statement)
+      return "outcome " + o.outcome_id + " is not bound to a delivery statement";
+  }
+  for (const Check& c : s.checks)
+    if (c.escalation == kNone && c.pending) return "check " + c.check_id + " is pending without an escalation";
+  RebuildDerived(s, config);
+  *out = std::move(s);
+  return "";
+}
+
+void RebuildDerived(State& s, const Config& config) {
+  for (size_t i = 0; i < s.plans.size(); ++i) {
+    Plan& p = s.plans[i];
+    p.terms = ParseTerms(*p.plan);
+    IndexPlan(s, static_cast<int32_t>(i));
+  }
+  for (size_t i = 0; i < s.checks.size(); ++i) {
+    const Check& c = s.checks[i];
+    s.check_by_id[c.check_id] = static_cast<int32_t>(i);
+    if (!c.issued_token.empty()) s.check_by_token[c.issued_token] = static_cast<int32_t>(i);
+    if (c.statement) s.statement_by_id[JoinKey(c.caller_key, c.statement->statement_id)] = static_cast<int32_t>(i);
+  }
+  for (size_t i = 0; i < s.actions.size(); ++i) {
+    Action& a = s.actions[i];
+    s.action_by_id[a.action_id] = static_cast<int32_t>(i);
+    s.plans[a.plan].actions.push_back(static_cast<int32_t>(i));
+  }
+  for (size_t i = 0; i < s.outcomes.size(); ++i) {
+    const Outcome& o = s.outcomes[i];
+    s.outcome_by_id[o.outcome_id] = static_cast<int32_t>(i);
+    if (o.type == "delivery" && !o.observation_id.empty())
+      s.observation_by_id[JoinKey(JoinKey(o.reporter_key, std::to_string(o.plan)), o.observation_id)] =
+          static_cast<int32_t>(i);
+  }
+  for (size_t i = 0; i < s.adjustments.size(); ++i) {
+    Adjustment& a = s.adjustments[i];
+    s.adjustment_by_id[a.adjustment_id] = static_cast<int32_t>(i);
+    s.adjustment_by_seller_id[JoinKey(a.seller_key, a.seller_adjustment_id)] = static_cast<int32_t>(i);
+    s.adjustment_by_evidence_id[JoinKey(a.seller_key, a.evidence_id)] = static_cast<int32_t>(i);
+    Action& action = s.actions[a.action];
+    action.reported_adj.Add(a.amount);
+    action.verified.Add(a.verified_amount);
+    action.restored.Add(a.headroom_restored);
+  }
+  for (size_t i = 0; i < s.escalations.size(); ++i) s.escalation_by_task[s.escalations[i].task_id] = static_cast<int32_t>(i);
+  for (size_t i = 0; i < s.consultations.size(); ++i)
+    s.consultation_by_handle[s.consultations[i].handle] = static_cast<int32_t>(i);
+  for (const auto& it : s.idempotency)
+    if (it.second.body) s.idempotency_expiry.emplace(it.second.stored_at_ms, it.first);
+
+  // Final records in seq order: counters, audit entries, delivery periods.
+  std::vector<EntryRef> order;
+  for (size_t i = 0; i < s.checks.size(); ++i)
+    if (!s.checks[i].pending && s.checks[i].seq > 0)
+      order.push_back({s.checks[i].seq, EntryKind::kCheck, static_cast<int32_t>(i)});
+  for (size_t i = 0; i < s.outcomes.size(); ++i)
+    order.push_back({s.outcomes[i].seq, EntryKind::kOutcome, static_cast<int32_t>(i)});
+  for (size_t i = 0; i < s.adjustments.size(); ++i)
+    order.push_back({s.adjustments[i].seq, EntryKind::kAdjustment, static_cast<int32_t>(i)});
+  std::sort(order.begin(), order.end(), [](const EntryRef& a, const EntryRef& b) { return a.seq < b.seq; });
+  for (const EntryRef& e : order) {
+    switch (e.kind) {
+      case EntryKind::kCheck:
+        CountFinalCheck(s, e.index);
+        if (s.checks[e.index].statement) RecordStatement(s, e.index);
+        break;
+      case EntryKind::kOutcome:
+        CountOutcome(s, e.index);
+        if (s.outcomes[e.index].type == "delivery" && !s.outcomes[e.index].observation_id.empty())
+          RecordObservation(s, e.index);
+        break;
+      case EntryKind::kAdjustment:
+        CountAdjustment(s, e.index);
+        break;
+    }
+  }
+  for (size_t i = 0; i < s.actions.size(); ++i) {
+    ApplyActionLedger(s, static_cast<int32_t>(i), +1);
+    Action& a = s.actions[i];
+    std::optional<double> held = a.exec ? a.exec : a.ceiling;
+    if (config.budget_holds && a.settlement == kNone && held) {
+      a.hold.amount = *held;
+      a.hold.exp_ms = a.hold_exp_ms;
+      a.hold_channels = HoldChannels(s, a);
+      a.hold_counting = true;
+      ApplyActionHold(s, static_cast<int32_t>(i), +1);
+    }
+  }
+}
+
+}  // namespace adcp

@@ -1,0 +1,352 @@
+// The agent's in-memory state (spec 01): records plus the indexes and
+// running totals that keep every call O(1) or O(log n) in a plan's history.
+//
+// Records are the source of truth and are what exportState() writes.
+// Everything marked "derived" is rebuilt from records by RebuildDerived()
+// (state/derived.cc) on import, using the same functions the live path uses,
+// so an imported agent answers byte-for-byte like the one that exported.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "json/value.h"
+#include "util/money.h"
+#include "util/time.h"
+
+namespace adcp {
+
+constexpr int32_t kNone = -1;
+
+enum class PlanStatus { kActive, kSuspended, kCompleted };
+const char* PlanStatusName(PlanStatus s);
+
+struct Money {
+  double amount = 0;
+  std::string currency;
+};
+
+struct ResolvedPolicy {
+  std::string policy_id;
+  std::string source;       // explicit | auto_applied
+  std::string enforcement;  // must | should | may
+  std::optional<std::string> reason;
+  json::Value ToJson() const;
+};
+
+struct Delegation {
+  std::string agent_url;  // verbatim
+  std::string agent_key;  // normalized ("" when not a valid agent URL: never matches)
+  std::string authority;  // full | execute_only | propose_only
+  std::optional<Money> budget_limit;
+  std::optional<std::vector<std::string>> markets;
+  std::optional<Instant> expires_at;
+  bool ActiveAt(const Instant& now) const { return !expires_at || now < *expires_at; }
+};
+
+struct Allocation {
+  std::optional<double> amount;
+  std::optional<double> max_pct;
+};
+
+struct MixTarget {
+  std::optional<double> min_pct, max_pct;
+};
+
+// Typed view of plan_as_supplied (derived; re-parsed on import).
+struct PlanTerms {
+  double total = 0;
+  std::string currency;
+  std::string accounting_mode = "gross_commitment";
+  std::optional<double> reallocation_threshold;
+  std::optional<double> per_seller_max_pct;
+  std::map<std::string, Allocation> allocations;
+  bool has_channels = false;
+  std::optional<std::vector<std::string>> channels_allowed;
+  std::vector<std::string> channels_required;
+  std::map<std::string, MixTarget> mix_targets;  // byte order of channel id
+  bool has_mix_targets = false;
+  std::string flight_start_raw, flight_end_raw;
+  Instant flight_start, flight_end;
+  std::optional<std::vector<std::string>> countries, regions;
+  bool approved_sellers_is_array = false;
+  std::vector<std::string> approved_seller_keys;
+  std::vector<Delegation> delegations;
+  bool is_portfolio = false;
+  std::vector<std::string> member_plan_ids;
+  std::optional<Money> portfolio_cap;
+  std::vector<std::string> shared_policy_ids;
+  json::Value shared_exclusions = json::Value::MakeArray();
+  json::Value custom_policies = json::Value::MakeArray();
+  std::vector<std::string> policy_ids, policy_categories;
+  bool human_review_required = false;
+};
+
+// resolveBrand hook result merged with inline brand fields (01 §2.1).
+struct BrandInfo {
+  bool resolvable = true;
+  std::vector<std::string> industries;
+  std::optional<json::Value> data_subject_contestation;
+  json::Value ToJson() const;
+};
+
+struct PlanRevision {
+  int64_t version = 0;
+  int64_t synced_at_ms = 0;
+  std::string plan_hash;
+  std::shared_ptr<const json::Value> plan;
+  std::optional<json::Value> downgrade;  // consumed approve_human_review_downgrade
+};
+
+// A hold (03 §5.7): an approved, unsettled action's reservation.
+struct Hold {
+  double amount = 0;
+  int64_t exp_ms = 0;
+};
+
+// Running totals of a plan (derived).
+struct PlanAggregates {
+  // Ledger (01 §6).
+  ExactSum gross_committed, adjustments_reported, adjustments_verified, headroom_restored;
+  std::map<std::string, ExactSum> by_type, by_seller, by_caller;  // net_committed
+  std::map<std::string, ExactSum> channel_committed;  // channel_allocation and ledger_by_channel
+  std::map<std::string, int64_t> channel_attributions;  // settled actions attributing each channel
+  // Holds (03 §5.7), all counting holds of the plan.
+  ExactSum held;
+  std::map<std::string, ExactSum> held_by_type, held_by_seller, held_by_caller, held_by_channel;
+  std::multimap<int64_t, int32_t> hold_expiry;  // exp_ms -> action, counting holds only
+  int64_t unsettled_actions = 0;
+  // Summary (06 §5), over final checks C in seq order.
+  int64_t checks = 0, approved = 0, denied = 0, conditions = 0;
+  int64_t escalated = 0, human_reviewed = 0, overrides = 0, auto_approved = 0;
+  int64_t findings = 0;  // over checks and outcome records
+  int64_t outcomes = 0, adjustments = 0, adjustments_verified_count = 0;
+  double confidence_sum = 0;  // sequential in seq order (06 §5.1)
+  int64_t confidence_count = 0;
+  std::vector<uint32_t> escalated_prefix{0};  // #E among the first i final checks
+};
+
+enum class EntryKind : uint8_t { kCheck, kOutcome, kAdjustment };
+struct EntryRef {
+  uint64_t seq;
+  EntryKind kind;
+  int32_t index;
+};
+
+struct Plan {
+  // Records (exported).
+  std::string owner;      // verbatim auth.agent_url of the first sync
+  std::string owner_key;  // normalized
+  std::string plan_id;
+  int64_t version = 0;
+  PlanStatus status = PlanStatus::kActive;
+  std::shared_ptr<const json::Value> plan;  // plan_as_supplied (latest)
+  std::string plan_hash;
+  int64_t synced_at_ms = 0;
+  std::vector<PlanRevision> revisions;
+  bool effective_human_review = false;
+  std::vector<std::string> human_review_reasons;
+  std::vector<ResolvedPolicy> resolved_policies;
+  json::Value categories = json::Value::MakeArray();
+  BrandInfo brand;
+  std::optional<std::string> mode_override;
+  std::optional<json::Value> drift_thresholds_override;
+  std::optional<json::Value> pending_downgrade;  // {approver, reason, approved_at}
+  std::vector<int32_t> escalations;              // creation order (exported via the escalation records)
+  // Derived.
+  PlanTerms terms;
+  std::vector<int32_t> actions;  // creation order
+  std::vector<EntryRef> entries;
+  std::map<std::string, std::vector<EntryRef>> entries_by_type;
+  PlanAggregates agg;
+};
+
+// A delivery statement recorded on a delivery check (03 §5.6).
+struct Statement {
+  std::string statement_id;
+  std::string statement_digest;
+  int64_t sequence = 0;
+  std::string period_start_raw, period_end_raw;
+  Instant period_start, period_end;
+  double cumulative_spend = 0;
+};
+
+struct Check {
+  std::string check_id;
+  int32_t plan = kNone;
+  bool intent = true;
+  std::string phase;  // intent | purchase | modification | delivery
+  int64_t plan_version = 0;
+  std::string plan_hash;
+  std::string caller, caller_key;
+  std::string tool, purchase_type, target_agent;
+  bool pending = false;  // escalated, awaiting resolution
+  std::string verdict;   // approved | denied | conditions (final checks)
+  std::string mode;
+  json::Value body;  // response body (no context); for pending checks the pre-resolution body
+  std::optional<json::Value> context;  // the request's context (getTask echoes it)
+  std::optional<double> amount;        // ceiling (intent) or execution amount x
+  std::string issued_token;            // approved checks
+  std::string presented_token;         // execution checks
+  int64_t expires_at_ms = 0;           // issued token exp
+  int32_t action = kNone;
+  int32_t escalation = kNone;
+  int32_t consultation = kNone;
+  int64_t attempt = 0;
+  int64_t created_ms = 0;
+  int64_t final_ms = 0;  // entry timestamp
+  uint64_t seq = 0;      // 0 while pending
+  std::optional<json::Value> planned_delivery;
+  std::optional<Statement> statement;
+  std::optional<json::Value> runtime_attestations;  // [{reference, evaluation}]
+  std::string dialect = "3.2";
+};
+
+// Reconciliation state of one delivery period (A, reporting_period).
+struct Period {
+  bool closed = false;
+  std::string status;  // latest observation's status, "" = unmatched
+  int32_t latest_statement_check = kNone;
+  int64_t highest_sequence = 0;
+  int32_t latest_observation = kNone;
+  double latest_observed_spend = 0;
+};
+
+struct Action {
+  std::string action_id;  // gb_...
+  int32_t plan = kNone;
+  std::string purchase_type, tool;
+  std::string caller, caller_key;
+  std::string target_agent, target_key;
+  std::optional<double> ceiling;
+  std::string currency;
+  int32_t intent_check = kNone;
+  std::string intent_token;  // empty until minted
+  std::vector<std::string> tokens;
+  std::optional<double> exec;  // exec(A)
+  int32_t latest_exec_check = kNone;
+  int64_t hold_exp_ms = 0;  // later of intent exp and latest seller purchase/modification exp
+  std::string account_key;
+  int64_t approved_at_ms = 0;
+  std::vector<std::string> intent_channels;
+  std::optional<std::string> proposal_id, terms_digest;
+  std::optional<int64_t> next_check_ms;
+  int32_t settlement = kNone;  // completed/failed outcome
+  bool failed = false;
+  double gross = 0;
+  std::vector<int32_t> adjustments;
+  // Derived.
+  ExactSum reported_adj, verified, restored;
+  int64_t check_count = 0;
+  std::vector<EntryRef> entries;
+  int32_t highest_statement_check = kNone;  // current period's statement
+  int64_t highest_sequence = 0;
+  std::map<std::string, Period> periods;  // key: canonical period key
+  int32_t latest_observation = kNone;     // any period
+  bool hold_counting = false;
+  Hold hold;
+  std::vector<std::string> hold_channels;
+  double net_committed() const { return gross - restored.Value(); }
+};
+
+struct Outcome {
+  std::string outcome_id;
+  int32_t plan = kNone, action = kNone, check = kNone;
+  std::string type;  // completed | failed | delivery
+  std::string reporter, reporter_key;
+  std::string governance_context, purchase_type;
+  std::optional<double> committed_budget, reported_committed_budget;
+  std::optional<std::string> seller_reference;
+  std::vector<std::string> seller_channels;  // seller_response.planned_delivery.channels
+  std::optional<json::Value> delivery;       // observation as received
+  std::optional<json::Value> error;
+  std::string reconciliation_status, period_state, period_key;
+  std::string observation_id, payload_hash;
+  json::Value findings = json::Value::MakeArray();
+  json::Value body;  // response body (no context)
+  int64_t timestamp_ms = 0;
+  uint64_t seq = 0;
+};
+
+struct Adjustment {
+  std::string adjustment_id;
+  int32_t plan = kNone, outcome = kNone, action = kNone;
+  std::string seller, seller_key;
+  std::string seller_reference, seller_adjustment_id, evidence_id;
+  std::string adjustment_type;
+  double amount = 0;
+  std::string currency;
+  std::string state = "reported";  // reported | verified | disputed
+  double verified_amount = 0, headroom_restored = 0;
+  json::Value evidence;
+  std::string reason, effective_at;
+  std::optional<std::string> reviewed_by, review_reason;
+  std::optional<int64_t> reviewed_at_ms;
+  std::string payload_hash;  // canonical payload of the report (natural-key replay)
+  json::Value report_body;   // response body of the report
+  int64_t timestamp_ms = 0;
+  uint64_t seq = 0;
+};
+
+struct Escalation {
+  std::string task_id;
+  int32_t check = kNone;
+  std::string reason;
+  std::string recommendation;  // approve | deny
+  std::optional<std::string> resolution;
+  std::optional<int64_t> resolved_at_ms;
+  std::optional<std::string> reviewer, decision_reason;
+  int64_t created_ms = 0;
+};
+
+struct Consultation {
+  std::string handle;
+  std::string agent_key, caller_key, target_key;
+  int32_t plan = kNone;
+  std::string tool, purchase_type;
+  int64_t start_ms = 0;
+  int64_t attempts = 0;
+  bool open = true;
+};
+
+struct IdempotencyEntry {
+  std::string task;
+  std::string payload_hash;
+  std::optional<json::Value> body;  // dropped once outside the replay window
+  int64_t stored_at_ms = 0;
+};
+
+struct State {
+  std::vector<Plan> plans;
+  std::vector<Check> checks;
+  std::vector<Action> actions;
+  std::vector<Outcome> outcomes;
+  std::vector<Adjustment> adjustments;
+  std::vector<Escalation> escalations;
+  std::vector<Consultation> consultations;
+  std::map<std::string, IdempotencyEntry> idempotency;  // key: agent_key + "\n" + key
+  std::map<std::string, uint64_t> id_counters;          // sequential id mode
+  uint64_t seq = 0;
+
+  // Derived indexes.
+  std::unordered_map<std::string, int32_t> plan_by_key;        // owner_key "\n" plan_id
+  std::unordered_map<std::string, std::vector<int32_t>> plans_by_delegate;  // agent_key "\n" plan_id
+  std::unordered_map<std::string, std::vector<int32_t>> portfolios_by_member;  // owner_key "\n" member id
+  std::unordered_map<std::string, int32_t> check_by_id, action_by_id, outcome_by_id, adjustment_by_id;
+  std::unordered_map<std::string, int32_t> check_by_token;  // issued token -> check
+  std::unordered_map<std::string, int32_t> escalation_by_task, consultation_by_handle;
+  std::unordered_map<std::string, int32_t> statement_by_id;    // seller_key "\n" statement_id -> check
+  std::unordered_map<std::string, int32_t> observation_by_id;  // reporter_key "\n" plan "\n" observation_id
+  std::unordered_map<std::string, int32_t> adjustment_by_seller_id, adjustment_by_evidence_id;
+  std::multimap<int64_t, std::string> idempotency_expiry;  // stored_at_ms -> scope key with a body
+};
+
+inline std::string JoinKey(const std::string& a, const std::string& b) { return a + "\n" + b; }
+
+}  // namespace adcp

@@ -1,0 +1,114 @@
+// Admin operations (spec README "Admin operations"): plan lifecycle, mode
+// and threshold overrides, human-review downgrades, escalation resolution.
+#include "agent/agent.h"
+#include "agent/config.h"
+#include "json/json.h"
+#include "state/plans.h"
+#include "util/url.h"
+
+namespace adcp {
+namespace {
+
+TaskError Invalid(const std::string& field, const std::string& message) {
+  return MakeError("INVALID_REQUEST", message, field);
+}
+
+// Resolves (owner, plan_id) of a plan-scoped op.
+Result<int32_t> PlanOf(const State& state, const json::Value& op) {
+  const json::Value* owner = op.find("owner");
+  if (!owner || !owner->is_string()) return Invalid("owner", "owner must be an agent URL string");
+  const json::Value* plan_id = op.find("plan_id");
+  if (!plan_id || !plan_id->is_string()) return Invalid("plan_id", "plan_id must be a string");
+  std::optional<std::string> key = NormalizeAgentUrl(owner->as_string());
+  int32_t p = key ? FindPlan(state, *key, plan_id->as_string()) : kNone;
+  if (p == kNone) return MakeError("PLAN_NOT_FOUND", "plan not found", "plan_id");
+  return p;
+}
+
+Status OptionalString(const json::Value& op, const char* key) {
+  const json::Value* v = op.find(key);
+  if (v && !v->is_string()) return Invalid(key, std::string(key) + " must be a string");
+  return Status::Ok();
+}
+
+TaskResult Done() { return TaskResult::Completed(json::Value::MakeObject()); }
+
+}  // namespace
+
+TaskResult RunAdmin(Agent& agent, CallContext& ctx, std::string_view op_json) {
+  json::ParseResult parsed = json::Parse(op_json);
+  if (!parsed.ok() || !parsed.value.is_object())
+    return TaskResult::Failed(Invalid("op", "admin operation must be a JSON object"));
+  const json::Value& op = parsed.value;
+  const std::string* name = op.find_string("op");
+  if (!name) return TaskResult::Failed(Invalid("op", "op is required"));
+  State& state = agent.state;
+
+
+  const bool lifecycle = *name == "suspend_plan" || *name == "resume_plan" || *name == "complete_plan";
+  if (!lifecycle && *name != "set_plan_mode" && *name != "set_drift_thresholds" &&
+      *name != "approve_human_review_downgrade")
+    return TaskResult::Failed(Invalid("op", "unknown admin operation"));
+  Result<int32_t> p = PlanOf(state, op);
+  if (!p.ok()) return TaskResult::Failed(p.error());
+  Plan& plan = state.plans[p.value()];
+
+  if (lifecycle) {
+    Status s = OptionalString(op, "reason");
+    if (!s.ok()) return TaskResult::Failed(s.error());
+    if (*name == "suspend_plan") {
+      if (plan.status != PlanStatus::kActive) return TaskResult::Failed(MakeError("CONFLICT", "plan is not active"));
+      plan.status = PlanStatus::kSuspended;
+    } else if (*name == "resume_plan") {
+      if (plan.status != PlanStatus::kSuspended)
+        return TaskResult::Failed(MakeError("CONFLICT", "plan is not suspended"));
+      plan.status = PlanStatus::kActive;
+    } else {
+      if (plan.status == PlanStatus::kCompleted)
+        return TaskResult::Failed(MakeError("CONFLICT", "plan is already completed"));
+      plan.status = PlanStatus::kCompleted;
+    }
+    return Done();
+  }
+  if (*name == "set_plan_mode") {
+    const json::Value* mode = op.find("mode");
+    if (!mode) return TaskResult::Failed(Invalid("mode", "mode is required (or null)"));
+    if (mode->is_null()) {
+      plan.mode_override.reset();
+      return Done();
+    }
+    if (!mode->is_string() ||
+        (mode->as_string() != "audit" && mode->as_string() != "advisory" && mode->as_string() != "enforce"))
+      return TaskResult::Failed(Invalid("mode", "mode must be audit, advisory, enforce or null"));
+    plan.mode_override = mode->as_string();
+    return Done();
+  }
+  if (*name == "set_drift_thresholds") {
+    const json::Value* thresholds = op.find("thresholds");
+    if (!thresholds) return TaskResult::Failed(Invalid("thresholds", "thresholds is required (or null)"));
+    if (thresholds->is_null()) {
+      plan.drift_thresholds_override.reset();
+      return Done();
+    }
+    DriftThresholds parsed_thresholds;
+    std::string err = ParseDriftThresholds(*thresholds, &parsed_thresholds);
+    if (!err.empty()) return TaskResult::Failed(Invalid("thresholds", err));
+    plan.drift_thresholds_override = parsed_thresholds.ToJson();
+    return Done();
+  }
+  // approve_human_review_downgrade
+  const json::Value* approver = op.find("approver");
+  if (!approver || !approver->is_string() || approver->as_string().empty())
+    return TaskResult::Failed(Invalid("approver", "approver is required"));
+  const json::Value* reason = op.find("reason");
+  if (!reason || !reason->is_string()) return TaskResult::Failed(Invalid("reason", "reason is required"));
+  if (json::CodePointCount(reason->as_string()) < 20)
+    return TaskResult::Failed(MakeError("VALIDATION_ERROR", "reason must be at least 20 characters", "reason"));
+  Result<int64_t> now = ctx.Now();
+  if (!now.ok()) return TaskResult::Failed(now.error());
+  plan.pending_downgrade = json::Obj(
+      {{"approver", approver->as_string()}, {"reason", reason->as_string()}, {"approved_at", FormatMillis(now.value())}});
+  return Done();
+}
+
+}  // namespace adcp

@@ -1,0 +1,20 @@
+// Stateless validation of a request (facade `validate(task, request)`):
+// the same schema and shape rules the task runs before touching state.
+#include "agent/agent.h"
+#include "schema/requests.h"
+
+namespace adcp {
+
+std::optional<TaskError> ValidateRequestShape(std::string_view task, const json::Value& request) {
+  if (task == "sync_plans") {
+    if (auto f = schema::Validate(schema::SyncPlansRequest(), request)) return SchemaError("INVALID_REQUEST", *f);
+    return std::nullopt;
+  }
+  if (task == "get_plan_audit_logs") {
+    if (auto f = schema::Validate(schema::GetPlanAuditLogsRequest(), request)) return SchemaError("INVALID_REQUEST", *f);
+    return std::nullopt;
+  }
+  return MakeError("INVALID_REQUEST", "unknown task: " + std::string(task));
+}
+
+}  // namespace adcp
