@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "json/json.h"
 #include "state/ledger.h"
 #include "state/plans.h"
 #include "util/url.h"
@@ -23,17 +24,26 @@ json::Value Ints(const std::vector<int32_t>& v) {
   for (int32_t i : v) a.push(i);
   return a;
 }
+// Opaque JSON values (plans, bodies, hook results) are stored as JSON text:
+// the export is canonical (JCS sorts keys) but these values must keep their
+// member order, which responses and hook inputs reproduce.
+json::Value Text(const json::Value& v) { return json::Value(json::Write(v)); }
+
 template <class T>
 void SetOpt(json::Value& o, const char* key, const std::optional<T>& v) {
   if (v) o.set(key, json::Value(*v));
+}
+template <>
+void SetOpt<json::Value>(json::Value& o, const char* key, const std::optional<json::Value>& v) {
+  if (v) o.set(key, Text(*v));
 }
 
 json::Value PlanToJson(const Plan& p) {
   json::Value revs = json::Value::MakeArray();
   for (const PlanRevision& r : p.revisions) {
     json::Value rv = json::Obj({{"version", r.version}, {"synced_at", r.synced_at_ms}, {"plan_hash", r.plan_hash},
-                                {"plan", *r.plan}});
-    if (r.downgrade) rv.set("downgrade", *r.downgrade);
+                                {"plan", Text(*r.plan)}});
+    if (r.downgrade) rv.set("downgrade", Text(*r.downgrade));
     revs.push(std::move(rv));
   }
   json::Value policies = json::Value::MakeArray();
@@ -48,8 +58,8 @@ json::Value PlanToJson(const Plan& p) {
                              {"effective_human_review", p.effective_human_review},
                              {"human_review_reasons", Strs(p.human_review_reasons)},
                              {"resolved_policies", std::move(policies)},
-                             {"categories", p.categories},
-                             {"brand", p.brand.ToJson()},
+                             {"categories", Text(p.categories)},
+                             {"brand", Text(p.brand.ToJson())},
                              {"escalations", Ints(p.escalations)}});
   SetOpt(v, "mode_override", p.mode_override);
   SetOpt(v, "drift_thresholds_override", p.drift_thresholds_override);
@@ -71,7 +81,7 @@ json::Value CheckToJson(const Check& c) {
                              {"pending", c.pending},
                              {"verdict", c.verdict},
                              {"mode", c.mode},
-                             {"body", c.body},
+                             {"body", Text(c.body)},
                              {"issued_token", c.issued_token},
                              {"presented_token", c.presented_token},
                              {"expires_at", c.expires_at_ms},
@@ -141,8 +151,8 @@ json::Value OutcomeToJson(const Outcome& o) {
                              {"period_state", o.period_state},
                              {"observation_id", o.observation_id},
                              {"payload_hash", o.payload_hash},
-                             {"findings", o.findings},
-                             {"body", o.body},
+                             {"findings", Text(o.findings)},
+                             {"body", Text(o.body)},
                              {"timestamp", o.timestamp_ms},
                              {"seq", static_cast<double>(o.seq)}});
   SetOpt(v, "committed_budget", o.committed_budget);
@@ -168,11 +178,11 @@ json::Value AdjustmentToJson(const Adjustment& a) {
                              {"state", a.state},
                              {"verified_amount", a.verified_amount},
                              {"headroom_restored", a.headroom_restored},
-                             {"evidence", a.evidence},
+                             {"evidence", Text(a.evidence)},
                              {"reason", a.reason},
                              {"effective_at", a.effective_at},
                              {"payload_hash", a.payload_hash},
-                             {"report_body", a.report_body},
+                             {"report_body", Text(a.report_body)},
                              {"timestamp", a.timestamp_ms},
                              {"seq", static_cast<double>(a.seq)}});
   SetOpt(v, "reviewed_by", a.reviewed_by);
@@ -240,9 +250,20 @@ class Reader {
     Fail(where, key, "a boolean");
     return false;
   }
+  // A JSON value stored as text (see Text()).
   json::Value Any(const json::Value& o, const char* key, const std::string& where) {
     const json::Value* v = Get(o, key, where);
-    return v ? *v : json::Value();
+    if (!v) return json::Value();
+    if (!v->is_string()) {
+      Fail(where, key, "JSON text");
+      return json::Value();
+    }
+    json::ParseLimits limits;
+    limits.max_bytes = 64u << 20;
+    limits.max_depth = 256;
+    json::ParseResult p = json::Parse(v->as_string(), limits);
+    if (!p.ok()) Fail(where, key, "valid JSON text");
+    return p.value;
   }
   std::vector<std::string> Strings(const json::Value& o, const char* key, const std::string& where) {
     std::vector<std::string> out;
@@ -334,7 +355,7 @@ json::Value ExportState(const State& state) {
                                {"task", it.second.task},
                                {"payload_hash", it.second.payload_hash},
                                {"stored_at", it.second.stored_at_ms}});
-    if (it.second.body) e.set("body", *it.second.body);
+    if (it.second.body) e.set("body", Text(*it.second.body));
     idempotency.push(std::move(e));
   }
   return json::Obj({{"format", kFormat},
@@ -429,10 +450,11 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
       }
     }
     p.categories = r.Any(v, "categories", w);
-    if (const json::Value* b = v.find_object("brand")) {
-      p.brand.resolvable = r.Bool(*b, "resolvable", w + ".brand");
-      p.brand.industries = r.Strings(*b, "industries", w + ".brand");
-      p.brand.data_subject_contestation = r.Opt<json::Value>(*b, "data_subject_contestation", w);
+    json::Value brand = r.Any(v, "brand", w);
+    if (brand.is_object()) {
+      p.brand.resolvable = r.Bool(brand, "resolvable", w + ".brand");
+      p.brand.industries = r.Strings(brand, "industries", w + ".brand");
+      if (const json::Value* c = brand.find("data_subject_contestation")) p.brand.data_subject_contestation = *c;
     }
     p.mode_override = r.Opt<std::string>(v, "mode_override", w);
     p.drift_thresholds_override = r.Opt<json::Value>(v, "drift_thresholds_override", w);

@@ -1,0 +1,159 @@
+// exportState / importState and determinism (README architecture, issue
+// "Core foundation" acceptance), plus the README facade contract.
+#include "test_util.h"
+#include "util/money.h"
+#include "util/time.h"
+#include "util/url.h"
+
+using namespace adcp;
+using namespace adcp::test;
+
+namespace {
+
+const char* kCalls[][2] = {
+    {"sync_plans", R"({"idempotency_key":"state-test-key-00001","plans":[{"plan_id":"a","brand":{"domain":"acme.example","industries":["banking"],"data_subject_contestation":{"email":"dpo@acme.example"}},"objectives":"x","budget":{"total":100,"currency":"USD","reallocation_threshold":10},"flight":{"start":"2026-01-01T00:00:00Z","end":"2026-02-01T00:00:00Z"},"custom_policies":[{"policy_id":"c1","enforcement":"must","policy":"p"}]},{"plan_id":"b","brand":{"domain":"b.example"},"objectives":"y","budget":{"total":5,"currency":"EUR","reallocation_unlimited":true},"flight":{"start":"2026-01-01T00:00:00Z","end":"2026-02-01T00:00:00.5Z"},"portfolio":{"member_plan_ids":["a"]}}]})"},
+    {"sync_plans", R"({"idempotency_key":"state-test-key-00002","plans":[{"plan_id":"a","brand":{"domain":"acme.example","industries":["banking"]},"objectives":"x2","budget":{"total":100,"currency":"USD","reallocation_threshold":10},"flight":{"start":"2026-01-01T00:00:00Z","end":"2026-02-01T00:00:00Z"}}]})"},
+    {"get_plan_audit_logs", R"({"plan_ids":["a","b"],"include_entries":true,"idempotency_key":"state-test-key-00003"})"},
+};
+
+void Run(Host& h, std::vector<std::string>* out) {
+  for (const auto& c : kCalls) {
+    out->push_back(h.agent().Call(c[0], c[1], R"({"agent_url":"https://buyer.example.com"})"));
+    h.now_ms += 1000;
+  }
+  out->push_back(h.agent().Admin(R"({"op":"approve_human_review_downgrade","owner":"https://buyer.example.com","plan_id":"a","approver":"x","reason":"twenty characters or more"})"));
+}
+
+}  // namespace
+
+TEST_CASE("README exportState -> importState -> exportState is byte-identical", "[state]") {
+  Host h;
+  std::vector<std::string> results;
+  Run(h, &results);
+  std::string exported = h.State();
+  Host restored(HostOptions{}, exported);
+  CHECK(restored.State() == exported);
+  // The restored agent answers like the original.
+  std::string q = R"({"plan_ids":["a","b"],"include_entries":true})";
+  CHECK(restored.agent().Call("get_plan_audit_logs", q, R"({"agent_url":"https://buyer.example.com"})") ==
+        h.agent().Call("get_plan_audit_logs", q, R"({"agent_url":"https://buyer.example.com"})"));
+  // Replays survive the round trip.
+  CHECK(restored.agent().Call(kCalls[0][0], kCalls[0][1], R"({"agent_url":"https://buyer.example.com"})") ==
+        h.agent().Call(kCalls[0][0], kCalls[0][1], R"({"agent_url":"https://buyer.example.com"})"));
+  // Exported state is canonical JSON.
+  CHECK(GovernanceAgent::Jcs(exported).value == exported);
+}
+
+TEST_CASE("README determinism: same calls and hook outputs give byte-identical responses", "[state]") {
+  Host a, b;
+  std::vector<std::string> ra, rb;
+  Run(a, &ra);
+  Run(b, &rb);
+  CHECK(ra == rb);
+  CHECK(a.State() == b.State());
+}
+
+TEST_CASE("README importState rejects documents that are not our state", "[state]") {
+  HostOptions o;
+  for (const char* bad : {"{}", "[]", R"({"format":"adcp-governance/state","format_version":2})",
+                          R"({"format":"adcp-governance/state","format_version":1,"seq":0,"id_counters":{},"plans":[],"checks":[{"plan":5}],"actions":[],"outcomes":[],"adjustments":[],"escalations":[],"consultations":[],"idempotency":[]})"}) {
+    INFO(bad);
+    Expected<std::unique_ptr<GovernanceAgent>> a = GovernanceAgent::Import(o.config, bad, {});
+    CHECK_FALSE(a.ok());
+  }
+}
+
+TEST_CASE("README configuration: wrong types or ranges fail construction; a signer is required", "[config]") {
+  Hooks none;
+  CHECK_FALSE(GovernanceAgent::Create(R"({"issuer":"https://g.example"})", none).ok());  // no signer
+  CHECK(GovernanceAgent::Create(R"({"issuer":"https://g.example","allow_unsigned_tokens":true})", none).ok());
+  Hooks signer;
+  signer.sign = [](std::string_view, std::string_view, std::string_view) { return HookResult<std::string>{}; };
+  CHECK_FALSE(GovernanceAgent::Create(R"({})", signer).ok());
+  CHECK_FALSE(GovernanceAgent::Create(R"({"issuer":"http://g.example"})", signer).ok());
+  for (const char* bad : {R"("intent_token_ttl_seconds":901)", R"("intent_token_ttl_seconds":1.5)",
+                          R"("replay_ttl_seconds":100)", R"("default_mode":"strict")", R"("low_confidence_threshold":2)",
+                          R"("aggregation_window_days":0)", R"("budget_holds":"yes")", R"("protocol":"4.0")",
+                          R"("id_mode":"uuid")", R"("drift":{"thresholds":{"escalation_rate_max":1.5}})",
+                          R"("runtime_attestations":{"signal_activation":{"requirement":"maybe","claim_types":[]}})",
+                          R"("compat":{"legacy_body_status":1})", R"("signing":{"alg":"RS256"})"}) {
+    INFO(bad);
+    CHECK_FALSE(GovernanceAgent::Create(std::string(R"({"issuer":"https://g.example",)") + bad + "}", signer).ok());
+  }
+  CHECK(GovernanceAgent::Create(R"({"issuer":"https://g.example","aggregation_window_days":null,"unknown":1})", signer).ok());
+}
+
+TEST_CASE("README toWire: completed, submitted and failed forms", "[wire]") {
+  CHECK(GovernanceAgent::ToWire(R"({"status":"completed","response":{"plans":[],"status":"x","context":{"a":1}},"replayed":true})").value ==
+        R"({"status":"completed","plans":[],"context":{"a":1},"replayed":true})");
+  CHECK(GovernanceAgent::ToWire(R"({"status":"completed","response":{"plans":[],"replayed":true},"replayed":true})").value ==
+        R"({"status":"completed","plans":[],"replayed":true})");
+  CHECK(GovernanceAgent::ToWire(R"({"status":"submitted","task_id":"task_1","context":{"c":2}})").value ==
+        R"({"status":"submitted","task_id":"task_1","context":{"c":2}})");
+  CHECK(GovernanceAgent::ToWire(R"({"status":"failed","errors":[{"code":"CONFLICT","message":"m","recovery":"transient"}]})").value ==
+        R"({"status":"failed","errors":[{"code":"CONFLICT","message":"m","recovery":"transient"}],"adcp_error":{"code":"CONFLICT","message":"m","recovery":"transient"}})");
+  CHECK_FALSE(GovernanceAgent::ToWire("{}").ok());
+  CHECK_FALSE(GovernanceAgent::ToWire("nope").ok());
+}
+
+TEST_CASE("README CoreResult: context echo on success and failure; key order", "[wire]") {
+  Host h;
+  std::string ok = h.agent().Call("sync_plans", kCalls[0][1], R"({"agent_url":"https://buyer.example.com"})");
+  CHECK(ok.rfind(R"({"status":"completed","response":{"plans":)", 0) == 0);
+  std::string failed = h.agent().Call("get_plan_audit_logs", R"({"plan_ids":["zz"],"context":{"t":1}})",
+                                      R"({"agent_url":"https://buyer.example.com"})");
+  CHECK(failed == R"({"status":"failed","errors":[{"code":"PLAN_NOT_FOUND","message":"one or more requested plans were not found","recovery":"correctable"}],"context":{"t":1}})");
+  CHECK(ErrorCode(ParseOrFail(h.agent().Call("no_such_task", "{}", "{}"))) == "INVALID_REQUEST");
+}
+
+TEST_CASE("01 §1.1 agent URL normalization", "[01]") {
+  CHECK(NormalizeAgentUrl("HTTPS://Example.COM:443/a/./b/../c") == std::optional<std::string>("https://example.com/a/c"));
+  CHECK(NormalizeAgentUrl("http://example.com:80") == std::optional<std::string>("http://example.com/"));
+  CHECK(NormalizeAgentUrl("http://example.com:8080/") == std::optional<std::string>("http://example.com:8080/"));
+  CHECK(NormalizeAgentUrl("https://example.com/%7euser/%2f%41") == std::optional<std::string>("https://example.com/~user/%2FA"));
+  CHECK(NormalizeAgentUrl("https://example.com/Path?Q=1") == std::optional<std::string>("https://example.com/Path?Q=1"));
+  CHECK(NormalizeAgentUrl("https://example.com:/x") == std::optional<std::string>("https://example.com/x"));
+  CHECK_FALSE(NormalizeAgentUrl("example.com"));
+  CHECK_FALSE(NormalizeAgentUrl("urn:example:a"));
+  CHECK_FALSE(NormalizeAgentUrl("https://"));
+  CHECK_FALSE(NormalizeAgentUrl("https://exa mple.com"));
+}
+
+TEST_CASE("01 §12 instants: offsets, fractions, half-open comparisons", "[01]") {
+  auto t = [](const char* s) { return *ParseDateTime(s); };
+  CHECK(t("2026-01-01T01:00:00+01:00") == t("2026-01-01T00:00:00Z"));
+  CHECK(t("2026-01-01T00:00:00.1Z") == t("2026-01-01T00:00:00.100Z"));
+  CHECK(t("2026-01-01T00:00:00.01Z") < t("2026-01-01T00:00:00.1Z"));
+  CHECK(t("2026-01-01t00:00:00z") == t("2026-01-01T00:00:00Z"));
+  CHECK(t("2026-01-01T00:00:00.0000000001Z") > t("2026-01-01T00:00:00Z"));
+  CHECK_FALSE(ParseDateTime("2026-02-29T00:00:00Z"));
+  CHECK(ParseDateTime("2028-02-29T00:00:00Z"));
+  CHECK_FALSE(ParseDateTime("2026-01-01T00:00:60Z"));
+  CHECK_FALSE(ParseDateTime("2026-01-01T00:00:00"));
+  CHECK_FALSE(ParseDateTime("2026-01-01 00:00:00Z"));
+  CHECK_FALSE(ParseDateTime("2026-01-01T00:00:00+0100"));
+  CHECK(FormatMillis(0) == "1970-01-01T00:00:00.000Z");
+  CHECK(FormatMillis(1767225600123) == "2026-01-01T00:00:00.123Z");
+  CHECK(FormatMillis(253402300799999) == "9999-12-31T23:59:59.999Z");
+}
+
+TEST_CASE("README money: ε comparisons, round2/round3, exact order-independent sums", "[money]") {
+  CHECK_FALSE(Exceeds(1000.0000005, 1000));
+  CHECK(Exceeds(1000.000002, 1000));
+  CHECK(Round2(12.345) == 12.35);
+  CHECK(Round2(1.005) == 1.0);  // floor(x*100+0.5)/100 with x*100 = 100.49999999999999
+  CHECK(Round3(0.3335) == 0.334);
+  ExactSum a, b;
+  for (double x : {0.1, 0.2, 0.3}) a.Add(x);
+  for (double x : {0.3, 0.2, 0.1}) b.Add(x);
+  CHECK(a.Value() == b.Value());
+  CHECK(a.Value() == 0.6);
+  a.Subtract(0.1);
+  a.Subtract(0.2);
+  a.Subtract(0.3);
+  CHECK(a.Value() == 0);
+  ExactSum c;
+  CHECK(c.Add(1.7976931348623157e308));
+  CHECK_FALSE(c.Add(1.7976931348623157e308));  // overflow is refused
+  CHECK(c.Value() == 1.7976931348623157e308);
+}
