@@ -80,7 +80,8 @@ TEST_CASE("README configuration: wrong types or ranges fail construction; a sign
     INFO(bad);
     CHECK_FALSE(GovernanceAgent::Create(std::string(R"({"issuer":"https://g.example",)") + bad + "}", signer).ok());
   }
-  CHECK(GovernanceAgent::Create(R"({"issuer":"https://g.example","aggregation_window_days":null,"unknown":1})", signer).ok());
+  CHECK(GovernanceAgent::Create(R"({"issuer":"https://g.example","signing":{"kid":"k1"},"aggregation_window_days":null,"unknown":1})", signer).ok());
+  CHECK_FALSE(GovernanceAgent::Create(R"({"issuer":"https://g.example"})", signer).ok());  // signing needs a kid
 }
 
 TEST_CASE("README toWire: completed, submitted and failed forms", "[wire]") {

@@ -5,6 +5,8 @@
 #include "canon/digests.h"
 #include "json/json.h"
 #include "state/serialize.h"
+#include "tasks/check_governance.h"
+#include "tasks/escalations.h"
 
 namespace adcp {
 
@@ -35,6 +37,7 @@ TaskResult Dispatch(Agent& agent, CallContext& ctx, std::string_view task, const
                     const Auth& auth) {
   if (task == "sync_plans") return RunSyncPlans(agent, ctx, request, auth);
   if (task == "get_plan_audit_logs") return RunGetPlanAuditLogs(agent, ctx, request, auth);
+  if (task == "check_governance") return RunCheckGovernance(agent, ctx, request, auth);
   return TaskResult::Failed(MakeError("INVALID_REQUEST", "unknown task: " + std::string(task)));
 }
 
@@ -96,6 +99,10 @@ Expected<std::unique_ptr<GovernanceAgent>> GovernanceAgent::Create(std::string_v
     out.error = "no signer: install a sign hook (or set allow_unsigned_tokens for tests)";
     return out;
   }
+  if (hooks.sign && !impl->agent.config.signing_kid) {
+    out.error = "config.signing.kid is required when tokens are signed";
+    return out;
+  }
   impl->agent.hooks = std::move(hooks);
   out.value.reset(new GovernanceAgent(std::move(impl)));
   return out;
@@ -150,7 +157,9 @@ std::string GovernanceAgent::GetTask(std::string_view task_id) {
   if (agent.in_call)
     return FailedResult(MakeError("SERVICE_UNAVAILABLE", "re-entrant call on a busy agent"), nullptr);
   CallGuard guard(agent);
-  return FailedResult(MakeError("REFERENCE_NOT_FOUND", "unknown task", "task_id"), nullptr);
+  std::optional<json::Value> context;
+  TaskResult r = GetTaskResult(agent, std::string(task_id), &context);
+  return RenderResult(r, context ? &*context : nullptr);
 }
 
 std::string GovernanceAgent::Admin(std::string_view op_json) {

@@ -3,6 +3,12 @@
 namespace adcp::schema {
 namespace {
 
+bool ContainsKind(const std::vector<std::string>& kinds, const std::string& k) {
+  for (const std::string& s : kinds)
+    if (s == k) return true;
+  return false;
+}
+
 Node* WithPattern(Node* n, bool (*p)(std::string_view), const char* text) {
   n->pattern = p;
   n->pattern_text = text;
@@ -420,6 +426,480 @@ NodeRef GetPlanAuditLogsRequest() {
                           {"ext", ext}});
     req->any_of = {RequiredOnly({"plan_ids"}), RequiredOnly({"portfolio_plan_ids"}),
                    RequiredOnly({"governance_contexts"})};
+    AddVersionEnvelope(req);
+    return req;
+  }();
+  return n;
+}
+
+namespace {
+
+Node* Money(bool positive_amount = false) {
+  Node* amount = Num();
+  if (positive_amount) amount->exclusive_minimum = 0;
+  else amount->minimum = 0;
+  return ObjectOf({{"amount", amount}, {"currency", CurrencyString()}}, {"amount", "currency"}, false);
+}
+
+NodeRef Sha256Hex() {
+  static NodeRef n = WithPattern(Str(), IsSha256Hex, "^sha256:[a-f0-9]{64}$");
+  return n;
+}
+
+bool IsB64Digest(std::string_view s) {
+  if (s.size() != 50 || s.substr(0, 7) != "sha256:") return false;
+  for (char c : s.substr(7))
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+      return false;
+  return true;
+}
+
+bool IsHttpsAgentUrl(std::string_view s) {
+  // ^https://[^/?#@]+(?:/[^?#]*)?(?:\?[^#]*)?$
+  if (s.substr(0, 8) != "https://") return false;
+  size_t i = 8, n = s.size();
+  size_t host_start = i;
+  while (i < n && s[i] != '/' && s[i] != '?' && s[i] != '#' && s[i] != '@') ++i;
+  if (i == host_start) return false;
+  if (i < n && s[i] == '@') return false;
+  if (i < n && s[i] == '/') while (i < n && s[i] != '?' && s[i] != '#') ++i;
+  if (i < n && s[i] == '?') while (i < n && s[i] != '#') ++i;
+  return i == n;
+}
+
+bool IsHttpsOrigin(std::string_view s) {
+  if (s.substr(0, 8) != "https://" || s.size() == 8) return false;
+  for (char c : s.substr(8))
+    if (c == '/' || c == '?' || c == '#' || c == '@') return false;
+  return true;
+}
+
+NodeRef HttpsUri() {
+  static NodeRef n = [] {
+    Node* u = Str();
+    u->format = Format::kUri;
+    return WithPattern(u, IsHttpsAgentUrl, "^https://[^/?#@]+(?:/[^?#]*)?(?:\\?[^#]*)?$");
+  }();
+  return n;
+}
+
+NodeRef AttestationIssuer() {
+  static NodeRef n = [] {
+    Node* brand = ObjectOf({{"type", Const("brand")}, {"brand", BrandRef()}, {"ext", ObjectOf({})}}, {"type", "brand"}, false);
+    Node* agent = ObjectOf({{"type", Const("agent")}, {"agent_url", HttpsUri()}, {"ext", ObjectOf({})}}, {"type", "agent_url"}, false);
+    Node* origin_url = Str();
+    origin_url->format = Format::kUri;
+    WithPattern(origin_url, IsHttpsOrigin, "^https://[^/?#@]+$");
+    Node* origin = ObjectOf({{"type", Const("origin")}, {"origin", origin_url}, {"ext", ObjectOf({})}}, {"type", "origin"}, false);
+    Node* one = New();
+    one->one_of = {brand, agent, origin};
+    return one;
+  }();
+  return n;
+}
+
+NodeRef AttestationSubject() {
+  static NodeRef n = [] {
+    Node* brand = ObjectOf({{"type", Const("brand")}, {"brand", BrandRef()}, {"ext", ObjectOf({})}}, {"type", "brand"}, false);
+    Node* agent = ObjectOf({{"type", Const("agent")}, {"agent_url", HttpsUri()}, {"ext", ObjectOf({})}}, {"type", "agent_url"}, false);
+    Node* id = Str();
+    id->min_length = 1;
+    id->max_length = 1024;
+    Node* resource = ObjectOf({{"type", Const("resource")},
+                               {"resource_type", UriString()},
+                               {"namespace", UriString()},
+                               {"id", id},
+                               {"content_digest", Sha256Hex()},
+                               {"ext", ObjectOf({})}},
+                              {"type", "resource_type", "namespace", "id"}, false);
+    Node* one = New();
+    one->one_of = {brand, agent, resource};
+    return one;
+  }();
+  return n;
+}
+
+NodeRef AttestationReference() {
+  static NodeRef n = [] {
+    Node* cred_uri = ObjectOf({{"type", Const("credential_uri")}, {"credential_uri", HttpsUri()}, {"ext", ObjectOf({})}},
+                              {"type", "credential_uri"}, false);
+    Node* cred_id_str = Str();
+    cred_id_str->min_length = 1;
+    cred_id_str->max_length = 1024;
+    Node* resolver = WithPattern(Str(), [](std::string_view s) {
+      if (s.empty() || s.size() > 255) return false;
+      for (char c : s)
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+              c == ':' || c == '-'))
+          return false;
+      return true;
+    }, "^[A-Za-z0-9._:-]+$");
+    Node* cred_id = ObjectOf({{"type", Const("issuer_credential_id")}, {"credential_id", cred_id_str},
+                              {"resolver_id", resolver}, {"ext", ObjectOf({})}},
+                             {"type", "credential_id", "resolver_id"}, false);
+    Node* locator = New();
+    locator->one_of = {cred_uri, cred_id};
+    Node* value = New();
+    value->types = kObject | kString;
+    value->min_length = 1;
+    Node* embedded = ObjectOf({{"format", UriString()}, {"value", value}, {"ext", ObjectOf({})}}, {"format", "value"}, false);
+    Node* version = Str();
+    version->min_length = 1;
+    version->max_length = 255;
+    Node* validity = ObjectOf({{"not_before", DateTime()}, {"expires_at", DateTime()}}, {}, false);
+    validity->min_properties = 1;
+    Node* ref = ObjectOf({{"issuer", AttestationIssuer()},
+                          {"claim_type", UriString()},
+                          {"subject", AttestationSubject()},
+                          {"locator", locator},
+                          {"embedded_credential", embedded},
+                          {"content_digest", Sha256Hex()},
+                          {"credential_version", version},
+                          {"validity_hint", validity},
+                          {"verify_agent", ObjectOf({{"agent_url", HttpsUri()}}, {"agent_url"}, false)},
+                          {"ext", ObjectOf({})}},
+                         {"issuer", "claim_type", "subject"}, false);
+    ref->any_of = {RequiredOnly({"locator"}), RequiredOnly({"embedded_credential"})};
+    ref->if_then = {{RequiredOnly({"locator", "embedded_credential"}), RequiredOnly({"content_digest"})}};
+    // check-governance-request: the subject must be a signal resource.
+    Node* signal_subject = New();
+    signal_subject->properties = {
+        {"subject", ObjectOf({{"type", Const("resource")},
+                              {"resource_type", Const("https://adcontextprotocol.org/claims/subjects/signal")}},
+                             {"type", "resource_type"})}};
+    Node* item = New();
+    item->custom = [ref, signal_subject](const json::Value& v, Path& path) -> std::optional<Failure> {
+      if (auto f = ValidateAt(ref, v, path)) return f;
+      return ValidateAt(signal_subject, v, path);
+    };
+    return item;
+  }();
+  return n;
+}
+
+NodeRef BusinessEntity() {
+  static NodeRef n = [] {
+    auto max = [](size_t m) {
+      Node* s = Str();
+      s->max_length = m;
+      return s;
+    };
+    auto pattern = [](bool (*p)(std::string_view), const char* text) { return WithPattern(Str(), p, text); };
+    Node* address = ObjectOf({{"street", max(200)}, {"city", max(100)}, {"postal_code", max(20)}, {"region", max(100)},
+                              {"country", pattern(IsCountryCode, "^[A-Z]{2}$")}},
+                             {"street", "city", "postal_code", "country"}, false);
+    Node* email = max(254);
+    email->format = Format::kEmail;
+    Node* contact = ObjectOf({{"role", Enum({"billing", "legal", "creative", "general"})}, {"name", max(200)},
+                              {"email", email}, {"phone", max(30)}},
+                             {"role"}, false);
+    Node* contacts = ArrayOf(contact);
+    contacts->max_items = 10;
+    Node* bank = ObjectOf({{"account_holder", max(200)},
+                           {"iban", pattern([](std::string_view s) {
+                              if (s.size() < 8 || s.size() > 34) return false;
+                              for (size_t i = 0; i < s.size(); ++i) {
+                                char c = s[i];
+                                bool up = c >= 'A' && c <= 'Z', dig = c >= '0' && c <= '9';
+                                if (i < 2 ? !up : i < 4 ? !dig : !(up || dig)) return false;
+                              }
+                              return true;
+                            }, "^[A-Z]{2}[0-9]{2}[A-Z0-9]{4,30}$")},
+                           {"bic", pattern([](std::string_view s) {
+                              if (s.size() != 8 && s.size() != 11) return false;
+                              for (size_t i = 0; i < s.size(); ++i) {
+                                char c = s[i];
+                                bool up = c >= 'A' && c <= 'Z', dig = c >= '0' && c <= '9';
+                                if (i < 6 ? !up : !(up || dig)) return false;
+                              }
+                              return true;
+                            }, "^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")},
+                           {"routing_number", max(30)},
+                           {"account_number", max(30)}},
+                          {"account_holder"}, false);
+    return ObjectOf({{"legal_name", max(200)},
+                     {"vat_id", pattern([](std::string_view s) {
+                        if (s.size() < 4 || s.size() > 15) return false;
+                        for (size_t i = 0; i < s.size(); ++i) {
+                          char c = s[i];
+                          bool up = c >= 'A' && c <= 'Z', dig = c >= '0' && c <= '9';
+                          if (i < 2 ? !up : !(up || dig)) return false;
+                        }
+                        return true;
+                      }, "^[A-Z]{2}[A-Z0-9]{2,13}$")},
+                     {"tax_id", max(30)},
+                     {"registration_number", max(50)},
+                     {"address", address},
+                     {"contacts", contacts},
+                     {"bank", bank},
+                     {"ext", ObjectOf({})}},
+                    {"legal_name"}, false);
+  }();
+  return n;
+}
+
+// canonical-proposal.json: every member the core reads is checked; deep
+// sub-objects it never reads (pricing option internals, targeting overlays,
+// forecasts, insertion orders, brand keys) are checked as objects only.
+NodeRef CanonicalProposal() {
+  static NodeRef n = [] {
+    auto bounded = [](size_t lo, size_t hi) {
+      Node* s = Str();
+      s->min_length = lo;
+      s->max_length = hi;
+      return s;
+    };
+    NodeRef b64digest = WithPattern(Str(), IsB64Digest, "^sha256:[A-Za-z0-9_-]{43}$");
+    Node* pricing = ObjectOf({{"currency", CurrencyString()}});
+    Node* purchase = ObjectOf({{"product_id", bounded(1, SIZE_MAX)},
+                               {"pricing_option_id", bounded(1, SIZE_MAX)},
+                               {"pricing", pricing},
+                               {"budget", Number(0)},
+                               {"daily_budget_cap", Number(0)},
+                               {"min_spend_target", Number(0)},
+                               {"impressions", Number(0)},
+                               {"start_time", DateTime()},
+                               {"end_time", DateTime()},
+                               {"targeting_overlay", ObjectOf({{"geo_countries", StringArray()}, {"geo_regions", StringArray()}})}},
+                              {"product_id", "pricing_option_id", "pricing", "start_time", "end_time"});
+    Node* purchases = ArrayOf(purchase);
+    purchases->min_items = 1;
+    Node* cancellation = ObjectOf({{"effective_at", DateTime()}, {"fee", Money()}, {"reason", bounded(1, 500)}},
+                                  {"effective_at"}, false);
+    Node* start = New();
+    start->types = kString | kObject;
+    Node* terms = ObjectOf({{"brand", ObjectOf({})},
+                            {"purchases", purchases},
+                            {"start_time", start},
+                            {"end_time", DateTime()},
+                            {"total_budget", Money()},
+                            {"daily_budget_cap", Number(0)},
+                            {"invoice_recipient", BusinessEntity()},
+                            {"cancellation_terms", cancellation}},
+                           {"brand", "purchases", "start_time", "end_time"});
+    Node* guidance = ObjectOf({{"min", Number(0)}, {"recommended", Number(0)}, {"max", Number(0)}, {"currency", CurrencyString()}},
+                              {"currency"}, false);
+    guidance->any_of = {RequiredOnly({"recommended"}), RequiredOnly({"min"}), RequiredOnly({"max"})};
+    Node* revision = Int();
+    revision->minimum = 1;
+    Node* opportunity = bounded(1, 255);
+    Node* p = ObjectOf({{"proposal_id", bounded(1, 255)},
+                        {"proposal_kind", Enum({"new_media_buy", "media_buy_update", "media_buy_cancellation"})},
+                        {"parent_proposal_id", bounded(1, 255)},
+                        {"media_buy_id", bounded(1, SIZE_MAX)},
+                        {"opportunity_id", opportunity},
+                        {"base_media_buy_revision", revision},
+                        {"proposal_status", Enum({"draft", "committed", "accepted"})},
+                        {"accepted_at", DateTime()},
+                        {"expires_at", DateTime()},
+                        {"name", bounded(1, 500)},
+                        {"brief_alignment", bounded(0, 2000)},
+                        {"commercial_terms", terms},
+                        {"terms_digest", b64digest},
+                        {"insertion_order", ObjectOf({})},
+                        {"total_budget_guidance", guidance},
+                        {"forecast", ObjectOf({})}},
+                       {"proposal_id", "proposal_kind", "proposal_status", "name", "commercial_terms", "terms_digest"},
+                       false);
+    auto kind_is = [](std::vector<std::string> kinds) {
+      Node* n = New();
+      n->required = {"proposal_kind"};
+      n->custom = [kinds](const json::Value& v, Path& path) -> std::optional<Failure> {
+        const std::string* k = v.find_string("proposal_kind");
+        if (k && ContainsKind(kinds, *k)) return std::nullopt;
+        return MakeFailure(path, "enum", "other kind");
+      };
+      return n;
+    };
+    auto status_is = [](std::string st) {
+      Node* n = New();
+      n->required = {"proposal_status"};
+      n->custom = [st](const json::Value& v, Path& path) -> std::optional<Failure> {
+        const std::string* s = v.find_string("proposal_status");
+        if (s && *s == st) return std::nullopt;
+        return MakeFailure(path, "const", "other status");
+      };
+      return n;
+    };
+    Node* cancellation_then = New();
+    cancellation_then->properties = {{"commercial_terms", RequiredOnly({"cancellation_terms"})}};
+    p->if_then = {{kind_is({"media_buy_update", "media_buy_cancellation"}),
+                   RequiredOnly({"parent_proposal_id", "media_buy_id", "base_media_buy_revision"})},
+                  {status_is("accepted"), RequiredOnly({"media_buy_id", "accepted_at"})},
+                  {status_is("committed"), RequiredOnly({"expires_at"})},
+                  {kind_is({"media_buy_cancellation"}), cancellation_then}};
+    return p;
+  }();
+  return n;
+}
+
+}  // namespace
+
+NodeRef PlannedDelivery() {
+  static NodeRef n = [] {
+    Node* media_buy_id = Str();
+    media_buy_id->min_length = 1;
+    Node* proposal_id = Str();
+    proposal_id->min_length = 1;
+    proposal_id->max_length = 255;
+    Node* pd = ObjectOf({{"media_buy_id", media_buy_id},
+                         {"proposal_id", proposal_id},
+                         {"proposal_terms_digest", WithPattern(Str(), IsB64Digest, "^sha256:[A-Za-z0-9_-]{43}$")},
+                         {"geo", ObjectOf({{"countries", StringArray()}, {"regions", StringArray()}})},
+                         {"channels", ArrayOf(ChannelEnum())},
+                         {"start_time", DateTime()},
+                         {"end_time", DateTime()},
+                         {"frequency_cap", ObjectOf({})},
+                         {"audience_summary", Str()},
+                         {"audience_targeting", MinItems(ArrayOf(AudienceSelector()), 1)},
+                         {"total_budget", Number(0)},
+                         {"daily_budget_cap", Number(0)},
+                         {"budget_cap_timezone", Str()},
+                         {"currency", CurrencyString()},
+                         {"budget_allocation", ObjectOf({})},
+                         {"pacing", Enum({"even", "asap", "front_loaded"})},
+                         {"bidding", ObjectOf({})},
+                         {"enforced_policies", StringArray()},
+                         {"ext", ObjectOf({})}});
+    pd->if_then = {{RequiredOnly({"proposal_id"}), RequiredOnly({"proposal_terms_digest"})},
+                   {RequiredOnly({"proposal_terms_digest"}), RequiredOnly({"proposal_id"})}};
+    return pd;
+  }();
+  return n;
+}
+
+NodeRef AttestationEvaluation() {
+  static NodeRef n = [] {
+    Node* reason_codes = ArrayOf(WithPattern(Str(), [](std::string_view s) {
+      if (s.empty()) return false;
+      for (char c : s)
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+              c == ':' || c == '-'))
+          return false;
+      return true;
+    }, "^[A-Za-z0-9._:-]+$"));
+    reason_codes->min_items = 1;
+    reason_codes->unique_items = true;
+    Node* action_id = Str();
+    action_id->min_length = 1;
+    action_id->max_length = 1024;
+    Node* binding = ObjectOf({{"action_type", UriString()}, {"action_id", action_id}, {"action_digest", Sha256Hex()}},
+                             {"action_type"}, false);
+    binding->any_of = {RequiredOnly({"action_id"}), RequiredOnly({"action_digest"})};
+    Node* e = ObjectOf({{"reference_digest", Sha256Hex()},
+                        {"credential_digest", Sha256Hex()},
+                        {"proof_format", UriString()},
+                        {"outcome", Enum({"verified", "not_found", "expired", "revoked", "invalid", "unsupported",
+                                          "unverifiable", "untrusted_issuer", "untrusted_resolver", "subject_mismatch",
+                                          "digest_mismatch", "resolution_failed"})},
+                        {"evaluated_at", DateTime()},
+                        {"evaluated_by", HttpsUri()},
+                        {"verifier_agent_url", HttpsUri()},
+                        {"reason_codes", reason_codes},
+                        {"confidence", Number(0, 1)},
+                        {"revocation_checked_at", DateTime()},
+                        {"valid_until", DateTime()},
+                        {"action_binding", binding},
+                        {"ext", ObjectOf({})}},
+                       {"reference_digest", "outcome", "evaluated_at", "evaluated_by"}, false);
+    Node* strong = New();
+    strong->required = {"outcome"};
+    strong->custom = [](const json::Value& v, Path& path) -> std::optional<Failure> {
+      const std::string* o = v.find_string("outcome");
+      for (const char* s : {"verified", "expired", "revoked", "invalid", "subject_mismatch", "digest_mismatch"})
+        if (o && *o == s) return std::nullopt;
+      return MakeFailure(path, "enum", "weak outcome");
+    };
+    e->if_then = {{strong, RequiredOnly({"credential_digest", "proof_format"})},
+                  {RequiredOnly({"credential_digest"}), RequiredOnly({"proof_format"})}};
+    return e;
+  }();
+  return n;
+}
+
+NodeRef CheckGovernanceRequest() {
+  static NodeRef n = [] {
+    Node* token = Str();
+    token->min_length = 1;
+    token->max_length = 4096;
+    WithPattern(token, IsPrintableAscii, "^[\\x20-\\x7E]+$");
+    Node* handle = Str();
+    handle->min_length = 1;
+    handle->max_length = 255;
+    WithPattern(handle, [](std::string_view s) {
+      for (char c : s)
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+              c == ':' || c == '-'))
+          return false;
+      return true;
+    }, "^[A-Za-z0-9_.:-]+$");
+    Node* phase = Enum({"purchase", "modification", "delivery"});
+    Node* statement_id = Str();
+    statement_id->min_length = 1;
+    statement_id->max_length = 255;
+    Node* sequence = Int();
+    sequence->minimum = 1;
+    Node* period = ObjectOf({{"start", DateTime()}, {"end", DateTime()}}, {"start", "end"}, false);
+    Node* nonneg_int = Int();
+    nonneg_int->minimum = 0;
+    Node* pct_map = ObjectOf({});
+    pct_map->additional_schema = Number(0, 100);
+    Node* index_key = WithPattern(Str(), [](std::string_view s) {
+      size_t colon = s.find(':');
+      if (colon == std::string_view::npos || colon == 0 || colon + 1 >= s.size()) return false;
+      for (size_t i = 0; i < colon; ++i)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_')) return false;
+      return true;
+    }, "^[a-z_]+:.+$");
+    Node* indices = ObjectOf({});
+    indices->property_names = index_key;
+    indices->additional_schema = Number(0);
+    Node* audience = ObjectOf({{"baseline", Enum({"census", "platform", "custom"})},
+                               {"baseline_description", Str()},
+                               {"indices", indices},
+                               {"cumulative_indices", indices}},
+                              {"baseline", "indices"}, false);
+    Node* metrics = ObjectOf({{"statement_id", statement_id},
+                              {"statement_digest", Sha256Hex()},
+                              {"sequence", sequence},
+                              {"issued_at", DateTime()},
+                              {"reporting_period", period},
+                              {"spend", Number(0)},
+                              {"cumulative_spend", Number(0)},
+                              {"currency", CurrencyString()},
+                              {"impressions", nonneg_int},
+                              {"cumulative_impressions", nonneg_int},
+                              {"geo_distribution", pct_map},
+                              {"channel_distribution", pct_map},
+                              {"pacing", Enum({"ahead", "on_track", "behind"})},
+                              {"audience_distribution", audience}},
+                             {"reporting_period"}, false);
+    Node* summary = Str();
+    summary->max_length = 1000;
+    Node* attestations = ArrayOf(AttestationReference());
+    attestations->min_items = 1;
+    attestations->max_items = 10;
+    Node* req = ObjectOf({{"plan_id", Str()},
+                          {"caller", UriString()},
+                          {"purchase_type", PurchaseTypeEnum()},
+                          {"target_agent", UriString()},
+                          {"proposed_commitment", Money()},
+                          {"execution_commitment", Money()},
+                          {"tool", Str()},
+                          {"payload", ObjectOf({})},
+                          {"proposal", CanonicalProposal()},
+                          {"governance_context", token},
+                          {"consultation_context", handle},
+                          {"phase", phase},
+                          {"governance_phase", phase},
+                          {"planned_delivery", PlannedDelivery()},
+                          {"delivery_metrics", metrics},
+                          {"modification_summary", summary},
+                          {"runtime_attestations", attestations},
+                          {"invoice_recipient", BusinessEntity()},
+                          {"context", ContextObject()},
+                          {"ext", ObjectOf({})}},
+                         {"caller"});
     AddVersionEnvelope(req);
     return req;
   }();

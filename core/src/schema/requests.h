@@ -8,6 +8,10 @@ namespace adcp::schema {
 
 NodeRef SyncPlansRequest();
 NodeRef GetPlanAuditLogsRequest();
+// check_governance: the schema checked after the shape rules (03 §2).
+NodeRef CheckGovernanceRequest();
+NodeRef AttestationEvaluation();
+NodeRef PlannedDelivery();
 
 // Shared pieces, reused by several requests.
 NodeRef ChannelEnum();

@@ -38,7 +38,65 @@ void CountFindings(PlanAggregates& agg, const json::Value* findings) {
   }
 }
 
+double Prefix(const std::vector<double>& tree, size_t n) {
+  double sum = 0;
+  for (; n > 0; n -= n & (~n + 1)) sum += tree[n];
+  return sum;
+}
+
+void FenwickAdd(std::vector<double>& tree, size_t pos, double delta) {
+  for (size_t i = pos + 1; i < tree.size(); i += i & (~i + 1)) tree[i] += delta;
+}
+
+void FenwickAppend(std::vector<double>& tree) {
+  if (tree.empty()) tree.push_back(0);  // index 0 unused
+  size_t n = tree.size();
+  size_t low = n & (~n + 1);
+  // tree[n] covers (n - low, n]; the new element is 0.
+  tree.push_back(Prefix(tree, n - 1) - Prefix(tree, n - low));
+}
+
+void AddToSeries(State& state, const Action& a, bool gross, double delta) {
+  if (a.aggregation_pos == kNone || delta == 0) return;
+  AggregationSeries& s = state.aggregation[a.aggregation_key];
+  (gross ? s.gross : s.held)[a.aggregation_pos] += delta;
+  FenwickAdd(gross ? s.gross_tree : s.held_tree, static_cast<size_t>(a.aggregation_pos), delta);
+}
+
 }  // namespace
+
+std::string AggregationKey(const std::string& owner_key, const std::string& seller_key, const std::string& account_key) {
+  return owner_key + "\n" + seller_key + "\n" + account_key;
+}
+
+void RegisterAggregation(State& state, int32_t action_index) {
+  Action& a = state.actions[action_index];
+  a.aggregation_key = AggregationKey(state.plans[a.plan].owner_key, a.target_key, a.account_key);
+  AggregationSeries& s = state.aggregation[a.aggregation_key];
+  if (!s.approved_at_ms.empty() && a.approved_at_ms < s.approved_at_ms.back()) s.sorted = false;
+  a.aggregation_pos = static_cast<int32_t>(s.approved_at_ms.size());
+  s.approved_at_ms.push_back(a.approved_at_ms);
+  s.gross.push_back(0);
+  s.held.push_back(0);
+  FenwickAppend(s.gross_tree);
+  FenwickAppend(s.held_tree);
+}
+
+double WindowSum(const State& state, const std::string& key, int64_t after_ms) {
+  auto it = state.aggregation.find(key);
+  if (it == state.aggregation.end()) return 0;
+  const AggregationSeries& s = it->second;
+  const size_t n = s.approved_at_ms.size();
+  if (!s.sorted) {  // a clock that went backwards: exact but linear
+    double sum = 0;
+    for (size_t i = 0; i < n; ++i)
+      if (s.approved_at_ms[i] > after_ms) sum += s.gross[i] + s.held[i];
+    return sum;
+  }
+  size_t first = static_cast<size_t>(std::upper_bound(s.approved_at_ms.begin(), s.approved_at_ms.end(), after_ms) -
+                                     s.approved_at_ms.begin());
+  return (Prefix(s.gross_tree, n) - Prefix(s.gross_tree, first)) + (Prefix(s.held_tree, n) - Prefix(s.held_tree, first));
+}
 
 std::vector<std::string> SettledChannels(const State& state, const Action& a) {
   if (a.latest_exec_check != kNone) {
@@ -72,6 +130,7 @@ void ApplyActionLedger(State& state, int32_t action_index, int sign) {
   agg.adjustments_reported.Add(s * a.reported_adj.Value());
   agg.adjustments_verified.Add(s * a.verified.Value());
   agg.headroom_restored.Add(s * a.restored.Value());
+  if (settled_completed) AddToSeries(state, a, true, s * a.gross);
   const double net = a.net_committed();
   if (net != 0) {
     AddTo(agg.by_type, a.purchase_type, s * net);
@@ -100,6 +159,7 @@ void ApplyActionHold(State& state, int32_t action_index, int sign) {
   if (!a.hold_counting) return;
   PlanAggregates& agg = state.plans[a.plan].agg;
   const double amount = sign * a.hold.amount;
+  AddToSeries(state, a, false, amount);
   agg.held.Add(amount);
   AddTo(agg.held_by_type, a.purchase_type, amount);
   AddTo(agg.held_by_seller, a.target_key, amount);

@@ -34,6 +34,13 @@ void RecordStatement(State& state, int32_t check);
 // A buyer observation was recorded (04 §4): period reconciliation state.
 void RecordObservation(State& state, int32_t outcome);
 
+// H2 aggregation (03 §5.3): registers an approved action in its (owner,
+// seller, account) series; WindowSum adds settled gross and counting holds
+// of the series' actions approved after `after_ms` (exclusive).
+void RegisterAggregation(State& state, int32_t action);
+double WindowSum(const State& state, const std::string& key, int64_t after_ms);
+std::string AggregationKey(const std::string& owner_key, const std::string& seller_key, const std::string& account_key);
+
 // Channel attribution of a settled action (06 §3.2) and of a hold (03 §5.7).
 std::vector<std::string> SettledChannels(const State& state, const Action& action);
 std::vector<std::string> HoldChannels(const State& state, const Action& action);

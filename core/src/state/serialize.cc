@@ -95,6 +95,12 @@ json::Value CheckToJson(const Check& c) {
                              {"dialect", c.dialect}});
   SetOpt(v, "context", c.context);
   SetOpt(v, "amount", c.amount);
+  v.set("payload_hash", c.payload_hash);
+  v.set("intent_channels", Strs(c.intent_channels));
+  v.set("account_key", c.account_key);
+  v.set("recommendation", c.recommendation);
+  SetOpt(v, "proposal_id", c.proposal_id);
+  SetOpt(v, "terms_digest", c.terms_digest);
   SetOpt(v, "planned_delivery", c.planned_delivery);
   SetOpt(v, "runtime_attestations", c.runtime_attestations);
   if (c.statement) {
@@ -494,6 +500,12 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     c.final_ms = r.Int(v, "final_at", w);
     c.seq = static_cast<uint64_t>(r.Int(v, "seq", w));
     c.dialect = r.Str(v, "dialect", w);
+    c.payload_hash = r.Str(v, "payload_hash", w);
+    c.intent_channels = r.Strings(v, "intent_channels", w);
+    c.account_key = r.Str(v, "account_key", w);
+    c.recommendation = r.Str(v, "recommendation", w);
+    c.proposal_id = r.Opt<std::string>(v, "proposal_id", w);
+    c.terms_digest = r.Opt<std::string>(v, "terms_digest", w);
     c.planned_delivery = r.Opt<json::Value>(v, "planned_delivery", w);
     c.runtime_attestations = r.Opt<json::Value>(v, "runtime_attestations", w);
     if (const json::Value* st = v.find_object("statement")) {
@@ -696,7 +708,10 @@ void RebuildDerived(State& s, const Config& config) {
     action.verified.Add(a.verified_amount);
     action.restored.Add(a.headroom_restored);
   }
-  for (size_t i = 0; i < s.escalations.size(); ++i) s.escalation_by_task[s.escalations[i].task_id] = static_cast<int32_t>(i);
+  for (size_t i = 0; i < s.escalations.size(); ++i) {
+    s.escalation_by_task[s.escalations[i].task_id] = static_cast<int32_t>(i);
+    if (!s.escalations[i].resolution) s.pending_escalations.insert(static_cast<int32_t>(i));
+  }
   for (size_t i = 0; i < s.consultations.size(); ++i)
     s.consultation_by_handle[s.consultations[i].handle] = static_cast<int32_t>(i);
   for (const auto& it : s.idempotency)
@@ -729,6 +744,7 @@ void RebuildDerived(State& s, const Config& config) {
     }
   }
   for (size_t i = 0; i < s.actions.size(); ++i) {
+    RegisterAggregation(s, static_cast<int32_t>(i));
     ApplyActionLedger(s, static_cast<int32_t>(i), +1);
     Action& a = s.actions[i];
     std::optional<double> held = a.exec ? a.exec : a.ceiling;

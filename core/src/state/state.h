@@ -206,6 +206,13 @@ struct Check {
   std::optional<Statement> statement;
   std::optional<json::Value> runtime_attestations;  // [{reference, evaluation}]
   std::string dialect = "3.2";
+  // Intent data kept so an escalated approval can mint its action and token
+  // at resolution time without re-evaluating (03 §7).
+  std::string payload_hash;  // authorized_payload_hash
+  std::vector<std::string> intent_channels;
+  std::string account_key;
+  std::optional<std::string> proposal_id, terms_digest;
+  std::string recommendation;  // escalated checks: approve | deny
 };
 
 // Reconciliation state of one delivery period (A, reporting_period).
@@ -251,6 +258,8 @@ struct Action {
   int32_t latest_observation = kNone;     // any period
   bool hold_counting = false;
   Hold hold;
+  std::string aggregation_key;
+  int32_t aggregation_pos = kNone;
   std::vector<std::string> hold_channels;
   double net_committed() const { return gross - restored.Value(); }
 };
@@ -322,6 +331,16 @@ struct IdempotencyEntry {
   int64_t stored_at_ms = 0;
 };
 
+// Settled gross and counting holds of the actions sharing an (owner, seller,
+// account) key, in approval order, with Fenwick trees for O(log n) sums over
+// a trailing window (03 §5.3 H2).
+struct AggregationSeries {
+  std::vector<int64_t> approved_at_ms;
+  bool sorted = true;  // approvals arrived in time order (else queries scan)
+  std::vector<double> gross_tree, held_tree;  // 1-based Fenwick trees
+  std::vector<double> gross, held;            // point values
+};
+
 struct State {
   std::vector<Plan> plans;
   std::vector<Check> checks;
@@ -345,6 +364,9 @@ struct State {
   std::unordered_map<std::string, int32_t> observation_by_id;  // reporter_key "\n" plan "\n" observation_id
   std::unordered_map<std::string, int32_t> adjustment_by_seller_id, adjustment_by_evidence_id;
   std::multimap<int64_t, std::string> idempotency_expiry;  // stored_at_ms -> scope key with a body
+  std::set<int32_t> pending_escalations;                  // creation order
+  // H2 aggregation windows (03 §5.3): owner "\n" seller "\n" account -> series.
+  std::unordered_map<std::string, struct AggregationSeries> aggregation;
 };
 
 inline std::string JoinKey(const std::string& a, const std::string& b) { return a + "\n" + b; }

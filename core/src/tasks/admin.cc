@@ -4,6 +4,7 @@
 #include "agent/config.h"
 #include "json/json.h"
 #include "state/plans.h"
+#include "tasks/escalations.h"
 #include "util/url.h"
 
 namespace adcp {

@@ -2,6 +2,7 @@
 // the same schema and shape rules the task runs before touching state.
 #include "agent/agent.h"
 #include "schema/requests.h"
+#include "tasks/check_governance.h"
 
 namespace adcp {
 
@@ -13,6 +14,12 @@ std::optional<TaskError> ValidateRequestShape(std::string_view task, const json:
   if (task == "get_plan_audit_logs") {
     if (auto f = schema::Validate(schema::GetPlanAuditLogsRequest(), request)) return SchemaError("INVALID_REQUEST", *f);
     return std::nullopt;
+  }
+  if (task == "check_governance") {
+    // Stateless: the attestation feature counts as configured.
+    Config config;
+    config.signal_attestations_enabled = true;
+    return CheckGovernanceShape(request, config);
   }
   return MakeError("INVALID_REQUEST", "unknown task: " + std::string(task));
 }

@@ -1,0 +1,47 @@
+// Pieces of check_governance shared with the escalation operations
+// (tasks/escalations.cc): response bodies, minting actions and tokens,
+// finalizing checks.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "agent/agent.h"
+#include "eval/evaluation.h"
+
+namespace adcp {
+
+TaskResult RunCheckGovernance(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth);
+// Shape rules and schema of a check request (stateless validation).
+std::optional<TaskError> CheckGovernanceShape(const json::Value& request, const Config& config);
+
+// The 03 §11 response body of a check. `parts` carries what evaluation
+// produced (findings, categories_evaluated, policies_evaluated and, when
+// §9 ran, runtime_attestation_evaluations / _binding_digest).
+struct BodyExtras {
+  std::vector<Condition> conditions;
+  std::string consultation_context;
+  std::optional<int64_t> next_check_ms;
+  std::optional<json::Value> delivery_statement;
+};
+json::Value CheckBody(const Config& config, const Check& check, const json::Value& parts, const BodyExtras& extras);
+
+// policy_decision_hash (03 §10): hex SHA-256 of JCS [{policy_id, outcome}].
+std::string PolicyDecisionHash(const Plan& plan, const json::Value& findings);
+
+// The governed action and intent token of an approved intent check (at
+// check time, or at escalation resolution), prepared without writing state.
+struct MintedAction {
+  Action action;
+  std::string token;
+  int64_t exp_ms = 0;
+};
+Result<MintedAction> PrepareIntentApproval(CallContext& ctx, const State& state, const Check& check,
+                                           const json::Value& findings, const std::string& binding_digest);
+// Writes a prepared approval: action, token registry, aggregation, hold.
+void CommitIntentApproval(State& state, const Config& config, int32_t check_index, MintedAction minted);
+
+// Makes a check final: seq, summary counters, audit entry (01 §10).
+void FinalizeCheck(State& state, int32_t check_index, int64_t final_ms);
+
+}  // namespace adcp

@@ -1,0 +1,129 @@
+// Human review (03 §7): resolution only through the admin operations, with
+// reviewer identity and time; getTask for the submitted check.
+#include "tasks/escalations.h"
+
+#include "tasks/check_governance.h"
+#include "util/time.h"
+
+namespace adcp {
+namespace {
+
+TaskError Invalid(const std::string& field, const std::string& message) {
+  return MakeError("INVALID_REQUEST", message, field);
+}
+
+json::Value Parts(const Check& c) {
+  json::Value parts = c.body;  // the pre-resolution parts (findings, categories, ...)
+  return parts;
+}
+
+// Writes a resolution: escalation record, final check body, counters.
+void Resolve(Agent& agent, int32_t ei, const std::string& verdict, const std::string& resolution,
+             std::optional<std::string> reviewer, std::optional<std::string> reason, json::Value finding,
+             std::optional<MintedAction> minted, int64_t now) {
+  State& state = agent.state;
+  Escalation& e = state.escalations[ei];
+  e.resolution = resolution;
+  e.resolved_at_ms = now;
+  e.reviewer = std::move(reviewer);
+  e.decision_reason = std::move(reason);
+  state.pending_escalations.erase(ei);
+  const int32_t ci = e.check;
+  Check& c = state.checks[ci];
+  json::Value parts = Parts(c);
+  parts.find("findings")->push(std::move(finding));
+  c.verdict = verdict;
+  if (minted) CommitIntentApproval(state, agent.config, ci, std::move(*minted));
+  Check& rec = state.checks[ci];
+  rec.body = CheckBody(agent.config, rec, parts, BodyExtras{});
+  if (rec.consultation != kNone) state.consultations[rec.consultation].open = false;
+  FinalizeCheck(state, ci, now);
+}
+
+}  // namespace
+
+TaskResult ResolveEscalationOp(Agent& agent, CallContext& ctx, const json::Value& op) {
+  const json::Value* task_id = op.find("task_id");
+  if (!task_id || !task_id->is_string()) return TaskResult::Failed(Invalid("task_id", "task_id must be a string"));
+  const json::Value* decision = op.find("decision");
+  if (!decision || !decision->is_string() || (decision->as_string() != "approve" && decision->as_string() != "reject"))
+    return TaskResult::Failed(Invalid("decision", "decision must be approve or reject"));
+  const json::Value* reviewer = op.find("reviewer");
+  if (!reviewer || !reviewer->is_string() || reviewer->as_string().empty())
+    return TaskResult::Failed(Invalid("reviewer", "reviewer is required"));
+  const json::Value* reason = op.find("reason");
+  if (reason && !reason->is_string()) return TaskResult::Failed(Invalid("reason", "reason must be a string"));
+  State& state = agent.state;
+  auto it = state.escalation_by_task.find(task_id->as_string());
+  if (it == state.escalation_by_task.end() || !state.pending_escalations.count(it->second))
+    return TaskResult::Failed(MakeError("CONFLICT", "task_id is not a pending escalation"));
+  Result<int64_t> now = ctx.Now();
+  if (!now.ok()) return TaskResult::Failed(now.error());
+  const int32_t ei = it->second;
+  const Check& c = state.checks[state.escalations[ei].check];
+  const bool approve = decision->as_string() == "approve";
+  json::Value details = json::Obj({{"decision", approve ? "approved_by_human" : "rejected_by_human"},
+                                   {"reviewer", reviewer->as_string()}});
+  if (!approve && reason) details.set("reason", reason->as_string());
+  json::Value finding =
+      json::Obj({{"category_id", "human_review"},
+                 {"severity", approve ? "info" : "critical"},
+                 {"explanation", std::string(approve ? "Approved" : "Rejected") + " by human reviewer " +
+                                     reviewer->as_string() + "."},
+                 {"details", std::move(details)}});
+  std::optional<MintedAction> minted;
+  if (approve) {
+    json::Value findings = *c.body.find("findings");
+    findings.push(finding);
+    const std::string* digest = c.body.find_string("runtime_attestation_binding_digest");
+    Result<MintedAction> m = PrepareIntentApproval(ctx, state, c, findings, digest ? *digest : "");
+    if (!m.ok()) return TaskResult::Failed(m.error());
+    minted = std::move(m.value());
+  }
+  std::optional<std::string> why;
+  if (reason) why = reason->as_string();
+  Resolve(agent, ei, approve ? "approved" : "denied", approve ? "approved_by_human" : "rejected_by_human",
+          reviewer->as_string(), why, std::move(finding), std::move(minted), now.value());
+  return TaskResult::Completed(json::Value::MakeObject());
+}
+
+TaskResult ExpireEscalationsOp(Agent& agent, CallContext& ctx) {
+  State& state = agent.state;
+  json::Value expired = json::Value::MakeArray();
+  if (agent.config.escalation_timeout_seconds > 0 && !state.pending_escalations.empty()) {
+    Result<int64_t> now = ctx.Now();
+    if (!now.ok()) return TaskResult::Failed(now.error());
+    std::vector<int32_t> due;
+    for (int32_t ei : state.pending_escalations)
+      if (now.value() >= state.escalations[ei].created_ms + agent.config.escalation_timeout_seconds * 1000)
+        due.push_back(ei);
+    for (int32_t ei : due) {
+      expired.push(state.escalations[ei].task_id);
+      json::Value finding = json::Obj({{"category_id", "human_review"},
+                                       {"severity", "critical"},
+                                       {"explanation", "Human review expired without a decision."},
+                                       {"details", json::Obj({{"decision", "expired"}})}});
+      Resolve(agent, ei, "denied", "expired", std::nullopt, std::nullopt, std::move(finding), std::nullopt, now.value());
+    }
+  }
+  return TaskResult::Completed(json::Obj({{"expired", std::move(expired)}}));
+}
+
+TaskResult GetTaskResult(Agent& agent, const std::string& task_id, std::optional<json::Value>* context) {
+  const State& state = agent.state;
+  auto it = state.escalation_by_task.find(task_id);
+  if (it == state.escalation_by_task.end())
+    return TaskResult::Failed(MakeError("REFERENCE_NOT_FOUND", "unknown task", "task_id"));
+  const Escalation& e = state.escalations[it->second];
+  const Check& c = state.checks[e.check];
+  *context = c.context;
+  if (c.pending) {
+    TaskResult r;
+    r.kind = TaskResult::kSubmitted;
+    r.task_id = task_id;
+    return r;
+  }
+  return TaskResult::Completed(c.body);
+}
+
+}  // namespace adcp

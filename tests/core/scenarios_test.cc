@@ -1,0 +1,102 @@
+// Runs the shared scenario corpus (tests/fixtures/scenarios/*.json), the same
+// files the JS suite runs on every backend. Format: tests/fixtures/README.md.
+#include <algorithm>
+#include <cstring>
+#include <dirent.h>
+
+#include "test_util.h"
+#include "util/time.h"
+
+using namespace adcp;
+using namespace adcp::test;
+
+namespace {
+
+const char* kDefaultConfig =
+    R"({"issuer":"https://governance.example.com","signing":{"alg":"EdDSA","kid":"test-kid"},"id_mode":"sequential"})";
+
+std::vector<std::string> ScenarioFiles() {
+  std::string dir = FixturePath("scenarios");
+  std::vector<std::string> files;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d))
+      if (std::strstr(e->d_name, ".json")) files.push_back(dir + "/" + e->d_name);
+    closedir(d);
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// A hook answer from the scenario: a JSON result, or {"$fail": msg}.
+std::function<HookResult<std::string>(std::string_view)> FixedHook(const Value& answer) {
+  return [answer](std::string_view) -> HookResult<std::string> {
+    if (const std::string* msg = answer.find_string("$fail")) return HookResult<std::string>::Fail(*msg);
+    return {json::Write(answer), ""};
+  };
+}
+
+void RunScenario(const std::string& path) {
+  Value sc = ReadJson(path);
+  Value config = ParseOrFail(kDefaultConfig);
+  if (const Value* overrides = sc.find_object("config"))
+    for (const json::Member& m : overrides->as_object()) config.put(m.first, m.second);
+  HostOptions opts;
+  opts.config = json::Write(config);
+  Host host(opts);
+  if (const Value* hooks = sc.find_object("hooks")) {
+    if (const Value* v = hooks->find("resolve_brand")) host.resolve_brand = FixedHook(*v);
+    if (const Value* v = hooks->find("resolve_policies")) host.resolve_policies = FixedHook(*v);
+    if (const Value* v = hooks->find("evaluate_policies")) host.evaluate_policies = FixedHook(*v);
+    if (const Value* v = hooks->find("evaluate_attestation")) {
+      Value answer = *v;
+      host.evaluate_attestation = [answer](std::string_view, std::string_view) -> HookResult<std::string> {
+        if (const std::string* msg = answer.find_string("$fail")) return HookResult<std::string>::Fail(*msg);
+        return {json::Write(answer), ""};
+      };
+    }
+  }
+  const json::Array* steps = sc.find_array("steps");
+  REQUIRE(steps != nullptr);
+  for (size_t i = 0; i < steps->size(); ++i) {
+    const Value& step = (*steps)[i];
+    INFO(path << " step " << i << (step.find_string("note") ? " (" + *step.find_string("note") + ")" : ""));
+    if (const double* now = step.find_number("now_ms")) host.now_ms = *now;
+    if (const std::string* now = step.find_string("now")) {
+      std::optional<Instant> t = ParseDateTime(*now);
+      REQUIRE(t);
+      host.now_ms = static_cast<double>(t->FloorMillis());
+    }
+    if (const double* adv = step.find_number("advance_ms")) host.now_ms += *adv;
+    std::string before = host.State();
+    std::string raw;
+    if (const Value* op = step.find("admin")) {
+      raw = host.agent().Admin(json::Write(*op));
+    } else if (const std::string* task_id = step.find_string("get_task")) {
+      raw = host.agent().GetTask(*task_id);
+    } else {
+      const std::string* task = step.find_string("task");
+      REQUIRE(task != nullptr);
+      std::string auth = "{}";
+      if (const std::string* as = step.find_string("as")) auth = json::Write(json::Obj({{"agent_url", *as}}));
+      if (const Value* a = step.find("auth")) auth = json::Write(*a);
+      const Value* request = step.find("request");
+      std::string req = step.find_string("request_text") ? *step.find_string("request_text")
+                                                         : (request ? json::Write(*request) : "null");
+      raw = host.agent().Call(*task, req, auth);
+    }
+    Value result = ParseOrFail(raw);
+    if (const Value* expect = step.find("expect")) CHECK_SUBSET(*expect, result);
+    if (const Value* unchanged = step.find("state_unchanged"); unchanged && unchanged->as_bool())
+      CHECK(host.State() == before);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Scenario corpus (tests/fixtures/scenarios)", "[scenarios]") {
+  std::vector<std::string> files = ScenarioFiles();
+  REQUIRE(!files.empty());
+  for (const std::string& f : files) {
+    DYNAMIC_SECTION(f.substr(f.rfind('/') + 1)) { RunScenario(f); }
+  }
+}
