@@ -46,6 +46,8 @@ TaskResult RunAdmin(Agent& agent, CallContext& ctx, std::string_view op_json) {
   State& state = agent.state;
 
 
+  if (*name == "resolve_escalation") return ResolveEscalationOp(agent, ctx, op);
+  if (*name == "expire_escalations") return ExpireEscalationsOp(agent, ctx);
   const bool lifecycle = *name == "suspend_plan" || *name == "resume_plan" || *name == "complete_plan";
   if (!lifecycle && *name != "set_plan_mode" && *name != "set_drift_thresholds" &&
       *name != "approve_human_review_downgrade")
