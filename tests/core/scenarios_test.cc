@@ -1,6 +1,7 @@
 // Runs the shared scenario corpus (tests/fixtures/scenarios/*.json), the same
 // files the JS suite runs on every backend. Format: tests/fixtures/README.md.
 #include <algorithm>
+#include <map>
 #include <cstring>
 #include <dirent.h>
 
@@ -35,7 +36,45 @@ std::function<HookResult<std::string>(std::string_view)> FixedHook(const Value& 
   };
 }
 
+// "${name}" strings are replaced by values saved by earlier steps.
+Value Substitute(const Value& v, const std::map<std::string, Value>& vars) {
+  if (v.is_string()) {
+    const std::string& s = v.as_string();
+    if (s.size() > 3 && s.compare(0, 2, "${") == 0 && s.back() == '}') {
+      auto it = vars.find(s.substr(2, s.size() - 3));
+      REQUIRE(it != vars.end());
+      return it->second;
+    }
+    return v;
+  }
+  if (v.is_array()) {
+    Value out = Value::MakeArray();
+    for (const Value& e : v.as_array()) out.push(Substitute(e, vars));
+    return out;
+  }
+  if (v.is_object()) {
+    Value out = Value::MakeObject();
+    for (const json::Member& m : v.as_object()) out.set(m.first, Substitute(m.second, vars));
+    return out;
+  }
+  return v;
+}
+
+// A dotted path into a result ("response.governance_context").
+const Value* PathIn(const Value& v, const std::string& path) {
+  const Value* cur = &v;
+  size_t start = 0;
+  while (cur) {
+    size_t dot = path.find('.', start);
+    cur = cur->find(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return cur;
+}
+
 void RunScenario(const std::string& path) {
+  std::map<std::string, Value> vars;
   Value sc = ReadJson(path);
   Value config = ParseOrFail(kDefaultConfig);
   if (const Value* overrides = sc.find_object("config"))
@@ -58,7 +97,7 @@ void RunScenario(const std::string& path) {
   const json::Array* steps = sc.find_array("steps");
   REQUIRE(steps != nullptr);
   for (size_t i = 0; i < steps->size(); ++i) {
-    const Value& step = (*steps)[i];
+    const Value step = Substitute((*steps)[i], vars);
     INFO(path << " step " << i << (step.find_string("note") ? " (" + *step.find_string("note") + ")" : ""));
     if (const double* now = step.find_number("now_ms")) host.now_ms = *now;
     if (const std::string* now = step.find_string("now")) {
@@ -86,6 +125,14 @@ void RunScenario(const std::string& path) {
     }
     Value result = ParseOrFail(raw);
     if (const Value* expect = step.find("expect")) CHECK_SUBSET(*expect, result);
+    if (const Value* save = step.find_object("save")) {
+      for (const json::Member& m : save->as_object()) {
+        const Value* v = PathIn(result, m.second.as_string());
+        INFO("save " << m.first << " from " << m.second.as_string() << " in " << raw);
+        REQUIRE(v != nullptr);
+        vars[m.first] = *v;
+      }
+    }
     if (const Value* unchanged = step.find("state_unchanged"); unchanged && unchanged->as_bool())
       CHECK(host.State() == before);
   }

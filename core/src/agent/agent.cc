@@ -4,6 +4,7 @@
 #include "adcp_governance.h"
 #include "canon/digests.h"
 #include "json/json.h"
+#include "schema/requests.h"
 #include "state/serialize.h"
 #include "tasks/check_governance.h"
 #include "tasks/escalations.h"
@@ -38,6 +39,8 @@ TaskResult Dispatch(Agent& agent, CallContext& ctx, std::string_view task, const
   if (task == "sync_plans") return RunSyncPlans(agent, ctx, request, auth);
   if (task == "get_plan_audit_logs") return RunGetPlanAuditLogs(agent, ctx, request, auth);
   if (task == "check_governance") return RunCheckGovernance(agent, ctx, request, auth);
+  if (task == "report_plan_outcome") return RunReportPlanOutcome(agent, ctx, request, auth);
+  if (task == "report_plan_adjustment") return RunReportPlanAdjustment(agent, ctx, request, auth);
   return TaskResult::Failed(MakeError("INVALID_REQUEST", "unknown task: " + std::string(task)));
 }
 
@@ -89,6 +92,7 @@ GovernanceAgent::~GovernanceAgent() = default;
 
 Expected<std::unique_ptr<GovernanceAgent>> GovernanceAgent::Create(std::string_view config_json, Hooks hooks) {
   Expected<std::unique_ptr<GovernanceAgent>> out;
+  schema::InitAll();
   auto impl = std::make_unique<Impl>();
   std::string err = ParseConfig(config_json, &impl->agent.config);
   if (!err.empty()) {
@@ -194,6 +198,7 @@ std::string GovernanceAgent::PublicJwk() const {
 }
 
 std::string GovernanceAgent::Validate(std::string_view task, std::string_view request_json) {
+  schema::InitAll();
   json::ParseResult parsed = json::Parse(request_json);
   if (!parsed.ok()) return FailedResult(MakeError("INVALID_REQUEST", parsed.message), nullptr);
   if (!parsed.value.is_object())

@@ -23,6 +23,8 @@ struct Agent {
 // Task entry points (tasks/*.cc). Each follows its own processing order.
 TaskResult RunSyncPlans(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth);
 TaskResult RunGetPlanAuditLogs(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth);
+TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth);
+TaskResult RunReportPlanAdjustment(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth);
 // Admin operations (README "Admin operations"), authorized by the host.
 TaskResult RunAdmin(Agent& agent, CallContext& ctx, std::string_view op_json);
 // Stateless request validation (schema and shape) of a task's request.

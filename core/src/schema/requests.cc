@@ -817,6 +817,148 @@ NodeRef AttestationEvaluation() {
   return n;
 }
 
+namespace {
+
+// An `if` that matches when member `key` equals one of `values`.
+Node* MemberIs(const std::string& key, std::vector<std::string> values) {
+  Node* n = New();
+  n->required = {key};
+  n->custom = [key, values](const json::Value& v, Path& path) -> std::optional<Failure> {
+    const std::string* s = v.find_string(key);
+    if (s && ContainsKind(values, *s)) return std::nullopt;
+    return MakeFailure(path, "const", "other value");
+  };
+  return n;
+}
+
+}  // namespace
+
+static NodeRef BuildOutcomeRequest(bool require_idempotency_key) {
+  Node* package = ObjectOf({{"budget", Number(0)}});
+  Node* reference = Str();
+  reference->max_length = 255;
+  Node* seller_response = ObjectOf({{"seller_reference", reference},
+                                    {"committed_budget", Number(0)},
+                                    {"packages", ArrayOf(package)},
+                                    {"planned_delivery", PlannedDelivery()},
+                                    {"creative_deadline", DateTime()}});
+  Node* observation_id = Str();
+  observation_id->min_length = 1;
+  observation_id->max_length = 255;
+  Node* period = ObjectOf({{"start", DateTime()}, {"end", DateTime()}}, {"start", "end"}, false);
+  Node* nonneg_int = Int();
+  nonneg_int->minimum = 0;
+  Node* delivery = ObjectOf({{"observation_id", observation_id},
+                             {"source", Enum({"seller_statement_copy", "buyer_measurement"})},
+                             {"observed_at", DateTime()},
+                             {"seller_statement_id", Str()},
+                             {"seller_statement_digest", Sha256Hex()},
+                             {"reporting_period", period},
+                             {"cumulative_spend", Number(0)},
+                             {"currency", CurrencyString()},
+                             {"period_closed", Bool()},
+                             {"impressions", nonneg_int}},
+                            {"observation_id", "source", "observed_at", "reporting_period", "cumulative_spend", "currency"},
+                            false);
+  delivery->if_then = {{MemberIs("source", {"seller_statement_copy"}),
+                        RequiredOnly({"seller_statement_id", "seller_statement_digest"})}};
+  Node* token = Str();
+  token->min_length = 1;
+  token->max_length = 4096;
+  WithPattern(token, IsPrintableAscii, "^[\\x20-\\x7E]+$");
+  std::vector<std::string> required = {"plan_id", "outcome"};
+  if (require_idempotency_key) required.insert(required.begin(), "idempotency_key");
+  Node* req = ObjectOf({{"plan_id", Str()},
+                        {"check_id", Str()},
+                        {"idempotency_key", IdempotencyKey()},
+                        {"purchase_type", PurchaseTypeEnum()},
+                        {"outcome", Enum({"completed", "failed", "delivery"})},
+                        {"seller_response", seller_response},
+                        {"delivery", delivery},
+                        {"error", ObjectOf({{"code", Str()}, {"message", Str()}}, {}, false)},
+                        {"governance_context", token},
+                        {"context", ContextObject()},
+                        {"ext", ObjectOf({})}},
+                       required);
+  req->if_then = {{MemberIs("outcome", {"completed"}), RequiredOnly({"check_id", "governance_context", "seller_response"})},
+                  {MemberIs("outcome", {"failed"}), RequiredOnly({"check_id", "governance_context", "error"})},
+                  {MemberIs("outcome", {"delivery"}), RequiredOnly({"check_id", "governance_context", "delivery"})}};
+  AddVersionEnvelope(req);
+  return req;
+}
+
+NodeRef ReportPlanOutcomeRequest(bool require_idempotency_key) {
+  static NodeRef strict = BuildOutcomeRequest(true);
+  static NodeRef lenient = BuildOutcomeRequest(false);
+  return require_idempotency_key ? strict : lenient;
+}
+
+NodeRef ReportPlanAdjustmentRequest() {
+  static NodeRef n = [] {
+    auto bounded = [](size_t lo, size_t hi) {
+      Node* s = Str();
+      s->min_length = lo;
+      s->max_length = hi;
+      return s;
+    };
+    Node* evidence = ObjectOf({{"evidence_id", bounded(1, 255)},
+                               {"evidence_type", Enum({"decommitment_agreement", "refund_settlement", "credit_note",
+                                                       "makegood_agreement"})},
+                               {"digest", Sha256Hex()},
+                               {"issued_at", DateTime()}},
+                              {"evidence_id", "evidence_type", "digest", "issued_at"}, false);
+    Node* plan_id = Str();
+    plan_id->min_length = 1;
+    Node* outcome_id = Str();
+    outcome_id->min_length = 1;
+    Node* req = ObjectOf({{"action", Enum({"report", "review"})},
+                          {"plan_id", plan_id},
+                          {"outcome_id", outcome_id},
+                          {"adjustment_id", Str()},
+                          {"decision", Enum({"accept", "dispute"})},
+                          {"seller_reference", bounded(1, 255)},
+                          {"seller_adjustment_id", bounded(1, 255)},
+                          {"adjustment_type", Enum({"decommitment", "refund", "credit", "makegood"})},
+                          {"amount", Money(true)},
+                          {"reason", bounded(1, 1000)},
+                          {"effective_at", DateTime()},
+                          {"evidence", evidence},
+                          {"idempotency_key", IdempotencyKey()},
+                          {"context", ContextObject()},
+                          {"ext", ObjectOf({})}},
+                         {"action", "plan_id", "idempotency_key"});
+    Node* dispute = New();
+    dispute->custom = [](const json::Value& v, Path& path) -> std::optional<Failure> {
+      const std::string* a = v.find_string("action");
+      const std::string* d = v.find_string("decision");
+      if (a && *a == "review" && d && *d == "dispute") return std::nullopt;
+      return MakeFailure(path, "const", "not a dispute");
+    };
+    std::vector<std::pair<NodeRef, NodeRef>> rules = {
+        {MemberIs("action", {"report"}), RequiredOnly({"outcome_id", "seller_reference", "seller_adjustment_id",
+                                                        "adjustment_type", "amount", "reason", "effective_at", "evidence"})},
+        {MemberIs("action", {"review"}), RequiredOnly({"adjustment_id", "decision"})},
+        {dispute, RequiredOnly({"reason"})}};
+    const char* pairs[][2] = {{"decommitment", "decommitment_agreement"},
+                              {"refund", "refund_settlement"},
+                              {"credit", "credit_note"},
+                              {"makegood", "makegood_agreement"}};
+    for (const auto& p : pairs) {
+      Node* then = New();
+      then->properties = {{"evidence", [&] {
+                             Node* e = New();
+                             e->properties = {{"evidence_type", Const(p[1])}};
+                             return e;
+                           }()}};
+      rules.emplace_back(MemberIs("adjustment_type", {p[0]}), then);
+    }
+    req->if_then = rules;
+    AddVersionEnvelope(req);
+    return req;
+  }();
+  return n;
+}
+
 NodeRef CheckGovernanceRequest() {
   static NodeRef n = [] {
     Node* token = Str();
@@ -904,6 +1046,21 @@ NodeRef CheckGovernanceRequest() {
     return req;
   }();
   return n;
+}
+
+void InitAll() {
+  // Magic statics: concurrent first use from several threads (Node worker
+  // threads share the add-on) blocks until the one initialization is done.
+  static bool done = [] {
+    SyncPlansRequest();
+    GetPlanAuditLogsRequest();
+    CheckGovernanceRequest();
+    AttestationEvaluation();
+    ReportPlanOutcomeRequest(true);
+    ReportPlanAdjustmentRequest();
+    return true;
+  }();
+  (void)done;
 }
 
 }  // namespace adcp::schema

@@ -6,11 +6,16 @@
 
 namespace adcp::schema {
 
+// Builds every shape once (thread-safe); called before first use.
+void InitAll();
+
 NodeRef SyncPlansRequest();
 NodeRef GetPlanAuditLogsRequest();
 // check_governance: the schema checked after the shape rules (03 §2).
 NodeRef CheckGovernanceRequest();
 NodeRef AttestationEvaluation();
+NodeRef ReportPlanOutcomeRequest(bool require_idempotency_key);
+NodeRef ReportPlanAdjustmentRequest();
 NodeRef PlannedDelivery();
 
 // Shared pieces, reused by several requests.

@@ -82,6 +82,11 @@ void RegisterAggregation(State& state, int32_t action_index) {
   FenwickAppend(s.held_tree);
 }
 
+void RecordSettlementAggregation(State& state, int32_t action_index) {
+  const Action& a = state.actions[action_index];
+  if (a.settlement != kNone && !a.failed) AddToSeries(state, a, true, a.gross);
+}
+
 double WindowSum(const State& state, const std::string& key, int64_t after_ms) {
   auto it = state.aggregation.find(key);
   if (it == state.aggregation.end()) return 0;
@@ -130,7 +135,6 @@ void ApplyActionLedger(State& state, int32_t action_index, int sign) {
   agg.adjustments_reported.Add(s * a.reported_adj.Value());
   agg.adjustments_verified.Add(s * a.verified.Value());
   agg.headroom_restored.Add(s * a.restored.Value());
-  if (settled_completed) AddToSeries(state, a, true, s * a.gross);
   const double net = a.net_committed();
   if (net != 0) {
     AddTo(agg.by_type, a.purchase_type, s * net);

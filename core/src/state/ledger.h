@@ -38,6 +38,9 @@ void RecordObservation(State& state, int32_t outcome);
 // seller, account) series; WindowSum adds settled gross and counting holds
 // of the series' actions approved after `after_ms` (exclusive).
 void RegisterAggregation(State& state, int32_t action);
+// A settled `completed` action's gross enters its aggregation series once
+// (later adjustments never reduce it, 03 §5.3).
+void RecordSettlementAggregation(State& state, int32_t action);
 double WindowSum(const State& state, const std::string& key, int64_t after_ms);
 std::string AggregationKey(const std::string& owner_key, const std::string& seller_key, const std::string& account_key);
 

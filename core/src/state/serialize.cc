@@ -97,6 +97,10 @@ json::Value CheckToJson(const Check& c) {
   SetOpt(v, "amount", c.amount);
   v.set("payload_hash", c.payload_hash);
   v.set("intent_channels", Strs(c.intent_channels));
+  v.set("intent_countries", Strs(c.intent_countries));
+  v.set("intent_regions", Strs(c.intent_regions));
+  v.set("intent_start", c.intent_start);
+  v.set("intent_end", c.intent_end);
   v.set("account_key", c.account_key);
   v.set("recommendation", c.recommendation);
   SetOpt(v, "proposal_id", c.proposal_id);
@@ -502,6 +506,10 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     c.dialect = r.Str(v, "dialect", w);
     c.payload_hash = r.Str(v, "payload_hash", w);
     c.intent_channels = r.Strings(v, "intent_channels", w);
+    c.intent_countries = r.Strings(v, "intent_countries", w);
+    c.intent_regions = r.Strings(v, "intent_regions", w);
+    c.intent_start = r.Str(v, "intent_start", w);
+    c.intent_end = r.Str(v, "intent_end", w);
     c.account_key = r.Str(v, "account_key", w);
     c.recommendation = r.Str(v, "recommendation", w);
     c.proposal_id = r.Opt<std::string>(v, "proposal_id", w);
@@ -745,6 +753,7 @@ void RebuildDerived(State& s, const Config& config) {
   }
   for (size_t i = 0; i < s.actions.size(); ++i) {
     RegisterAggregation(s, static_cast<int32_t>(i));
+    RecordSettlementAggregation(s, static_cast<int32_t>(i));
     ApplyActionLedger(s, static_cast<int32_t>(i), +1);
     Action& a = s.actions[i];
     std::optional<double> held = a.exec ? a.exec : a.ceiling;

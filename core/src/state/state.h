@@ -209,7 +209,8 @@ struct Check {
   // Intent data kept so an escalated approval can mint its action and token
   // at resolution time without re-evaluating (03 §7).
   std::string payload_hash;  // authorized_payload_hash
-  std::vector<std::string> intent_channels;
+  std::vector<std::string> intent_channels, intent_countries, intent_regions;
+  std::string intent_start, intent_end;  // as supplied ("" = undeclared)
   std::string account_key;
   std::optional<std::string> proposal_id, terms_digest;
   std::string recommendation;  // escalated checks: approve | deny

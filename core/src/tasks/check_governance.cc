@@ -767,6 +767,10 @@ TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const
   c.created_ms = now;
   c.payload_hash = canon::PayloadHash(payload);
   c.intent_channels = scope.channels;
+  c.intent_countries = scope.countries;
+  c.intent_regions = scope.regions;
+  c.intent_start = scope.start_raw;
+  c.intent_end = scope.end_raw;
   c.account_key = AccountKey(payload);
   if (!proposal_id.empty()) {
     c.proposal_id = proposal_id;

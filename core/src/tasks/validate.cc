@@ -15,6 +15,14 @@ std::optional<TaskError> ValidateRequestShape(std::string_view task, const json:
     if (auto f = schema::Validate(schema::GetPlanAuditLogsRequest(), request)) return SchemaError("INVALID_REQUEST", *f);
     return std::nullopt;
   }
+  if (task == "report_plan_outcome") {
+    if (auto f = schema::Validate(schema::ReportPlanOutcomeRequest(true), request)) return SchemaError("VALIDATION_ERROR", *f);
+    return std::nullopt;
+  }
+  if (task == "report_plan_adjustment") {
+    if (auto f = schema::Validate(schema::ReportPlanAdjustmentRequest(), request)) return SchemaError("VALIDATION_ERROR", *f);
+    return std::nullopt;
+  }
   if (task == "check_governance") {
     // Stateless: the attestation feature counts as configured.
     Config config;

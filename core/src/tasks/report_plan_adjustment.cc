@@ -1,0 +1,242 @@
+// report_plan_adjustment (spec 05): the seller reports an evidence-bound
+// adjustment of a completed outcome; the plan owner accepts or disputes it.
+// Only a verified record changes accounting, as the accounting mode allows.
+#include <algorithm>
+
+#include "agent/agent.h"
+#include "canon/digests.h"
+#include "json/json.h"
+#include "schema/requests.h"
+#include "state/ledger.h"
+#include "state/plans.h"
+
+namespace adcp {
+namespace {
+
+TaskError Invalid(const std::string& field, const std::string& message) {
+  return MakeError("VALIDATION_ERROR", message, field);
+}
+
+TaskError NotFound(const std::string& field) { return MakeError("REFERENCE_NOT_FOUND", "reference not found", field); }
+
+// 05 §5 plan_summary; numeric keys but budget_remaining are max(0, x).
+json::Value PlanSummary(const Plan& plan) {
+  LedgerFigures f = Figures(plan);
+  auto nn = [](double x) { return std::max(0.0, x); };
+  return json::Obj({{"accounting_mode", plan.terms.accounting_mode},
+                    {"gross_committed", nn(f.gross_committed)},
+                    {"adjustments_reported", nn(f.adjustments_reported)},
+                    {"adjustments_verified", nn(f.adjustments_verified)},
+                    {"net_cost", nn(f.net_cost)},
+                    {"headroom_restored", nn(f.headroom_restored)},
+                    {"ledger_committed", nn(f.ledger_committed)},
+                    {"net_committed", nn(f.ledger_committed)},
+                    {"budget_remaining", f.remaining}});
+}
+
+json::Value Body(const Adjustment& a, const Plan& plan) {
+  json::Value body = json::Obj({{"adjustment_id", a.adjustment_id},
+                                {"adjustment_state", a.state},
+                                {"adjustment_type", a.adjustment_type},
+                                {"amount", json::Obj({{"amount", a.amount}, {"currency", a.currency}})},
+                                {"headroom_restored", a.headroom_restored},
+                                {"plan_summary", PlanSummary(plan)}});
+  return body;
+}
+
+// Re-applies an action's ledger after its adjustment records changed.
+void RecomputeActionAdjustments(State& state, int32_t ai) {
+  ApplyActionLedger(state, ai, -1);
+  Action& a = state.actions[ai];
+  a.reported_adj = ExactSum();
+  a.verified = ExactSum();
+  a.restored = ExactSum();
+  for (int32_t j : a.adjustments) {
+    const Adjustment& adj = state.adjustments[j];
+    a.reported_adj.Add(adj.amount);
+    a.verified.Add(adj.verified_amount);
+    a.restored.Add(adj.headroom_restored);
+  }
+  ApplyActionLedger(state, ai, +1);
+}
+
+TaskResult Report(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth, TaskResult result) {
+  State& state = agent.state;
+  const std::string& seller_adjustment_id = *r.find_string("seller_adjustment_id");
+  const json::Value& evidence = *r.find("evidence");
+  const std::string& evidence_id = *evidence.find_string("evidence_id");
+  const std::string hash = canon::IdempotencyPayloadHash(r);
+  // 05 §2 step 2: source ids are immutable in the seller's namespace.
+  const std::pair<const std::unordered_map<std::string, int32_t>*, const std::string*> sources[] = {
+      {&state.adjustment_by_seller_id, &seller_adjustment_id}, {&state.adjustment_by_evidence_id, &evidence_id}};
+  for (const auto& source : sources) {
+    auto it = source.first->find(JoinKey(auth.key, *source.second));
+    if (it == source.first->end()) continue;
+    const Adjustment& earlier = state.adjustments[it->second];
+    if (earlier.payload_hash != hash)
+      return TaskResult::Failed(MakeError("CONFLICT", "seller_adjustment_id or evidence_id was already used"));
+    json::Value body = earlier.report_body;
+    body.set("replayed", true);
+    TaskResult replay = TaskResult::Completed(std::move(body));
+    replay.replayed = true;
+    return replay;
+  }
+  // 3. Resolve the outcome (uniform not-found).
+  auto oit = state.outcome_by_id.find(*r.find_string("outcome_id"));
+  const Outcome* outcome = oit == state.outcome_by_id.end() ? nullptr : &state.outcomes[oit->second];
+  if (!outcome || state.plans[outcome->plan].plan_id != *r.find_string("plan_id") || outcome->action == kNone ||
+      state.actions[outcome->action].target_key != auth.key)
+    return TaskResult::Failed(NotFound("outcome_id"));
+  const int32_t oi = oit->second;
+  const Plan& plan = state.plans[outcome->plan];
+  // 4–7.
+  if (outcome->type != "completed" || !outcome->committed_budget || *outcome->committed_budget <= kEpsilon)
+    return TaskResult::Failed(Invalid("outcome_id", "adjustments apply to a completed outcome with a committed amount"));
+  if (!outcome->seller_reference || *outcome->seller_reference != *r.find_string("seller_reference"))
+    return TaskResult::Failed(Invalid("seller_reference", "seller_reference does not match the outcome"));
+  const json::Value& amount = *r.find("amount");
+  const double value = *amount.find_number("amount");
+  const std::string& currency = *amount.find_string("currency");
+  if (currency != plan.terms.currency)
+    return TaskResult::Failed(Invalid("amount.currency", "amount.currency must equal the plan currency"));
+  const Action& action = state.actions[outcome->action];
+  ExactSum open;
+  for (int32_t j : action.adjustments)
+    if (state.adjustments[j].outcome == oi && state.adjustments[j].state != "disputed") open.Add(state.adjustments[j].amount);
+  open.Add(value);
+  if (Exceeds(open.Value(), *outcome->committed_budget))
+    return TaskResult::Failed(Invalid("amount.amount", "adjustments would exceed the committed amount"));
+  Result<std::string> id = ctx.NewId("adj", [&](const std::string& x) { return state.adjustment_by_id.count(x) > 0; });
+  if (!id.ok()) return TaskResult::Failed(id.error());
+  Result<int64_t> now = ctx.Now();
+  if (!now.ok()) return TaskResult::Failed(now.error());
+
+  const int32_t ji = static_cast<int32_t>(state.adjustments.size());
+  Adjustment a;
+  a.adjustment_id = id.value();
+  a.plan = outcome->plan;
+  a.outcome = oi;
+  a.action = outcome->action;
+  a.seller = auth.agent_url;
+  a.seller_key = auth.key;
+  a.seller_reference = *r.find_string("seller_reference");
+  a.seller_adjustment_id = seller_adjustment_id;
+  a.evidence_id = evidence_id;
+  a.adjustment_type = *r.find_string("adjustment_type");
+  a.amount = value;
+  a.currency = currency;
+  a.evidence = evidence;
+  a.reason = *r.find_string("reason");
+  a.effective_at = *r.find_string("effective_at");
+  a.payload_hash = hash;
+  a.timestamp_ms = now.value();
+  const int32_t ai = a.action;
+  state.adjustments.push_back(std::move(a));
+  state.adjustment_by_id[state.adjustments[ji].adjustment_id] = ji;
+  state.adjustment_by_seller_id[JoinKey(auth.key, seller_adjustment_id)] = ji;
+  state.adjustment_by_evidence_id[JoinKey(auth.key, evidence_id)] = ji;
+  state.actions[ai].adjustments.push_back(ji);
+  RecomputeActionAdjustments(state, ai);
+  Adjustment& rec = state.adjustments[ji];
+  rec.seq = NextSeq(state);
+  CountAdjustment(state, ji);
+  rec.report_body = Body(rec, state.plans[rec.plan]);
+  result.body = rec.report_body;
+  return result;
+}
+
+TaskResult Review(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth, TaskResult result) {
+  State& state = agent.state;
+  // 2. Resolve within plan_id; the caller must own the plan (uniform not-found).
+  auto it = state.adjustment_by_id.find(*r.find_string("adjustment_id"));
+  const Adjustment* adj = it == state.adjustment_by_id.end() ? nullptr : &state.adjustments[it->second];
+  if (!adj || state.plans[adj->plan].plan_id != *r.find_string("plan_id") || state.plans[adj->plan].owner_key != auth.key)
+    return TaskResult::Failed(NotFound("adjustment_id"));
+  const int32_t ji = it->second;
+  // 3.
+  if (adj->state != "reported")
+    return TaskResult::Failed(MakeError("CONFLICT", "this adjustment was already reviewed"));
+  const Plan& plan = state.plans[adj->plan];
+  const Action& action = state.actions[adj->action];
+  const Outcome& outcome = state.outcomes[adj->outcome];
+  const double committed = *outcome.committed_budget;
+  const bool accept = *r.find_string("decision") == "accept";
+  double verified_amount = 0, restored = 0;
+  if (accept) {
+    // a. no period whose latest observation is disputed.
+    for (const auto& p : action.periods)
+      if (p.second.latest_observation != kNone && p.second.status == "disputed")
+        return TaskResult::Failed(MakeError("CONFLICT", "a delivery period of this action is disputed"));
+    if (adj->adjustment_type == "decommitment") {
+      // b.
+      if (action.highest_statement_check == kNone)
+        return TaskResult::Failed(MakeError("CONFLICT", "a decommitment needs a recorded seller statement"));
+      // c.
+      double stated = state.checks[action.highest_statement_check].statement->cumulative_spend;
+      double observed = 0;
+      if (action.latest_observation != kNone)
+        if (const double* s = state.outcomes[action.latest_observation].delivery->find_number("cumulative_spend")) observed = *s;
+      const double delivered = std::max(stated, observed);
+      ExactSum decommitted;
+      for (int32_t j : action.adjustments) {
+        const Adjustment& other = state.adjustments[j];
+        if (other.outcome == adj->outcome && other.state == "verified" && other.adjustment_type == "decommitment")
+          decommitted.Add(other.amount);
+      }
+      decommitted.Add(adj->amount);
+      if (Exceeds(decommitted.Value(), committed - delivered))
+        return TaskResult::Failed(Invalid("amount.amount", "decommitment exceeds the undelivered obligation"));
+    }
+    // 05 §4 accounting effect under the plan's current mode.
+    const std::string& type = adj->adjustment_type;
+    const bool net_mode = plan.terms.accounting_mode == "verified_net_cost";
+    if (type == "decommitment") {
+      verified_amount = restored = adj->amount;
+    } else if (type == "refund" || type == "credit") {
+      verified_amount = adj->amount;
+      restored = net_mode ? adj->amount : 0;
+    }
+    // d.
+    ExactSum verified;
+    for (int32_t j : action.adjustments) {
+      const Adjustment& other = state.adjustments[j];
+      if (other.outcome == adj->outcome && other.state == "verified") verified.Add(other.verified_amount);
+    }
+    verified.Add(verified_amount);
+    if (Exceeds(verified.Value(), committed))
+      return TaskResult::Failed(Invalid("amount.amount", "verified adjustments would exceed the committed amount"));
+    // e.
+    if (LedgerCommitted(plan) - restored < -kEpsilon)
+      return TaskResult::Failed(MakeError("VALIDATION_ERROR", "the ledger would fall below zero"));
+  }
+  Result<int64_t> now = ctx.Now();
+  if (!now.ok()) return TaskResult::Failed(now.error());
+
+  Adjustment& rec = state.adjustments[ji];
+  rec.state = accept ? "verified" : "disputed";
+  rec.verified_amount = verified_amount;
+  rec.headroom_restored = restored;
+  rec.reviewed_by = auth.agent_url;
+  rec.reviewed_at_ms = now.value();
+  if (const std::string* reason = r.find_string("reason")) rec.review_reason = *reason;
+  RecomputeActionAdjustments(state, rec.action);
+  if (accept) CountAdjustmentVerified(state, ji);
+  result.body = Body(rec, state.plans[rec.plan]);
+  return result;
+}
+
+}  // namespace
+
+TaskResult RunReportPlanAdjustment(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth) {
+  if (!auth.present) return TaskResult::Failed(MakeError("PERMISSION_DENIED", "authentication required"));
+  if (std::optional<schema::Failure> f = schema::Validate(schema::ReportPlanAdjustmentRequest(), r))
+    return TaskResult::Failed(SchemaError("VALIDATION_ERROR", *f));
+  TaskResult result;
+  if (std::optional<TaskResult> early =
+          CheckIdempotency(ctx, "report_plan_adjustment", r, auth, *r.find_string("idempotency_key"), true, &result))
+    return *early;
+  if (*r.find_string("action") == "report") return Report(agent, ctx, r, auth, std::move(result));
+  return Review(agent, ctx, r, auth, std::move(result));
+}
+
+}  // namespace adcp
