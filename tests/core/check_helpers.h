@@ -11,7 +11,7 @@ inline const std::string kSeller2 = "https://seller-two.example.com";
 
 inline std::string NextKey(const std::string& prefix) {
   static int counter = 0;
-  return prefix + "-key-" + std::to_string(1000000 + ++counter);
+  return prefix + "-idempotency-" + std::to_string(1000000 + ++counter);
 }
 
 inline Value BasePlan(const std::string& id = "plan_1") {
