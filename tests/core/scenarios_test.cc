@@ -121,7 +121,7 @@ void RunScenario(const std::string& path) {
       const Value* request = step.find("request");
       std::string req = step.find_string("request_text") ? *step.find_string("request_text")
                                                          : (request ? json::Write(*request) : "null");
-      raw = host.agent().Call(*task, req, auth);
+      raw = Host::Record(*task, host.agent().Call(*task, req, auth));
     }
     Value result = ParseOrFail(raw);
     if (const Value* expect = step.find("expect")) CHECK_SUBSET(*expect, result);

@@ -3,6 +3,7 @@
 // corpus, and subset matching of JSON values.
 #pragma once
 
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -139,10 +140,23 @@ class Host {
 
   Value Call(const std::string& task, const Value& request, const std::string& agent_url) {
     Value auth = agent_url.empty() ? Value::MakeObject() : json::Obj({{"agent_url", agent_url}});
-    return ParseOrFail(agent().Call(task, json::Write(request), json::Write(auth)));
+    return ParseOrFail(Record(task, agent().Call(task, json::Write(request), json::Write(auth))));
   }
   Value CallText(const std::string& task, const std::string& request, const std::string& auth_json) {
-    return ParseOrFail(agent().Call(task, request, auth_json));
+    return ParseOrFail(Record(task, agent().Call(task, request, auth_json)));
+  }
+  // With ADCP_WIRE_DUMP set, every result is appended in wire form for the
+  // schema check (tests/js/wire_schema_check.mjs validates it with ajv).
+  static const std::string& Record(const std::string& task, const std::string& core_result) {
+    static std::ofstream* dump = [] {
+      const char* path = std::getenv("ADCP_WIRE_DUMP");
+      return path ? new std::ofstream(path, std::ios::trunc) : nullptr;
+    }();
+    if (dump) {
+      Expected<std::string> wire = GovernanceAgent::ToWire(core_result);
+      if (wire.ok()) *dump << json::Write(json::Obj({{"task", task}, {"wire", ParseOrFail(wire.value)}})) << "\n";
+    }
+    return core_result;
   }
   Value Admin(const Value& op) { return ParseOrFail(agent().Admin(json::Write(op))); }
   std::string State() { return agent().ExportState(); }
