@@ -7,11 +7,13 @@
 //                       [--seed S] [--signing-key FILE] [--issuer URL] [--kid KID]
 //                       [--config FILE] [--wire]
 //
-// `run` reads one call per line: {"task", "request", "auth"} (plus, as CLI
-// extensions, {"admin": op} and {"get_task": id}; any line may carry
-// "now_ms" to move the clock) and prints one CoreResult per line. The CLI is
-// a host: it supplies the clock, randomness (libsodium, or a seeded
-// generator for reproducible runs) and the Ed25519 signer (libsodium).
+// `run` reads one call per line: {"task", "request", "auth"} and prints one
+// CoreResult per line. CLI extensions, shared with the test corpus
+// (tests/fixtures/README.md): {"admin": op}, {"get_task": id}, "as": URL
+// (shorthand for auth), "now" / "now_ms" / "advance_ms" to move the clock,
+// and "save": {name: "response.path"} to reuse a result later as "${name}".
+// The CLI is a host: it supplies the clock, randomness (libsodium, or a
+// seeded generator for reproducible runs) and the Ed25519 signer (libsodium).
 #include <sodium.h>
 
 #include <cstdio>
@@ -19,6 +21,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -26,6 +29,7 @@
 #include "adcp_governance.h"
 #include "canon/sha256.h"
 #include "json/json.h"
+#include "util/time.h"
 
 namespace {
 
@@ -147,6 +151,45 @@ std::string DefaultKid(const KeyPair& kp) {
   return "cli-" + adcp::canon::Base64UrlEncode(adcp::canon::AsBytes(adcp::canon::Sha256Of(pk))).substr(0, 12);
 }
 
+// "${name}" strings are replaced by values saved by earlier lines.
+Value Substitute(const Value& v, const std::map<std::string, Value>& vars, std::string* missing) {
+  if (v.is_string()) {
+    const std::string& s = v.as_string();
+    if (s.size() > 3 && s.compare(0, 2, "${") == 0 && s.back() == '}') {
+      auto it = vars.find(s.substr(2, s.size() - 3));
+      if (it == vars.end()) {
+        *missing = s;
+        return v;
+      }
+      return it->second;
+    }
+    return v;
+  }
+  if (v.is_array()) {
+    Value out = Value::MakeArray();
+    for (const Value& e : v.as_array()) out.push(Substitute(e, vars, missing));
+    return out;
+  }
+  if (v.is_object()) {
+    Value out = Value::MakeObject();
+    for (const adcp::json::Member& m : v.as_object()) out.set(m.first, Substitute(m.second, vars, missing));
+    return out;
+  }
+  return v;
+}
+
+const Value* PathIn(const Value& v, const std::string& path) {
+  const Value* cur = &v;
+  size_t start = 0;
+  while (cur) {
+    size_t dot = path.find('.', start);
+    cur = cur->find(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return cur;
+}
+
 int Pure(const std::string& cmd, const Options& o) {
   if (o.positional.size() != 1) return Usage();
   std::string text;
@@ -209,9 +252,10 @@ int Run(const Options& o, bool jwk_only) {
   const std::string config_json = adcp::json::Write(config);
 
   double now_ms = o.now_ms;
+  bool fixed_clock = o.has_now;  // a line setting the time also fixes the clock
   adcp::Hooks hooks;
   hooks.now_ms = [&]() -> adcp::HookResult<double> {
-    if (o.has_now) return {now_ms, ""};
+    if (fixed_clock) return {now_ms, ""};
     return {static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                     std::chrono::system_clock::now().time_since_epoch())
                                     .count()),
@@ -253,6 +297,7 @@ int Run(const Options& o, bool jwk_only) {
   }
   std::string line;
   size_t line_no = 0;
+  std::map<std::string, Value> vars;
   while (std::getline(in, line)) {
     ++line_no;
     line = Trim(line);
@@ -262,8 +307,23 @@ int Run(const Options& o, bool jwk_only) {
       std::fprintf(stderr, "line %zu: not a JSON object\n", line_no);
       return 1;
     }
-    const Value& call = p.value;
+    std::string missing;
+    const Value call = Substitute(p.value, vars, &missing);
+    if (!missing.empty()) {
+      std::fprintf(stderr, "line %zu: %s was not saved by an earlier line\n", line_no, missing.c_str());
+      return 1;
+    }
+    if (call.has("now_ms") || call.has("now") || call.has("advance_ms")) fixed_clock = true;
     if (const double* t = call.find_number("now_ms")) now_ms = *t;
+    if (const std::string* t = call.find_string("now")) {
+      std::optional<adcp::Instant> i = adcp::ParseDateTime(*t);
+      if (!i) {
+        std::fprintf(stderr, "line %zu: \"now\" is not an RFC 3339 date-time\n", line_no);
+        return 1;
+      }
+      now_ms = static_cast<double>(i->FloorMillis());
+    }
+    if (const double* t = call.find_number("advance_ms")) now_ms += *t;
     std::string result;
     if (const Value* op = call.find("admin")) {
       result = agent.Admin(adcp::json::Write(*op));
@@ -271,12 +331,20 @@ int Run(const Options& o, bool jwk_only) {
       result = agent.GetTask(*task_id);
     } else if (const std::string* task = call.find_string("task")) {
       const Value* request = call.find("request");
-      const Value* auth = call.find("auth");
-      result = agent.Call(*task, request ? adcp::json::Write(*request) : "null",
-                          auth ? adcp::json::Write(*auth) : "{}");
+      Value auth = Value::MakeObject();
+      if (const std::string* as = call.find_string("as")) auth = adcp::json::Obj({{"agent_url", *as}});
+      if (const Value* a = call.find("auth")) auth = *a;
+      result = agent.Call(*task, request ? adcp::json::Write(*request) : "null", adcp::json::Write(auth));
     } else {
       std::fprintf(stderr, "line %zu: needs \"task\", \"admin\" or \"get_task\"\n", line_no);
       return 1;
+    }
+    if (const Value* save = call.find_object("save")) {
+      adcp::json::ParseResult parsed = adcp::json::Parse(result);
+      for (const adcp::json::Member& m : save->as_object()) {
+        const Value* v = parsed.ok() && m.second.is_string() ? PathIn(parsed.value, m.second.as_string()) : nullptr;
+        if (v) vars[m.first] = *v;
+      }
     }
     if (o.wire) {
       adcp::Expected<std::string> wire = GovernanceAgent::ToWire(result);
