@@ -53,14 +53,14 @@ void StoreIdempotency(CallContext& ctx, const TaskResult& r) {
   IdempotencyEntry& e = state.idempotency[*r.idempotency_scope];
   e.task = r.idempotency_task;
   e.payload_hash = r.idempotency_hash;
-  e.body = r.body;
+  e.body_json = json::Write(r.body);
   e.stored_at_ms = now.ok() ? now.value() : 0;
   state.idempotency_expiry.emplace(e.stored_at_ms, *r.idempotency_scope);
   const int64_t window_ms = (ctx.config().replay_ttl_seconds + 60) * 1000;
   while (!state.idempotency_expiry.empty() && state.idempotency_expiry.begin()->first + window_ms < e.stored_at_ms) {
     auto it = state.idempotency_expiry.begin();
     auto entry = state.idempotency.find(it->second);
-    if (entry != state.idempotency.end() && entry->second.stored_at_ms == it->first) entry->second.body.reset();
+    if (entry != state.idempotency.end() && entry->second.stored_at_ms == it->first) entry->second.body_json.reset();
     state.idempotency_expiry.erase(it);
   }
 }

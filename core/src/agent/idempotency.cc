@@ -1,6 +1,7 @@
 // Idempotency and replay (08 §5).
 #include "agent/agent.h"
 #include "canon/digests.h"
+#include "json/json.h"
 
 namespace adcp {
 
@@ -23,12 +24,12 @@ std::optional<TaskResult> CheckIdempotency(CallContext& ctx, const std::string& 
     if (!now.ok()) return TaskResult::Failed(now.error());
     const IdempotencyEntry& entry = it->second;
     const int64_t window_ms = (ctx.config().replay_ttl_seconds + 60) * 1000;
-    if (now.value() - entry.stored_at_ms > window_ms || !entry.body)
+    if (now.value() - entry.stored_at_ms > window_ms || !entry.body_json)
       return TaskResult::Failed(MakeError("IDEMPOTENCY_EXPIRED", "idempotency key is outside the replay window"));
     if (entry.task != task || entry.payload_hash != hash)
       return TaskResult::Failed(
           MakeError("IDEMPOTENCY_CONFLICT", "idempotency key was already used for a different request"));
-    json::Value body = *entry.body;
+    json::Value body = json::ParseStored(*entry.body_json);
     if (body_declares_replayed) body.set("replayed", true);
     TaskResult r = TaskResult::Completed(std::move(body));
     r.replayed = true;

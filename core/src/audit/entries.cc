@@ -1,5 +1,6 @@
 #include "audit/entries.h"
 
+#include "json/json.h"
 #include "util/time.h"
 
 namespace adcp {
@@ -18,27 +19,28 @@ json::Value Head(const char* type, const std::string& id, int64_t ts_ms, const P
 }  // namespace
 
 json::Value CheckEntry(const State& state, const Check& c, const EntryOptions& opts) {
+  const json::Value body = json::ParseStored(c.body_json);
   json::Value e = Head("check", c.check_id, c.final_ms, state.plans[c.plan], opts);
   e.set("caller", c.caller);
   e.set("tool", c.tool);
   e.set(opts.legacy_status ? "status" : "verdict", c.verdict);
   e.set("check_type", c.intent ? "intent" : "execution");
   e.set("mode", c.mode);
-  CopyIf(e, c.body, "explanation");
-  CopyIf(e, c.body, "policies_evaluated");
-  CopyIf(e, c.body, "categories_evaluated");
-  const json::Value* findings = c.body.find("findings");
+  CopyIf(e, body, "explanation");
+  CopyIf(e, body, "policies_evaluated");
+  CopyIf(e, body, "categories_evaluated");
+  const json::Value* findings = body.find("findings");
   e.set("findings", findings ? *findings : json::Value::MakeArray());
   if (c.verdict == "approved" && !c.issued_token.empty())
     e.set("governance_context", c.issued_token);
-  else if (c.verdict == "denied" && !c.intent && !c.presented_token.empty())
-    e.set("governance_context", c.presented_token);
+  else if (c.verdict == "denied" && !c.intent && c.presented_check != kNone)
+    e.set("governance_context", PresentedToken(state, c));
   e.set("plan_hash", c.plan_hash);
   e.set("purchase_type", c.purchase_type);
-  CopyIf(e, c.body, "delivery_statement");
+  CopyIf(e, body, "delivery_statement");
   if (c.runtime_attestations) {
     e.set("runtime_attestations", *c.runtime_attestations);
-    CopyIf(e, c.body, "runtime_attestation_binding_digest");
+    CopyIf(e, body, "runtime_attestation_binding_digest");
   }
   return e;
 }
@@ -46,10 +48,11 @@ json::Value CheckEntry(const State& state, const Check& c, const EntryOptions& o
 json::Value OutcomeEntry(const State& state, const Outcome& o, const EntryOptions& opts) {
   json::Value e = Head("outcome", o.outcome_id, o.timestamp_ms, state.plans[o.plan], opts);
   e.set("caller", o.reporter);
-  e.set("governance_context", o.governance_context);
+  e.set("governance_context", OutcomeContext(state, o));
   e.set("purchase_type", o.purchase_type);
   e.set("outcome", o.type);
-  if (const json::Value* st = o.body.find("outcome_state")) e.set("outcome_status", *st);
+  const json::Value body = json::ParseStored(o.body_json);
+  if (const json::Value* st = body.find("outcome_state")) e.set("outcome_status", *st);
   if (o.type != "delivery" && o.committed_budget) e.set("committed_budget", *o.committed_budget);
   if (o.type == "completed" && o.reported_committed_budget)
     e.set("reported_committed_budget", *o.reported_committed_budget);
@@ -65,7 +68,7 @@ json::Value AdjustmentEntry(const State& state, const Adjustment& a, const Entry
   json::Value e = Head("adjustment", a.adjustment_id, a.timestamp_ms, state.plans[a.plan], opts);
   const Action& action = state.actions[a.action];
   e.set("caller", a.seller);
-  e.set("governance_context", action.intent_token);
+  e.set("governance_context", IntentToken(state, action));
   e.set("purchase_type", action.purchase_type);
   e.set("outcome_id", state.outcomes[a.outcome].outcome_id);
   e.set("seller_reference", a.seller_reference);

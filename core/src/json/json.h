@@ -43,6 +43,10 @@ std::string FormatNumber(double x);
 // JSON string literal with the escaping of 07 §1.2 (= JSON.stringify).
 void AppendQuoted(std::string& out, std::string_view s);
 
+// Parses JSON text the core itself wrote and stored (record bodies): no
+// request limits apply. Invalid text yields null.
+Value ParseStored(std::string_view text);
+
 // Compact JSON in insertion order (= JSON.stringify(value)).
 std::string Write(const Value& v);
 void AppendWrite(std::string& out, const Value& v);

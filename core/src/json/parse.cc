@@ -174,4 +174,12 @@ ParseResult Parse(std::string_view text, const ParseLimits& limits) {
   }
 }
 
+Value ParseStored(std::string_view text) {
+  ParseLimits limits;
+  limits.max_bytes = SIZE_MAX;
+  limits.max_depth = 1024;
+  ParseResult r = Parse(text, limits);
+  return r.ok() ? std::move(r.value) : Value();
+}
+
 }  // namespace adcp::json

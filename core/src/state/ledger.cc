@@ -1,5 +1,7 @@
 #include "state/ledger.h"
 
+#include "canon/sha256.h"
+
 #include <algorithm>
 
 namespace adcp {
@@ -194,7 +196,7 @@ void ExpireHolds(State& state, int32_t plan_index, int64_t now_ms) {
   }
 }
 
-void CountFinalCheck(State& state, int32_t check_index) {
+void CountFinalCheck(State& state, int32_t check_index, const json::Value& body) {
   Check& c = state.checks[check_index];
   PlanAggregates& agg = state.plans[c.plan].agg;
   ++agg.checks;
@@ -214,7 +216,7 @@ void CountFinalCheck(State& state, int32_t check_index) {
     ++agg.auto_approved;
   }
   agg.escalated_prefix.push_back(agg.escalated_prefix.back() + (escalated ? 1 : 0));
-  CountFindings(agg, c.body.find("findings"));
+  CountFindings(agg, body.find("findings"));
   if (c.action != kNone) ++state.actions[c.action].check_count;
   AddEntry(state, c.plan, c.action, c.purchase_type, EntryRef{c.seq, EntryKind::kCheck, check_index});
 }
@@ -267,6 +269,8 @@ void RecordObservation(State& state, int32_t outcome_index) {
     if (const double* spend = o.delivery->find_number("cumulative_spend")) p.latest_observed_spend = *spend;
   a.latest_observation = outcome_index;
 }
+
+std::string TokenKey(const std::string& token) { return std::string(canon::AsBytes(canon::Sha256Of(token))); }
 
 std::string PeriodKey(const Instant& start, const Instant& end) {
   return std::to_string(start.seconds) + "." + start.fraction + "/" + std::to_string(end.seconds) + "." + end.fraction;

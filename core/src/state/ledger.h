@@ -20,7 +20,8 @@ void ApplyActionHold(State& state, int32_t action, int sign);
 void ExpireHolds(State& state, int32_t plan, int64_t now_ms);
 
 // A check became final: summary counters, drift prefix, audit entry.
-void CountFinalCheck(State& state, int32_t check);
+// `body` is the check's response body (its findings are counted).
+void CountFinalCheck(State& state, int32_t check, const json::Value& body);
 // An outcome record was created: counters and audit entry.
 void CountOutcome(State& state, int32_t outcome);
 // An adjustment record was created: counters and audit entry.

@@ -81,9 +81,9 @@ json::Value CheckToJson(const Check& c) {
                              {"pending", c.pending},
                              {"verdict", c.verdict},
                              {"mode", c.mode},
-                             {"body", Text(c.body)},
+                             {"body", c.body_json},
                              {"issued_token", c.issued_token},
-                             {"presented_token", c.presented_token},
+                             {"presented_check", c.presented_check},
                              {"expires_at", c.expires_at_ms},
                              {"action", c.action},
                              {"escalation", c.escalation},
@@ -128,8 +128,6 @@ json::Value ActionToJson(const Action& a) {
                              {"target_agent", a.target_agent},
                              {"currency", a.currency},
                              {"intent_check", a.intent_check},
-                             {"intent_token", a.intent_token},
-                             {"tokens", Strs(a.tokens)},
                              {"latest_exec_check", a.latest_exec_check},
                              {"hold_expires_at", a.hold_exp_ms},
                              {"account_key", a.account_key},
@@ -154,7 +152,6 @@ json::Value OutcomeToJson(const Outcome& o) {
                              {"check", o.check},
                              {"type", o.type},
                              {"reporter", o.reporter},
-                             {"governance_context", o.governance_context},
                              {"purchase_type", o.purchase_type},
                              {"seller_channels", Strs(o.seller_channels)},
                              {"reconciliation_status", o.reconciliation_status},
@@ -162,7 +159,7 @@ json::Value OutcomeToJson(const Outcome& o) {
                              {"observation_id", o.observation_id},
                              {"payload_hash", o.payload_hash},
                              {"findings", Text(o.findings)},
-                             {"body", Text(o.body)},
+                             {"body", o.body_json},
                              {"timestamp", o.timestamp_ms},
                              {"seq", static_cast<double>(o.seq)}});
   SetOpt(v, "committed_budget", o.committed_budget);
@@ -192,7 +189,7 @@ json::Value AdjustmentToJson(const Adjustment& a) {
                              {"reason", a.reason},
                              {"effective_at", a.effective_at},
                              {"payload_hash", a.payload_hash},
-                             {"report_body", Text(a.report_body)},
+                             {"report_body", a.report_body_json},
                              {"timestamp", a.timestamp_ms},
                              {"seq", static_cast<double>(a.seq)}});
   SetOpt(v, "reviewed_by", a.reviewed_by);
@@ -360,12 +357,16 @@ json::Value ExportState(const State& state) {
   for (const Adjustment& a : state.adjustments) adjustments.push(AdjustmentToJson(a));
   for (const Escalation& e : state.escalations) escalations.push(EscalationToJson(e));
   for (const Consultation& c : state.consultations) consultations.push(ConsultationToJson(c));
-  for (const auto& it : state.idempotency) {
+  std::vector<const std::pair<const std::string, IdempotencyEntry>*> keyed;
+  for (const auto& it : state.idempotency) keyed.push_back(&it);
+  std::sort(keyed.begin(), keyed.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  for (const auto* entry : keyed) {
+    const auto& it = *entry;
     json::Value e = json::Obj({{"scope", it.first},
                                {"task", it.second.task},
                                {"payload_hash", it.second.payload_hash},
                                {"stored_at", it.second.stored_at_ms}});
-    if (it.second.body) e.set("body", Text(*it.second.body));
+    if (it.second.body_json) e.set("body", *it.second.body_json);
     idempotency.push(std::move(e));
   }
   return json::Obj({{"format", kFormat},
@@ -490,11 +491,11 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     c.pending = r.Bool(v, "pending", w);
     c.verdict = r.Str(v, "verdict", w);
     c.mode = r.Str(v, "mode", w);
-    c.body = r.Any(v, "body", w);
+    c.body_json = json::Write(r.Any(v, "body", w));
     c.context = r.Opt<json::Value>(v, "context", w);
     c.amount = r.Opt<double>(v, "amount", w);
     c.issued_token = r.Str(v, "issued_token", w);
-    c.presented_token = r.Str(v, "presented_token", w);
+    c.presented_check = r.Index(v, "presented_check", w, nc, true);
     c.expires_at_ms = r.Int(v, "expires_at", w);
     c.action = r.Index(v, "action", w, na, true);
     c.escalation = r.Index(v, "escalation", w, ne, true);
@@ -529,7 +530,7 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
       if (a) sm.period_start = *a;
       if (b) sm.period_end = *b;
       if (c.action == kNone && r.error.empty()) r.error = w + ".statement without an action";
-      c.statement = std::move(sm);
+      c.statement = std::make_shared<const Statement>(std::move(sm));
     }
     s.checks.push_back(std::move(c));
   }
@@ -547,8 +548,6 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     a.target_key = NormalizeAgentUrl(a.target_agent).value_or("");
     a.currency = r.Str(v, "currency", w);
     a.intent_check = r.Index(v, "intent_check", w, nc, false);
-    a.intent_token = r.Str(v, "intent_token", w);
-    a.tokens = r.Strings(v, "tokens", w);
     a.latest_exec_check = r.Index(v, "latest_exec_check", w, nc, true);
     a.hold_exp_ms = r.Int(v, "hold_expires_at", w);
     a.account_key = r.Str(v, "account_key", w);
@@ -576,7 +575,6 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     o.type = r.Str(v, "type", w);
     o.reporter = r.Str(v, "reporter", w);
     o.reporter_key = NormalizeAgentUrl(o.reporter).value_or("");
-    o.governance_context = r.Str(v, "governance_context", w);
     o.purchase_type = r.Str(v, "purchase_type", w);
     o.seller_channels = r.Strings(v, "seller_channels", w);
     o.reconciliation_status = r.Str(v, "reconciliation_status", w);
@@ -584,7 +582,7 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     o.observation_id = r.Str(v, "observation_id", w);
     o.payload_hash = r.Str(v, "payload_hash", w);
     o.findings = r.Any(v, "findings", w);
-    o.body = r.Any(v, "body", w);
+    o.body_json = json::Write(r.Any(v, "body", w));
     o.timestamp_ms = r.Int(v, "timestamp", w);
     o.seq = static_cast<uint64_t>(r.Int(v, "seq", w));
     o.committed_budget = r.Opt<double>(v, "committed_budget", w);
@@ -618,7 +616,7 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     a.reason = r.Str(v, "reason", w);
     a.effective_at = r.Str(v, "effective_at", w);
     a.payload_hash = r.Str(v, "payload_hash", w);
-    a.report_body = r.Any(v, "report_body", w);
+    a.report_body_json = json::Write(r.Any(v, "report_body", w));
     a.timestamp_ms = r.Int(v, "timestamp", w);
     a.seq = static_cast<uint64_t>(r.Int(v, "seq", w));
     a.reviewed_by = r.Opt<std::string>(v, "reviewed_by", w);
@@ -665,7 +663,7 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     e.task = r.Str(v, "task", w);
     e.payload_hash = r.Str(v, "payload_hash", w);
     e.stored_at_ms = r.Int(v, "stored_at", w);
-    e.body = r.Opt<json::Value>(v, "body", w);
+    if (v.has("body")) e.body_json = json::Write(r.Any(v, "body", w));
     s.idempotency[scope] = std::move(e);
   }
   if (!r.error.empty()) return r.error;
@@ -691,7 +689,7 @@ void RebuildDerived(State& s, const Config& config) {
   for (size_t i = 0; i < s.checks.size(); ++i) {
     const Check& c = s.checks[i];
     s.check_by_id[c.check_id] = static_cast<int32_t>(i);
-    if (!c.issued_token.empty()) s.check_by_token[c.issued_token] = static_cast<int32_t>(i);
+    if (!c.issued_token.empty()) s.check_by_token[TokenKey(c.issued_token)] = static_cast<int32_t>(i);
     if (c.statement) s.statement_by_id[JoinKey(c.caller_key, c.statement->statement_id)] = static_cast<int32_t>(i);
   }
   for (size_t i = 0; i < s.actions.size(); ++i) {
@@ -723,7 +721,7 @@ void RebuildDerived(State& s, const Config& config) {
   for (size_t i = 0; i < s.consultations.size(); ++i)
     s.consultation_by_handle[s.consultations[i].handle] = static_cast<int32_t>(i);
   for (const auto& it : s.idempotency)
-    if (it.second.body) s.idempotency_expiry.emplace(it.second.stored_at_ms, it.first);
+    if (it.second.body_json) s.idempotency_expiry.emplace(it.second.stored_at_ms, it.first);
 
   // Final records in seq order: counters, audit entries, delivery periods.
   std::vector<EntryRef> order;
@@ -738,7 +736,7 @@ void RebuildDerived(State& s, const Config& config) {
   for (const EntryRef& e : order) {
     switch (e.kind) {
       case EntryKind::kCheck:
-        CountFinalCheck(s, e.index);
+        CountFinalCheck(s, e.index, json::ParseStored(s.checks[e.index].body_json));
         if (s.checks[e.index].statement) RecordStatement(s, e.index);
         break;
       case EntryKind::kOutcome:

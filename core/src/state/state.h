@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -189,11 +190,13 @@ struct Check {
   bool pending = false;  // escalated, awaiting resolution
   std::string verdict;   // approved | denied | conditions (final checks)
   std::string mode;
-  json::Value body;  // response body (no context); for pending checks the pre-resolution body
+  // Response body (no context) as compact JSON text, one allocation per
+  // record; for pending checks the pre-resolution parts (03 §7).
+  std::string body_json;
   std::optional<json::Value> context;  // the request's context (getTask echoes it)
   std::optional<double> amount;        // ceiling (intent) or execution amount x
   std::string issued_token;            // approved checks
-  std::string presented_token;         // execution checks
+  int32_t presented_check = kNone;     // execution checks: the check that issued the presented token
   int64_t expires_at_ms = 0;           // issued token exp
   int32_t action = kNone;
   int32_t escalation = kNone;
@@ -203,7 +206,7 @@ struct Check {
   int64_t final_ms = 0;  // entry timestamp
   uint64_t seq = 0;      // 0 while pending
   std::optional<json::Value> planned_delivery;
-  std::optional<Statement> statement;
+  std::shared_ptr<const Statement> statement;  // delivery checks only
   std::optional<json::Value> runtime_attestations;  // [{reference, evaluation}]
   std::string dialect = "3.2";
   // Intent data kept so an escalated approval can mint its action and token
@@ -235,8 +238,6 @@ struct Action {
   std::optional<double> ceiling;
   std::string currency;
   int32_t intent_check = kNone;
-  std::string intent_token;  // empty until minted
-  std::vector<std::string> tokens;
   std::optional<double> exec;  // exec(A)
   int32_t latest_exec_check = kNone;
   int64_t hold_exp_ms = 0;  // later of intent exp and latest seller purchase/modification exp
@@ -270,7 +271,7 @@ struct Outcome {
   int32_t plan = kNone, action = kNone, check = kNone;
   std::string type;  // completed | failed | delivery
   std::string reporter, reporter_key;
-  std::string governance_context, purchase_type;
+  std::string purchase_type;  // governance_context as sent = the named check's token (04 §2 step 5)
   std::optional<double> committed_budget, reported_committed_budget;
   std::optional<std::string> seller_reference;
   std::vector<std::string> seller_channels;  // seller_response.planned_delivery.channels
@@ -279,7 +280,7 @@ struct Outcome {
   std::string reconciliation_status, period_state, period_key;
   std::string observation_id, payload_hash;
   json::Value findings = json::Value::MakeArray();
-  json::Value body;  // response body (no context)
+  std::string body_json;  // response body (no context), compact JSON text
   int64_t timestamp_ms = 0;
   uint64_t seq = 0;
 };
@@ -299,7 +300,7 @@ struct Adjustment {
   std::optional<std::string> reviewed_by, review_reason;
   std::optional<int64_t> reviewed_at_ms;
   std::string payload_hash;  // canonical payload of the report (natural-key replay)
-  json::Value report_body;   // response body of the report
+  std::string report_body_json;  // response body of the report, compact JSON text
   int64_t timestamp_ms = 0;
   uint64_t seq = 0;
 };
@@ -328,7 +329,7 @@ struct Consultation {
 struct IdempotencyEntry {
   std::string task;
   std::string payload_hash;
-  std::optional<json::Value> body;  // dropped once outside the replay window
+  std::optional<std::string> body_json;  // dropped once outside the replay window
   int64_t stored_at_ms = 0;
 };
 
@@ -343,14 +344,14 @@ struct AggregationSeries {
 };
 
 struct State {
-  std::vector<Plan> plans;
-  std::vector<Check> checks;
-  std::vector<Action> actions;
-  std::vector<Outcome> outcomes;
-  std::vector<Adjustment> adjustments;
-  std::vector<Escalation> escalations;
-  std::vector<Consultation> consultations;
-  std::map<std::string, IdempotencyEntry> idempotency;  // key: agent_key + "\n" + key
+  std::deque<Plan> plans;
+  std::deque<Check> checks;
+  std::deque<Action> actions;
+  std::deque<Outcome> outcomes;
+  std::deque<Adjustment> adjustments;
+  std::deque<Escalation> escalations;
+  std::deque<Consultation> consultations;
+  std::unordered_map<std::string, IdempotencyEntry> idempotency;  // agent_key "\n" key
   std::map<std::string, uint64_t> id_counters;          // sequential id mode
   uint64_t seq = 0;
 
@@ -359,7 +360,7 @@ struct State {
   std::unordered_map<std::string, std::vector<int32_t>> plans_by_delegate;  // agent_key "\n" plan_id
   std::unordered_map<std::string, std::vector<int32_t>> portfolios_by_member;  // owner_key "\n" member id
   std::unordered_map<std::string, int32_t> check_by_id, action_by_id, outcome_by_id, adjustment_by_id;
-  std::unordered_map<std::string, int32_t> check_by_token;  // issued token -> check
+  std::unordered_map<std::string, int32_t> check_by_token;  // TokenKey(issued token) -> check
   std::unordered_map<std::string, int32_t> escalation_by_task, consultation_by_handle;
   std::unordered_map<std::string, int32_t> statement_by_id;    // seller_key "\n" statement_id -> check
   std::unordered_map<std::string, int32_t> observation_by_id;  // reporter_key "\n" plan "\n" observation_id
@@ -369,6 +370,20 @@ struct State {
   // H2 aggregation windows (03 §5.3): owner "\n" seller "\n" account -> series.
   std::unordered_map<std::string, struct AggregationSeries> aggregation;
 };
+
+// Records (tables above) live in deques: O(1) append without moving what is
+// stored, and references stay valid as the history grows.
+
+// Index key of a token: its SHA-256 (32 bytes) rather than the ~1 KB token.
+std::string TokenKey(const std::string& token);
+
+// Tokens are stored once, on the check that issued them (a token is ~1 KB).
+inline const std::string& IntentToken(const State& s, const Action& a) { return s.checks[a.intent_check].issued_token; }
+inline const std::string& PresentedToken(const State& s, const Check& c) {
+  static const std::string kNoToken;
+  return c.presented_check == kNone ? kNoToken : s.checks[c.presented_check].issued_token;
+}
+inline const std::string& OutcomeContext(const State& s, const Outcome& o) { return s.checks[o.check].issued_token; }
 
 inline std::string JoinKey(const std::string& a, const std::string& b) { return a + "\n" + b; }
 

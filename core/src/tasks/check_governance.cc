@@ -334,8 +334,6 @@ Result<MintedAction> PrepareIntentApproval(CallContext& ctx, const State& state,
   a.target_key = NormalizeAgentUrl(check.target_agent).value_or("");
   a.ceiling = check.amount;
   a.currency = plan.terms.currency;
-  a.intent_token = token.value();
-  a.tokens = {token.value()};
   a.hold_exp_ms = t.exp * 1000;
   a.account_key = check.account_key;
   a.approved_at_ms = now.value();
@@ -358,7 +356,7 @@ void CommitIntentApproval(State& state, const Config& config, int32_t check_inde
   c.action = ai;
   c.issued_token = m.token;
   c.expires_at_ms = m.exp_ms;
-  state.check_by_token[m.token] = check_index;
+  state.check_by_token[TokenKey(m.token)] = check_index;
   RegisterAggregation(state, ai);
   ApplyActionLedger(state, ai, +1);
   if (config.budget_holds && a.ceiling) {
@@ -370,12 +368,27 @@ void CommitIntentApproval(State& state, const Config& config, int32_t check_inde
   }
 }
 
-void FinalizeCheck(State& state, int32_t check_index, int64_t final_ms) {
+void FinalizeCheck(State& state, int32_t check_index, int64_t final_ms, const json::Value& body) {
   Check& c = state.checks[check_index];
   c.pending = false;
   c.final_ms = final_ms;
   c.seq = NextSeq(state);
-  CountFinalCheck(state, check_index);
+  json::Value stored = body;
+  stored.erase("governance_context");
+  c.body_json = json::Write(stored);
+  CountFinalCheck(state, check_index, body);
+}
+
+json::Value CheckBodyOf(const Check& c) {
+  json::Value stored = json::ParseStored(c.body_json);
+  if (c.pending || c.issued_token.empty()) return stored;
+  json::Value body = json::Value::MakeObject();
+  for (json::Member& m : stored.as_object()) {
+    const bool after = m.first == "expires_at";
+    body.set(std::move(m.first), std::move(m.second));
+    if (after) body.set("governance_context", c.issued_token);
+  }
+  return body;
 }
 
 namespace {
@@ -861,16 +874,16 @@ TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const
     state.plans[pi].escalations.push_back(ei);
     rec.escalation = ei;
     rec.recommendation = recommendation;
-    rec.body = std::move(parts);  // completed at resolution (03 §7)
+    rec.body_json = json::Write(parts);  // completed at resolution (03 §7)
     TaskResult result;
     result.kind = TaskResult::kSubmitted;
     result.task_id = task_id;
     return result;
   }
   if (minted) CommitIntentApproval(state, agent.config, ci, std::move(*minted));
-  rec.body = CheckBody(agent.config, rec, parts, extras);
-  FinalizeCheck(state, ci, now);
-  return TaskResult::Completed(rec.body);
+  json::Value body = CheckBody(agent.config, rec, parts, extras);
+  FinalizeCheck(state, ci, now, body);
+  return TaskResult::Completed(std::move(body));
 }
 
 // ------------------------------------------------------------- execution ---
@@ -879,7 +892,7 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
   State& state = agent.state;
   const std::string& token = *r.find_string("governance_context");
   // 3. Resolve.
-  auto tok = state.check_by_token.find(token);
+  auto tok = state.check_by_token.find(TokenKey(token));
   if (tok == state.check_by_token.end())
     return TaskResult::Failed(Shape("governance_context", "governance_context is not a token issued by this agent"));
   const Check& issuer_check = state.checks[tok->second];
@@ -936,7 +949,7 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
     if (prior != state.statement_by_id.end()) {
       const Check& earlier = state.checks[prior->second];
       if (earlier.statement->statement_digest == digest && earlier.action == ai) {
-        TaskResult replay = TaskResult::Completed(earlier.body);
+        TaskResult replay = TaskResult::Completed(CheckBodyOf(earlier));
         replay.replayed = true;
         return replay;
       }
@@ -1123,11 +1136,11 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
   c.target_agent = action.target_agent;
   c.verdict = verdict;
   c.mode = effective;
-  c.presented_token = token;
+  c.presented_check = tok->second;
   c.action = ai;
   c.created_ms = now;
   c.planned_delivery = pd;
-  c.statement = statement;
+  if (statement) c.statement = std::make_shared<const Statement>(*statement);
   if (const json::Value* context = r.find_object("context")) c.context = *context;
   if (x) c.amount = x;
   json::Value policies_evaluated = json::Value::MakeArray();
@@ -1174,9 +1187,8 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
   if (verdict == "approved") {
     rec.issued_token = new_token;
     rec.expires_at_ms = exp_ms;
-    state.check_by_token[new_token] = ci;
+    state.check_by_token[TokenKey(new_token)] = ci;
     Action& a = state.actions[ai];
-    a.tokens.push_back(new_token);
     if (extras.next_check_ms) a.next_check_ms = extras.next_check_ms;
     if (phase == "purchase" || phase == "modification") {
       // The seller confirmed (or changed) the buy: narrow the amount, move
@@ -1201,9 +1213,9 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
     state.statement_by_id[JoinKey(auth.key, statement->statement_id)] = ci;
     RecordStatement(state, ci);
   }
-  rec.body = CheckBody(agent.config, rec, parts, extras);
-  FinalizeCheck(state, ci, now);
-  return TaskResult::Completed(rec.body);
+  json::Value body = CheckBody(agent.config, rec, parts, extras);
+  FinalizeCheck(state, ci, now, body);
+  return TaskResult::Completed(std::move(body));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // reviewer identity and time; getTask for the submitted check.
 #include "tasks/escalations.h"
 
+#include "json/json.h"
 #include "tasks/check_governance.h"
 #include "util/time.h"
 
@@ -12,10 +13,8 @@ TaskError Invalid(const std::string& field, const std::string& message) {
   return MakeError("INVALID_REQUEST", message, field);
 }
 
-json::Value Parts(const Check& c) {
-  json::Value parts = c.body;  // the pre-resolution parts (findings, categories, ...)
-  return parts;
-}
+// The pre-resolution parts (findings, categories, ...) stored on a pending check.
+json::Value Parts(const Check& c) { return json::ParseStored(c.body_json); }
 
 // Writes a resolution: escalation record, final check body, counters.
 void Resolve(Agent& agent, int32_t ei, const std::string& verdict, const std::string& resolution,
@@ -35,9 +34,9 @@ void Resolve(Agent& agent, int32_t ei, const std::string& verdict, const std::st
   c.verdict = verdict;
   if (minted) CommitIntentApproval(state, agent.config, ci, std::move(*minted));
   Check& rec = state.checks[ci];
-  rec.body = CheckBody(agent.config, rec, parts, BodyExtras{});
+  json::Value body = CheckBody(agent.config, rec, parts, BodyExtras{});
   if (rec.consultation != kNone) state.consultations[rec.consultation].open = false;
-  FinalizeCheck(state, ci, now);
+  FinalizeCheck(state, ci, now, body);
 }
 
 }  // namespace
@@ -73,9 +72,10 @@ TaskResult ResolveEscalationOp(Agent& agent, CallContext& ctx, const json::Value
                  {"details", std::move(details)}});
   std::optional<MintedAction> minted;
   if (approve) {
-    json::Value findings = *c.body.find("findings");
+    json::Value parts = Parts(c);
+    json::Value findings = *parts.find("findings");
     findings.push(finding);
-    const std::string* digest = c.body.find_string("runtime_attestation_binding_digest");
+    const std::string* digest = parts.find_string("runtime_attestation_binding_digest");
     Result<MintedAction> m = PrepareIntentApproval(ctx, state, c, findings, digest ? *digest : "");
     if (!m.ok()) return TaskResult::Failed(m.error());
     minted = std::move(m.value());
@@ -123,7 +123,7 @@ TaskResult GetTaskResult(Agent& agent, const std::string& task_id, std::optional
     r.task_id = task_id;
     return r;
   }
-  return TaskResult::Completed(c.body);
+  return TaskResult::Completed(CheckBodyOf(c));
 }
 
 }  // namespace adcp

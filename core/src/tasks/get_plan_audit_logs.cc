@@ -143,7 +143,7 @@ TaskResult RunGetPlanAuditLogs(Agent& agent, CallContext& ctx, const json::Value
   const json::Array* contexts = request.find_array("governance_contexts");
   if (contexts) {
     for (const json::Value& token : *contexts) {
-      auto it = state.check_by_token.find(token.as_string());
+      auto it = state.check_by_token.find(TokenKey(token.as_string()));
       int32_t action = it == state.check_by_token.end() ? kNone : state.checks[it->second].action;
       if (action == kNone || state.plans[state.actions[action].plan].owner_key != auth.key)
         return TaskResult::Failed(NotFound());
@@ -196,7 +196,7 @@ TaskResult RunGetPlanAuditLogs(Agent& agent, CallContext& ctx, const json::Value
     json::Value governed = json::Value::MakeArray();
     for (int32_t a : actions) {
       const Action& action = state.actions[a];
-      if (action.intent_token.empty() || !type_ok(action.purchase_type)) continue;
+      if (IntentToken(state, action).empty() || !type_ok(action.purchase_type)) continue;
       governed.push(GovernedAction(state, action));
     }
     item.set("governed_actions", std::move(governed));

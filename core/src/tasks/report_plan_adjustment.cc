@@ -75,7 +75,7 @@ TaskResult Report(Agent& agent, CallContext& ctx, const json::Value& r, const Au
     const Adjustment& earlier = state.adjustments[it->second];
     if (earlier.payload_hash != hash)
       return TaskResult::Failed(MakeError("CONFLICT", "seller_adjustment_id or evidence_id was already used"));
-    json::Value body = earlier.report_body;
+    json::Value body = json::ParseStored(earlier.report_body_json);
     body.set("replayed", true);
     TaskResult replay = TaskResult::Completed(std::move(body));
     replay.replayed = true;
@@ -140,8 +140,8 @@ TaskResult Report(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   Adjustment& rec = state.adjustments[ji];
   rec.seq = NextSeq(state);
   CountAdjustment(state, ji);
-  rec.report_body = Body(rec, state.plans[rec.plan]);
-  result.body = rec.report_body;
+  result.body = Body(rec, state.plans[rec.plan]);
+  rec.report_body_json = json::Write(result.body);
   return result;
 }
 

@@ -252,7 +252,6 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   o.type = outcome;
   o.reporter = auth.agent_url;
   o.reporter_key = auth.key;
-  o.governance_context = *r.find_string("governance_context");
   o.purchase_type = action.purchase_type;
   o.committed_budget = committed;
   if (outcome == "completed") o.reported_committed_budget = reported;
@@ -281,7 +280,7 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   if (findings.size() > 0) body.set("findings", findings);
   body.set("plan_summary", PlanSummary(state.plans[pi]));
   if (agent.config.compat_legacy_body_status) body.set("status", *body.find_string("outcome_state"));
-  rec.body = body;
+  rec.body_json = json::Write(body);
   CountOutcome(state, oi);
   result.body = std::move(body);
   return result;
@@ -303,7 +302,7 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   if (prior != state.observation_by_id.end()) {
     const Outcome& earlier = state.outcomes[prior->second];
     if (earlier.payload_hash == hash) {
-      json::Value body = earlier.body;
+      json::Value body = json::ParseStored(earlier.body_json);
       body.set("replayed", true);
       TaskResult replay = TaskResult::Completed(std::move(body));
       replay.replayed = true;
@@ -342,12 +341,10 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
                                    {"expected", id_differs ? S.statement_id : S.statement_digest},
                                    {"actual", id_differs ? sid : sdigest}}));
     } else {
-      const std::string* stmt_currency = check.body.find("delivery_statement")
-                                             ? check.body.find("delivery_statement")->find_string("currency")
-                                             : nullptr;
+      // The statement's currency is the plan currency (03 §5.6).
       if (std::fabs(spend - S.cumulative_spend) > kEpsilon)
         return TaskResult::Failed(Invalid("delivery.cumulative_spend", "a statement copy must repeat the statement's spend"));
-      if (stmt_currency && currency != *stmt_currency)
+      if (currency != plan_currency)
         return TaskResult::Failed(Invalid("delivery.currency", "a statement copy must repeat the statement's currency"));
       if (!same_period)
         return TaskResult::Failed(Invalid("delivery.reporting_period", "a statement copy must repeat the statement's period"));
@@ -392,7 +389,6 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   o.type = "delivery";
   o.reporter = auth.agent_url;
   o.reporter_key = auth.key;
-  o.governance_context = *r.find_string("governance_context");
   o.purchase_type = action.purchase_type;
   o.delivery = d;
   o.reconciliation_status = status;
@@ -412,7 +408,7 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
                                 {"delivery_period_state", rec.period_state}});
   if (finding) body.set("findings", rec.findings);
   if (agent.config.compat_legacy_body_status) body.set("status", *body.find_string("outcome_state"));
-  rec.body = body;
+  rec.body_json = json::Write(body);
   RecordObservation(state, oi);
   CountOutcome(state, oi);
   result.body = std::move(body);

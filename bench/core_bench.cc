@@ -1,0 +1,145 @@
+// Per-call cost of the governed-buy loop as a plan's history grows.
+//
+//   build/bench/core_bench [prior_loops...]      (default: 50 5000 50000)
+//
+// Each loop is four calls on one plan: an intent check (approved), a
+// completed outcome, a seller delivery check and a buyer observation, so a
+// loop adds two checks. After building the history it times 2,000 more loops
+// and prints the mean cost of each call kind and the ratio to the smallest
+// history. Not part of the test suite: speed goals live here (the standards
+// forbid timed unit tests).
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "adcp_governance.h"
+#include "canon/digests.h"
+#include "canon/sha256.h"
+#include "json/json.h"
+
+namespace {
+
+using adcp::json::Value;
+using Clock = std::chrono::steady_clock;
+
+struct Host {
+  double now = 1767225600000;
+  uint64_t rnd = 1;
+  std::unique_ptr<adcp::GovernanceAgent> agent;
+  Host() {
+    adcp::Hooks h;
+    h.now_ms = [this] { return adcp::HookResult<double>{now, ""}; };
+    h.random_bytes = [this](size_t n) {
+      std::string s(n, '\0');
+      for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>((rnd = rnd * 6364136223846793005ull + 1442695040888963407ull) >> 56);
+      return adcp::HookResult<std::string>{s, ""};
+    };
+    // Stand-in signer: the host's signature cost is not the core's.
+    h.sign = [](std::string_view input, std::string_view, std::string_view) {
+      std::string d(adcp::canon::AsBytes(adcp::canon::Sha256Of(input)));
+      return adcp::HookResult<std::string>{adcp::canon::Base64UrlEncode(d + d), ""};
+    };
+    agent = std::move(adcp::GovernanceAgent::Create(
+        R"({"issuer":"https://governance.example.com","signing":{"kid":"bench"},"delivery_reporting_interval_seconds":0})", h).value);
+  }
+  Value Call(const char* task, const std::string& req, const char* who) {
+    std::string out = agent->Call(task, req, who);
+    adcp::json::ParseResult p = adcp::json::Parse(out);
+    if (!p.ok() || !p.value.find_string("status") || *p.value.find_string("status") != "completed") {
+      std::fprintf(stderr, "unexpected result for %s: %s\n", task, out.substr(0, 300).c_str());
+      std::exit(1);
+    }
+    return p.value;
+  }
+};
+
+const char* kBuyer = R"({"agent_url":"https://buyer.example.com"})";
+const char* kSeller = R"({"agent_url":"https://seller.example.com"})";
+
+struct Timings {
+  double intent = 0, outcome = 0, delivery = 0, observation = 0;
+};
+
+void Loop(Host& h, uint64_t i, Timings* t) {
+  auto start = Clock::now();
+  auto lap = [&](double* slot) {
+    auto now = Clock::now();
+    if (t) *slot += std::chrono::duration<double, std::nano>(now - start).count();
+    start = now;
+  };
+  std::string n = std::to_string(i);
+  Value r = h.Call("check_governance",
+                   R"({"caller":"https://buyer.example.com","plan_id":"bench","target_agent":"https://seller.example.com","tool":"create_media_buy","payload":{"total_budget":100,"account":{"account_id":"acc_)" + n + R"("}}})",
+                   kBuyer);
+  lap(&t->intent);
+  const Value& body = *r.find("response");
+  const std::string check_id = *body.find_string("check_id"), token = *body.find_string("governance_context");
+  h.Call("report_plan_outcome",
+         R"({"idempotency_key":"bench-outcome-key-)" + n + R"(","plan_id":"bench","check_id":")" + check_id +
+             R"(","governance_context":")" + token + R"(","outcome":"completed","seller_response":{"seller_reference":"mb_)" + n + R"("}})",
+         kBuyer);
+  lap(&t->outcome);
+  Value metrics = adcp::json::Obj({{"statement_id", "st_" + n}, {"sequence", 1}, {"issued_at", "2026-01-02T00:00:00Z"},
+                                   {"reporting_period", adcp::json::Obj({{"start", "2026-01-01T00:00:00Z"}, {"end", "2026-01-02T00:00:00Z"}})},
+                                   {"cumulative_spend", 50}, {"currency", "USD"}});
+  metrics.set("statement_digest", adcp::canon::StatementDigest("mb_" + n, metrics));
+  Value delivery = adcp::json::Obj({{"caller", "https://seller.example.com"}, {"governance_context", token}, {"phase", "delivery"},
+                                    {"planned_delivery", adcp::json::Obj({{"media_buy_id", "mb_" + n}})}, {"delivery_metrics", metrics}});
+  Value d = h.Call("check_governance", adcp::json::Write(delivery), kSeller);
+  lap(&t->delivery);
+  const Value& db = *d.find("response");
+  h.Call("report_plan_outcome",
+         R"({"idempotency_key":"bench-observation-key-)" + n + R"(","plan_id":"bench","check_id":")" + *db.find_string("check_id") +
+             R"(","governance_context":")" + *db.find_string("governance_context") +
+             R"(","outcome":"delivery","delivery":{"observation_id":"obs_)" + n +
+             R"(","source":"buyer_measurement","observed_at":"2026-01-02T00:00:00Z","reporting_period":{"start":"2026-01-01T00:00:00Z","end":"2026-01-02T00:00:00Z"},"cumulative_spend":50,"currency":"USD"}})",
+         kBuyer);
+  lap(&t->observation);
+}
+
+}  // namespace
+
+// Resident set size in bytes (Linux), to report heap per stored loop.
+double ResidentBytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f) return 0;
+  long pages = 0, resident = 0;
+  if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+  std::fclose(f);
+  return static_cast<double>(resident) * 4096.0;
+}
+
+int main(int argc, char** argv) {
+  std::vector<uint64_t> sizes;
+  for (int i = 1; i < argc; ++i) sizes.push_back(std::strtoull(argv[i], nullptr, 10));
+  if (sizes.empty()) sizes = {50, 5000, 50000};
+  const uint64_t kMeasured = std::getenv("BENCH_MEASURED") ? std::strtoull(std::getenv("BENCH_MEASURED"), nullptr, 10) : 2000;
+  std::printf("%-12s %-12s %11s %11s %11s %11s %11s %9s %11s\n", "prior loops", "prior checks", "intent ns", "outcome ns",
+              "delivery ns", "observe ns", "loop ns", "ratio", "bytes/loop");
+  double base = 0;
+  for (uint64_t prior : sizes) {
+    Host h;
+    h.Call("sync_plans",
+           R"({"idempotency_key":"bench-sync-000000001","plans":[{"plan_id":"bench","brand":{"domain":"bench.example"},"objectives":"bench","budget":{"total":1e15,"currency":"USD","reallocation_unlimited":true},"flight":{"start":"2025-01-01T00:00:00Z","end":"2030-01-01T00:00:00Z"}}]})",
+           kBuyer);
+    const double rss_before = ResidentBytes();
+    for (uint64_t i = 0; i < prior; ++i) {
+      Loop(h, i, nullptr);
+      h.now += 1;
+    }
+    const double per_loop = prior > 0 ? (ResidentBytes() - rss_before) / static_cast<double>(prior) : 0;
+    Timings t;
+    for (uint64_t i = 0; i < kMeasured; ++i) {
+      Loop(h, prior + i, &t);
+      h.now += 1;
+    }
+    double loop = (t.intent + t.outcome + t.delivery + t.observation) / kMeasured;
+    if (base == 0) base = loop;
+    std::printf("%-12llu %-12llu %11.0f %11.0f %11.0f %11.0f %11.0f %8.2fx %11.0f\n", static_cast<unsigned long long>(prior),
+                static_cast<unsigned long long>(prior * 2), t.intent / kMeasured, t.outcome / kMeasured,
+                t.delivery / kMeasured, t.observation / kMeasured, loop, loop / base, per_loop);
+  }
+  return 0;
+}
