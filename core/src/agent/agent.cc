@@ -48,7 +48,7 @@ TaskResult Dispatch(Agent& agent, CallContext& ctx, std::string_view task, const
 // left the window (their key tombstones stay, 08 §5).
 void StoreIdempotency(CallContext& ctx, const TaskResult& r) {
   if (!r.idempotency_scope || r.replayed) return;
-  Result<int64_t> now = ctx.Now();  // already read by every keyed task
+  Result<int64_t> now = ctx.Now();  // read by CheckIdempotency: cannot fail here
   State& state = ctx.state();
   IdempotencyEntry& e = state.idempotency[*r.idempotency_scope];
   e.task = r.idempotency_task;

@@ -18,10 +18,11 @@ std::optional<TaskResult> CheckIdempotency(CallContext& ctx, const std::string& 
   std::string scope = JoinKey(auth.key, key);
   std::string hash = canon::IdempotencyPayloadHash(request);
   State& state = ctx.state();
+  // Read the clock now: a replay needs it, and so does storing the entry.
+  Result<int64_t> now = ctx.Now();
+  if (!now.ok()) return TaskResult::Failed(now.error());
   auto it = state.idempotency.find(scope);
   if (it != state.idempotency.end()) {
-    Result<int64_t> now = ctx.Now();
-    if (!now.ok()) return TaskResult::Failed(now.error());
     const IdempotencyEntry& entry = it->second;
     const int64_t window_ms = (ctx.config().replay_ttl_seconds + 60) * 1000;
     if (now.value() - entry.stored_at_ms > window_ms || !entry.body_json)
