@@ -77,8 +77,9 @@ class GovernanceAgent {
   std::string GetTask(std::string_view task_id);
   // Admin operations (spec README "Admin operations"); authorized by the host.
   std::string Admin(std::string_view op_json);
-  // The configured issuer's public key as a JWK, when the host supplied it
-  // in config (signing.public_key); "null" otherwise.
+  // The signer's public key as a JWK (kid, alg, use, key_ops, adcp_use),
+  // when the host supplied it in config (signing.public_jwk or
+  // signing.public_key); "null" otherwise.
   std::string PublicJwk() const;
 
   // Stateless request validation (schema and shape rules, no state): a
@@ -93,6 +94,12 @@ class GovernanceAgent {
   static Expected<std::string> PayloadHash(std::string_view payload_json);
   static Expected<std::string> StatementDigest(std::string_view seller_reference,
                                               std::string_view delivery_metrics_json);
+
+  // One entry point for the pure utilities, JSON text in and out, so the
+  // bindings stay thin: name is "toWire" | "jcs" | "planHash" |
+  // "payloadHash" | "statementDigest" | "validate"; returns
+  // {"ok":true,"value":...} or {"ok":false,"error":"..."}.
+  static std::string Utility(std::string_view name, std::string_view arg1, std::string_view arg2);
 
   class Impl;
 

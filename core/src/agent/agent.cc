@@ -179,21 +179,14 @@ std::string GovernanceAgent::Admin(std::string_view op_json) {
 
 std::string GovernanceAgent::PublicJwk() const {
   const Config& c = impl_->agent.config;
-  if (!c.signing_public_key) return "null";
-  json::Value jwk = json::Value::MakeObject();
+  if (!c.signing_public_jwk) return "null";
+  // The JWKS entry sellers verify governance tokens with (sdk-integration §4).
+  json::Value jwk = *c.signing_public_jwk;
   if (c.signing_kid) jwk.set("kid", *c.signing_kid);
-  if (c.signing_alg == "EdDSA") {
-    jwk.set("kty", "OKP");
-    jwk.set("crv", "Ed25519");
-  } else {
-    jwk.set("kty", "EC");
-    jwk.set("crv", "P-256");
-  }
   jwk.set("alg", c.signing_alg);
   jwk.set("use", "sig");
   jwk.set("key_ops", json::Value(json::Array{json::Value("verify")}));
   jwk.set("adcp_use", "governance-signing");
-  jwk.set("x", *c.signing_public_key);
   return json::Write(jwk);
 }
 
@@ -298,6 +291,33 @@ Expected<std::string> GovernanceAgent::StatementDigest(std::string_view seller_r
   }
   out.value = canon::StatementDigest(std::string(seller_reference), p.value);
   return out;
+}
+
+std::string GovernanceAgent::Utility(std::string_view name, std::string_view arg1, std::string_view arg2) {
+  Expected<std::string> r;
+  bool json_value = false;  // the value is JSON text (embedded as JSON), else a string
+  if (name == "toWire") {
+    r = ToWire(arg1);
+    json_value = true;
+  } else if (name == "jcs") {
+    r = Jcs(arg1);
+  } else if (name == "planHash") {
+    r = PlanHash(arg1);
+  } else if (name == "payloadHash") {
+    r = PayloadHash(arg1);
+  } else if (name == "statementDigest") {
+    r = StatementDigest(arg1, arg2);
+  } else if (name == "validate") {
+    r.value = Validate(arg1, arg2);
+    json_value = true;
+  } else {
+    r.error = "unknown utility " + std::string(name);
+  }
+  if (!r.ok()) return json::Write(json::Obj({{"ok", false}, {"error", r.error}}));
+  std::string out = "{\"ok\":true,\"value\":";
+  if (json_value) out += r.value;
+  else json::AppendQuoted(out, r.value);
+  return out + "}";
 }
 
 }  // namespace adcp

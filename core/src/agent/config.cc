@@ -117,8 +117,18 @@ std::string ParseConfig(std::string_view json_text, Config* out) {
     for (const char* key : {"private_key", "public_key"}) {
       if (const json::Value* k = signing->find(key)) {
         if (!k->is_string()) return std::string("config.signing.") + key + " must be a base64url string";
-        if (std::string(key) == "public_key") c.signing_public_key = k->as_string();
+        if (std::string(key) == "public_key")
+          c.signing_public_jwk = json::Obj({{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", k->as_string()}});
       }
+    }
+    if (const json::Value* jwk = signing->find("public_jwk")) {
+      const std::string* kty = jwk->find_string("kty");
+      if (!jwk->is_object() || !kty || !jwk->find_string("crv") || !jwk->find_string("x") ||
+          (*kty == "EC" && !jwk->find_string("y")))
+        return "config.signing.public_jwk must be a public JWK (kty, crv, x[, y])";
+      json::Value members = json::Obj({{"kty", *kty}, {"crv", *jwk->find_string("crv")}, {"x", *jwk->find_string("x")}});
+      if (const std::string* y = jwk->find_string("y")) members.set("y", *y);
+      c.signing_public_jwk = std::move(members);
     }
   }
 

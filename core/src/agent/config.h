@@ -27,7 +27,9 @@ struct Config {
   std::string issuer;
   std::string signing_alg = "EdDSA";
   std::optional<std::string> signing_kid;
-  std::optional<std::string> signing_public_key;  // base64url (JWK x), for PublicJwk
+  // The signer's public key as JWK members (kty, crv, x, y), for PublicJwk:
+  // from signing.public_jwk, or signing.public_key (an Ed25519 x).
+  std::optional<json::Value> signing_public_jwk;
   std::string default_mode = "enforce";
   int64_t intent_token_ttl_seconds = 900;
   int64_t execution_token_ttl_seconds = 604800;

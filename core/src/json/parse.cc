@@ -177,7 +177,7 @@ ParseResult Parse(std::string_view text, const ParseLimits& limits) {
 Value ParseStored(std::string_view text) {
   ParseLimits limits;
   limits.max_bytes = SIZE_MAX;
-  limits.max_depth = 1024;
+  limits.max_depth = 128;  // stored values come from requests (<= 64 deep) plus a few wrapper levels
   ParseResult r = Parse(text, limits);
   return r.ok() ? std::move(r.value) : Value();
 }

@@ -1,0 +1,34 @@
+// The native add-on backend (Node only): a prebuilt binary for this
+// platform, else a local build. Loading never compiles anything.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+export function nativeCandidates() {
+  return [
+    join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'adcp_governance.node'),
+    join(root, 'build', 'adcp_governance.node'),
+    join(root, 'build', 'Release', 'adcp_governance.node'),
+  ];
+}
+
+let cached = null;
+export function loadNative() {
+  if (cached) return cached;
+  const errors = [];
+  for (const file of nativeCandidates()) {
+    try {
+      const addon = require(file);
+      cached = { name: 'native', CoreAgent: addon.CoreAgent, utility: addon.utility, dispose() {} };
+      return cached;
+    } catch (e) {
+      errors.push(`${file}: ${e.code ?? e.message}`);
+    }
+  }
+  const err = new Error(`adcp-governance: the native add-on could not be loaded:\n  ${errors.join('\n  ')}`);
+  err.attempts = errors;
+  throw err;
+}

@@ -1,0 +1,176 @@
+// The one JavaScript API over either backend (native add-on or WASM).
+// Backend-agnostic: each entry point (node.js, web.js, edge.js, ...) passes
+// a `platform` that knows how to load a backend and sign on that runtime.
+// Requests and responses are plain objects; JSON text is the backends' job.
+
+const TASKS = {
+  syncPlans: 'sync_plans',
+  checkGovernance: 'check_governance',
+  reportPlanOutcome: 'report_plan_outcome',
+  reportPlanAdjustment: 'report_plan_adjustment',
+  getPlanAuditLogs: 'get_plan_audit_logs',
+  recordOutcome: 'record_outcome',
+  listOutcomes: 'list_outcomes',
+  getValueSummary: 'get_value_summary',
+};
+
+// Spec configuration keys (README "Configuration"), accepted at the top level
+// of the options as well as under `config`.
+const CONFIG_KEYS = [
+  'default_mode', 'intent_token_ttl_seconds', 'execution_token_ttl_seconds', 'delivery_reporting_interval_seconds',
+  'consultation_ttl_seconds', 'max_consultation_attempts', 'escalation_timeout_seconds', 'low_confidence_threshold',
+  'aggregation_window_days', 'replay_ttl_seconds', 'budget_reduction_below_committed', 'industry_triggers_human_review',
+  'geo_drift_tolerance_pct', 'drift', 'runtime_attestations', 'budget_holds', 'protocol', 'id_mode',
+  'allow_unsigned_tokens', 'compat', 'max_request_bytes', 'delivery_variance_tolerance',
+];
+
+function toError(e) {
+  return e instanceof Error ? e : new Error(typeof e === 'string' ? e : 'hook failed');
+}
+
+// Hooks handed to a backend never throw (a JS throw must not unwind through
+// WASM frames): a failure is returned as an Error value, which the binding
+// turns into the core's SERVICE_UNAVAILABLE path.
+function guard(fn, convert) {
+  return (...args) => {
+    try {
+      const v = fn(...args);
+      if (v && typeof v.then === 'function') return new Error('hooks must be synchronous');
+      return convert(v);
+    } catch (e) {
+      return toError(e);
+    }
+  };
+}
+
+function jsonHook(fn) {
+  return guard((...texts) => fn(...texts.map((t) => JSON.parse(t))), (v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+}
+
+function authJson(auth) {
+  if (auth === undefined || auth === null) return '{}';
+  if (typeof auth === 'string') return JSON.stringify({ agent_url: auth });
+  return JSON.stringify(auth);
+}
+
+function parseUtility(text) {
+  const r = JSON.parse(text);
+  if (!r.ok) throw new TypeError(r.error);
+  return r.value;
+}
+
+function jsonText(value) {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+export function createFacade(platform) {
+  let defaultBackend = null;
+
+  async function loadBackend(name = 'auto') {
+    const backend = await platform.loadBackend(name);
+    if (!defaultBackend) defaultBackend = backend;
+    return backend;
+  }
+
+  function utilities(backend) {
+    const util = (name, a, b = '') => parseUtility(backend.utility(name, a, b));
+    return {
+      canonicalize: (value) => util('jcs', jsonText(value)),
+      planHash: (plan) => util('planHash', jsonText(plan)),
+      payloadHash: (payload) => util('payloadHash', jsonText(payload)),
+      statementDigest: (sellerReference, deliveryMetrics) =>
+        util('statementDigest', String(sellerReference), jsonText(deliveryMetrics)),
+      toWire: (coreResult) => util('toWire', jsonText(coreResult)),
+      validate: (task, request) => util('validate', TASKS[task] ?? task, jsonText(request)),
+    };
+  }
+
+  function current() {
+    if (!defaultBackend) throw new Error('adcp-governance: call `await init()` (or create an agent) first');
+    return utilities(defaultBackend);
+  }
+
+  async function init(options = {}) {
+    await loadBackend(options.backend);
+    return current();
+  }
+
+  async function createGovernanceAgent(options = {}) {
+    const backend = await loadBackend(options.backend ?? 'auto');
+    const config = { ...(options.config ?? {}) };
+    for (const k of CONFIG_KEYS) if (options[k] !== undefined) config[k] = options[k];
+    if (options.issuer !== undefined) config.issuer = options.issuer;
+    if (typeof config.issuer !== 'string') throw new TypeError('createGovernanceAgent: `issuer` (an https URL) is required');
+
+    // Signing: a host `sign` function, a configured key, or an ephemeral key.
+    const signingOptions = options.signing ?? {};
+    let signer = null;
+    if (typeof options.sign === 'function') {
+      signer = { sign: options.sign, alg: signingOptions.alg ?? 'EdDSA', kid: signingOptions.kid,
+                 publicKey: signingOptions.publicKey, publicJwk: signingOptions.publicJwk };
+      if (!signer.kid) throw new TypeError('createGovernanceAgent: `signing.kid` is required with a custom `sign`');
+    } else if (!config.allow_unsigned_tokens || signingOptions.privateKey) {
+      signer = await platform.createSigner(signingOptions);
+    }
+    if (signer) {
+      config.signing = { ...(config.signing ?? {}), alg: signer.alg, kid: signer.kid };
+      if (signer.publicJwk) config.signing.public_jwk = signer.publicJwk;
+      else if (signer.publicKey) config.signing.public_key = signer.publicKey;
+    }
+
+    const hooks = {
+      nowMs: guard(options.clock ?? (() => Date.now()), (v) => v),
+      randomBytes: guard(options.random ?? platform.randomBytes, (v) =>
+        v instanceof Uint8Array ? v : new Error('randomBytes must return a Uint8Array')),
+    };
+    if (signer) hooks.sign = guard(signer.sign, (v) => v);
+    const user = options.hooks ?? {};
+    for (const name of ['resolveBrand', 'resolvePolicies', 'evaluatePolicies', 'evaluateAttestation'])
+      if (typeof user[name] === 'function') hooks[name] = jsonHook(user[name]);
+
+    const state = options.state === undefined ? '' : jsonText(options.state);
+    const handle = new backend.CoreAgent(JSON.stringify(config), hooks, state);
+    const failure = handle.error();
+    if (failure) {
+      backend.dispose(handle);
+      throw new TypeError(`createGovernanceAgent: ${failure}`);
+    }
+    let disposed = false;
+    const live = () => {
+      if (disposed) throw new Error('adcp-governance: this agent was disposed');
+      return handle;
+    };
+    const run = (task, request, auth) => JSON.parse(live().call(task, jsonText(request ?? {}), authJson(auth)));
+    const util = utilities(backend);
+    const agent = {
+      backend: backend.name,
+      call: run,
+      callTool: (name, args, auth) => util.toWire(run(name, args, auth)),
+      getTask: (taskId) => JSON.parse(live().getTask(String(taskId))),
+      admin: (op) => JSON.parse(live().admin(jsonText(op))),
+      exportState: () => live().exportState(),
+      publicJwk: () => JSON.parse(live().publicJwk()),
+      dispose: () => {
+        if (disposed) return;
+        disposed = true;
+        backend.dispose(handle);
+        backend.unregister?.(agent);
+      },
+      ...util,
+    };
+    for (const [method, task] of Object.entries(TASKS)) agent[method] = (request, auth) => run(task, request, auth);
+    backend.register?.(agent, handle);
+    return agent;
+  }
+
+  return {
+    createGovernanceAgent,
+    init,
+    canonicalize: (v) => current().canonicalize(v),
+    planHash: (p) => current().planHash(p),
+    payloadHash: (p) => current().payloadHash(p),
+    statementDigest: (r, m) => current().statementDigest(r, m),
+    toWire: (r) => current().toWire(r),
+    validate: (t, r) => current().validate(t, r),
+  };
+}

@@ -1,0 +1,36 @@
+// Node entry point: the native add-on first, the WASM build when the add-on
+// is missing (or when asked: backend 'wasm').
+import { readFile } from 'node:fs/promises';
+import { randomFillSync } from 'node:crypto';
+import { createFacade } from './facade.js';
+import { loadNative } from './backend-native.js';
+import { loadWasm } from './backend-wasm.js';
+import { createNodeSigner } from './signer-node.js';
+
+let wasm = null;
+async function loadWasmNode() {
+  wasm ??= readFile(new URL('../dist/core.wasm', import.meta.url)).then((bytes) => loadWasm({ wasmBinary: bytes }));
+  return wasm;
+}
+
+export const platform = {
+  async loadBackend(name) {
+    if (name === 'wasm') return loadWasmNode();
+    if (name === 'native') return loadNative();
+    try {
+      return loadNative();
+    } catch (nativeError) {
+      try {
+        return await loadWasmNode();
+      } catch (wasmError) {
+        throw new Error(`${nativeError.message}\nand the WASM fallback failed: ${wasmError.message}`);
+      }
+    }
+  },
+  createSigner: (options) => createNodeSigner(options),
+  randomBytes: (n) => randomFillSync(new Uint8Array(n)),
+};
+
+export const {
+  createGovernanceAgent, init, canonicalize, planHash, payloadHash, statementDigest, toWire, validate,
+} = createFacade(platform);
