@@ -140,11 +140,15 @@ export function createFacade(platform) {
       if (disposed) throw new Error('adcp-governance: this agent was disposed');
       return handle;
     };
-    const run = (task, request, auth) => JSON.parse(live().call(task, jsonText(request ?? {}), authJson(auth)));
+    const callRaw = (task, request, auth) => live().call(task, jsonText(request ?? {}), authJson(auth));
+    const run = (task, request, auth) => JSON.parse(callRaw(task, request, auth));
     const util = utilities(backend);
     const agent = {
       backend: backend.name,
       call: run,
+      // The CoreResult as the core's JSON text (byte-exact; for hosts that
+      // pass it through without re-serializing).
+      callRaw,
       callTool: (name, args, auth) => util.toWire(run(name, args, auth)),
       getTask: (taskId) => JSON.parse(live().getTask(String(taskId))),
       admin: (op) => JSON.parse(live().admin(jsonText(op))),

@@ -106,6 +106,11 @@ void RunScenario(const std::string& path) {
       host.now_ms = static_cast<double>(t->FloorMillis());
     }
     if (const double* adv = step.find_number("advance_ms")) host.now_ms += *adv;
+    if (const Value* hooks = step.find_object("hooks")) {
+      if (const Value* v = hooks->find("resolve_brand")) host.resolve_brand = FixedHook(*v);
+      if (const Value* v = hooks->find("resolve_policies")) host.resolve_policies = FixedHook(*v);
+      if (const Value* v = hooks->find("evaluate_policies")) host.evaluate_policies = FixedHook(*v);
+    }
     std::string before = host.State();
     std::string raw;
     if (const Value* op = step.find("admin")) {

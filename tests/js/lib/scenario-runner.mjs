@@ -1,0 +1,141 @@
+// Runs one scenario of tests/fixtures/scenarios through the JS facade (the
+// same semantics as tests/core/scenarios_test.cc): deterministic host hooks,
+// step clock, ${var} substitution, and the raw result of every step.
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'scenarios');
+export const DEFAULT_CONFIG = {
+  issuer: 'https://governance.example.com', signing: { alg: 'EdDSA', kid: 'test-kid' }, id_mode: 'sequential',
+};
+
+export function scenarioFiles() {
+  return readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort().map((f) => join(FIXTURES, f));
+}
+
+// splitmix64 byte stream, as tests/core/test_util.h.
+export function seededRandom(seed = 1n) {
+  let state = BigInt(seed);
+  const MASK = (1n << 64n) - 1n;
+  return (n) => {
+    const out = new Uint8Array(n);
+    let i = 0;
+    while (i < n) {
+      state = (state + 0x9E3779B97F4A7C15n) & MASK;
+      let z = state;
+      z = ((z ^ (z >> 30n)) * 0xBF58476D1CE4E5B9n) & MASK;
+      z = ((z ^ (z >> 27n)) * 0x94D049BB133111EBn) & MASK;
+      z ^= z >> 31n;
+      for (let k = 0; k < 8 && i < n; ++k, ++i) out[i] = Number((z >> BigInt(8 * k)) & 0xFFn);
+    }
+    return out;
+  };
+}
+
+// The corpus' stand-in signer: SHA-256("A"||kid||input) || SHA-256("B"||kid||input).
+export function standInSign(input, _alg, kid) {
+  const a = createHash('sha256').update('A' + kid + input).digest();
+  const b = createHash('sha256').update('B' + kid + input).digest();
+  return Buffer.concat([a, b]).toString('base64url');
+}
+
+function substitute(v, vars) {
+  if (typeof v === 'string') {
+    const m = /^\$\{(.+)\}$/.exec(v);
+    if (m) {
+      if (!(m[1] in vars)) throw new Error(`\${${m[1]}} was not saved`);
+      return vars[m[1]];
+    }
+    return v;
+  }
+  if (Array.isArray(v)) return v.map((e) => substitute(e, vars));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, substitute(e, vars)]));
+  return v;
+}
+
+const pathIn = (v, path) => path.split('.').reduce((cur, k) => (cur == null ? undefined : cur[k]), v);
+
+const HOOK_NAMES = {
+  resolve_brand: 'resolveBrand', resolve_policies: 'resolvePolicies',
+  evaluate_policies: 'evaluatePolicies', evaluate_attestation: 'evaluateAttestation',
+};
+
+export function fixedHook(answer) {
+  return () => {
+    if (answer && typeof answer === 'object' && typeof answer.$fail === 'string') throw new Error(answer.$fail);
+    return answer;
+  };
+}
+
+// Creates the scenario's agent with `api.createGovernanceAgent` and runs
+// every step; returns [{step, result, raw, stateBefore, stateAfter}].
+export async function runScenario(api, file, backend) {
+  const sc = JSON.parse(readFileSync(file, 'utf8'));
+  let now = Date.parse('2026-01-01T00:00:00Z');
+  // Hooks the scenario installs; a step may change their answers ("hooks").
+  const answers = { ...(sc.hooks ?? {}) };
+  const hooks = {};
+  for (const k of Object.keys(answers)) hooks[HOOK_NAMES[k]] = (...args) => fixedHook(answers[k])(...args);
+  const agent = await api.createGovernanceAgent({
+    backend,
+    config: { ...DEFAULT_CONFIG, ...(sc.config ?? {}) },
+    issuer: { ...DEFAULT_CONFIG, ...(sc.config ?? {}) }.issuer,
+    signing: { kid: { ...DEFAULT_CONFIG.signing, ...(sc.config?.signing ?? {}) }.kid },
+    sign: standInSign,
+    clock: () => now,
+    random: seededRandom(1n),
+    hooks,
+  });
+  const vars = {};
+  const out = [];
+  try {
+    for (const [i, template] of sc.steps.entries()) {
+      const step = substitute(template, vars);
+      if (step.now_ms !== undefined) now = step.now_ms;
+      if (step.now !== undefined) now = Date.parse(step.now);
+      if (step.advance_ms !== undefined) now += step.advance_ms;
+      for (const [k, v] of Object.entries(step.hooks ?? {})) answers[k] = v;
+      const stateBefore = agent.exportState();
+      let result, raw;
+      if (step.admin) result = agent.admin(step.admin);
+      else if (step.get_task) result = agent.getTask(step.get_task);
+      else {
+        const auth = step.auth !== undefined ? step.auth : step.as !== undefined ? { agent_url: step.as } : {};
+        raw = agent.callRaw(step.task, step.request_text ?? step.request ?? null, auth);
+        result = JSON.parse(raw);
+      }
+      for (const [name, path] of Object.entries(step.save ?? {})) {
+        const v = pathIn(result, path);
+        if (v === undefined) throw new Error(`step ${i}: nothing at ${path} to save`);
+        vars[name] = v;
+      }
+      out.push({ index: i, step, result, raw: raw ?? JSON.stringify(result), stateBefore, stateAfter: agent.exportState() });
+    }
+    return { scenario: sc, steps: out, finalState: agent.exportState() };
+  } finally {
+    agent.dispose();
+  }
+}
+
+// expected ⊆ actual, with "$absent" / "$present" markers.
+export function subsetProblems(expected, actual, path = '$') {
+  if (expected && typeof expected === 'object' && !Array.isArray(expected)) {
+    if (!actual || typeof actual !== 'object' || Array.isArray(actual)) return [`${path}: expected an object`];
+    const problems = [];
+    for (const [k, v] of Object.entries(expected)) {
+      if (v === '$absent') { if (k in actual) problems.push(`${path}.${k}: expected absent`); continue; }
+      if (v === '$present') { if (!(k in actual)) problems.push(`${path}.${k}: expected present`); continue; }
+      if (!(k in actual)) { problems.push(`${path}.${k}: missing`); continue; }
+      problems.push(...subsetProblems(v, actual[k], `${path}.${k}`));
+    }
+    return problems;
+  }
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual) || actual.length !== expected.length)
+      return [`${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
+    return expected.flatMap((e, i) => subsetProblems(e, actual[i], `${path}[${i}]`));
+  }
+  return expected === actual ? [] : [`${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
+}
