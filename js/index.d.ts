@@ -1,0 +1,276 @@
+// Hand-written types of adcp-governance. Field names are the spec's
+// (../shared/spec, AdCP 3.2 governance surface); shapes mirror the AdCP
+// JSON schemas without copying them.
+
+export type Backend = 'auto' | 'native' | 'wasm';
+export type Mode = 'audit' | 'advisory' | 'enforce';
+export type PurchaseType = 'media_buy' | 'rights_license' | 'signal_activation' | 'creative_services';
+export type Channel =
+  | 'display' | 'olv' | 'social' | 'search' | 'ctv' | 'linear_tv' | 'radio' | 'streaming_audio' | 'podcast' | 'dooh'
+  | 'ooh' | 'print' | 'cinema' | 'email' | 'gaming' | 'retail_media' | 'influencer' | 'affiliate'
+  | 'product_placement' | 'sponsored_intelligence';
+export type Severity = 'info' | 'warning' | 'critical';
+export type Verdict = 'approved' | 'denied' | 'conditions';
+export type JsonObject = { [key: string]: unknown };
+
+/** Host-resolved identity: `{agent_url}` (or the URL alone). The core never trusts identity in request bodies. */
+export type Auth = string | { agent_url?: string; protocol?: '3.0' | '3.1' | '3.2' } | { mode: 'bearer' | 'session'; user_id?: number; agent_url?: string } | null | undefined;
+
+export interface Money { amount: number; currency: string }
+
+export interface PolicyEntry {
+  policy_id: string;
+  enforcement: 'must' | 'should' | 'may';
+  policy: string;
+  source?: 'registry' | 'inline';
+  name?: string;
+  description?: string;
+  requires_human_review?: boolean;
+  [key: string]: unknown;
+}
+
+export interface Plan {
+  plan_id: string;
+  brand: { domain: string; brand_id?: string; countries?: string[]; industries?: string[];
+           data_subject_contestation?: { url?: string; email?: string; languages?: string[] }; brand_kit_override?: JsonObject };
+  objectives: string;
+  budget: {
+    total: number; currency: string; accounting_mode?: 'gross_commitment' | 'verified_net_cost';
+    reallocation_threshold?: number; reallocation_unlimited?: true; per_seller_max_pct?: number;
+    allocations?: Partial<Record<PurchaseType, { amount?: number; max_pct?: number }>>;
+  };
+  flight: { start: string; end: string };
+  channels?: { required?: Channel[]; allowed?: Channel[]; mix_targets?: Partial<Record<Channel, { min_pct?: number; max_pct?: number }>> };
+  countries?: string[];
+  regions?: string[];
+  policy_ids?: string[];
+  policy_categories?: string[];
+  audience?: { include?: JsonObject[]; exclude?: JsonObject[] };
+  restricted_attributes?: string[];
+  restricted_attributes_custom?: string[];
+  min_audience_size?: number;
+  human_review_required?: boolean;
+  custom_policies?: PolicyEntry[];
+  approved_sellers?: string[] | null;
+  delegations?: Array<{ agent_url: string; authority: 'full' | 'execute_only' | 'propose_only'; budget_limit?: Money;
+                        markets?: string[]; expires_at?: string }>;
+  portfolio?: { member_plan_ids: string[]; total_budget_cap?: Money; shared_policy_ids?: string[]; shared_exclusions?: PolicyEntry[] };
+  ext?: JsonObject;
+}
+
+interface Envelope { context?: JsonObject; ext?: JsonObject; adcp_version?: string; adcp_major_version?: number }
+
+export interface SyncPlansRequest extends Envelope { idempotency_key: string; plans: Plan[] }
+export interface SyncPlansResponse {
+  plans: Array<{ plan_id: string; status: 'active' | 'error'; version: number;
+                 categories?: Array<{ category_id: string; status: 'active' | 'inactive' }>;
+                 resolved_policies?: Array<{ policy_id: string; source: 'explicit' | 'auto_applied'; enforcement: 'must' | 'should' | 'may'; reason?: string }> }>;
+  replayed?: boolean;
+  context?: JsonObject;
+}
+
+export interface PlannedDelivery {
+  media_buy_id?: string; proposal_id?: string; proposal_terms_digest?: string;
+  geo?: { countries?: string[]; regions?: string[] }; channels?: Channel[];
+  start_time?: string; end_time?: string; total_budget?: number; currency?: string;
+  [key: string]: unknown;
+}
+
+export interface DeliveryMetrics {
+  statement_id: string; statement_digest: string; sequence: number; issued_at: string;
+  reporting_period: { start: string; end: string }; spend?: number; cumulative_spend: number; currency: string;
+  impressions?: number; cumulative_impressions?: number; geo_distribution?: Record<string, number>;
+  channel_distribution?: Record<string, number>; pacing?: 'ahead' | 'on_track' | 'behind';
+  audience_distribution?: JsonObject;
+}
+
+export interface CheckGovernanceRequest extends Envelope {
+  caller: string;
+  plan_id?: string;
+  purchase_type?: PurchaseType;
+  target_agent?: string;
+  tool?: string;
+  payload?: JsonObject;
+  proposed_commitment?: Money;
+  proposal?: JsonObject;
+  consultation_context?: string;
+  governance_context?: string;
+  phase?: 'purchase' | 'modification' | 'delivery';
+  governance_phase?: 'purchase' | 'modification' | 'delivery';
+  planned_delivery?: PlannedDelivery;
+  execution_commitment?: Money;
+  delivery_metrics?: DeliveryMetrics;
+  modification_summary?: string;
+  runtime_attestations?: JsonObject[];
+  invoice_recipient?: JsonObject;
+}
+
+export interface Finding {
+  category_id: string; severity: Severity; explanation: string; policy_id?: string; source_plan_id?: string;
+  details?: JsonObject; confidence?: number; uncertainty_reason?: string; attestation_reference_digest?: string;
+}
+export interface Condition { field: string; required_value?: unknown; reason: string }
+
+export interface CheckGovernanceResponse {
+  check_id: string; check_type: 'intent' | 'execution'; verdict: Verdict; plan_id?: string; explanation: string;
+  findings?: Finding[]; conditions?: Condition[]; consultation_context?: string;
+  categories_evaluated: string[]; policies_evaluated: string[]; mode: Mode;
+  expires_at?: string; governance_context?: string; next_check?: string;
+  delivery_statement?: JsonObject; runtime_attestation_evaluations?: JsonObject[];
+  runtime_attestation_binding_digest?: string; context?: JsonObject;
+}
+
+export interface ReportPlanOutcomeRequest extends Envelope {
+  idempotency_key: string; plan_id: string; check_id: string; governance_context: string;
+  outcome: 'completed' | 'failed' | 'delivery'; purchase_type?: PurchaseType;
+  seller_response?: { seller_reference?: string; committed_budget?: number; packages?: Array<{ budget?: number; [k: string]: unknown }>;
+                      planned_delivery?: PlannedDelivery; creative_deadline?: string; [k: string]: unknown };
+  error?: { code?: string; message?: string };
+  delivery?: { observation_id: string; source: 'seller_statement_copy' | 'buyer_measurement'; observed_at: string;
+               reporting_period: { start: string; end: string }; cumulative_spend: number; currency: string;
+               seller_statement_id?: string; seller_statement_digest?: string; period_closed?: boolean; impressions?: number };
+}
+export interface ReportPlanOutcomeResponse {
+  outcome_id: string; outcome_state: 'accepted' | 'findings'; committed_budget?: number;
+  delivery_reconciliation_status?: 'consistent' | 'measurement_variance' | 'disputed' | 'closed_unresolved';
+  delivery_period_state?: 'open' | 'closed';
+  findings?: Array<Pick<Finding, 'category_id' | 'severity' | 'explanation' | 'details'>>;
+  plan_summary?: { total_committed: number; budget_remaining: number };
+  replayed?: boolean; context?: JsonObject;
+}
+
+export interface ReportPlanAdjustmentRequest extends Envelope {
+  idempotency_key: string; action: 'report' | 'review'; plan_id: string;
+  outcome_id?: string; seller_reference?: string; seller_adjustment_id?: string;
+  adjustment_type?: 'decommitment' | 'refund' | 'credit' | 'makegood'; amount?: Money; reason?: string; effective_at?: string;
+  evidence?: { evidence_id: string; evidence_type: 'decommitment_agreement' | 'refund_settlement' | 'credit_note' | 'makegood_agreement'; digest: string; issued_at: string };
+  adjustment_id?: string; decision?: 'accept' | 'dispute';
+}
+export interface ReportPlanAdjustmentResponse {
+  adjustment_id: string; adjustment_state: 'reported' | 'verified' | 'disputed';
+  adjustment_type: 'decommitment' | 'refund' | 'credit' | 'makegood'; amount: Money; headroom_restored: number;
+  plan_summary: { accounting_mode: 'gross_commitment' | 'verified_net_cost'; gross_committed: number; adjustments_reported: number;
+                  adjustments_verified: number; net_cost: number; headroom_restored: number; ledger_committed: number;
+                  net_committed: number; budget_remaining: number };
+  replayed?: boolean; context?: JsonObject;
+}
+
+export interface GetPlanAuditLogsRequest extends Envelope {
+  plan_ids?: string[]; portfolio_plan_ids?: string[]; governance_contexts?: string[];
+  purchase_types?: PurchaseType[]; include_entries?: boolean; idempotency_key?: string;
+}
+export interface GetPlanAuditLogsResponse {
+  plans: Array<{
+    plan_id: string; plan_version: number; status: 'active' | 'suspended' | 'completed';
+    budget: { authorized: number; accounting_mode: string; gross_committed: number; adjustments_reported: number;
+              adjustments_verified: number; net_cost: number; headroom_restored: number; ledger_committed: number;
+              net_committed: number; committed: number; remaining: number; utilization_pct: number };
+    channel_allocation: Record<string, { committed: number; pct: number }>;
+    governed_actions: JsonObject[];
+    summary: JsonObject;
+    entries?: JsonObject[];
+  }>;
+  ext?: { adcp_governance?: { holds?: JsonObject[]; pages?: Array<{ plan_id: string; next_cursor: string }> } };
+  context?: JsonObject;
+}
+
+export interface TaskError { code: string; message: string; recovery: 'transient' | 'correctable' | 'terminal'; field?: string;
+                             issues?: Array<{ pointer: string; message: string; keyword: string }>; details?: JsonObject }
+
+/** What every call returns (spec README "CoreResult"). */
+export type CoreResult<T = JsonObject> =
+  | { status: 'completed'; response: T; replayed: boolean; protocol?: string }
+  | { status: 'submitted'; task_id: string; context?: JsonObject }
+  | { status: 'failed'; errors: [TaskError]; context?: JsonObject; legacy_denial?: JsonObject; protocol?: string };
+
+export interface Hooks {
+  resolveBrand?(brandRef: JsonObject): { resolvable: boolean; industries?: string[]; data_subject_contestation?: JsonObject };
+  resolvePolicies?(plan: Plan): Array<{ policy_id: string; enforcement?: 'must' | 'should' | 'may'; reason?: string; requires_human_review?: boolean }>;
+  evaluatePolicies?(context: JsonObject): { findings?: Finding[]; conditions?: Condition[] };
+  evaluateAttestation?(reference: JsonObject, context: JsonObject): JsonObject;
+}
+
+export interface AgentOptions {
+  /** `auto` (default): the native add-on in Node, else WASM. */
+  backend?: Backend;
+  /** https URL: token `iss` and `evaluated_by`. */
+  issuer: string;
+  /** Signing key: a base64url Ed25519 seed, a JWK or PEM (Node), or omitted for an ephemeral key. */
+  signing?: { kid?: string; alg?: 'EdDSA' | 'ES256'; privateKey?: string | JsonObject; publicKey?: string; publicJwk?: JsonObject };
+  /** A host signer (KMS): returns the base64url signature of `signingInput`. Needs `signing.kid`. */
+  sign?(signingInput: string, alg: string, kid: string): string;
+  /** Milliseconds since the epoch (default Date.now). */
+  clock?(): number;
+  /** Exactly n random bytes (default crypto). */
+  random?(n: number): Uint8Array;
+  /** A state exported by `exportState()`, to restore. */
+  state?: string | JsonObject;
+  hooks?: Hooks;
+  /** Spec configuration keys (README "Configuration"), also accepted at the top level. */
+  config?: JsonObject;
+  default_mode?: Mode;
+  intent_token_ttl_seconds?: number;
+  execution_token_ttl_seconds?: number;
+  delivery_reporting_interval_seconds?: number;
+  consultation_ttl_seconds?: number;
+  max_consultation_attempts?: number;
+  escalation_timeout_seconds?: number;
+  low_confidence_threshold?: number;
+  aggregation_window_days?: number | null;
+  replay_ttl_seconds?: number;
+  budget_reduction_below_committed?: 'reject' | 'accept_with_finding';
+  industry_triggers_human_review?: boolean;
+  geo_drift_tolerance_pct?: number;
+  drift?: { thresholds?: JsonObject; min_checks?: number; trend_min_checks?: number; trend_epsilon?: number };
+  runtime_attestations?: { signal_activation?: { requirement: 'optional' | 'required'; claim_types: string[] } };
+  budget_holds?: boolean;
+  protocol?: 'auto' | '3.0' | '3.2';
+  id_mode?: 'random' | 'sequential';
+  allow_unsigned_tokens?: boolean;
+  compat?: { accept_missing_idempotency_key?: boolean; accept_legacy_delivery_snapshot?: boolean; legacy_body_status?: boolean };
+  max_request_bytes?: number;
+  delivery_variance_tolerance?: number;
+}
+
+export interface Utilities {
+  canonicalize(value: unknown): string;
+  planHash(plan: unknown): string;
+  payloadHash(payload: JsonObject | string): string;
+  statementDigest(sellerReference: string, deliveryMetrics: JsonObject | string): string;
+  toWire(coreResult: CoreResult | string): JsonObject;
+  validate(task: string, request: JsonObject | string): CoreResult<{ valid: true }>;
+}
+
+export interface GovernanceAgent extends Utilities {
+  readonly backend: 'native' | 'wasm';
+  syncPlans(request: SyncPlansRequest, auth: Auth): CoreResult<SyncPlansResponse>;
+  checkGovernance(request: CheckGovernanceRequest, auth: Auth): CoreResult<CheckGovernanceResponse>;
+  reportPlanOutcome(request: ReportPlanOutcomeRequest, auth: Auth): CoreResult<ReportPlanOutcomeResponse>;
+  reportPlanAdjustment(request: ReportPlanAdjustmentRequest, auth: Auth): CoreResult<ReportPlanAdjustmentResponse>;
+  getPlanAuditLogs(request: GetPlanAuditLogsRequest, auth: Auth): CoreResult<GetPlanAuditLogsResponse>;
+  recordOutcome(request: JsonObject, auth: Auth): CoreResult;
+  listOutcomes(request: JsonObject, auth: Auth): CoreResult;
+  getValueSummary(request: JsonObject, auth: Auth): CoreResult;
+  /** Any task by name; the CoreResult object. */
+  call(task: string, request: JsonObject | string, auth: Auth): CoreResult;
+  /** Any task by name; the CoreResult as the core's JSON text (byte-exact). */
+  callRaw(task: string, request: JsonObject | string, auth: Auth): string;
+  /** MCP-flat wire form (`status` first, body keys at the root). */
+  callTool(name: string, args: JsonObject, auth: Auth): JsonObject;
+  getTask(taskId: string): CoreResult<CheckGovernanceResponse>;
+  admin(op: JsonObject): CoreResult;
+  exportState(): string;
+  /** The signer's public key as a JWK (for the sellers' JWKS), or null. */
+  publicJwk(): JsonObject | null;
+  dispose(): void;
+}
+
+export function createGovernanceAgent(options: AgentOptions): Promise<GovernanceAgent>;
+/** Loads a backend so the utilities below can be used without an agent. */
+export function init(options?: { backend?: Backend }): Promise<Utilities>;
+export function canonicalize(value: unknown): string;
+export function planHash(plan: unknown): string;
+export function payloadHash(payload: JsonObject | string): string;
+export function statementDigest(sellerReference: string, deliveryMetrics: JsonObject | string): string;
+export function toWire(coreResult: CoreResult | string): JsonObject;
+export function validate(task: string, request: JsonObject | string): CoreResult<{ valid: true }>;

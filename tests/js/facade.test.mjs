@@ -1,0 +1,183 @@
+// The JS facade on one backend (GOV_BACKEND=native|wasm): signing and
+// public JWKs (verified with jose), hooks, errors, utilities, validate,
+// callTool, state restore, dispose.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { compactVerify, importJWK, decodeProtectedHeader } from 'jose';
+import * as api from '../../js/node.js';
+import { createFacade } from '../../js/facade.js';
+import { platform as nodePlatform } from '../../js/node.js';
+import { createNobleSigner } from '../../js/signer-noble.js';
+import { SHARED_DIR } from './lib/schemas.mjs';
+
+const backend = process.env.GOV_BACKEND ?? 'native';
+const BUYER = 'https://buyer.example.com';
+const SELLER = 'https://seller.example.com';
+const plan = (id = 'p1', extra = {}) => ({
+  plan_id: id, brand: { domain: 'acme.example' }, objectives: 'Facade tests.',
+  budget: { total: 1000, currency: 'USD', reallocation_unlimited: true },
+  flight: { start: '2026-01-01T00:00:00Z', end: '2026-12-31T00:00:00Z' }, ...extra,
+});
+let keyN = 0;
+const key = () => `facade-test-key-${String(++keyN).padStart(6, '0')}`;
+const intent = (amount, extra = {}) => ({
+  caller: BUYER, plan_id: 'p1', target_agent: SELLER, tool: 'create_media_buy', payload: { total_budget: amount }, ...extra,
+});
+
+async function agentWith(options = {}, facade = api) {
+  const agent = await facade.createGovernanceAgent({ backend, issuer: 'https://governance.example.com', ...options });
+  assert.equal(agent.backend, backend);
+  const r = agent.syncPlans({ idempotency_key: key(), plans: [plan()] }, BUYER);
+  assert.equal(r.status, 'completed', JSON.stringify(r));
+  return agent;
+}
+
+async function verifyToken(agent, token) {
+  const jwk = agent.publicJwk();
+  assert.equal(jwk.adcp_use, 'governance-signing');
+  assert.deepEqual(jwk.key_ops, ['verify']);
+  const { kid, alg } = decodeProtectedHeader(token);
+  assert.equal(kid, jwk.kid);
+  assert.equal(alg, jwk.alg);
+  const { payload } = await compactVerify(token, await importJWK(jwk, jwk.alg), { crit: {
+    authorized_commitment: true, authorized_task: true, authorized_payload_hash: true } });
+  return JSON.parse(new TextDecoder().decode(payload));
+}
+
+test(`[${backend}] tokens from the default Node signer (node:crypto Ed25519) verify with jose`, async () => {
+  const agent = await agentWith();
+  const r = agent.checkGovernance(intent(100), BUYER);
+  assert.equal(r.response.verdict, 'approved');
+  const claims = await verifyToken(agent, r.response.governance_context);
+  assert.equal(claims.iss, 'https://governance.example.com');
+  assert.deepEqual(claims.authorized_commitment, { amount: 100, currency: 'USD' });
+  // An execution token of the same action verifies too.
+  const e = agent.checkGovernance({ caller: SELLER, governance_context: r.response.governance_context, phase: 'purchase',
+    planned_delivery: { media_buy_id: 'mb_1', total_budget: 90, currency: 'USD' } }, SELLER);
+  assert.equal(e.response.verdict, 'approved');
+  assert.equal((await verifyToken(agent, e.response.governance_context)).phase, 'purchase');
+  agent.dispose();
+});
+
+test(`[${backend}] a configured key (base64url seed), a kid, ES256, and the @noble/curves signer`, async () => {
+  const seed = Buffer.alloc(32, 9).toString('base64url');
+  for (const [label, facade, signing] of [
+    ['node EdDSA', api, { kid: 'k-ed', privateKey: seed }],
+    ['node ES256', api, { kid: 'k-es', alg: 'ES256' }],
+    ['noble EdDSA', createFacade({ ...nodePlatform, createSigner: createNobleSigner }), { kid: 'k-noble', privateKey: seed }],
+    ['noble ES256', createFacade({ ...nodePlatform, createSigner: createNobleSigner }), { alg: 'ES256', privateKey: seed }],
+  ]) {
+    const agent = await agentWith({ signing }, facade);
+    const r = agent.checkGovernance(intent(50), BUYER);
+    const claims = await verifyToken(agent, r.response.governance_context);
+    assert.equal(claims.authorized_task, 'create_media_buy', label);
+    agent.dispose();
+  }
+  // The same seed gives the same public key in both signers.
+  const a = await agentWith({ signing: { kid: 'k', privateKey: seed } });
+  const b = await agentWith({ signing: { kid: 'k', privateKey: seed } }, createFacade({ ...nodePlatform, createSigner: createNobleSigner }));
+  assert.equal(a.publicJwk().x, b.publicJwk().x);
+  assert.equal(a.publicJwk().kid, 'k');
+});
+
+test(`[${backend}] a host sign function (KMS style) and unsigned test tokens`, async () => {
+  const seen = [];
+  const agent = await agentWith({ signing: { kid: 'kms-1' }, sign: (input, alg, kid) => { seen.push([alg, kid]); return Buffer.alloc(64, 1).toString('base64url'); } });
+  const r = agent.checkGovernance(intent(10), BUYER);
+  assert.equal(r.response.verdict, 'approved');
+  assert.deepEqual(seen, [['EdDSA', 'kms-1']]);
+  assert.equal(agent.publicJwk(), null);  // no public key given
+  await assert.rejects(api.createGovernanceAgent({ backend, issuer: 'https://g.example', sign: () => '' }), TypeError);
+  const unsigned = await agentWith({ allow_unsigned_tokens: true });
+  const t = unsigned.checkGovernance(intent(10), BUYER).response.governance_context;
+  assert.equal(decodeProtectedHeader(t).alg, 'none');
+  assert.ok(t.endsWith('.'));
+});
+
+test(`[${backend}] construction errors are TypeErrors`, async () => {
+  await assert.rejects(api.createGovernanceAgent({ backend }), TypeError);
+  await assert.rejects(api.createGovernanceAgent({ backend, issuer: 'http://plain.example' }), /https/);
+  await assert.rejects(api.createGovernanceAgent({ backend, issuer: 'https://g.example', intent_token_ttl_seconds: 5000 }), TypeError);
+  await assert.rejects(api.createGovernanceAgent({ backend, issuer: 'https://g.example', state: '{"not":"state"}' }), TypeError);
+});
+
+test(`[${backend}] hooks: objects in and out, throwing or async hooks fail the call and change nothing`, async () => {
+  let brandSeen = null;
+  const agent = await api.createGovernanceAgent({
+    backend, issuer: 'https://governance.example.com', id_mode: 'sequential',
+    hooks: {
+      resolveBrand: (brand) => { brandSeen = brand; return { resolvable: true, industries: ['banking'] }; },
+      evaluatePolicies: (ctx) => { if (ctx.amount > 500) throw new Error('policy engine down'); return { findings: [] }; },
+    },
+  });
+  const s = agent.syncPlans({ idempotency_key: key(), plans: [plan('p1', { brand: { domain: 'acme.example', data_subject_contestation: { email: 'dpo@acme.example' } }, custom_policies: [{ policy_id: 'c', enforcement: 'must', policy: 'x' }] })] }, BUYER);
+  assert.equal(s.status, 'completed');
+  assert.deepEqual(brandSeen, { domain: 'acme.example', data_subject_contestation: { email: 'dpo@acme.example' } });
+  const before = agent.exportState();
+  const r = agent.checkGovernance(intent(600), BUYER);
+  assert.equal(r.status, 'failed');
+  assert.equal(r.errors[0].code, 'SERVICE_UNAVAILABLE');
+  assert.match(r.errors[0].message, /policy engine down/);
+  assert.equal(agent.exportState(), before);
+  // industry banking triggers human review: submitted.
+  assert.equal(agent.checkGovernance(intent(100), BUYER).status, 'submitted');
+  const asyncAgent = await api.createGovernanceAgent({ backend, issuer: 'https://g.example', clock: async () => Date.now() });
+  const a = asyncAgent.syncPlans({ idempotency_key: key(), plans: [plan()] }, BUYER);
+  assert.equal(a.errors[0].code, 'SERVICE_UNAVAILABLE');
+  assert.match(a.errors[0].message, /synchronous/);
+});
+
+test(`[${backend}] validate, utilities and callTool`, async () => {
+  await api.init({ backend });
+  const bad = api.validate('syncPlans', { idempotency_key: 'x', plans: [] });
+  assert.equal(bad.status, 'failed');
+  assert.equal(bad.errors[0].field, 'idempotency_key');
+  assert.deepEqual(api.validate('report_plan_outcome', { idempotency_key: 'valid-key-00000001', plan_id: 'p', outcome: 'failed', check_id: 'c', governance_context: 't', error: {} }),
+    { status: 'completed', response: { valid: true } });
+  assert.equal(api.validate('check_governance', { caller: BUYER, plan_id: 'p' }).errors[0].field, 'tool');
+  assert.equal(api.validate('no_such_task', {}).errors[0].code, 'INVALID_REQUEST');
+  const dir = join(SHARED_DIR, 'adcp', 'test-vectors', 'plan-hash');
+  for (const f of readdirSync(dir)) {
+    const v = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+    assert.equal(api.planHash(v.plan_as_supplied), v.expected.plan_hash, f);
+    assert.equal(api.canonicalize(v.expected.preimage), v.expected.jcs_bytes, f);
+  }
+  assert.equal(api.canonicalize('{"b":1e21,"a":-0}'), '{"a":0,"b":1e+21}');
+  assert.throws(() => api.canonicalize('{"a":1,"a":2}'), TypeError);
+  assert.equal(api.payloadHash({ idempotency_key: 'gov-vector-0000001', account: { account_id: 'acc_1' }, amount: 1, governance_context: 'ignored', context: { trace_id: 'ignored' } }),
+    'OrcCZzXfg4C0qPeOQje78UxK_cohzFsL0mdxxvdIUVc');
+  assert.match(api.statementDigest('mb', { statement_id: 's' }), /^sha256:[0-9a-f]{64}$/);
+  const agent = await agentWith();
+  const wire = agent.callTool('get_plan_audit_logs', { plan_ids: ['p1'] }, BUYER);
+  assert.equal(wire.status, 'completed');
+  assert.equal(wire.plans[0].plan_id, 'p1');
+  const failed = agent.callTool('get_plan_audit_logs', { plan_ids: ['nope'] }, BUYER);
+  assert.equal(failed.status, 'failed');
+  assert.deepEqual(failed.adcp_error, failed.errors[0]);
+});
+
+test(`[${backend}] state restore continues the agent, replays included; dispose ends it`, async () => {
+  const agent = await agentWith({ id_mode: 'sequential', clock: () => 1767225600000 });
+  const req = { idempotency_key: 'restore-test-key-0001', plans: [plan('p2')] };
+  const first = agent.syncPlans(req, BUYER);
+  const state = agent.exportState();
+  agent.dispose();
+  assert.throws(() => agent.syncPlans(req, BUYER), /disposed/);
+  const restored = await api.createGovernanceAgent({ backend, issuer: 'https://governance.example.com', id_mode: 'sequential',
+    clock: () => 1767225600000, state });
+  assert.equal(restored.exportState(), state);
+  const again = restored.syncPlans(req, BUYER);
+  assert.equal(again.replayed, true);
+  assert.deepEqual(again.response.plans, first.response.plans);
+});
+
+test('the CommonJS entry loads the same API', async () => {
+  const require = createRequire(import.meta.url);
+  const cjs = require('../../js/node.cjs');
+  const agent = await cjs.createGovernanceAgent({ backend, issuer: 'https://governance.example.com' });
+  assert.equal(agent.backend, backend);
+  assert.equal(cjs.planHash({ a: 1 }), api.planHash({ a: 1 }));
+});

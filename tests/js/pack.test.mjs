@@ -1,0 +1,50 @@
+// `npm pack` gives a package that works installed into an empty directory:
+// the native add-on from its prebuild and the WASM build, with no install
+// script and nothing compiled on the consumer's machine.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+test('npm pack, install into an empty project, run on both backends', { timeout: 600_000 }, () => {
+  const out = mkdtempSync(join(tmpdir(), 'adcp-pack-'));
+  const tgz = execFileSync('npm', ['pack', '--pack-destination', out, '--silent'], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1);
+  const app = join(out, 'app');
+  execFileSync('mkdir', ['-p', app]);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', type: 'module' }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', join(out, tgz)], { cwd: app, stdio: 'inherit' });
+  const pkg = join(app, 'node_modules', 'adcp-governance');
+  assert.ok(readdirSync(join(pkg, 'prebuilds')).length > 0);
+  writeFileSync(join(app, 'main.mjs'), `
+    import { createGovernanceAgent } from 'adcp-governance';
+    import * as wasm from 'adcp-governance/wasm';
+    const results = {};
+    for (const [name, make] of [['default', createGovernanceAgent], ['wasm', wasm.createGovernanceAgent]]) {
+      const agent = await make({ issuer: 'https://governance.example.com' });
+      agent.syncPlans({ idempotency_key: 'consumer-sync-000001', plans: [{ plan_id: 'p', brand: { domain: 'a.example' },
+        objectives: 'x', budget: { total: 100, currency: 'USD', reallocation_unlimited: true },
+        flight: { start: '2026-01-01T00:00:00Z', end: '2030-01-01T00:00:00Z' } }] }, 'https://buyer.example.com');
+      const r = agent.checkGovernance({ caller: 'https://buyer.example.com', plan_id: 'p', target_agent: 'https://s.example.com',
+        tool: 'create_media_buy', payload: { total_budget: 10 } }, 'https://buyer.example.com');
+      results[name] = { backend: agent.backend, verdict: r.response.verdict, jwk: agent.publicJwk().kty };
+      agent.dispose();
+    }
+    console.log(JSON.stringify(results));
+  `);
+  const printed = JSON.parse(execFileSync('node', ['main.mjs'], { cwd: app, encoding: 'utf8' }).trim());
+  assert.deepEqual(printed, {
+    default: { backend: 'native', verdict: 'approved', jwk: 'OKP' },
+    wasm: { backend: 'wasm', verdict: 'approved', jwk: 'OKP' },
+  });
+  // CommonJS consumers get the same API.
+  writeFileSync(join(app, 'main.cjs'), `
+    const { createGovernanceAgent } = require('adcp-governance');
+    createGovernanceAgent({ issuer: 'https://governance.example.com' }).then((a) => console.log(a.backend));
+  `);
+  assert.equal(execFileSync('node', ['main.cjs'], { cwd: app, encoding: 'utf8' }).trim(), 'native');
+});
