@@ -1,0 +1,44 @@
+// The WASM build in Debian's Chromium (headless, playwright-core): a page
+// served on 127.0.0.1 runs a governed buy and the plan-hash vectors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { compactVerify, importJWK } from 'jose';
+import { serveStatic } from './lib/static-server.mjs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+test('browser: governed buy and plan-hash vectors in headless Chromium', { skip: !existsSync(CHROMIUM) && `no ${CHROMIUM}`, timeout: 120_000 }, async () => {
+  const { server, port } = await serveStatic();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'] });
+  try {
+    const page = await browser.newPage();
+    const logs = [];
+    page.on('console', (m) => logs.push(m.text()));
+    page.on('pageerror', (e) => logs.push(String(e)));
+    await page.goto(`http://127.0.0.1:${port}/tests/js/browser/index.html`);
+    await page.waitForFunction(() => window.__results, null, { timeout: 60_000 });
+    const r = await page.evaluate(() => window.__results);
+    assert.deepEqual(r.errors, [], logs.join('\n'));
+    assert.equal(r.backend, 'wasm');
+    assert.equal(r.sync.status, 'completed');
+    assert.equal(r.check.response.verdict, 'approved');
+    assert.equal(r.denied.response.verdict, 'denied');
+    assert.equal(r.outcome.response.committed_budget, 400);
+    assert.equal(r.audit.response.plans[0].budget.committed, 400);
+    for (const v of r.vectors) {
+      assert.equal(v.hash, v.expected, v.name);
+      assert.ok(v.jcs, v.name);
+    }
+    // The token signed in the browser (@noble/curves) verifies with jose.
+    const { payload } = await compactVerify(r.check.response.governance_context, await importJWK(r.jwk, r.jwk.alg),
+      { crit: { authorized_commitment: true, authorized_task: true, authorized_payload_hash: true } });
+    assert.equal(JSON.parse(new TextDecoder().decode(payload)).authorized_commitment.amount, 400);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});

@@ -1,0 +1,102 @@
+// The WASM build in workerd (from npm) on 127.0.0.1: a worker imports the
+// .wasm module, serves a governed buy over fetch; tokens verify with jose.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compactVerify, importJWK } from 'jose';
+import { SHARED_DIR } from './lib/schemas.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const WORKERD = join(root, 'node_modules', '.bin', 'workerd');
+
+const freePort = () => new Promise((done) => {
+  const s = createServer();
+  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => done(port)); });
+});
+
+// The worker is bundled as wrangler does (esbuild, `workerd` condition);
+// core.wasm stays a separate Wasm module (workerd cannot compile from bytes).
+function bundle(dir) {
+  execFileSync(join(root, 'node_modules', '.bin', 'esbuild'), [join(root, 'tests/js/workerd/worker.mjs'), '--bundle',
+    '--format=esm', '--platform=neutral', '--conditions=workerd,worker,browser', '--external:*.wasm',
+    `--outfile=${join(dir, 'w', 'worker.mjs')}`, '--log-level=warning']);
+}
+
+function config(dir, port) {
+  const rel = (p) => relative(dir, p);
+  return `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .worker) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "w/worker.mjs", esModule = embed "w/worker.mjs"),
+    (name = "dist/core.wasm", wasm = embed "${rel(join(root, 'dist/core.wasm'))}"),
+  ],
+  compatibilityDate = "2025-01-01",
+);
+`;
+}
+
+test('workerd: a governed buy over fetch', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(root, 'build', 'workerd-'));
+  const port = await freePort();
+  bundle(dir);
+  writeFileSync(join(dir, 'config.capnp'), config(dir, port));
+  const proc = spawn(WORKERD, ['serve', join(dir, 'config.capnp'), '--verbose'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout.on('data', (d) => (output += d));
+  proc.stderr.on('data', (d) => (output += d));
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    let ready = false;
+    for (let i = 0; i < 100 && !ready; ++i) {
+      try { ready = (await fetch(`${base}/nope`)).status === 404; } catch { await new Promise((r) => setTimeout(r, 100)); }
+    }
+    assert.ok(ready, `workerd did not start:\n${output}`);
+    const call = async (task, request, auth) => {
+      const res = await fetch(base, { method: 'POST', body: JSON.stringify({ task, request, auth }) });
+      return res.json();
+    };
+    const buyer = { agent_url: 'https://buyer.example.com' };
+    const seller = { agent_url: 'https://seller.example.com' };
+    const sync = await call('sync_plans', { idempotency_key: 'workerd-sync-000001', plans: [{ plan_id: 'edge',
+      brand: { domain: 'acme.example' }, objectives: 'Edge.', budget: { total: 1000, currency: 'USD', reallocation_unlimited: true },
+      flight: { start: '2026-01-01T00:00:00Z', end: '2030-01-01T00:00:00Z' } }] }, buyer);
+    assert.equal(sync.status, 'completed', JSON.stringify(sync) + output);
+    const check = await call('check_governance', { caller: buyer.agent_url, plan_id: 'edge', target_agent: seller.agent_url,
+      tool: 'create_media_buy', payload: { total_budget: 300 } }, buyer);
+    assert.equal(check.response.verdict, 'approved', JSON.stringify(check));
+    const purchase = await call('check_governance', { caller: seller.agent_url, governance_context: check.response.governance_context,
+      phase: 'purchase', planned_delivery: { media_buy_id: 'mb_edge', total_budget: 250, currency: 'USD' } }, seller);
+    assert.equal(purchase.response.verdict, 'approved');
+    const outcome = await call('report_plan_outcome', { idempotency_key: 'workerd-outcome-0001', plan_id: 'edge',
+      check_id: purchase.response.check_id, governance_context: purchase.response.governance_context, outcome: 'completed',
+      seller_response: { media_buy_id: 'mb_edge' } }, buyer);
+    assert.equal(outcome.response.committed_budget, 250);
+    const audit = await call('get_plan_audit_logs', { plan_ids: ['edge'] }, buyer);
+    assert.equal(audit.response.plans[0].budget.committed, 250);
+    // Tokens signed inside workerd (@noble/curves) verify with jose.
+    const jwk = await (await fetch(`${base}/jwk`)).json();
+    for (const token of [check.response.governance_context, purchase.response.governance_context]) {
+      const { payload } = await compactVerify(token, await importJWK(jwk, jwk.alg),
+        { crit: { authorized_commitment: true, authorized_task: true, authorized_payload_hash: true } });
+      assert.equal(JSON.parse(new TextDecoder().decode(payload)).sub, 'gb_00000001');
+    }
+    // The plan-hash vectors inside workerd.
+    const vdir = join(SHARED_DIR, 'adcp', 'test-vectors', 'plan-hash');
+    for (const f of readdirSync(vdir)) {
+      const v = JSON.parse(readFileSync(join(vdir, f), 'utf8'));
+      const h = await (await fetch(`${base}/plan-hash`, { method: 'POST', body: JSON.stringify(v.plan_as_supplied) })).text();
+      assert.equal(h, v.expected.plan_hash, f);
+    }
+  } finally {
+    proc.kill();
+  }
+});
