@@ -9,7 +9,10 @@ import { serveStatic } from './lib/static-server.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-test('browser: governed buy and plan-hash vectors in headless Chromium', { skip: !existsSync(CHROMIUM) && `no ${CHROMIUM}`, timeout: 120_000 }, async () => {
+// CI installs Debian's chromium and sets ADCP_REQUIRE_BROWSER=1 (no silent skip).
+const skip = !existsSync(CHROMIUM) && !process.env.ADCP_REQUIRE_BROWSER && `no ${CHROMIUM}`;
+
+test('browser: governed buy and plan-hash vectors in headless Chromium', { skip, timeout: 120_000 }, async () => {
   const { server, port } = await serveStatic();
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
