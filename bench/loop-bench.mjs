@@ -59,8 +59,9 @@ async function run(backend, prior) {
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < measure; ++i) { loop(agent, loops + i).forEach((v, k) => (sums[k] += v)); now += 1; }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  // Native state lives outside the JS heap (rss); WASM state inside the module's memory (arrayBuffers/rss).
-  const grown = backend === 'native' ? heapAfter.rss - heapBefore.rss : heapAfter.arrayBuffers - heapBefore.arrayBuffers;
+  // Both backends keep state outside the JS heap: the add-on in malloc'd memory, the WASM build in its
+  // linear memory (not counted in arrayBuffers), so resident set growth measures either.
+  const grown = heapAfter.rss - heapBefore.rss;
   agent.dispose();
   return { calls_per_s: (measure * 4) / seconds, per_call_us: sums.map((s) => s / measure / 1000),
            bytes_per_entry: loops ? grown / (loops * 4) : 0 };
