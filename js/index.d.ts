@@ -14,7 +14,16 @@ export type Verdict = 'approved' | 'denied' | 'conditions';
 export type JsonObject = { [key: string]: unknown };
 
 /** Host-resolved identity: `{agent_url}` (or the URL alone). The core never trusts identity in request bodies. */
-export type Auth = string | { agent_url?: string; protocol?: '3.0' | '3.1' | '3.2' } | { mode: 'bearer' | 'session'; user_id?: number; agent_url?: string } | null | undefined;
+export type Auth = string | { agent_url?: string; protocol?: '3.0' | '3.1' | '3.2' } | OutcomesAuth | null | undefined;
+
+/**
+ * Outcomes-ledger identity (spec 11 §2), resolved by the host: `bearer` after it checked the internal API key
+ * (userId/agentId then come from the body), `session` with the signed-in user's id. `agent_url` is the user's
+ * orchestrator identity; only plans it owns or is an active delegate of are joined in a value summary.
+ */
+export type OutcomesAuth =
+  | { mode: 'bearer'; agent_url?: string }
+  | { mode: 'session'; user_id: number; agent_url?: string };
 
 export interface Money { amount: number; currency: string }
 
@@ -178,6 +187,66 @@ export interface TaskError { code: string; message: string; recovery: 'transient
                              issues?: Array<{ pointer: string; message: string; keyword: string }>; details?: JsonObject }
 
 /** What every call returns (spec README "CoreResult"). */
+// ---- Outcomes ledger (spec 11): camelCase request as the seed, snake_case items.
+
+export type OutcomeType =
+  | 'negotiation_complete' | 'amplification_complete' | 'deal_closed' | 'broadcast_complete' | 'task_complete'
+  | 'content_published';
+
+export interface RecordOutcomeRequest {
+  outcomeType: OutcomeType;
+  /** 1–200 UTF-16 code units (JavaScript `length`); longer is refused, never truncated. */
+  title: string;
+  /** At most 1000 UTF-16 code units. */
+  description?: string | null;
+  /** Estimated value in USD, 0 … 1e12, kept exactly as given. */
+  valueUsd?: number | null;
+  agentId?: number | null;
+  /** Honoured under bearer auth only. */
+  userId?: number | null;
+  /** At most 16384 bytes as canonical JSON; `metadata.plan_id` links the record to a governance plan. */
+  metadata?: JsonObject | null;
+  /** 16–255 of [A-Za-z0-9_.:-]: a retry with the same key and body returns the first result. */
+  idempotencyKey?: string;
+}
+/** `id` only under session auth (as the seed). */
+export interface RecordOutcomeResponse { ok: true; id?: string }
+
+export interface ListOutcomesRequest {
+  /** Default 20; above 50 is clamped to 50; below 1 is a VALIDATION_ERROR. Digit strings accepted. */
+  limit?: number | string;
+  /** The id of the last item of the previous page. */
+  before?: string;
+}
+export interface OutcomeItem {
+  id: string;
+  user_id: number | null;
+  agent_id: number | null;
+  outcome_type: OutcomeType;
+  title: string;
+  description: string | null;
+  value_usd: number | null;
+  metadata: JsonObject | null;
+  /** ISO 8601 UTC with milliseconds. */
+  created_at: string;
+}
+export interface ListOutcomesResponse { outcomes: OutcomeItem[] }
+
+/** Under bearer auth `user_id` is required; under session it is the session user. */
+export interface GetValueSummaryRequest { user_id?: number | string }
+export interface ValueTotals { count: number; value_usd: number }
+export interface ValueSummary {
+  user_id: number;
+  count: number;
+  value_usd: number;
+  by_outcome_type: Partial<Record<OutcomeType, ValueTotals>>;
+  /** Keyed by the agent id as a string, or "null". */
+  by_agent_id: Record<string, ValueTotals>;
+  /** Plans linked by `metadata.plan_id`; figures are null unless the caller's `agent_url` may see the plan. */
+  plans: Array<{ plan_id: string; currency: string | null; committed: number | null; value_usd: number;
+                 value_to_spend: number | null }>;
+}
+
 export type CoreResult<T = JsonObject> =
   | { status: 'completed'; response: T; replayed: boolean; protocol?: string }
   | { status: 'submitted'; task_id: string; context?: JsonObject }
@@ -248,9 +317,12 @@ export interface GovernanceAgent extends Utilities {
   reportPlanOutcome(request: ReportPlanOutcomeRequest, auth: Auth): CoreResult<ReportPlanOutcomeResponse>;
   reportPlanAdjustment(request: ReportPlanAdjustmentRequest, auth: Auth): CoreResult<ReportPlanAdjustmentResponse>;
   getPlanAuditLogs(request: GetPlanAuditLogsRequest, auth: Auth): CoreResult<GetPlanAuditLogsResponse>;
-  recordOutcome(request: JsonObject, auth: Auth): CoreResult;
-  listOutcomes(request: JsonObject, auth: Auth): CoreResult;
-  getValueSummary(request: JsonObject, auth: Auth): CoreResult;
+  /** Outcomes ledger (spec 11): record value delivered. */
+  recordOutcome(request: RecordOutcomeRequest, auth: OutcomesAuth): CoreResult<RecordOutcomeResponse>;
+  /** The session user's records, newest first (bearer is UNAUTHORIZED). */
+  listOutcomes(request: ListOutcomesRequest, auth: OutcomesAuth): CoreResult<ListOutcomesResponse>;
+  /** Value delivered by type and agent, next to the committed budget of linked plans. */
+  getValueSummary(request: GetValueSummaryRequest, auth: OutcomesAuth): CoreResult<ValueSummary>;
   /** Any task by name; the CoreResult object. */
   call(task: string, request: JsonObject | string, auth: Auth): CoreResult;
   /** Any task by name; the CoreResult as the core's JSON text (byte-exact). */

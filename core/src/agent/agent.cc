@@ -41,6 +41,9 @@ TaskResult Dispatch(Agent& agent, CallContext& ctx, std::string_view task, const
   if (task == "check_governance") return RunCheckGovernance(agent, ctx, request, auth);
   if (task == "report_plan_outcome") return RunReportPlanOutcome(agent, ctx, request, auth);
   if (task == "report_plan_adjustment") return RunReportPlanAdjustment(agent, ctx, request, auth);
+  if (task == "record_outcome") return RunRecordOutcome(agent, ctx, request, auth);
+  if (task == "list_outcomes") return RunListOutcomes(agent, ctx, request, auth);
+  if (task == "get_value_summary") return RunGetValueSummary(agent, ctx, request, auth);
   return TaskResult::Failed(MakeError("INVALID_REQUEST", "unknown task: " + std::string(task)));
 }
 
@@ -145,7 +148,9 @@ std::string GovernanceAgent::Call(std::string_view task, std::string_view reques
   if (!parsed.ok()) return FailedResult(MakeError("INVALID_REQUEST", parsed.message), nullptr);
   if (!parsed.value.is_object())
     return FailedResult(MakeError("INVALID_REQUEST", "request must be a JSON object"), nullptr);
-  const json::Value* context = parsed.value.find_object("context");
+  // The outcomes-ledger tasks answer in the seed's shapes (11): no AdCP context echo.
+  const bool value_ledger_task = task == "record_outcome" || task == "list_outcomes" || task == "get_value_summary";
+  const json::Value* context = value_ledger_task ? nullptr : parsed.value.find_object("context");
   Auth auth = ParseAuth(auth_json);
   CallContext ctx(agent.config, agent.hooks, agent.state);
   TaskResult r = Dispatch(agent, ctx, task, parsed.value, auth);

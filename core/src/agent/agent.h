@@ -25,6 +25,10 @@ TaskResult RunSyncPlans(Agent& agent, CallContext& ctx, const json::Value& reque
 TaskResult RunGetPlanAuditLogs(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth);
 TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth);
 TaskResult RunReportPlanAdjustment(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth);
+// The outcomes ledger (spec 11).
+TaskResult RunRecordOutcome(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth);
+TaskResult RunListOutcomes(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth);
+TaskResult RunGetValueSummary(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth);
 // Admin operations (README "Admin operations"), authorized by the host.
 TaskResult RunAdmin(Agent& agent, CallContext& ctx, std::string_view op_json);
 // Stateless request validation (schema and shape) of a task's request.
@@ -36,6 +40,11 @@ std::optional<TaskError> ValidateRequestShape(std::string_view task, const json:
 std::optional<TaskResult> CheckIdempotency(CallContext& ctx, const std::string& task, const json::Value& request,
                                            const Auth& auth, const std::string& key, bool body_declares_replayed,
                                            TaskResult* pending);
+
+// The same for a caller-chosen scope and payload hash (outcomes ledger, 11 §3).
+std::optional<TaskResult> CheckIdempotencyScoped(CallContext& ctx, const std::string& task, const std::string& scope,
+                                                 const std::string& hash, bool body_declares_replayed,
+                                                 TaskResult* pending);
 
 // A schema failure as the task's error (08 §1: field = issues[0].pointer).
 TaskError SchemaError(const std::string& code, const schema::Failure& f);

@@ -99,6 +99,28 @@ Result<std::string> CallContext::NewId(const std::string& prefix,
   return HookFailure("randomBytes", "repeated id collisions");
 }
 
+Result<std::string> CallContext::NewHexId(const std::string& sequential_prefix,
+                                          const std::function<bool(const std::string&)>& taken) {
+  if (config_.sequential_ids) {
+    for (;;) {
+      std::string id = sequential_prefix + "_" + NextCounter(sequential_prefix);
+      if (!taken || !taken(id)) return id;
+    }
+  }
+  static const char kHex[] = "0123456789abcdef";
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    Result<std::string> rnd = RandomBytes(16);
+    if (!rnd.ok()) return rnd.error();
+    std::string id;
+    for (unsigned char b : rnd.value()) {
+      id.push_back(kHex[b >> 4]);
+      id.push_back(kHex[b & 15]);
+    }
+    if (!taken || !taken(id)) return id;
+  }
+  return HookFailure("randomBytes", "repeated id collisions");
+}
+
 Result<std::string> CallContext::NewJti() {
   if (config_.sequential_ids) return "jti_" + NextCounter("jti");
   Result<int64_t> now = Now();

@@ -62,6 +62,10 @@ class CallContext {
   Result<int64_t> Now();
   // New "<prefix>_<token>" id (README "Identifiers"); `taken` rejects collisions.
   Result<std::string> NewId(const std::string& prefix, const std::function<bool(const std::string&)>& taken);
+  // Outcomes-ledger record id (11 §3): 32 lower-case hex digits of
+  // randomBytes(16), or "<prefix>_<counter>" in sequential mode.
+  Result<std::string> NewHexId(const std::string& sequential_prefix,
+                               const std::function<bool(const std::string&)>& taken);
   // Token jti: UUIDv7 (random) or jti_<counter> (sequential).
   Result<std::string> NewJti();
   // Commits staged id counters (called by the facade on success).

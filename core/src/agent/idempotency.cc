@@ -15,8 +15,13 @@ TaskError SchemaError(const std::string& code, const schema::Failure& f) {
 std::optional<TaskResult> CheckIdempotency(CallContext& ctx, const std::string& task, const json::Value& request,
                                            const Auth& auth, const std::string& key, bool body_declares_replayed,
                                            TaskResult* pending) {
-  std::string scope = JoinKey(auth.key, key);
-  std::string hash = canon::IdempotencyPayloadHash(request);
+  return CheckIdempotencyScoped(ctx, task, JoinKey(auth.key, key), canon::IdempotencyPayloadHash(request),
+                                body_declares_replayed, pending);
+}
+
+std::optional<TaskResult> CheckIdempotencyScoped(CallContext& ctx, const std::string& task, const std::string& scope,
+                                                 const std::string& hash, bool body_declares_replayed,
+                                                 TaskResult* pending) {
   State& state = ctx.state();
   // Read the clock now: a replay needs it, and so does storing the entry.
   Result<int64_t> now = ctx.Now();

@@ -161,6 +161,8 @@ std::vector<int32_t> PortfoliosContaining(const State& state, const Plan& member
 void IndexPlan(State& state, int32_t idx) {
   const Plan& p = state.plans[idx];
   state.plan_by_key[JoinKey(p.owner_key, p.plan_id)] = idx;
+  std::vector<int32_t>& same_id = state.plans_by_id[p.plan_id];  // plans are never removed
+  if (std::find(same_id.begin(), same_id.end(), idx) == same_id.end()) same_id.push_back(idx);
   std::set<std::string> delegates;
   for (const Delegation& d : p.terms.delegations)
     if (!d.agent_key.empty() && d.agent_key != p.owner_key) delegates.insert(d.agent_key);

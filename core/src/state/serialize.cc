@@ -349,7 +349,7 @@ json::Value ExportState(const State& state) {
   json::Value plans = json::Value::MakeArray(), checks = json::Value::MakeArray(), actions = json::Value::MakeArray(),
               outcomes = json::Value::MakeArray(), adjustments = json::Value::MakeArray(),
               escalations = json::Value::MakeArray(), consultations = json::Value::MakeArray(),
-              idempotency = json::Value::MakeArray();
+              idempotency = json::Value::MakeArray(), value_records = json::Value::MakeArray();
   for (const Plan& p : state.plans) plans.push(PlanToJson(p));
   for (const Check& c : state.checks) checks.push(CheckToJson(c));
   for (const Action& a : state.actions) actions.push(ActionToJson(a));
@@ -357,6 +357,7 @@ json::Value ExportState(const State& state) {
   for (const Adjustment& a : state.adjustments) adjustments.push(AdjustmentToJson(a));
   for (const Escalation& e : state.escalations) escalations.push(EscalationToJson(e));
   for (const Consultation& c : state.consultations) consultations.push(ConsultationToJson(c));
+  for (const ValueRecord& v : state.value_ledger.records) value_records.push(ValueRecordToState(v));
   std::vector<const std::pair<const std::string, IdempotencyEntry>*> keyed;
   for (const auto& it : state.idempotency) keyed.push_back(&it);
   std::sort(keyed.begin(), keyed.end(), [](auto* a, auto* b) { return a->first < b->first; });
@@ -380,7 +381,8 @@ json::Value ExportState(const State& state) {
                     {"adjustments", std::move(adjustments)},
                     {"escalations", std::move(escalations)},
                     {"consultations", std::move(consultations)},
-                    {"idempotency", std::move(idempotency)}});
+                    {"idempotency", std::move(idempotency)},
+                    {"value_records", std::move(value_records)}});
 }
 
 std::string ImportState(const json::Value& doc, const Config& config, State* out) {
@@ -667,6 +669,17 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     s.idempotency[scope] = std::move(e);
   }
   if (!r.error.empty()) return r.error;
+  // The outcomes ledger (spec 11); documents written before it existed have none.
+  if (const json::Value* records = doc.find("value_records")) {
+    if (!records->is_array()) return "state.value_records must be an array";
+    for (size_t i = 0; i < records->as_array().size(); ++i) {
+      ValueRecord v;
+      std::string err = ValueRecordFromState(records->as_array()[i], &v);
+      if (!err.empty()) return "value_records[" + std::to_string(i) + "]: " + err;
+      if (s.value_ledger.by_id.count(v.id)) return "value_records[" + std::to_string(i) + "]: duplicate id";
+      AddValueRecord(s.value_ledger, std::move(v));
+    }
+  }
   // Cross-record consistency the rebuild relies on.
   for (const Outcome& o : s.outcomes) {
     if (o.type != "delivery") continue;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "json/value.h"
+#include "state/value_ledger.h"
 #include "util/money.h"
 #include "util/time.h"
 
@@ -369,6 +370,10 @@ struct State {
   std::set<int32_t> pending_escalations;                  // creation order
   // H2 aggregation windows (03 §5.3): owner "\n" seller "\n" account -> series.
   std::unordered_map<std::string, struct AggregationSeries> aggregation;
+  std::unordered_map<std::string, std::vector<int32_t>> plans_by_id;  // plan_id -> plans of every owner
+
+  // The outcomes ledger (spec 11): records plus its own derived indexes.
+  ValueLedger value_ledger;
 };
 
 // Records (tables above) live in deques: O(1) append without moving what is

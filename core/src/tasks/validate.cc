@@ -3,6 +3,7 @@
 #include "agent/agent.h"
 #include "schema/requests.h"
 #include "tasks/check_governance.h"
+#include "tasks/outcomes_common.h"
 
 namespace adcp {
 
@@ -29,6 +30,7 @@ std::optional<TaskError> ValidateRequestShape(std::string_view task, const json:
     config.signal_attestations_enabled = true;
     return CheckGovernanceShape(request, config);
   }
+  if (task == "record_outcome") return RecordOutcomeShape(request);
   return MakeError("INVALID_REQUEST", "unknown task: " + std::string(task));
 }
 
