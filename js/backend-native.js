@@ -1,5 +1,6 @@
 // The native add-on backend (Node only): a prebuilt binary for this
 // platform, else a local build. Loading never compiles anything.
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,12 +8,17 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
+// Newest first: in a working checkout a fresh local build must win over a
+// prebuild left by an earlier `npm pack`; an installed package has only the
+// prebuild.
 export function nativeCandidates() {
-  return [
+  const files = [
     join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'adcp_governance.node'),
     join(root, 'build', 'adcp_governance.node'),
     join(root, 'build', 'Release', 'adcp_governance.node'),
   ];
+  const mtime = (f) => { try { return statSync(f).mtimeMs; } catch { return -1; } };
+  return files.map((f) => [f, mtime(f)]).sort((a, b) => b[1] - a[1]).map(([f]) => f);
 }
 
 let cached = null;

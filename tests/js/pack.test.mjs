@@ -23,6 +23,7 @@ test('npm pack, install into an empty project, run on both backends', { timeout:
   writeFileSync(join(app, 'main.mjs'), `
     import { createGovernanceAgent } from 'adcp-governance';
     import * as wasm from 'adcp-governance/wasm';
+    import { createOutcomesHandler } from 'adcp-governance/http';
     const results = {};
     for (const [name, make] of [['default', createGovernanceAgent], ['wasm', wasm.createGovernanceAgent]]) {
       const agent = await make({ issuer: 'https://governance.example.com' });
@@ -31,15 +32,18 @@ test('npm pack, install into an empty project, run on both backends', { timeout:
         flight: { start: '2026-01-01T00:00:00Z', end: '2030-01-01T00:00:00Z' } }] }, 'https://buyer.example.com');
       const r = agent.checkGovernance({ caller: 'https://buyer.example.com', plan_id: 'p', target_agent: 'https://s.example.com',
         tool: 'create_media_buy', payload: { total_budget: 10 } }, 'https://buyer.example.com');
-      results[name] = { backend: agent.backend, verdict: r.response.verdict, jwk: agent.publicJwk().kty };
+      const outcomes = createOutcomesHandler({ agent, internalApiKey: 'k' });
+      const recorded = await outcomes(new Request('http://app.local/api/outcomes', { method: 'POST',
+        headers: { authorization: 'Bearer k' }, body: JSON.stringify({ outcomeType: 'deal_closed', title: 't', userId: 1 }) }));
+      results[name] = { backend: agent.backend, verdict: r.response.verdict, jwk: agent.publicJwk().kty, outcome: recorded.status };
       agent.dispose();
     }
     console.log(JSON.stringify(results));
   `);
   const printed = JSON.parse(execFileSync('node', ['main.mjs'], { cwd: app, encoding: 'utf8' }).trim());
   assert.deepEqual(printed, {
-    default: { backend: 'native', verdict: 'approved', jwk: 'OKP' },
-    wasm: { backend: 'wasm', verdict: 'approved', jwk: 'OKP' },
+    default: { backend: 'native', verdict: 'approved', jwk: 'OKP', outcome: 200 },
+    wasm: { backend: 'wasm', verdict: 'approved', jwk: 'OKP', outcome: 200 },
   });
   // CommonJS consumers get the same API.
   writeFileSync(join(app, 'main.cjs'), `

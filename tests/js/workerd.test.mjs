@@ -89,6 +89,27 @@ test('workerd: a governed buy over fetch', { timeout: 120_000 }, async () => {
         { crit: { authorized_commitment: true, authorized_task: true, authorized_payload_hash: true } });
       assert.equal(JSON.parse(new TextDecoder().decode(payload)).sub, 'gb_00000001');
     }
+    // The outcomes ledger's HTTP handler inside workerd (11 §1–§5).
+    const outcomes = async (method, path, headers = {}, body) => {
+      const res = await fetch(`${base}${path}`, { method, headers, body: body && JSON.stringify(body) });
+      return { status: res.status, body: await res.json() };
+    };
+    const deal = { outcomeType: 'deal_closed', title: 'Edge deal', valueUsd: 125, agentId: 1, metadata: { plan_id: 'edge' } };
+    assert.deepEqual(await outcomes('POST', '/api/outcomes', {}, deal), { status: 401, body: { error: 'Unauthorized' } });
+    assert.deepEqual(await outcomes('POST', '/api/outcomes', { authorization: 'Bearer nope' }, deal),
+      { status: 401, body: { error: 'Unauthorized' } });
+    assert.deepEqual(await outcomes('POST', '/api/outcomes', { authorization: 'Bearer edge-internal-key' }, { ...deal, userId: 42 }),
+      { status: 200, body: { ok: true } });
+    const mine = await outcomes('POST', '/api/outcomes', { cookie: 'session=u42' }, { ...deal, title: 'Edge deal 2' });
+    assert.equal(mine.status, 200);
+    assert.match(mine.body.id, /^ocr_/);
+    const badType = await outcomes('POST', '/api/outcomes', { cookie: 'session=u42' }, { ...deal, outcomeType: 'nope' });
+    assert.deepEqual([badType.status, badType.body.code], [400, 'INVALID_OUTCOME_TYPE']);
+    const list = await outcomes('GET', '/api/outcomes?limit=1', { cookie: 'session=u42' });
+    assert.deepEqual(list.body.outcomes.map((o) => [o.id, o.title, o.user_id]), [[mine.body.id, 'Edge deal 2', 42]]);
+    assert.equal((await outcomes('GET', '/api/outcomes', { authorization: 'Bearer edge-internal-key' })).status, 401);
+    const summary = await outcomes('GET', '/api/outcomes/summary', { cookie: 'session=u42' });
+    assert.deepEqual(summary.body.plans, [{ plan_id: 'edge', currency: 'USD', committed: 250, value_usd: 250, value_to_spend: 1 }]);
     // The plan-hash vectors inside workerd.
     const vdir = join(SHARED_DIR, 'adcp', 'test-vectors', 'plan-hash');
     for (const f of readdirSync(vdir)) {

@@ -1,10 +1,12 @@
 // A worker for workerd: the package's edge entry (the .wasm imported as a
 // compiled module, @noble/curves signing), one agent per isolate, serving
 // calls over fetch: POST / {task, request, auth} -> CoreResult JSON.
+// Also the outcomes ledger's HTTP handler (adcp-governance/http) under /api/outcomes.
 // Bundled with esbuild as wrangler would; core.wasm stays a separate module.
 import { createGovernanceAgent, planHash } from '../../../js/edge.js';
+import { createOutcomesHandler } from '../../../js/http.js';
 
-let agent = null;
+let agent = null, outcomes = null;
 async function getAgent() {
   agent ??= await createGovernanceAgent({ issuer: 'https://governance.example.com', id_mode: 'sequential' });
   return agent;
@@ -14,6 +16,13 @@ export default {
   async fetch(request) {
     const a = await getAgent();
     const url = new URL(request.url);
+    if (url.pathname.startsWith('/api/outcomes')) {
+      outcomes ??= createOutcomesHandler({
+        agent: a, internalApiKey: 'edge-internal-key',
+        resolveSession: (r) => (r.headers.get('cookie') === 'session=u42' ? { user_id: 42, agent_url: 'https://buyer.example.com' } : null),
+      });
+      return outcomes(request);
+    }
     if (request.method === 'GET' && url.pathname === '/jwk') return Response.json(a.publicJwk());
     if (request.method === 'POST' && url.pathname === '/plan-hash') return new Response(planHash(await request.text()));
     if (request.method !== 'POST') return new Response('not found', { status: 404 });
