@@ -178,3 +178,12 @@ test(`[${backend}] unknown routes 404, wrong methods 405`, async () => {
   assert.equal(r.headers.get('allow'), 'GET, POST');
   assert.equal((await http('POST', '/api/outcomes/summary', { bearer: KEY, body: {} })).status, 405);
 });
+
+test(`[${backend}] validate('record_outcome') applies the core's body rules client-side`, () => {
+  const ok = agent.validate('record_outcome', { outcomeType: 'deal_closed', title: 'x'.repeat(200) });
+  assert.equal(ok.status, 'completed');
+  const long = agent.validate('record_outcome', { outcomeType: 'deal_closed', title: 'x'.repeat(201) });
+  assert.deepEqual([long.status, long.errors[0].code, long.errors[0].field], ['failed', 'VALIDATION_ERROR', 'title']);
+  const type = agent.validate('record_outcome', { outcomeType: 'deal', title: 'x' });
+  assert.equal(type.errors[0].code, 'INVALID_OUTCOME_TYPE');
+});
