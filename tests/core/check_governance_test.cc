@@ -34,7 +34,9 @@ TEST_CASE("03 §2 S1 intent xor execution shape", "[03]") {
 TEST_CASE("03 §2 S2 intent requires tool, payload, plan_id, target_agent; forbids execution fields", "[03]") {
   Host h;
   Ready(h);
-  ExpectError(Check(h, Del(IntentRequest(10), "target_agent")), "VALIDATION_ERROR", "target_agent");
+  // Without target_agent a request in auto mode is a 3.0-era intent (10 §1.3); the 3.2 rule is for 3.2 requests.
+  ExpectError(Check(h, Set(Del(IntentRequest(10), "target_agent"), "adcp_version", "3.2")), "VALIDATION_ERROR",
+              "target_agent");
   ExpectError(Check(h, Del(IntentRequest(10), "plan_id")), "VALIDATION_ERROR", "plan_id");
   ExpectError(Check(h, Del(IntentRequest(10), "tool")), "VALIDATION_ERROR", "tool");
   ExpectError(Check(h, Set(IntentRequest(10), "governance_context", "x")), "VALIDATION_ERROR", "governance_context");
@@ -45,8 +47,8 @@ TEST_CASE("03 §2 S2 intent requires tool, payload, plan_id, target_agent; forbi
 TEST_CASE("03 §2 S3–S6 execution shape rules", "[03]") {
   Host h;
   Ready(h);
-  ExpectError(Check(h, Del(ExecutionRequest("t"), "governance_context"), kSeller), "VALIDATION_ERROR",
-              "governance_context");
+  ExpectError(Check(h, Set(Del(ExecutionRequest("t"), "governance_context"), "adcp_version", "3.2"), kSeller),
+              "VALIDATION_ERROR", "governance_context");
   ExpectError(Check(h, Set(ExecutionRequest("t"), "consultation_context", "c"), kSeller), "VALIDATION_ERROR",
               "consultation_context");
   ExpectError(Check(h, Set(ExecutionRequest("t"), "proposed_commitment", J(R"({"amount":1,"currency":"USD"})")), kSeller),

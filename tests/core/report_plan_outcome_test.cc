@@ -157,9 +157,12 @@ TEST_CASE("04 §2 processing order: references, tuple, purchase type, reporter, 
   ExpectError(Outcome(h, Set(Completed(a), "check_id", denied_id)), "VALIDATION_ERROR", "governance_context");
   ExpectError(Outcome(h, Set(Completed(a), "governance_context", a.token + "x")), "VALIDATION_ERROR", "governance_context");
   ExpectError(Outcome(h, Set(Completed(a), "purchase_type", "rights_license")), "VALIDATION_ERROR", "purchase_type");
-  ExpectError(Outcome(h, Del(Completed(a), "governance_context")), "VALIDATION_ERROR", "governance_context");
+  // A token-less settlement is a 3.0-era request in auto mode (10 §1.3, R8); 3.2 requires the token.
+  ExpectError(Outcome(h, Set(Del(Completed(a), "governance_context"), "adcp_version", "3.2")), "VALIDATION_ERROR",
+              "governance_context");
   ExpectError(Outcome(h, Del(Completed(a), "seller_response")), "VALIDATION_ERROR", "seller_response");
-  ExpectError(Outcome(h, Del(Completed(a), "idempotency_key")), "VALIDATION_ERROR", "idempotency_key");
+  ExpectError(Outcome(h, Set(Del(Completed(a), "idempotency_key"), "adcp_version", "3.2")), "VALIDATION_ERROR",
+              "idempotency_key");
   ExpectError(Outcome(h, Set(Completed(a), "seller_response.packages", J(R"([{"budget":"10"}])"))), "VALIDATION_ERROR",
               "seller_response.packages[0].budget");
   ExpectError(Outcome(h, Set(Completed(a), "seller_response.media_buy_id", "mb_2")), "VALIDATION_ERROR",

@@ -3,6 +3,7 @@
 
 #include "adcp_governance.h"
 #include "canon/digests.h"
+#include "dialect/dialect.h"
 #include "json/json.h"
 #include "schema/requests.h"
 #include "state/serialize.h"
@@ -68,17 +69,73 @@ void StoreIdempotency(CallContext& ctx, const TaskResult& r) {
   }
 }
 
-std::string RenderResult(const TaskResult& r, const json::Value* context) {
-  if (r.kind == TaskResult::kFailed) return FailedResult(r.error, context);
-  if (r.kind == TaskResult::kSubmitted) {
-    json::Value out = json::Obj({{"status", "submitted"}, {"task_id", r.task_id}});
+// The dialect additions of a legacy result (10 §6.1, §7.2), appended last.
+struct LegacyTail {
+  std::optional<json::Value> legacy_denial;
+  const char* protocol = nullptr;
+};
+
+std::string RenderResult(const TaskResult& r, const json::Value* context, const LegacyTail& tail = {}) {
+  json::Value out;
+  if (r.kind == TaskResult::kFailed) {
+    out = json::Obj({{"status", "failed"}, {"errors", json::Value(json::Array{r.error.ToJson()})}});
     if (context) out.set("context", *context);
-    return json::Write(out);
+  } else if (r.kind == TaskResult::kSubmitted) {
+    out = json::Obj({{"status", "submitted"}, {"task_id", r.task_id}});
+    if (context) out.set("context", *context);
+  } else {
+    json::Value body = r.body;
+    if (context) body.set("context", *context);
+    out = json::Obj({{"status", "completed"}, {"response", std::move(body)}, {"replayed", r.replayed}});
   }
-  json::Value body = r.body;
-  if (context) body.set("context", *context);
-  json::Value out = json::Obj({{"status", "completed"}, {"response", std::move(body)}, {"replayed", r.replayed}});
+  if (tail.legacy_denial) out.set("legacy_denial", *tail.legacy_denial);
+  if (tail.protocol) out.set("protocol", tail.protocol);
   return json::Write(out);
+}
+
+// 10 §2 steps 2–3: identity first, then normalization, then the task.
+TaskResult DispatchLegacy(Agent& agent, CallContext& ctx, std::string_view task, const json::Value& request,
+                          const Auth& auth) {
+  if (!auth.present) return TaskResult::Failed(MakeError("PERMISSION_DENIED", "authentication required"));
+  if (task == "check_governance") return Dispatch(agent, ctx, task, NormalizeCheck(request, &ctx.legacy), auth);
+  if (task == "report_plan_outcome") return Dispatch(agent, ctx, task, NormalizeOutcome(request), auth);
+  if (task == "sync_plans") return Dispatch(agent, ctx, task, NormalizeSync(request), auth);
+  return Dispatch(agent, ctx, task, request, auth);
+}
+
+// 10 §6: the result in the request's dialect. Stored bodies stay 3.2, so a
+// replay renders in the dialect of the replaying request.
+LegacyTail RenderLegacy(const Agent& agent, const CallContext& ctx, std::string_view task, const json::Value& request,
+                        TaskResult& r) {
+  LegacyTail tail;
+  tail.protocol = DialectName(ctx.dialect);
+  const State& state = agent.state;
+  if (r.kind == TaskResult::kFailed) {
+    if (task == "check_governance") tail.legacy_denial = LegacyDenial(r.error.ToJson(), request);
+    return tail;
+  }
+  if (task == "check_governance" && r.kind == TaskResult::kSubmitted) {
+    // R11: a 3.0-era client would proceed on `submitted`; answer a pending-review denial.
+    const Escalation& e = state.escalations[state.escalation_by_task.at(r.task_id)];
+    const Check& c = state.checks[e.check];
+    r.body = RenderPendingReviewBody(json::ParseStored(c.body_json), c, e, ctx.dialect, ctx.legacy);
+    r.kind = TaskResult::kCompleted;
+    return tail;
+  }
+  if (task == "check_governance") {
+    std::optional<int64_t> chain_expires;
+    if (const std::string* handle = r.body.find_string("consultation_context")) {
+      auto it = state.consultation_by_handle.find(*handle);
+      if (it != state.consultation_by_handle.end())
+        chain_expires = state.consultations[it->second].start_ms + agent.config.consultation_ttl_seconds * 1000;
+    }
+    r.body = RenderCheckBody(r.body, ctx.dialect, ctx.legacy, chain_expires);
+  } else if (task == "report_plan_outcome") {
+    r.body = RenderOutcomeBody(r.body, ctx.dialect);
+  } else if (task == "get_plan_audit_logs") {
+    r.body = ProjectAuditBody(r.body, ctx.dialect);
+  }
+  return tail;
 }
 
 json::ParseResult ParseUtilityInput(std::string_view text) {
@@ -153,12 +210,16 @@ std::string GovernanceAgent::Call(std::string_view task, std::string_view reques
   const json::Value* context = value_ledger_task ? nullptr : parsed.value.find_object("context");
   Auth auth = ParseAuth(auth_json);
   CallContext ctx(agent.config, agent.hooks, agent.state);
-  TaskResult r = Dispatch(agent, ctx, task, parsed.value, auth);
+  ctx.dialect = Detect(task, parsed.value, agent.config, auth);
+  TaskResult r = ctx.is_legacy() ? DispatchLegacy(agent, ctx, task, parsed.value, auth)
+                                 : Dispatch(agent, ctx, task, parsed.value, auth);
   if (r.kind != TaskResult::kFailed) {
     StoreIdempotency(ctx, r);
     ctx.Commit();
   }
-  return RenderResult(r, context);
+  if (!ctx.is_legacy()) return RenderResult(r, context);
+  LegacyTail tail = RenderLegacy(agent, ctx, task, parsed.value, r);
+  return RenderResult(r, context, tail);
 }
 
 std::string GovernanceAgent::GetTask(std::string_view task_id) {
@@ -215,6 +276,8 @@ Expected<std::string> GovernanceAgent::ToWire(std::string_view core_result_json)
     return out;
   }
   const json::Value& r = p.value;
+  const std::string* protocol = r.find_string("protocol");
+  const bool v30 = protocol && *protocol == "3.0", v31 = protocol && *protocol == "3.1";
   json::Value wire = json::Value::MakeObject();
   if (*status == "completed") {
     const json::Value* body = r.find_object("response");
@@ -222,11 +285,18 @@ Expected<std::string> GovernanceAgent::ToWire(std::string_view core_result_json)
       out.error = "completed CoreResult without response";
       return out;
     }
-    wire.set("status", "completed");
-    for (const json::Member& m : body->as_object())
-      if (m.first != "status") wire.set(m.first, m.second);
     const json::Value* replayed = r.find("replayed");
-    if (replayed && replayed->is_bool() && replayed->as_bool() && !body->has("replayed")) wire.set("replayed", true);
+    const bool replay = replayed && replayed->is_bool() && replayed->as_bool() && !body->has("replayed");
+    if (v30) {
+      // 10 §6.1: the 3.0 body at the root; its own `status` is the decision.
+      if (!body->has("status")) wire.set("status", "completed");
+      for (const json::Member& m : body->as_object()) wire.set(m.first, m.second);
+    } else {
+      wire.set("status", "completed");
+      for (const json::Member& m : body->as_object())
+        if (m.first != "status") wire.set(m.first, m.second);
+    }
+    if (replay) wire.set("replayed", true);
   } else if (*status == "submitted") {
     wire.set("status", "submitted");
     if (const json::Value* t = r.find("task_id")) wire.set("task_id", *t);
@@ -237,7 +307,16 @@ Expected<std::string> GovernanceAgent::ToWire(std::string_view core_result_json)
       out.error = "failed CoreResult without errors";
       return out;
     }
-    wire.set("status", "failed");
+    const json::Value* denial = r.find_object("legacy_denial");
+    if (denial && v30) {  // 10 §6.1: a fail-closed `denied` for 3.0-era middlewares
+      wire.set("status", "denied");
+    } else {
+      wire.set("status", "failed");
+      if (denial && v31) wire.set("verdict", "denied");
+    }
+    if (denial && (v30 || v31))
+      for (const char* k : {"check_id", "plan_id", "explanation", "findings"})
+        if (const json::Value* v = denial->find(k)) wire.set(k, *v);
     wire.set("errors", json::Value(*errors));
     wire.set("adcp_error", (*errors)[0]);
     if (const json::Value* c = r.find("context")) wire.set("context", *c);

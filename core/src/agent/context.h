@@ -10,6 +10,7 @@
 
 #include "adcp_governance.h"
 #include "agent/config.h"
+#include "dialect/dialect.h"
 #include "json/value.h"
 #include "state/state.h"
 #include "util/status.h"
@@ -53,6 +54,11 @@ struct TaskResult {
 class CallContext {
  public:
   CallContext(const Config& config, const Hooks& hooks, State& state) : config_(config), hooks_(hooks), state_(state) {}
+
+  // The request's dialect (10 §1) and what its normalization set aside.
+  Dialect dialect = Dialect::k32;
+  LegacyRequest legacy;
+  bool is_legacy() const { return IsLegacy(dialect); }
 
   const Config& config() const { return config_; }
   const Hooks& hooks() const { return hooks_; }

@@ -48,7 +48,7 @@ json::Value CheckEntry(const State& state, const Check& c, const EntryOptions& o
 json::Value OutcomeEntry(const State& state, const Outcome& o, const EntryOptions& opts) {
   json::Value e = Head("outcome", o.outcome_id, o.timestamp_ms, state.plans[o.plan], opts);
   e.set("caller", o.reporter);
-  e.set("governance_context", OutcomeContext(state, o));
+  if (o.check != kNone) e.set("governance_context", OutcomeContext(state, o));  // plan-level 3.0 snapshots name none
   e.set("purchase_type", o.purchase_type);
   e.set("outcome", o.type);
   const json::Value body = json::ParseStored(o.body_json);

@@ -833,7 +833,7 @@ Node* MemberIs(const std::string& key, std::vector<std::string> values) {
 
 }  // namespace
 
-static NodeRef BuildOutcomeRequest(bool require_idempotency_key) {
+static NodeRef BuildOutcomeRequest(bool require_idempotency_key, bool legacy = false) {
   Node* package = ObjectOf({{"budget", Number(0)}});
   Node* reference = Str();
   reference->max_length = 255;
@@ -874,17 +874,28 @@ static NodeRef BuildOutcomeRequest(bool require_idempotency_key) {
                         {"purchase_type", PurchaseTypeEnum()},
                         {"outcome", Enum({"completed", "failed", "delivery"})},
                         {"seller_response", seller_response},
-                        {"delivery", delivery},
+                        // A 3.0 delivery snapshot is checked by its own rules (10 §4.4).
+                        {"delivery", legacy ? ObjectOf({}) : delivery},
                         {"error", ObjectOf({{"code", Str()}, {"message", Str()}}, {}, false)},
                         {"governance_context", token},
                         {"context", ContextObject()},
                         {"ext", ObjectOf({})}},
                        required);
-  req->if_then = {{MemberIs("outcome", {"completed"}), RequiredOnly({"check_id", "governance_context", "seller_response"})},
-                  {MemberIs("outcome", {"failed"}), RequiredOnly({"check_id", "governance_context", "error"})},
-                  {MemberIs("outcome", {"delivery"}), RequiredOnly({"check_id", "governance_context", "delivery"})}};
+  if (legacy)  // 10 §4.1: no token required to settle (R8); snapshots may name no check
+    req->if_then = {{MemberIs("outcome", {"completed"}), RequiredOnly({"check_id", "seller_response"})},
+                    {MemberIs("outcome", {"failed"}), RequiredOnly({"check_id", "error"})},
+                    {MemberIs("outcome", {"delivery"}), RequiredOnly({"delivery"})}};
+  else
+    req->if_then = {{MemberIs("outcome", {"completed"}), RequiredOnly({"check_id", "governance_context", "seller_response"})},
+                    {MemberIs("outcome", {"failed"}), RequiredOnly({"check_id", "governance_context", "error"})},
+                    {MemberIs("outcome", {"delivery"}), RequiredOnly({"check_id", "governance_context", "delivery"})}};
   AddVersionEnvelope(req);
   return req;
+}
+
+NodeRef ReportPlanOutcomeRequestLegacy() {
+  static NodeRef n = BuildOutcomeRequest(false, true);
+  return n;
 }
 
 NodeRef ReportPlanOutcomeRequest(bool require_idempotency_key) {
@@ -1057,6 +1068,8 @@ void InitAll() {
     CheckGovernanceRequest();
     AttestationEvaluation();
     ReportPlanOutcomeRequest(true);
+    ReportPlanOutcomeRequest(false);
+    ReportPlanOutcomeRequestLegacy();
     ReportPlanAdjustmentRequest();
     return true;
   }();

@@ -15,6 +15,8 @@ NodeRef GetPlanAuditLogsRequest();
 NodeRef CheckGovernanceRequest();
 NodeRef AttestationEvaluation();
 NodeRef ReportPlanOutcomeRequest(bool require_idempotency_key);
+// 3.0/3.1 dialect deviations (10 §4.1): no key or token required; snapshot deliveries open.
+NodeRef ReportPlanOutcomeRequestLegacy();
 NodeRef ReportPlanAdjustmentRequest();
 NodeRef PlannedDelivery();
 

@@ -74,6 +74,7 @@ std::string AggregationKey(const std::string& owner_key, const std::string& sell
 void RegisterAggregation(State& state, int32_t action_index) {
   Action& a = state.actions[action_index];
   a.aggregation_key = AggregationKey(state.plans[a.plan].owner_key, a.target_key, a.account_key);
+  state.aggregation_sellers[JoinKey(state.plans[a.plan].owner_key, a.account_key)].insert(a.target_key);
   AggregationSeries& s = state.aggregation[a.aggregation_key];
   if (!s.approved_at_ms.empty() && a.approved_at_ms < s.approved_at_ms.back()) s.sorted = false;
   a.aggregation_pos = static_cast<int32_t>(s.approved_at_ms.size());
@@ -103,6 +104,15 @@ double WindowSum(const State& state, const std::string& key, int64_t after_ms) {
   size_t first = static_cast<size_t>(std::upper_bound(s.approved_at_ms.begin(), s.approved_at_ms.end(), after_ms) -
                                      s.approved_at_ms.begin());
   return (Prefix(s.gross_tree, n) - Prefix(s.gross_tree, first)) + (Prefix(s.held_tree, n) - Prefix(s.held_tree, first));
+}
+
+double WindowSumAnySeller(const State& state, const std::string& owner_key, const std::string& account_key,
+                          int64_t after_ms) {
+  auto it = state.aggregation_sellers.find(JoinKey(owner_key, account_key));
+  if (it == state.aggregation_sellers.end()) return 0;
+  double sum = 0;
+  for (const std::string& seller : it->second) sum += WindowSum(state, AggregationKey(owner_key, seller, account_key), after_ms);
+  return sum;
 }
 
 std::vector<std::string> SettledChannels(const State& state, const Action& a) {

@@ -43,6 +43,10 @@ void RegisterAggregation(State& state, int32_t action);
 // (later adjustments never reduce it, 03 §5.3).
 void RecordSettlementAggregation(State& state, int32_t action);
 double WindowSum(const State& state, const std::string& key, int64_t after_ms);
+// The same over every seller of (owner, account): an unbound 3.0-era intent
+// has no seller yet, so H2 counts conservatively (10 §3.3.2).
+double WindowSumAnySeller(const State& state, const std::string& owner_key, const std::string& account_key,
+                          int64_t after_ms);
 std::string AggregationKey(const std::string& owner_key, const std::string& seller_key, const std::string& account_key);
 
 // Channel attribution of a settled action (06 §3.2) and of a hold (03 §5.7).

@@ -187,6 +187,16 @@ void UnindexPlan(State& state, int32_t idx) {
     for (const std::string& m : p.terms.member_plan_ids) remove_from(state.portfolios_by_member, JoinKey(p.owner_key, m));
 }
 
+void RecordMediaBuyId(State& state, int32_t action_index, const std::string& media_buy_id) {
+  if (media_buy_id.empty()) return;
+  Action& a = state.actions[action_index];
+  a.media_buy_id = media_buy_id;
+  if (a.target_key.empty()) return;  // unbound actions are never tokenless candidates
+  std::vector<int32_t>& v =
+      state.actions_by_media_buy[JoinKey(JoinKey(a.target_key, state.plans[a.plan].plan_id), media_buy_id)];
+  if (std::find(v.begin(), v.end(), action_index) == v.end()) v.push_back(action_index);
+}
+
 double LedgerCommitted(const Plan& plan) {
   return plan.agg.gross_committed.Value() - plan.agg.headroom_restored.Value();
 }

@@ -28,6 +28,10 @@ std::vector<int32_t> PortfoliosContaining(const State& state, const Plan& member
 void IndexPlan(State& state, int32_t plan_index);
 void UnindexPlan(State& state, int32_t plan_index);
 
+// Records a media buy id reported for an action (10 §3.5.1): the latest id,
+// and the tokenless-lookup index of bound actions.
+void RecordMediaBuyId(State& state, int32_t action, const std::string& media_buy_id);
+
 // 01 §6 plan figures.
 struct LedgerFigures {
   double authorized = 0, gross_committed = 0, adjustments_reported = 0, adjustments_verified = 0, net_cost = 0,

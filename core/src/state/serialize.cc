@@ -106,6 +106,7 @@ json::Value CheckToJson(const Check& c) {
   SetOpt(v, "proposal_id", c.proposal_id);
   SetOpt(v, "terms_digest", c.terms_digest);
   SetOpt(v, "planned_delivery", c.planned_delivery);
+  SetOpt(v, "legacy_metrics", c.legacy_metrics);
   SetOpt(v, "runtime_attestations", c.runtime_attestations);
   if (c.statement) {
     const Statement& s = *c.statement;
@@ -167,6 +168,7 @@ json::Value OutcomeToJson(const Outcome& o) {
   SetOpt(v, "seller_reference", o.seller_reference);
   SetOpt(v, "delivery", o.delivery);
   SetOpt(v, "error", o.error);
+  if (o.legacy_snapshot) v.set("legacy_snapshot", true);
   return v;
 }
 
@@ -518,6 +520,7 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     c.proposal_id = r.Opt<std::string>(v, "proposal_id", w);
     c.terms_digest = r.Opt<std::string>(v, "terms_digest", w);
     c.planned_delivery = r.Opt<json::Value>(v, "planned_delivery", w);
+    c.legacy_metrics = r.Opt<json::Value>(v, "legacy_metrics", w);
     c.runtime_attestations = r.Opt<json::Value>(v, "runtime_attestations", w);
     if (const json::Value* st = v.find_object("statement")) {
       Statement sm;
@@ -592,6 +595,7 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     o.seller_reference = r.Opt<std::string>(v, "seller_reference", w);
     o.delivery = r.Opt<json::Value>(v, "delivery", w);
     o.error = r.Opt<json::Value>(v, "error", w);
+    o.legacy_snapshot = v.has("legacy_snapshot") && r.Bool(v, "legacy_snapshot", w);
     if (!o.findings.is_array() && r.error.empty()) r.error = w + ".findings must be an array";
     s.outcomes.push_back(std::move(o));
   }
@@ -682,7 +686,7 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
   }
   // Cross-record consistency the rebuild relies on.
   for (const Outcome& o : s.outcomes) {
-    if (o.type != "delivery") continue;
+    if (o.type != "delivery" || o.legacy_snapshot) continue;
     if (o.action == kNone || o.check == kNone || !s.checks[o.check].statement)
       return "outcome " + o.outcome_id + " is not bound to a delivery statement";
   }
@@ -748,12 +752,21 @@ void RebuildDerived(State& s, const Config& config) {
   std::sort(order.begin(), order.end(), [](const EntryRef& a, const EntryRef& b) { return a.seq < b.seq; });
   for (const EntryRef& e : order) {
     switch (e.kind) {
-      case EntryKind::kCheck:
-        CountFinalCheck(s, e.index, json::ParseStored(s.checks[e.index].body_json));
-        if (s.checks[e.index].statement) RecordStatement(s, e.index);
+      case EntryKind::kCheck: {
+        const Check& c = s.checks[e.index];
+        CountFinalCheck(s, e.index, json::ParseStored(c.body_json));
+        if (c.statement) RecordStatement(s, e.index);
+        if (!c.intent && c.verdict == "approved" && c.planned_delivery)
+          if (const std::string* mb = c.planned_delivery->find_string("media_buy_id")) RecordMediaBuyId(s, c.action, *mb);
         break;
+      }
       case EntryKind::kOutcome:
         CountOutcome(s, e.index);
+        if (s.outcomes[e.index].legacy_snapshot && s.outcomes[e.index].action != kNone)
+          if (const std::optional<json::Value>& d = s.outcomes[e.index].delivery; d && d->find_number("spend"))
+            s.actions[s.outcomes[e.index].action].legacy_snapshot_spend.Add(*d->find_number("spend"));
+        if (s.outcomes[e.index].type == "completed" && s.outcomes[e.index].seller_reference)
+          RecordMediaBuyId(s, s.outcomes[e.index].action, *s.outcomes[e.index].seller_reference);
         if (s.outcomes[e.index].type == "delivery" && !s.outcomes[e.index].observation_id.empty())
           RecordObservation(s, e.index);
         break;

@@ -209,6 +209,7 @@ struct Check {
   std::optional<json::Value> planned_delivery;
   std::shared_ptr<const Statement> statement;  // delivery checks only
   std::optional<json::Value> runtime_attestations;  // [{reference, evaluation}]
+  std::optional<json::Value> legacy_metrics;        // 3.0 delivery metrics without a statement (10 §3.5.5)
   std::string dialect = "3.2";
   // Intent data kept so an escalated approval can mint its action and token
   // at resolution time without re-evaluating (03 §7).
@@ -264,6 +265,8 @@ struct Action {
   std::string aggregation_key;
   int32_t aggregation_pos = kNone;
   std::vector<std::string> hold_channels;
+  std::string media_buy_id;  // most recently recorded (10 §3.5.1–§3.5.2), "" = none
+  ExactSum legacy_snapshot_spend;  // derived: Σ spend of its 3.0 delivery snapshots (10 §4.4)
   double net_committed() const { return gross - restored.Value(); }
 };
 
@@ -280,6 +283,7 @@ struct Outcome {
   std::optional<json::Value> error;
   std::string reconciliation_status, period_state, period_key;
   std::string observation_id, payload_hash;
+  bool legacy_snapshot = false;  // a 3.0 delivery snapshot: evidence only (10 §4.4)
   json::Value findings = json::Value::MakeArray();
   std::string body_json;  // response body (no context), compact JSON text
   int64_t timestamp_ms = 0;
@@ -370,7 +374,10 @@ struct State {
   std::set<int32_t> pending_escalations;                  // creation order
   // H2 aggregation windows (03 §5.3): owner "\n" seller "\n" account -> series.
   std::unordered_map<std::string, struct AggregationSeries> aggregation;
+  std::unordered_map<std::string, std::set<std::string>> aggregation_sellers;  // owner "\n" account -> seller keys
   std::unordered_map<std::string, std::vector<int32_t>> plans_by_id;  // plan_id -> plans of every owner
+  // Tokenless 3.0 seller checks (10 §3.5.1): audience "\n" plan_id "\n" media_buy_id -> actions.
+  std::unordered_map<std::string, std::vector<int32_t>> actions_by_media_buy;
 
   // The outcomes ledger (spec 11): records plus its own derived indexes.
   ValueLedger value_ledger;

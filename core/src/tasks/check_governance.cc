@@ -102,6 +102,47 @@ std::optional<TaskError> ShapeRules(const json::Value& r, const Config& config) 
   return std::nullopt;
 }
 
+// 10 §3.2 classification and the 3.2 shape rules minus the relaxed ones
+// (S2 without target_agent, S3 without a token, no S4/S5 statement fields,
+// no S7; S10 only with a top-level invoice_recipient).
+std::optional<TaskError> LegacyShapeRules(const json::Value& r, const Config& config) {
+  const bool execution = r.has("planned_delivery") || r.has("delivery_metrics");
+  const bool intent = r.has("tool");
+  if (intent == execution)
+    return Shape("tool", "a check is either an intent (tool, payload) or an execution (planned_delivery) check");
+  if (intent) {
+    if (!r.find_object("payload")) return Shape("payload", "payload (an object) is required on an intent check");
+    if (!r.has("plan_id")) return Shape("plan_id", "plan_id is required on an intent check");
+    if (r.has("execution_commitment")) return Shape("execution_commitment", "execution_commitment is not allowed on an intent check");
+    const std::string* tool = r.find_string("tool");
+    if ((tool && *tool == "accept_proposal") != r.has("proposal"))
+      return Shape("proposal", "proposal is present exactly when tool is accept_proposal");
+    if (r.has("runtime_attestations")) {
+      json::Value strict = r;
+      return ShapeRules(strict, config);  // S9 as in 3.2 (a 3.2 marker makes this unreachable in auto mode)
+    }
+    if (const json::Value* top = r.find("invoice_recipient")) {
+      const json::Value* ir = r.find("payload")->find("invoice_recipient");
+      if (ir && json::Canonicalize(*top) != json::Canonicalize(*ir))
+        return Shape("invoice_recipient", "invoice_recipient must equal payload.invoice_recipient");
+    }
+    return std::nullopt;
+  }
+  for (const char* k : {"consultation_context", "proposed_commitment", "proposal", "runtime_attestations"})
+    if (r.has(k)) return Shape(k, std::string(k) + " is not allowed on an execution check");
+  if (r.has("delivery_metrics") && !r.has("planned_delivery"))
+    return Shape("planned_delivery", "delivery_metrics requires planned_delivery");
+  if (EitherPhaseIs(r, {"delivery"}) && !r.has("delivery_metrics"))
+    return Shape("delivery_metrics", "delivery checks need delivery_metrics");
+  const json::Value* m = r.find_object("delivery_metrics");
+  if (m && !EitherPhaseIs(r, {"delivery"}))
+    return Shape("phase", "legacy delivery metrics need phase delivery");
+  const json::Value* pd = r.find_object("planned_delivery");
+  if (pd && pd->has("total_budget") && !pd->has("currency"))  // S6
+    return Shape("planned_delivery.currency", "planned_delivery.total_budget requires planned_delivery.currency");
+  return std::nullopt;
+}
+
 json::Value Details(std::initializer_list<json::Member> members) { return json::Obj(members); }
 
 // Effective mode (03 §8).
@@ -393,14 +434,67 @@ json::Value CheckBodyOf(const Check& c) {
 
 namespace {
 
+TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth);
+
+// 10 §3.4 (R4): the 6.11 seller helper's intent-shaped check with the buyer's
+// token, evaluated as an execution check of that token's action.
+TaskResult RunSellerIntentShaped(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth) {
+  const State& state = agent.state;
+  const Check& issuer = state.checks[state.check_by_token.at(TokenKey(*ctx.legacy.threaded_context))];
+  const Plan& plan = state.plans[issuer.plan];
+  const std::string& tool = *r.find_string("tool");
+  const json::Value& payload = *r.find("payload");
+  std::string phase = "purchase";
+  if (const std::string* p = r.find_string("phase")) phase = *p;
+  else if (const std::string* gp = r.find_string("governance_phase")) phase = *gp;
+  else if (tool == "update_media_buy" || tool == "update_rights" || tool == "control_media_buy") phase = "modification";
+  Result<int64_t> now = ctx.Now();
+  if (!now.ok()) return TaskResult::Failed(now.error());
+  Result<RequestedScope> scope = ExtractIntentScope(r, now.value());
+  if (!scope.ok()) return TaskResult::Failed(scope.error());
+  json::Value bare = r;
+  bare.erase("proposed_commitment");
+  Result<IntentAmount> amount = ExtractAmount(bare, tool, plan.terms.currency);
+  if (!amount.ok()) return TaskResult::Failed(amount.error());
+  json::Value pd = json::Value::MakeObject();
+  json::Value geo = json::Value::MakeObject();
+  if (!scope.value().countries.empty()) geo.set("countries", StringArray(scope.value().countries));
+  if (!scope.value().regions.empty()) geo.set("regions", StringArray(scope.value().regions));
+  if (geo.size() > 0) pd.set("geo", std::move(geo));
+  if (!scope.value().channels.empty()) pd.set("channels", StringArray(scope.value().channels));
+  if (!scope.value().start_raw.empty()) pd.set("start_time", scope.value().start_raw);
+  if (!scope.value().end_raw.empty()) pd.set("end_time", scope.value().end_raw);
+  if (amount.value().amount) {
+    pd.set("total_budget", *amount.value().amount);
+    const json::Value* tb = payload.find("total_budget");
+    const std::string* cur = tb && tb->is_object() ? tb->find_string("currency") : nullptr;
+    pd.set("currency", cur ? *cur : plan.terms.currency);
+  }
+  if (const std::string* mb = payload.find_string("media_buy_id")) pd.set("media_buy_id", *mb);
+  json::Value exec = json::Obj({{"caller", *r.find_string("caller")},
+                                {"plan_id", plan.plan_id},
+                                {"governance_context", *ctx.legacy.threaded_context},
+                                {"phase", phase},
+                                {"planned_delivery", std::move(pd)}});
+  if (const json::Value* context = r.find_object("context")) exec.set("context", *context);
+  return RunExecution(agent, ctx, exec, auth);
+}
+
 // ---------------------------------------------------------------- intent ---
 
 TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth) {
   State& state = agent.state;
   const std::string& plan_id = *r.find_string("plan_id");
+  const bool legacy = ctx.is_legacy();
   // 3. Resolve.
   const int32_t pi = LookupPlanForCaller(state, auth.key, plan_id);
-  if (pi == kNone) return TaskResult::Failed(MakeError("PLAN_NOT_FOUND", "plan not found", "plan_id"));
+  if (pi == kNone) {
+    // 10 §3.4 (R4): a 3.0 seller helper's intent-shaped check carrying the buyer's token.
+    if (legacy && ctx.legacy.threaded_context &&
+        state.check_by_token.count(TokenKey(*ctx.legacy.threaded_context)))
+      return RunSellerIntentShaped(agent, ctx, r, auth);
+    return TaskResult::Failed(MakeError("PLAN_NOT_FOUND", "plan not found", "plan_id"));
+  }
   const Plan& plan = state.plans[pi];
   // 4. Authorize.
   Result<int64_t> now_r = ctx.Now();
@@ -411,17 +505,53 @@ TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const
   const Delegation* delegation = owner ? nullptr : DelegationFor(plan, auth.key, now_i);
   if (!owner && (!delegation || !delegation->ActiveAt(now_i)))
     return TaskResult::Failed(MakeError("PERMISSION_DENIED", "the caller's delegation on this plan is not active"));
+  const std::string tool = *r.find_string("tool");
+  if (legacy && IsReadOnlyTool(tool)) {
+    // 10 §3.3.1 (R13): 6.11 governs reads too; they commit no spend, so they are
+    // answered without evaluation or record (the id counter still advances).
+    Result<std::string> id = ctx.NewId("chk", Ids::Taken(state.check_by_id));
+    if (!id.ok()) return TaskResult::Failed(id.error());
+    const std::string configured = ConfiguredMode(agent, plan);
+    return TaskResult::Completed(json::Obj(
+        {{"check_id", id.value()},
+         {"check_type", "intent"},
+         {"verdict", "approved"},
+         {"plan_id", plan_id},
+         {"explanation", "Read-only task; not evaluated."},
+         {"categories_evaluated", json::Value::MakeArray()},
+         {"policies_evaluated", json::Value::MakeArray()},
+         {"mode", plan.effective_human_review ? "enforce" : configured},
+         {"expires_at", FormatMillis(now + agent.config.intent_token_ttl_seconds * 1000)}}));
+  }
   // 5.
   if (plan.status == PlanStatus::kSuspended)
     return TaskResult::Failed(MakeError("CAMPAIGN_SUSPENDED", "the plan is suspended"));
-  const std::string tool = *r.find_string("tool");
-  const std::string purchase_type = r.find_string("purchase_type") ? *r.find_string("purchase_type") : "media_buy";
-  const std::string target_agent = *r.find_string("target_agent");
+  const std::string purchase_type = r.find_string("purchase_type") ? *r.find_string("purchase_type")
+                                    : legacy                       ? LegacyPurchaseType(tool)
+                                                                   : "media_buy";
+  // A 3.0-era intent may name no seller: the action stays unbound until its
+  // first execution check (10 §3.3.2, R1).
+  const std::string target_agent = r.find_string("target_agent") ? *r.find_string("target_agent") : "";
+  const bool unbound = target_agent.empty();
   const std::string target_key = NormalizeAgentUrl(target_agent).value_or("");
   const std::string caller = *r.find_string("caller");
   // 6. Consultation handle.
   int32_t chain = kNone;
   int64_t attempt = 1;
+  if (legacy && !r.has("consultation_context") && ctx.legacy.threaded_context) {
+    // 10 §3.3.3 (R2): a threaded governance_context continues a matching open
+    // chain; any other value is ignored, never an error.
+    auto it = state.consultation_by_handle.find(*ctx.legacy.threaded_context);
+    if (it != state.consultation_by_handle.end()) {
+      const Consultation& c = state.consultations[it->second];
+      if (c.open && c.agent_key == auth.key && c.caller_key == auth.key && c.plan == pi && c.tool == tool &&
+          c.purchase_type == purchase_type && c.target_key == target_key &&
+          now < c.start_ms + agent.config.consultation_ttl_seconds * 1000) {
+        chain = it->second;
+        attempt = c.attempts + 1;
+      }
+    }
+  }
   if (const std::string* handle = r.find_string("consultation_context")) {
     auto it = state.consultation_by_handle.find(*handle);
     const Consultation* c = it == state.consultation_by_handle.end() ? nullptr : &state.consultations[it->second];
@@ -509,9 +639,13 @@ TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const
   // I6
   if (t.approved_sellers_is_array) {
     ev.Category("seller_compliance");
-    if (target_key.empty() || !ContainsString(t.approved_seller_keys, target_key))
+    if (unbound) {  // enforced at binding (10 §3.5.4); only "no seller at all" fails now
+      if (t.approved_seller_keys.empty())
+        ev.Finding("seller_compliance", "critical", "The plan allows no seller.", Details({{"target_agent", json::Value()}}));
+    } else if (target_key.empty() || !ContainsString(t.approved_seller_keys, target_key)) {
       ev.Finding("seller_compliance", "critical", "The target agent is not an approved seller of this plan.",
                  Details({{"target_agent", target_agent}}));
+    }
   }
   if (amount) {
     const double a = *amount;
@@ -537,7 +671,8 @@ TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const
     }
     // I8
     if (t.per_seller_max_pct) {
-      double used = sum_of(g.by_seller, target_key) + (holds ? sum_of(g.held_by_seller, target_key) : 0);
+      // Unbound: no seller ledger yet, the amount alone must fit (10 §3.3.2).
+      double used = unbound ? 0 : sum_of(g.by_seller, target_key) + (holds ? sum_of(g.held_by_seller, target_key) : 0);
       ev.Cap("seller_concentration", a, *t.per_seller_max_pct / 100 * t.total - used, path,
              "per-seller concentration cap");
     }
@@ -710,7 +845,8 @@ TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const
       double agg = *amount;
       if (agent.config.aggregation_window_days) {
         int64_t after = now - *agent.config.aggregation_window_days * 86400 * 1000;
-        agg += WindowSum(state, AggregationKey(plan.owner_key, target_key, AccountKey(payload)), after);
+        agg += unbound ? WindowSumAnySeller(state, plan.owner_key, AccountKey(payload), after)
+                       : WindowSum(state, AggregationKey(plan.owner_key, target_key, AccountKey(payload)), after);
       }
       if (Exceeds(agg, *t.reallocation_threshold))
         triggers.push_back("commitment " + json::FormatNumber(agg) + " exceeds the reallocation threshold " +
@@ -775,6 +911,7 @@ TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const
   c.purchase_type = purchase_type;
   c.target_agent = target_agent;
   c.mode = effective;
+  c.dialect = DialectName(ctx.dialect);
   if (const json::Value* context = r.find_object("context")) c.context = *context;
   c.amount = amount;
   c.created_ms = now;
@@ -890,12 +1027,29 @@ TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const
 
 TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth) {
   State& state = agent.state;
-  const std::string& token = *r.find_string("governance_context");
+  const bool legacy = ctx.is_legacy();
+  const std::string* token = r.find_string("governance_context");
   // 3. Resolve.
-  auto tok = state.check_by_token.find(TokenKey(token));
-  if (tok == state.check_by_token.end())
-    return TaskResult::Failed(Shape("governance_context", "governance_context is not a token issued by this agent"));
-  const Check& issuer_check = state.checks[tok->second];
+  int32_t presented = kNone;
+  if (token) {
+    auto tok = state.check_by_token.find(TokenKey(*token));
+    if (tok == state.check_by_token.end())
+      return TaskResult::Failed(Shape("governance_context", "governance_context is not a token issued by this agent"));
+    presented = tok->second;
+  } else {
+    // 10 §3.5.1 (R3): a tokenless 3.0 seller check names its media buy; only
+    // actions already bound to this caller are candidates.
+    const json::Value* pd0 = r.find_object("planned_delivery");
+    const std::string* mb = pd0 ? pd0->find_string("media_buy_id") : nullptr;
+    const std::string* pid = r.find_string("plan_id");
+    auto it = mb && pid ? state.actions_by_media_buy.find(JoinKey(JoinKey(auth.key, *pid), *mb))
+                        : state.actions_by_media_buy.end();
+    if (it == state.actions_by_media_buy.end() || it->second.size() != 1)
+      return TaskResult::Failed(Shape("governance_context", "governance_context is required (no single bound media buy matches)"));
+    const Action& found = state.actions[it->second[0]];
+    presented = found.latest_exec_check != kNone ? found.latest_exec_check : found.intent_check;
+  }
+  const Check& issuer_check = state.checks[presented];
   const int32_t ai = issuer_check.action;
   const Action& action = state.actions[ai];
   const int32_t pi = action.plan;
@@ -906,37 +1060,53 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
   Result<int64_t> now_r = ctx.Now();
   if (!now_r.ok()) return TaskResult::Failed(now_r.error());
   const int64_t now = now_r.value();
-  if (issuer_check.expires_at_ms <= now)
+  // An unbound 3.0-era action: any authenticated caller may attempt; the
+  // first approved execution check binds it (10 §3.5.3–§3.5.4, R1).
+  const bool unbound = action.target_key.empty() && action.target_agent.empty();
+  if (token && issuer_check.expires_at_ms <= now)
     return TaskResult::Failed(MakeError("PERMISSION_DENIED", "the governance_context has expired", "governance_context"));
-  if (action.target_key.empty() || auth.key != action.target_key)
+  if (!unbound && (action.target_key.empty() || auth.key != action.target_key))
     return TaskResult::Failed(MakeError("PERMISSION_DENIED", "the caller is not the audience of this governance_context"));
   // 5.
   if (plan.status == PlanStatus::kSuspended)
     return TaskResult::Failed(MakeError("CAMPAIGN_SUSPENDED", "the plan is suspended"));
   const std::string phase = PhaseOf(r);
-  const json::Value& pd = *r.find("planned_delivery");
+  json::Value pd = *r.find("planned_delivery");
+  if (legacy && (phase == "modification" || phase == "delivery") && !pd.has("media_buy_id")) {
+    // 10 §3.5.2: 6.11 drops media_buy_id next to a modification_summary.
+    if (action.media_buy_id.empty())
+      return TaskResult::Failed(Shape("planned_delivery.media_buy_id", "modification and delivery checks need planned_delivery.media_buy_id"));
+    pd.set("media_buy_id", action.media_buy_id);
+  }
   const json::Value* metrics = r.find_object("delivery_metrics");
+  const bool legacy_metrics = metrics && !metrics->has("statement_id");
   const bool incremental = IsIncrementalTool(action.tool);
   // 7. Amount and statement validation.
   std::optional<double> x;
   std::string x_currency;
   if (phase == "purchase" || phase == "modification") {
     const json::Value* ec = r.find_object("execution_commitment");
-    if (incremental && !ec)
+    if (incremental && !ec && !legacy)
       return TaskResult::Failed(Shape("execution_commitment", "execution_commitment is required for an incremental action"));
     if (!incremental && ec)
       return TaskResult::Failed(Shape("execution_commitment", "execution_commitment applies only to incremental actions"));
     if (ec) {
       x = *ec->find_number("amount");
       x_currency = *ec->find_string("currency");
-    } else if (const double* tb = pd.find_number("total_budget")) {
+    } else if (const double* tb = pd.find_number("total_budget"); tb && !(legacy && incremental)) {
+      // Legacy incremental actions: a new total cannot be compared with a delta
+      // ceiling, so E6 is not applied and exec(A) not set (10 §3.5.6).
       x = *tb;
       x_currency = *pd.find_string("currency");
     }
   }
   std::optional<Statement> statement;
   std::string seller_reference;
-  if (phase == "delivery") {
+  if (phase == "delivery" && legacy_metrics) {
+    // 10 §3.5.5 (R6): evaluated, not sequenced, digested or replay-protected.
+    if (const std::string* cur = pd.find_string("currency"); cur && *cur != plan.terms.currency)
+      return TaskResult::Failed(Shape("planned_delivery.currency", "planned_delivery.currency must equal the plan currency"));
+  } else if (phase == "delivery") {
     const json::Value& m = *metrics;
     seller_reference = *pd.find_string("media_buy_id");
     if (*m.find_string("currency") != plan.terms.currency)
@@ -996,7 +1166,26 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
                    Details({{"unauthorized", StringArray(bad)}}));
     }
   }
-  if (t.approved_sellers_is_array) {  // E3
+  if (unbound) {
+    // B1, B2 (10 §3.5.4) in place of E3.
+    const std::string& caller = *r.find_string("caller");
+    if (t.approved_sellers_is_array) {
+      ev.Category("seller_compliance");
+      if (!ContainsString(t.approved_seller_keys, auth.key))
+        ev.Finding("seller_compliance", "critical", "The seller is not an approved seller of this plan.",
+                   Details({{"target_agent", caller}}));
+    }
+    std::optional<double> ceiling_a = action.exec ? action.exec : action.ceiling;
+    if (t.per_seller_max_pct && ceiling_a) {
+      auto used_it = plan.agg.by_seller.find(auth.key);
+      const double used = used_it == plan.agg.by_seller.end() ? 0 : used_it->second.Value();
+      const double cap = *t.per_seller_max_pct / 100 * t.total - used;
+      ev.Category("seller_concentration");
+      if (Exceeds(*ceiling_a, cap))
+        ev.Finding("seller_concentration", "critical", "The action exceeds the per-seller concentration cap for this seller.",
+                   Details({{"requested", *ceiling_a}, {"cap", cap}}));
+    }
+  } else if (t.approved_sellers_is_array) {  // E3
     ev.Category("seller_compliance");
     if (!ContainsString(t.approved_seller_keys, action.target_key))
       ev.Finding("seller_compliance", "critical", "The seller is no longer an approved seller of this plan.",
@@ -1029,15 +1218,20 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
                  Details({{"requested", *x}, {"remaining", t.total - (committed - own)}}));
   }
   json::Value delivery_statement;
-  if (statement) {  // E7 (03 §5.6)
+  if (statement || (phase == "delivery" && legacy_metrics)) {  // E7 (03 §5.6; 10 §3.5.5 without a statement)
     const json::Value& m = *metrics;
     ev.Category("delivery_pacing");
     std::optional<double> committed_a = action.settlement != kNone ? std::optional<double>(action.gross)
                                         : action.exec                ? action.exec
                                                                      : action.ceiling;
-    if (committed_a && Exceeds(statement->cumulative_spend, *committed_a))
+    std::optional<double> cumulative_spend;
+    if (statement) cumulative_spend = statement->cumulative_spend;
+    else if (const double* cs = m.find_number("cumulative_spend")) cumulative_spend = *cs;
+    const Instant period_end = statement ? statement->period_end
+                                         : *ParseDateTime(*m.find("reporting_period")->find_string("end"));
+    if (committed_a && cumulative_spend && Exceeds(*cumulative_spend, *committed_a))
       ev.Finding("delivery_pacing", "critical", "Cumulative spend exceeds the committed amount.",
-                 Details({{"cumulative_spend", statement->cumulative_spend}, {"committed", *committed_a}}));
+                 Details({{"cumulative_spend", *cumulative_spend}, {"committed", *committed_a}}));
     if (const json::Value* geo = m.find_object("geo_distribution"); geo && (t.countries || t.regions)) {
       ev.Category("geo_compliance");
       std::vector<std::string> allowed = AllowedCountries(t.countries, t.regions);
@@ -1085,14 +1279,14 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
       Instant start = window.start ? *window.start : t.flight_start;
       Instant end = window.end ? *window.end : t.flight_end;
       double span = static_cast<double>(end.FloorMillis() - start.FloorMillis());
-      double elapsed = static_cast<double>(statement->period_end.FloorMillis() - start.FloorMillis());
-      if (committed_a && span > 0 && elapsed > 0) {
+      double elapsed = static_cast<double>(period_end.FloorMillis() - start.FloorMillis());
+      if (committed_a && cumulative_spend && span > 0 && elapsed > 0) {
         double fraction = std::min(1.0, elapsed / span);
         double expected = *committed_a * fraction;
         d.set("expected_spend", Round2(expected));
-        if (expected > 0) d.set("pace_deviation_pct", Round2((statement->cumulative_spend / expected - 1) * 100));
-        if (statement->cumulative_spend > 0) {
-          double ms_to_exhaust = elapsed * (*committed_a / statement->cumulative_spend);
+        if (expected > 0) d.set("pace_deviation_pct", Round2((*cumulative_spend / expected - 1) * 100));
+        if (*cumulative_spend > 0) {
+          double ms_to_exhaust = elapsed * (*committed_a / *cumulative_spend);
           double at = static_cast<double>(start.FloorMillis()) + ms_to_exhaust;
           if (at < 253402300799999.0) d.set("projected_exhaustion_at", FormatMillis(static_cast<int64_t>(at)));
         }
@@ -1102,6 +1296,7 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
     if (action.next_check_ms && *action.next_check_ms < now)
       ev.Finding("delivery_pacing", "warning", "The previous delivery report was due earlier.",
                  Details({{"missed_next_check", FormatMillis(*action.next_check_ms)}}));
+    if (statement)
     delivery_statement = json::Obj({{"statement_id", statement->statement_id},
                                     {"statement_digest", statement->statement_digest},
                                     {"sequence", statement->sequence},
@@ -1136,10 +1331,12 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
   c.target_agent = action.target_agent;
   c.verdict = verdict;
   c.mode = effective;
-  c.presented_check = tok->second;
+  c.presented_check = presented;
   c.action = ai;
   c.created_ms = now;
   c.planned_delivery = pd;
+  c.dialect = DialectName(ctx.dialect);
+  if (legacy_metrics) c.legacy_metrics = *metrics;
   if (statement) c.statement = std::make_shared<const Statement>(*statement);
   if (const json::Value* context = r.find_object("context")) c.context = *context;
   if (x) c.amount = x;
@@ -1158,7 +1355,7 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
     TokenSpec ts;
     ts.sub = action.action_id;
     ts.plan_hash = plan.plan_hash;
-    ts.aud = action.target_agent;
+    ts.aud = unbound ? c.caller : action.target_agent;  // binding happens with this approval
     ts.iat = now / 1000;
     ts.exp = ts.iat + agent.config.execution_token_ttl_seconds;
     ts.jti = jti.value();
@@ -1188,8 +1385,20 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
     rec.issued_token = new_token;
     rec.expires_at_ms = exp_ms;
     state.check_by_token[TokenKey(new_token)] = ci;
+    if (unbound) {
+      // First-use binding (10 §3.5.4): the caller becomes the audience and the
+      // action's amounts move from seller key "" to it.
+      ApplyActionLedger(state, ai, -1);
+      ApplyActionHold(state, ai, -1);
+      Action& b = state.actions[ai];
+      b.target_agent = rec.caller;
+      b.target_key = auth.key;
+      ApplyActionLedger(state, ai, +1);
+      ApplyActionHold(state, ai, +1);
+    }
     Action& a = state.actions[ai];
     if (extras.next_check_ms) a.next_check_ms = extras.next_check_ms;
+    if (const std::string* mb = pd.find_string("media_buy_id")) RecordMediaBuyId(state, ai, *mb);
     if (phase == "purchase" || phase == "modification") {
       // The seller confirmed (or changed) the buy: narrow the amount, move
       // the channel attribution and extend the hold (03 §5.5, §5.7).
@@ -1222,7 +1431,9 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
 
 TaskResult RunCheckGovernance(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth) {
   if (!auth.present) return TaskResult::Failed(MakeError("PERMISSION_DENIED", "authentication required"));
-  if (std::optional<TaskError> e = ShapeRules(request, agent.config)) return TaskResult::Failed(*e);
+  if (std::optional<TaskError> e = ctx.is_legacy() ? LegacyShapeRules(request, agent.config)
+                                                   : ShapeRules(request, agent.config))
+    return TaskResult::Failed(*e);
   if (std::optional<schema::Failure> f = schema::Validate(schema::CheckGovernanceRequest(), request))
     return TaskResult::Failed(SchemaError("VALIDATION_ERROR", *f));
   std::optional<std::string> caller_key = NormalizeAgentUrl(*request.find_string("caller"));

@@ -257,6 +257,7 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   if (outcome == "completed") o.reported_committed_budget = reported;
   o.seller_reference = seller_reference;
   o.seller_channels = seller_channels;
+  o.payload_hash = canon::IdempotencyPayloadHash(r);  // keyless resends of 3.0-era clients (10 §4.2)
   if (const json::Value* e = r.find("error")) o.error = *e;
   o.findings = findings;
   o.timestamp_ms = now.value();
@@ -272,6 +273,7 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   a.gross = committed;
   ApplyActionLedger(state, ai, +1);
   RecordSettlementAggregation(state, ai);
+  if (seller_reference && outcome == "completed") RecordMediaBuyId(state, ai, *seller_reference);
   Outcome& rec = state.outcomes[oi];
   rec.seq = NextSeq(state);
   json::Value body = json::Obj({{"outcome_id", rec.outcome_id},
@@ -415,31 +417,144 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   return result;
 }
 
+// 10 §4.4 (R10): a 3.0 delivery snapshot, kept as evidence — no ledger change,
+// no reconciliation; an over-spend against the action's commitment is flagged.
+TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth, int32_t pi,
+                          TaskResult result) {
+  State& state = agent.state;
+  const json::Value* d = r.find_object("delivery");
+  if (!d) return TaskResult::Failed(Invalid("delivery", "outcome delivery needs a delivery object"));
+  for (const json::Member& m : d->as_object()) {
+    const std::string field = "delivery." + m.first;
+    const json::Value& v = m.second;
+    if (m.first == "media_buy_id" && !v.is_string()) return TaskResult::Failed(Invalid(field, "must be a string"));
+    if (m.first == "reporting_period") {
+      const std::string* start = v.find_string("start");
+      const std::string* end = v.find_string("end");
+      if (!v.is_object() || v.size() != 2 || !start || !end || !ParseDateTime(*start) || !ParseDateTime(*end))
+        return TaskResult::Failed(Invalid(field, "must be {start, end} date-times"));
+    }
+    if (m.first == "impressions" &&
+        (!v.is_number() || v.as_number() < 0 || std::floor(v.as_number()) != v.as_number()))
+      return TaskResult::Failed(Invalid(field, "must be an integer >= 0"));
+    if (m.first == "spend" && (!v.is_number() || v.as_number() < 0))
+      return TaskResult::Failed(Invalid(field, "must be a number >= 0"));
+    if ((m.first == "cpm" || m.first == "viewability_rate" || m.first == "completion_rate") && !v.is_number())
+      return TaskResult::Failed(Invalid(field, "must be a number"));
+  }
+  // The action: check_id and/or governance_context; neither = plan-level evidence.
+  int32_t ai = kNone, ci = kNone;
+  if (const std::string* check_id = r.find_string("check_id")) {
+    auto it = state.check_by_id.find(*check_id);
+    if (it == state.check_by_id.end() || state.checks[it->second].plan != pi || state.checks[it->second].pending ||
+        state.checks[it->second].action == kNone)
+      return TaskResult::Failed(MakeError("REFERENCE_NOT_FOUND", "reference not found", "check_id"));
+    ci = it->second;
+    ai = state.checks[ci].action;
+  }
+  if (const std::string* token = r.find_string("governance_context")) {
+    auto tok = state.check_by_token.find(TokenKey(*token));
+    if (tok == state.check_by_token.end() || state.checks[tok->second].plan != pi)
+      return TaskResult::Failed(MakeError("REFERENCE_NOT_FOUND", "reference not found", "governance_context"));
+    if (ai != kNone && state.checks[tok->second].action != ai)
+      return TaskResult::Failed(Invalid("governance_context", "governance_context and check_id name different actions"));
+    if (ci == kNone) ci = tok->second;
+    ai = state.checks[tok->second].action;
+  }
+  const Plan& plan = state.plans[pi];
+  const bool owner = auth.key == plan.owner_key;
+  if (ai == kNone ? !owner : !(owner || auth.key == state.actions[ai].caller_key))
+    return TaskResult::Failed(MakeError("PERMISSION_DENIED", "only the intent caller or the plan owner reports delivery"));
+  if (plan.status == PlanStatus::kSuspended)
+    return TaskResult::Failed(MakeError("CAMPAIGN_SUSPENDED", "the plan is suspended"));
+  json::Value findings = json::Value::MakeArray();
+  std::optional<double> total_spend;
+  if (ai != kNone) {
+    const Action& a = state.actions[ai];
+    ExactSum s = a.legacy_snapshot_spend;
+    if (const double* spend = d->find_number("spend")) s.Add(*spend);
+    std::optional<double> committed = a.settlement != kNone ? std::optional<double>(a.gross) : a.exec ? a.exec : a.ceiling;
+    if (committed && Exceeds(s.Value(), *committed))
+      findings.push(Finding("delivery_pacing", "warning", "Reported delivery spend exceeds the committed amount.",
+                            json::Obj({{"reported_spend_total", s.Value()}, {"committed", *committed}})));
+  }
+  Result<std::string> id = ctx.NewId("out", [&](const std::string& x) { return state.outcome_by_id.count(x) > 0; });
+  if (!id.ok()) return TaskResult::Failed(id.error());
+  Result<int64_t> now = ctx.Now();
+  if (!now.ok()) return TaskResult::Failed(now.error());
+  const int32_t oi = static_cast<int32_t>(state.outcomes.size());
+  Outcome o;
+  o.outcome_id = id.value();
+  o.plan = pi;
+  o.action = ai;
+  o.check = ci;
+  o.type = "delivery";
+  o.reporter = auth.agent_url;
+  o.reporter_key = auth.key;
+  o.purchase_type = ai != kNone ? state.actions[ai].purchase_type : "media_buy";
+  o.delivery = *d;
+  o.legacy_snapshot = true;
+  o.findings = findings;
+  o.timestamp_ms = now.value();
+  state.outcomes.push_back(std::move(o));
+  state.outcome_by_id[state.outcomes[oi].outcome_id] = oi;
+  if (ai != kNone)
+    if (const double* spend = d->find_number("spend")) state.actions[ai].legacy_snapshot_spend.Add(*spend);
+  Outcome& rec = state.outcomes[oi];
+  rec.seq = NextSeq(state);
+  json::Value body = json::Obj({{"outcome_id", rec.outcome_id},
+                                {"outcome_state", findings.size() > 0 ? "findings" : "accepted"}});
+  if (findings.size() > 0) body.set("findings", findings);
+  rec.body_json = json::Write(body);
+  CountOutcome(state, oi);
+  result.body = std::move(body);
+  return result;
+}
+
 }  // namespace
 
 TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth) {
   if (!auth.present) return TaskResult::Failed(MakeError("PERMISSION_DENIED", "authentication required"));
+  const bool legacy = ctx.is_legacy();
   const bool keyless_ok = agent.config.compat_accept_missing_idempotency_key;
-  if (std::optional<schema::Failure> f = schema::Validate(schema::ReportPlanOutcomeRequest(!keyless_ok), r))
-    return TaskResult::Failed(SchemaError("VALIDATION_ERROR", *f));
+  const std::string outcome = r.find_string("outcome") ? *r.find_string("outcome") : "";
+  // A 3.0 delivery snapshot has no observation fields (10 §4.4); a 3.2
+  // observation inside a legacy request is processed as in 04.
+  const json::Value* delivery_in = r.find_object("delivery");
+  const bool snapshot = legacy && (outcome == "delivery" && (!delivery_in || !delivery_in->has("observation_id")));
+  schema::NodeRef shape = legacy && (outcome != "delivery" || snapshot) ? schema::ReportPlanOutcomeRequestLegacy()
+                          : legacy                                     ? schema::ReportPlanOutcomeRequest(false)
+                                                                       : schema::ReportPlanOutcomeRequest(!keyless_ok);
+  if (std::optional<schema::Failure> f = schema::Validate(shape, r)) return TaskResult::Failed(SchemaError("VALIDATION_ERROR", *f));
   TaskResult result;
-  if (const std::string* key = r.find_string("idempotency_key")) {
+  const std::string* key = r.find_string("idempotency_key");
+  if (key) {
     if (std::optional<TaskResult> early = CheckIdempotency(ctx, "report_plan_outcome", r, auth, *key, true, &result))
       return *early;
   }
   State& state = agent.state;
   // 3. Plan, looked up with the reporter as caller (01 §1).
   const int32_t pi = LookupPlanForCaller(state, auth.key, *r.find_string("plan_id"));
-  if (pi == kNone) return TaskResult::Failed(MakeError("REFERENCE_NOT_FOUND", "reference not found", "plan_id"));
+  if (pi == kNone)  // 10 §7.1: the 3.0/3.1 code for the same uniform answer
+    return TaskResult::Failed(legacy ? MakeError("PLAN_NOT_FOUND", "plan not found", "plan_id")
+                                     : MakeError("REFERENCE_NOT_FOUND", "reference not found", "plan_id"));
+  if (snapshot) return LegacySnapshot(agent, ctx, r, auth, pi, std::move(result));
   // 4. A final check of that plan.
   auto cit = state.check_by_id.find(*r.find_string("check_id"));
   if (cit == state.check_by_id.end() || state.checks[cit->second].plan != pi || state.checks[cit->second].pending)
     return TaskResult::Failed(MakeError("REFERENCE_NOT_FOUND", "reference not found", "check_id"));
   const int32_t ci = cit->second;
   const Check& check = state.checks[ci];
-  const std::string outcome = *r.find_string("outcome");
   // 5. The settlement tuple.
-  if (check.verdict != "approved" || check.issued_token != *r.find_string("governance_context"))
+  const std::string* presented = r.find_string("governance_context");
+  if (presented && legacy) {
+    // 10 §7.1: a value that is no token of this plan "does not resolve".
+    auto tok = state.check_by_token.find(TokenKey(*presented));
+    if (tok == state.check_by_token.end() || state.checks[tok->second].plan != pi)
+      return TaskResult::Failed(MakeError("REFERENCE_NOT_FOUND", "reference not found", "governance_context"));
+  }
+  if (check.verdict != "approved" || (presented && check.issued_token != *presented) ||
+      (!presented && check.issued_token.empty()))  // R8: absent is accepted for 3.0-era clients
     return TaskResult::Failed(Invalid("governance_context", "governance_context is not the token issued by check_id"));
   const bool settles = outcome == "completed" || outcome == "failed";
   const bool check_fits = settles ? (check.intent || check.phase == "purchase" || check.phase == "modification")
@@ -448,8 +563,10 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
     return TaskResult::Failed(Invalid("check_id", settles ? "settle against the intent check or a purchase/modification check"
                                                           : "delivery observations name a delivery check"));
   const Action& action = state.actions[check.action];
-  // 6. purchase_type (default media_buy).
-  const std::string purchase_type = r.find_string("purchase_type") ? *r.find_string("purchase_type") : "media_buy";
+  // 6. purchase_type: default media_buy (04); the action's own for 3.0-era clients (R9).
+  const std::string purchase_type = r.find_string("purchase_type") ? *r.find_string("purchase_type")
+                                    : legacy                       ? action.purchase_type
+                                                                   : "media_buy";
   if (purchase_type != action.purchase_type)
     return TaskResult::Failed(Invalid("purchase_type", "purchase_type must equal the action's purchase type"));
   // 7. Reporter.
@@ -464,6 +581,15 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
     const json::Value* closed = r.find("delivery")->find("period_closed");
     if (closed && closed->as_bool() && !is_owner)
       return TaskResult::Failed(MakeError("PERMISSION_DENIED", "only the plan owner closes a period"));
+  }
+  // 10 §4.2 (R7): without a key, a resend of the same settlement is a replay.
+  if (legacy && !key && settles && action.settlement != kNone) {
+    const Outcome& first = state.outcomes[action.settlement];
+    if (first.reporter_key == auth.key && first.payload_hash == canon::IdempotencyPayloadHash(r)) {
+      TaskResult replay = TaskResult::Completed(json::ParseStored(first.body_json));
+      replay.replayed = true;
+      return replay;
+    }
   }
   // 8.
   if (plan.status == PlanStatus::kSuspended)

@@ -22,16 +22,16 @@ json::Value TokenHeader(const Config& config, const TokenSpec& t) {
 }
 
 json::Value TokenClaims(const Config& config, const TokenSpec& t) {
-  json::Value c = json::Obj({{"iss", config.issuer},
-                             {"sub", t.sub},
-                             {"plan_hash", t.plan_hash},
-                             {"aud", t.aud},
-                             {"iat", t.iat},
-                             {"exp", t.exp},
-                             {"jti", t.jti},
-                             {"phase", t.phase},
-                             {"caller", t.caller},
-                             {"check_id", t.check_id}});
+  json::Value c = json::Obj({{"iss", config.issuer}, {"sub", t.sub}, {"plan_hash", t.plan_hash}});
+  // An unbound 3.0-era action has no audience yet: `aud` is omitted, so a
+  // 3.2 verifier rejects the token (10 §3.6); 3.2 actions always have one.
+  if (!t.aud.empty()) c.set("aud", t.aud);
+  c.set("iat", t.iat);
+  c.set("exp", t.exp);
+  c.set("jti", t.jti);
+  c.set("phase", t.phase);
+  c.set("caller", t.caller);
+  c.set("check_id", t.check_id);
   if (t.media_buy_id) c.set("media_buy_id", *t.media_buy_id);
   if (t.commitment_amount)
     c.set("authorized_commitment", json::Obj({{"amount", *t.commitment_amount}, {"currency", t.commitment_currency}}));
