@@ -154,7 +154,11 @@ class Host {
     }();
     if (dump) {
       Expected<std::string> wire = GovernanceAgent::ToWire(core_result);
-      if (wire.ok()) *dump << json::Write(json::Obj({{"task", task}, {"wire", ParseOrFail(wire.value)}})) << "\n";
+      if (wire.ok()) {
+        Value line = json::Obj({{"task", task}, {"wire", ParseOrFail(wire.value)}});
+        if (const std::string* protocol = ParseOrFail(core_result).find_string("protocol")) line.set("protocol", *protocol);
+        *dump << json::Write(line) << "\n";
+      }
     }
     return core_result;
   }

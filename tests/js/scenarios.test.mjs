@@ -17,7 +17,7 @@ for (const file of scenarioFiles()) {
       const where = `step ${index}${step.note ? ` (${step.note})` : ''}`;
       if (step.expect) assert.deepEqual(subsetProblems(step.expect, result), [], where);
       if (step.state_unchanged) assert.equal(stateAfter, stateBefore, `${where}: state changed`);
-      if (step.task) assert.deepEqual(validateWire(ajv, step.task, api.toWire(result)), [], `${where}: wire schema`);
+      if (step.task) assert.deepEqual(validateWire(ajv, step.task, api.toWire(result), result.protocol), [], `${where}: wire schema`);
     }
   });
 }

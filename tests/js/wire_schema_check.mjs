@@ -10,10 +10,10 @@ const counts = {};
 const failures = [];
 for (const line of readFileSync(file, 'utf8').split('\n')) {
   if (!line) continue;
-  const { task, wire } = JSON.parse(line);
+  const { task, wire, protocol } = JSON.parse(line);
   const key = `${task}:${wire.status}`;
   counts[key] = (counts[key] ?? 0) + 1;
-  for (const p of validateWire(ajv, task, wire)) failures.push(`${p}\n    ${JSON.stringify(wire).slice(0, 400)}`);
+  for (const p of validateWire(ajv, task, wire, protocol)) failures.push(`${p}\n    ${JSON.stringify(wire).slice(0, 400)}`);
 }
 console.log('validated wire results:', JSON.stringify(counts));
 const required = ['sync_plans:completed', 'get_plan_audit_logs:completed', 'check_governance:completed',

@@ -129,7 +129,15 @@ LegacyTail RenderLegacy(const Agent& agent, const CallContext& ctx, std::string_
       if (it != state.consultation_by_handle.end())
         chain_expires = state.consultations[it->second].start_ms + agent.config.consultation_ttl_seconds * 1000;
     }
-    r.body = RenderCheckBody(r.body, ctx.dialect, ctx.legacy, chain_expires);
+    LegacyRequest legacy = ctx.legacy;
+    // plan_id on every body (the 3.0.6/3.1 schemas require it): the request's, else the action's plan.
+    if (const std::string* pid = request.find_string("plan_id")) {
+      legacy.plan_id = *pid;
+    } else if (const std::string* check_id = r.body.find_string("check_id")) {
+      auto it = state.check_by_id.find(*check_id);
+      if (it != state.check_by_id.end()) legacy.plan_id = state.plans[state.checks[it->second].plan].plan_id;
+    }
+    r.body = RenderCheckBody(r.body, ctx.dialect, legacy, chain_expires);
   } else if (task == "report_plan_outcome") {
     r.body = RenderOutcomeBody(r.body, ctx.dialect);
   } else if (task == "get_plan_audit_logs") {
@@ -228,6 +236,28 @@ std::string GovernanceAgent::GetTask(std::string_view task_id) {
     return FailedResult(MakeError("SERVICE_UNAVAILABLE", "re-entrant call on a busy agent"), nullptr);
   CallGuard guard(agent);
   std::optional<json::Value> context;
+  auto esc = agent.state.escalation_by_task.find(std::string(task_id));
+  if (esc != agent.state.escalation_by_task.end() && agent.state.escalations[esc->second].dialect != "3.2") {
+    // 10 §3.3.4: a 3.0-era escalation renders in its dialect, never `submitted`;
+    // fetching an approved one mints its token.
+    const Escalation& e = agent.state.escalations[esc->second];
+    CallContext ctx(agent.config, agent.hooks, agent.state);
+    ctx.dialect = DialectFromName(e.dialect);
+    const Check& c = agent.state.checks[e.check];
+    TaskResult r;
+    if (c.pending) {
+      r = TaskResult::Completed(RenderPendingReviewBody(json::ParseStored(c.body_json), c, e, ctx.dialect, ctx.legacy));
+    } else {
+      Status minted = e.resolution && *e.resolution == "approved_by_human" ? MintDeferredToken(ctx, agent.state, e.check)
+                                                                           : Status::Ok();
+      if (!minted.ok()) return RenderResult(TaskResult::Failed(minted.error()), nullptr, LegacyTail{{}, DialectName(ctx.dialect)});
+      ctx.Commit();
+      r = TaskResult::Completed(RenderCheckBody(CheckBodyOf(agent.state.checks[e.check]), ctx.dialect, ctx.legacy, std::nullopt));
+    }
+    LegacyTail tail;
+    tail.protocol = DialectName(ctx.dialect);
+    return RenderResult(r, c.context ? &*c.context : nullptr, tail);
+  }
   TaskResult r = GetTaskResult(agent, std::string(task_id), &context);
   return RenderResult(r, context ? &*context : nullptr);
 }

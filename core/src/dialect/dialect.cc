@@ -361,7 +361,8 @@ json::Value RenderCheckBody(const json::Value& b, Dialect d, const LegacyRequest
   parts.emplace_back("verdict", verdict);
   copy("check_type");
   parts.emplace_back("binding", intent ? "proposed" : "committed");
-  copy("plan_id");
+  if (b.has("plan_id")) copy("plan_id");
+  else if (legacy.plan_id) parts.emplace_back("plan_id", *legacy.plan_id);
   copy("explanation");
   if (const json::Value* f = b.find("findings")) parts.emplace_back("findings", LegacyFindings(*f));
   if (const json::Value* cs = b.find("conditions")) {

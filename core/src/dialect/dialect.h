@@ -35,6 +35,7 @@ struct LegacyRequest {
   std::optional<std::string> buyer_campaign_ref;   // L2 (echoed in 3.0 check bodies)
   std::optional<std::string> threaded_context;     // L8: a string governance_context next to `tool`
   std::optional<json::Value> payload;              // the intent payload (condition rebasing, 10 §6.2)
+  std::optional<std::string> plan_id;              // rendering: plan_id for bodies that lack one (10 §6.2)
 };
 
 // 10 §3.1, §4.1, §5.1: removes or moves fields; never invents authority.

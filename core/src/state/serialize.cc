@@ -210,6 +210,11 @@ json::Value EscalationToJson(const Escalation& e) {
   SetOpt(v, "resolved_at", e.resolved_at_ms);
   SetOpt(v, "reviewer", e.reviewer);
   SetOpt(v, "decision_reason", e.decision_reason);
+  if (e.dialect != "3.2") {
+    v.set("dialect", e.dialect);
+    v.set("claim_key", e.claim_key);
+    v.set("claimed", e.claimed);
+  }
   return v;
 }
 
@@ -643,6 +648,11 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     e.resolved_at_ms = r.Opt<int64_t>(v, "resolved_at", w);
     e.reviewer = r.Opt<std::string>(v, "reviewer", w);
     e.decision_reason = r.Opt<std::string>(v, "decision_reason", w);
+    if (v.has("dialect")) {
+      e.dialect = r.Str(v, "dialect", w);
+      e.claim_key = r.Str(v, "claim_key", w);
+      e.claimed = r.Bool(v, "claimed", w);
+    }
     s.escalations.push_back(std::move(e));
   }
   for (size_t i = 0; i < ncs && r.error.empty(); ++i) {
@@ -734,6 +744,8 @@ void RebuildDerived(State& s, const Config& config) {
   for (size_t i = 0; i < s.escalations.size(); ++i) {
     s.escalation_by_task[s.escalations[i].task_id] = static_cast<int32_t>(i);
     if (!s.escalations[i].resolution) s.pending_escalations.insert(static_cast<int32_t>(i));
+    if (!s.escalations[i].claim_key.empty())
+      s.escalations_by_claim[s.escalations[i].claim_key].push_back(static_cast<int32_t>(i));
   }
   for (size_t i = 0; i < s.consultations.size(); ++i)
     s.consultation_by_handle[s.consultations[i].handle] = static_cast<int32_t>(i);

@@ -319,6 +319,11 @@ struct Escalation {
   std::optional<int64_t> resolved_at_ms;
   std::optional<std::string> reviewer, decision_reason;
   int64_t created_ms = 0;
+  // 3.0/3.1 escalations are answered synchronously and claimed by a later
+  // identical intent (10 §3.3.4); their approval token is minted on claim.
+  std::string dialect = "3.2";
+  std::string claim_key;  // hex SHA-256 of the claim tuple, "" for 3.2
+  bool claimed = false;
 };
 
 struct Consultation {
@@ -367,6 +372,7 @@ struct State {
   std::unordered_map<std::string, int32_t> check_by_id, action_by_id, outcome_by_id, adjustment_by_id;
   std::unordered_map<std::string, int32_t> check_by_token;  // TokenKey(issued token) -> check
   std::unordered_map<std::string, int32_t> escalation_by_task, consultation_by_handle;
+  std::unordered_map<std::string, std::vector<int32_t>> escalations_by_claim;  // claim_key -> escalations (creation order)
   std::unordered_map<std::string, int32_t> statement_by_id;    // seller_key "\n" statement_id -> check
   std::unordered_map<std::string, int32_t> observation_by_id;  // reporter_key "\n" plan "\n" observation_id
   std::unordered_map<std::string, int32_t> adjustment_by_seller_id, adjustment_by_evidence_id;

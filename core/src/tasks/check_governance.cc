@@ -336,23 +336,18 @@ json::Value CheckBody(const Config& config, const Check& c, const json::Value& p
   return body;
 }
 
-Result<MintedAction> PrepareIntentApproval(CallContext& ctx, const State& state, const Check& check,
-                                           const json::Value& findings, const std::string& binding_digest) {
-  Result<int64_t> now = ctx.Now();
-  if (!now.ok()) return now.error();
+namespace {
+// The intent token of an approved intent check for action `action_id`.
+TokenSpec IntentTokenSpec(const State& state, const Check& check, const std::string& action_id,
+                          const json::Value& findings, const std::string& binding_digest, int64_t now_ms,
+                          int64_t ttl_seconds) {
   const Plan& plan = state.plans[check.plan];
-  MintedAction m;
-  Result<std::string> id = ctx.NewId("gb", Ids::Taken(state.action_by_id));
-  if (!id.ok()) return id.error();
-  Result<std::string> jti = ctx.NewJti();
-  if (!jti.ok()) return jti.error();
   TokenSpec t;
-  t.sub = id.value();
+  t.sub = action_id;
   t.plan_hash = check.plan_hash;
   t.aud = check.target_agent;
-  t.iat = now.value() / 1000;
-  t.exp = t.iat + ctx.config().intent_token_ttl_seconds;
-  t.jti = jti.value();
+  t.iat = now_ms / 1000;
+  t.exp = t.iat + ttl_seconds;
   t.phase = "intent";
   t.caller = check.caller;
   t.check_id = check.check_id;
@@ -362,8 +357,57 @@ Result<MintedAction> PrepareIntentApproval(CallContext& ctx, const State& state,
   t.authorized_payload_hash = check.payload_hash;
   t.policy_decision_hash = PolicyDecisionHash(plan, findings);
   if (!binding_digest.empty()) t.binding_digest = binding_digest;
+  return t;
+}
+}  // namespace
+
+Status MintDeferredToken(CallContext& ctx, State& state, int32_t check_index) {
+  Check& c = state.checks[check_index];
+  if (c.action == kNone || !c.issued_token.empty()) return Status::Ok();
+  Result<int64_t> now = ctx.Now();
+  if (!now.ok()) return now.error();
+  Result<std::string> jti = ctx.NewJti();
+  if (!jti.ok()) return jti.error();
+  json::Value body = json::ParseStored(c.body_json);
+  const std::string* digest = body.find_string("runtime_attestation_binding_digest");
+  TokenSpec t = IntentTokenSpec(state, c, state.actions[c.action].action_id, *body.find("findings"),
+                                digest ? *digest : "", now.value(), ctx.config().intent_token_ttl_seconds);
+  t.jti = jti.value();
   Result<std::string> token = SignToken(ctx, t);
   if (!token.ok()) return token.error();
+  // Nothing below fails. The hold now runs to the token's expiry (03 §5.7).
+  const int32_t ai = c.action;
+  ApplyActionHold(state, ai, -1);
+  Action& a = state.actions[ai];
+  a.hold_exp_ms = std::max(a.hold_exp_ms, t.exp * 1000);
+  if (a.hold_counting) a.hold.exp_ms = a.hold_exp_ms;
+  ApplyActionHold(state, ai, +1);
+  c.issued_token = token.value();
+  c.expires_at_ms = t.exp * 1000;
+  state.check_by_token[TokenKey(c.issued_token)] = check_index;
+  body.put("expires_at", FormatMillis(c.expires_at_ms));
+  c.body_json = json::Write(body);
+  return Status::Ok();
+}
+
+Result<MintedAction> PrepareIntentApproval(CallContext& ctx, const State& state, const Check& check,
+                                           const json::Value& findings, const std::string& binding_digest, bool mint) {
+  Result<int64_t> now = ctx.Now();
+  if (!now.ok()) return now.error();
+  const Plan& plan = state.plans[check.plan];
+  MintedAction m;
+  Result<std::string> id = ctx.NewId("gb", Ids::Taken(state.action_by_id));
+  if (!id.ok()) return id.error();
+  TokenSpec t = IntentTokenSpec(state, check, id.value(), findings, binding_digest, now.value(),
+                                ctx.config().intent_token_ttl_seconds);
+  if (mint) {
+    Result<std::string> jti = ctx.NewJti();
+    if (!jti.ok()) return jti.error();
+    t.jti = jti.value();
+    Result<std::string> token = SignToken(ctx, t);
+    if (!token.ok()) return token.error();
+    m.token = token.value();
+  }
   Action& a = m.action;
   a.action_id = id.value();
   a.plan = check.plan;
@@ -381,7 +425,6 @@ Result<MintedAction> PrepareIntentApproval(CallContext& ctx, const State& state,
   a.intent_channels = check.intent_channels;
   a.proposal_id = check.proposal_id;
   a.terms_digest = check.terms_digest;
-  m.token = token.value();
   m.exp_ms = t.exp * 1000;
   return m;
 }
@@ -397,7 +440,7 @@ void CommitIntentApproval(State& state, const Config& config, int32_t check_inde
   c.action = ai;
   c.issued_token = m.token;
   c.expires_at_ms = m.exp_ms;
-  state.check_by_token[TokenKey(m.token)] = check_index;
+  if (!m.token.empty()) state.check_by_token[TokenKey(m.token)] = check_index;  // else minted later (10 §3.3.4)
   RegisterAggregation(state, ai);
   ApplyActionLedger(state, ai, +1);
   if (config.budget_holds && a.ceiling) {
@@ -435,6 +478,21 @@ json::Value CheckBodyOf(const Check& c) {
 namespace {
 
 TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth);
+
+// 10 §3.3.4 claim key: who asks, for what, with which payload (6.11 puts a
+// fresh idempotency_key into every governed payload, so it is left out).
+std::string ClaimKey(const std::string& agent_key, const std::string& caller_key, const Plan& plan,
+                     const std::string& tool, const std::string& purchase_type, const std::string& target_key,
+                     const json::Value& payload) {
+  json::Value stripped = payload;
+  for (const char* k : {"idempotency_key", "context", "governance_context", "push_notification_config", "adcp_version",
+                        "adcp_major_version"})
+    stripped.erase(k);
+  json::Value tuple = json::Value(json::Array{json::Value(agent_key), json::Value(caller_key), json::Value(plan.owner_key),
+                                              json::Value(plan.plan_id), json::Value(tool), json::Value(purchase_type),
+                                              json::Value(target_key), stripped});
+  return canon::HexLower(canon::AsBytes(canon::JcsDigest(tuple)));
+}
 
 // 10 §3.4 (R4): the 6.11 seller helper's intent-shaped check with the buyer's
 // token, evaluated as an execution check of that token's action.
@@ -535,6 +593,32 @@ TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const
   const bool unbound = target_agent.empty();
   const std::string target_key = NormalizeAgentUrl(target_agent).value_or("");
   const std::string caller = *r.find_string("caller");
+  std::string claim_key;
+  if (legacy) {
+    // 10 §3.3.4 (R11): an identical intent claims the client's escalation.
+    claim_key = ClaimKey(auth.key, NormalizeAgentUrl(caller).value_or(""), plan, tool, purchase_type, target_key,
+                         *r.find("payload"));
+    auto claims = state.escalations_by_claim.find(claim_key);
+    if (claims != state.escalations_by_claim.end()) {
+      const int32_t ei = claims->second.back();  // the most recently created
+      Escalation& e = state.escalations[ei];
+      const bool fresh = e.resolved_at_ms && now - *e.resolved_at_ms <= agent.config.consultation_ttl_seconds * 1000;
+      if (!e.resolution) {
+        TaskResult pending;
+        pending.kind = TaskResult::kSubmitted;
+        pending.task_id = e.task_id;
+        return pending;
+      }
+      if (!e.claimed && fresh) {
+        if (*e.resolution == "approved_by_human") {
+          Status minted = MintDeferredToken(ctx, state, e.check);
+          if (!minted.ok()) return TaskResult::Failed(minted.error());
+        }
+        e.claimed = true;
+        return TaskResult::Completed(CheckBodyOf(state.checks[e.check]));
+      }
+    }
+  }
   // 6. Consultation handle.
   int32_t chain = kNone;
   int64_t attempt = 1;
@@ -1004,7 +1088,12 @@ TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const
     for (size_t i = 0; i < triggers.size(); ++i) e.reason += (i ? "; " : "") + triggers[i];
     e.recommendation = recommendation;
     e.created_ms = now;
+    if (legacy) {
+      e.dialect = DialectName(ctx.dialect);
+      e.claim_key = claim_key;
+    }
     const int32_t ei = static_cast<int32_t>(state.escalations.size());
+    if (legacy) state.escalations_by_claim[claim_key].push_back(ei);
     state.escalations.push_back(std::move(e));
     state.escalation_by_task[task_id] = ei;
     state.pending_escalations.insert(ei);

@@ -36,8 +36,12 @@ struct MintedAction {
   std::string token;
   int64_t exp_ms = 0;
 };
+// `mint` false (3.0-era escalations, 10 §3.3.4): the action without its token,
+// which MintDeferredToken() signs on the first claim or getTask.
 Result<MintedAction> PrepareIntentApproval(CallContext& ctx, const State& state, const Check& check,
-                                           const json::Value& findings, const std::string& binding_digest);
+                                           const json::Value& findings, const std::string& binding_digest,
+                                           bool mint = true);
+Status MintDeferredToken(CallContext& ctx, State& state, int32_t check_index);
 // Writes a prepared approval: action, token registry, aggregation, hold.
 void CommitIntentApproval(State& state, const Config& config, int32_t check_index, MintedAction minted);
 

@@ -76,7 +76,9 @@ TaskResult ResolveEscalationOp(Agent& agent, CallContext& ctx, const json::Value
     json::Value findings = *parts.find("findings");
     findings.push(finding);
     const std::string* digest = parts.find_string("runtime_attestation_binding_digest");
-    Result<MintedAction> m = PrepareIntentApproval(ctx, state, c, findings, digest ? *digest : "");
+    // A 3.0-era escalation mints its token when claimed or fetched (10 §3.3.4).
+    const bool mint_now = state.escalations[ei].dialect == "3.2";
+    Result<MintedAction> m = PrepareIntentApproval(ctx, state, c, findings, digest ? *digest : "", mint_now);
     if (!m.ok()) return TaskResult::Failed(m.error());
     minted = std::move(m.value());
   }

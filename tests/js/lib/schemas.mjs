@@ -18,12 +18,29 @@ function* walk(dir) {
   }
 }
 
+// The AdCP 3.0.6 schemas that @adcp/sdk 6.11.0 bundles and validates with
+// (dev dependency; read from node_modules at test time, never copied).
+const SCHEMA_30_DIR = join(here, '..', '..', '..', 'node_modules', '@adcp', 'sdk', 'dist', 'lib', 'schemas-data', '3.0');
+
 export function createAjv() {
   const ajv = new Ajv({ strict: false, allErrors: true, allowUnionTypes: true });
   addFormats(ajv);
   for (const file of walk(SCHEMA_DIR)) ajv.addSchema(JSON.parse(readFileSync(file, 'utf8')));
+  for (const file of walk(SCHEMA_30_DIR)) {
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    // 6.11 relaxes response roots (additionalProperties: true) before validating.
+    if (/-response\.json$/.test(file) && schema.additionalProperties === false) schema.additionalProperties = true;
+    try { ajv.addSchema(schema); } catch { /* a duplicate $id in the bundle: the first one stands */ }
+  }
   return ajv;
 }
+
+const RESPONSE_SCHEMAS_30 = {
+  sync_plans: '/schemas/3.0.6/governance/sync-plans-response.json',
+  check_governance: '/schemas/3.0.6/governance/check-governance-response.json',
+  report_plan_outcome: '/schemas/3.0.6/governance/report-plan-outcome-response.json',
+  get_plan_audit_logs: '/schemas/3.0.6/governance/get-plan-audit-logs-response.json',
+};
 
 export const RESPONSE_SCHEMAS = {
   sync_plans: '/schemas/governance/sync-plans-response.json',
@@ -34,13 +51,25 @@ export const RESPONSE_SCHEMAS = {
 };
 
 // Validates one wire-form result of `task`; returns a list of problems.
-export function validateWire(ajv, task, wire) {
+// `protocol` is the CoreResult's dialect (10 §6.1): 3.0 results are checked
+// against the 3.0.6 schemas the 3.0-era SDK validates with.
+export function validateWire(ajv, task, wire, protocol) {
   const problems = [];
   const check = (id, value, what) => {
     const validate = ajv.getSchema(id);
     if (!validate) throw new Error(`schema ${id} not loaded`);
     if (!validate(value)) problems.push(`${what}: ${ajv.errorsText(validate.errors, { separator: '; ' })}`);
   };
+  if (protocol === '3.0' && RESPONSE_SCHEMAS_30[task] && (wire.status !== 'failed')) {
+    const body = { ...wire };
+    if (task !== 'check_governance' && task !== 'report_plan_outcome') delete body.status;  // the added task status
+    check(RESPONSE_SCHEMAS_30[task], body, `${task} 3.0 body`);
+    if (task === 'check_governance' && wire.errors) {  // the fail-closed overlay
+      for (const e of wire.errors) check('/schemas/core/error.json', e, `${task} errors[]`);
+    }
+    return problems;
+  }
+  if (protocol === '3.1' && wire.status !== 'failed') return problems;  // no 3.1 schemas are installable here
   if (wire.status === 'completed') {
     const id = RESPONSE_SCHEMAS[task];
     if (id) check(id, wire, `${task} completed`);

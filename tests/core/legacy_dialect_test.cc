@@ -1,0 +1,152 @@
+// Spec 10 rules the shared corpus cannot express (token claims, wire form,
+// configuration and hints, import of legacy records). The T1–T16 scenarios
+// themselves run from tests/fixtures/scenarios/10-*.json.
+#include "canon/digests.h"
+#include "check_helpers.h"
+
+using namespace adcp;
+using namespace adcp::test;
+
+namespace {
+
+const std::string kB = "https://buyer.example/";
+const std::string kS = "https://seller.example/mcp";
+
+Value LegacyPlan(const std::string& id) {
+  return J(R"({"plan_id":")" + id + R"(","brand":{"domain":"acme.example"},"objectives":"x",
+    "budget":{"total":10000,"currency":"USD","reallocation_unlimited":true},
+    "flight":{"start":"2026-01-01T00:00:00Z","end":"2027-01-01T00:00:00Z"},"countries":["US"]})");
+}
+
+Value Intent611(const std::string& plan, double amount, const std::string& key = "k-1") {
+  return J(R"({"adcp_major_version":3,"plan_id":")" + plan + R"(","caller":")" + kB +
+           R"(","tool":"create_media_buy","payload":{"total_budget":{"amount":)" + json::FormatNumber(amount) +
+           R"(,"currency":"USD"},"start_time":"2026-03-02T00:00:00Z","end_time":"2026-04-01T00:00:00Z","idempotency_key":")" +
+           key + R"("}})");
+}
+
+Host& Setup(Host& h) {
+  h.now_ms = 1772323200000;  // 2026-03-01T00:00:00Z
+  SyncPlan(h, LegacyPlan("P"), kB);
+  return h;
+}
+
+Value Wire(const Value& core_result) {
+  Expected<std::string> w = GovernanceAgent::ToWire(json::Write(core_result));
+  REQUIRE(w.ok());
+  return ParseOrFail(w.value);
+}
+
+}  // namespace
+
+TEST_CASE("10 §3.6 T1 an unbound 3.0 approval's token has no aud; the wire status is the decision", "[10]") {
+  Host h;
+  Setup(h);
+  Value r = h.Call("check_governance", Intent611("P", 1000), kB);
+  REQUIRE(*r.find_string("protocol") == "3.0");
+  Value claims = DecodeSegment(Token(r), 1);
+  CHECK(!claims.has("aud"));
+  CHECK(*claims.find_string("phase") == "intent");
+  CHECK(json::Write(*claims.find("authorized_commitment")) == R"({"amount":1000,"currency":"USD"})");
+  Value wire = Wire(r);
+  CHECK(*wire.find_string("status") == "approved");
+  CHECK(json::Write(wire).find("\"completed\"") == std::string::npos);
+  // The same intent with a target_agent (a 3.2 marker) is 3.2: aud is bound, no protocol key.
+  Value bound = Set(Intent611("P", 10, "k-2"), "target_agent", kS);
+  Value r32 = h.Call("check_governance", bound, kB);
+  CHECK(!r32.has("protocol"));
+  CHECK(*DecodeSegment(Token(r32), 1).find_string("aud") == kS);
+}
+
+TEST_CASE("10 §3.5.4 T8 the binding execution token carries aud = the seller", "[10]") {
+  Host h;
+  Setup(h);
+  std::string t1 = Token(h.Call("check_governance", Intent611("P", 1000), kB));
+  Value exec = J(R"({"adcp_major_version":3,"plan_id":"P","caller":")" + kS + R"(","governance_context":")" + t1 +
+                 R"(","planned_delivery":{"total_budget":1000,"currency":"USD"},"phase":"purchase","payload":{"media_buy_id":"mb_1"}})");
+  Value r = h.Call("check_governance", exec, kS);
+  REQUIRE(*Body(r).find_string("status") == "approved");
+  Value claims = DecodeSegment(Token(r), 1);
+  CHECK(*claims.find_string("aud") == kS);
+  CHECK(*claims.find_string("media_buy_id") == "mb_1");
+  // The binding survives export/import: the other seller is still refused after a restart.
+  Host restored(HostOptions{}, h.State());
+  restored.now_ms = h.now_ms;
+  Value again = restored.Call("check_governance", Set(exec, "caller", "https://other.example/mcp"), "https://other.example/mcp");
+  CHECK(ErrorCode(again) == "PERMISSION_DENIED");
+  CHECK(restored.State() == h.State());
+}
+
+TEST_CASE("10 §3.3.4 T7 a claimed human approval mints its token at claim time", "[10]") {
+  Host h;
+  h.now_ms = 1772323200000;
+  Value plan = LegacyPlan("P7");
+  plan.find("budget")->erase("reallocation_unlimited");
+  plan.find("budget")->set("reallocation_threshold", 500);
+  SyncPlan(h, plan, kB);
+  Value pending = h.Call("check_governance", Intent611("P7", 1000, "a"), kB);
+  REQUIRE(*Body(pending).find_string("status") == "denied");
+  const std::string task_id = *Body(pending).find_string("task_id");
+  h.now_ms += 60000;
+  h.Admin(J(R"({"op":"resolve_escalation","task_id":")" + task_id + R"(","decision":"approve","reviewer":"cfo"})"));
+  // Until claimed, the action is out of governed_actions and its entry has no token.
+  Value audit = h.Call("get_plan_audit_logs", J(R"({"adcp_version":"3.2","plan_ids":["P7"],"include_entries":true})"), kB);
+  CHECK(Body(audit).find_array("plans")->at(0).find_array("governed_actions")->empty());
+  h.now_ms += 60000;
+  Value claimed = h.Call("check_governance", Intent611("P7", 1000, "b"), kB);
+  REQUIRE(*Body(claimed).find_string("status") == "approved");
+  CHECK(*Body(claimed).find_string("check_id") == *Body(pending).find_string("check_id"));
+  Value claims = DecodeSegment(Token(claimed), 1);
+  CHECK(*claims.find_number("iat") == (h.now_ms / 1000));
+  audit = h.Call("get_plan_audit_logs", J(R"({"adcp_version":"3.2","plan_ids":["P7"]})"), kB);
+  CHECK(Body(audit).find_array("plans")->at(0).find_array("governed_actions")->size() == 1);
+  // getTask renders the final body in the escalation's dialect.
+  Value task = ParseOrFail(h.agent().GetTask(task_id));
+  CHECK(*task.find_string("status") == "completed");
+  CHECK(*task.find_string("protocol") == "3.0");
+  CHECK(*Body(task).find_string("governance_context") == Token(claimed));
+}
+
+TEST_CASE("10 §1.1 config.protocol and the auth hint decide the dialect", "[10]") {
+  HostOptions strict;
+  strict.config = R"({"issuer":"https://governance.example.com","signing":{"alg":"EdDSA","kid":"test-kid"},"id_mode":"sequential","protocol":"3.2"})";
+  Host h(strict);
+  Setup(h);
+  Value r = h.Call("check_governance", Intent611("P", 1000), kB);
+  CHECK(ErrorCode(r) == "VALIDATION_ERROR");  // D1: every legacy shape fails as in 03
+  CHECK(ErrorField(r) == "target_agent");
+  CHECK(!r.has("protocol"));
+
+  Host hinted;
+  Setup(hinted);
+  // D5: a 3.2-shaped audit request with a 3.1 hint renders the 3.1 projection (verdict kept, no body status).
+  Value audit = ParseOrFail(hinted.agent().Call("get_plan_audit_logs", R"({"plan_ids":["P"]})",
+                                                R"({"agent_url":")" + kB + R"(","protocol":"3.1"})"));
+  CHECK(*audit.find_string("protocol") == "3.1");
+  CHECK(!Body(audit).find_array("plans")->at(0).find("budget")->has("gross_committed"));
+  // D6: adcp_major_version alone is 3.0.
+  Value audit30 = ParseOrFail(hinted.agent().Call("get_plan_audit_logs", R"({"adcp_major_version":3,"plan_ids":["P"]})",
+                                                  R"({"agent_url":")" + kB + R"("})"));
+  CHECK(*audit30.find_string("protocol") == "3.0");
+  CHECK(*Wire(audit30).find_string("status") == "completed");
+}
+
+TEST_CASE("10 §5.1 human_override is removed before validation and hashing, never authorizing a downgrade", "[10]") {
+  Host h;
+  h.now_ms = 1772323200000;
+  Value with = LegacyPlan("P");
+  with.set("human_override", J(R"({"approver":"x","reason":"y"})"));
+  Value r = h.Call("sync_plans", json::Obj({{"idempotency_key", "legacy-sync-override-1"}, {"plans", Value(json::Array{with})}}), kB);
+  REQUIRE(*r.find_string("status") == "completed");
+  CHECK(*r.find_string("protocol") == "3.0");
+  Host plain;
+  plain.now_ms = h.now_ms;
+  SyncPlan(plain, LegacyPlan("P"), kB);
+  Value a = h.Call("get_plan_audit_logs", J(R"({"adcp_version":"3.2","plan_ids":["P"],"include_entries":true})"), kB);
+  Value b = plain.Call("get_plan_audit_logs", J(R"({"adcp_version":"3.2","plan_ids":["P"],"include_entries":true})"), kB);
+  CHECK(canon::PlanHash(LegacyPlan("P")) ==
+        *DecodeSegment(Token(h.Call("check_governance", Set(Intent611("P", 10), "target_agent", kS), kB)), 1)
+             .find_string("plan_hash"));
+  CHECK(json::Write(*Body(a).find_array("plans")->at(0).find("budget")) ==
+        json::Write(*Body(b).find_array("plans")->at(0).find("budget")));
+}
