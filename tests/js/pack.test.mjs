@@ -24,7 +24,18 @@ test('npm pack, install into an empty project, run on both backends', { timeout:
     import { createGovernanceAgent } from 'adcp-governance';
     import * as wasm from 'adcp-governance/wasm';
     import { createOutcomesHandler } from 'adcp-governance/http';
+    import { toGovernanceAgentConfig } from 'adcp-governance/sdk';
+    import { createTestGovernanceAgent } from 'adcp-governance/testing';
     const results = {};
+    const stub = await createTestGovernanceAgent({ plans: [{ plan_id: 'p', brand: { domain: 'a.example' }, objectives: 'x',
+      budget: { total: 100, currency: 'USD', reallocation_unlimited: true },
+      flight: { start: '2026-01-01T00:00:00Z', end: '2030-01-01T00:00:00Z' } }] });
+    const viaShim = await stub.agentConfig()._inProcessMcpClient.callTool({ name: 'check_governance', arguments: {
+      adcp_major_version: 3, plan_id: 'p', caller: 'https://buyer.example/', tool: 'create_media_buy',
+      payload: { total_budget: { amount: 500, currency: 'USD' } } } });
+    results.testing = viaShim.structuredContent.status;
+    results.sdk = typeof toGovernanceAgentConfig;
+    stub.dispose();
     for (const [name, make] of [['default', createGovernanceAgent], ['wasm', wasm.createGovernanceAgent]]) {
       const agent = await make({ issuer: 'https://governance.example.com' });
       agent.syncPlans({ idempotency_key: 'consumer-sync-000001', plans: [{ plan_id: 'p', brand: { domain: 'a.example' },
@@ -42,6 +53,8 @@ test('npm pack, install into an empty project, run on both backends', { timeout:
   `);
   const printed = JSON.parse(execFileSync('node', ['main.mjs'], { cwd: app, encoding: 'utf8' }).trim());
   assert.deepEqual(printed, {
+    testing: 'denied',
+    sdk: 'function',
     default: { backend: 'native', verdict: 'approved', jwk: 'OKP', outcome: 200 },
     wasm: { backend: 'wasm', verdict: 'approved', jwk: 'OKP', outcome: 200 },
   });

@@ -1,0 +1,95 @@
+// adcp-governance/sdk: our agent as the governance agent of an @adcp/sdk
+// client, in process (no server, no port). @adcp/sdk is an optional peer: this
+// file never imports it; the SDK reaches us through the duck-typed in-process
+// MCP client it supports (`AgentConfig._inProcessMcpClient`, what
+// `AgentClient.fromMCPClient()` builds). 3.0-era request shapes are handled by
+// the core (spec 10); the shim only injects the host's identity and maps
+// CoreResults to MCP tool results (10 §8.2).
+
+export const GOVERNANCE_TOOLS = ['sync_plans', 'check_governance', 'report_plan_outcome', 'report_plan_adjustment',
+  'get_plan_audit_logs'];
+
+const TOOL_DESCRIPTIONS = {
+  sync_plans: 'Register or update campaign governance plans.',
+  check_governance: 'Check an intended action (buyer) or a planned delivery (seller) against a governance plan.',
+  report_plan_outcome: 'Report the outcome of a governed action (settles committed budget).',
+  report_plan_adjustment: 'Report or review a post-settlement adjustment.',
+  get_plan_audit_logs: 'Budget state, governed actions and the audit trail of plans.',
+  get_adcp_capabilities: 'Protocols and features this agent supports.',
+};
+
+class GovernanceTaskSubmitted extends Error {
+  constructor(taskId) {
+    super(`adcp-governance: the check went to human review (task ${taskId}); finish it with admin resolve_escalation`);
+    this.name = 'GovernanceTaskSubmitted';
+    this.taskId = taskId;
+  }
+}
+
+/**
+ * A duck-typed MCP client that routes tool calls into `agent` as `identity`.
+ * Holding it means acting as that identity: make one per caller.
+ */
+export function createInProcessMcpClient(agent, options = {}) {
+  const identity = options.callerUrl ?? options.identity;
+  if (!agent || typeof agent.callRaw !== 'function') throw new TypeError('createInProcessMcpClient: an agent is required');
+  if (typeof identity !== 'string' || !identity) throw new TypeError('createInProcessMcpClient: `callerUrl` is required');
+  const auth = options.protocol ? { agent_url: identity, protocol: options.protocol } : { agent_url: identity };
+  const onResult = options.onResult;
+  const replayTtl = options.replayTtlSeconds ?? 86400;
+
+  const toolResult = (wire, isError) => {
+    const text = JSON.stringify(wire);
+    return isError ? { content: [{ type: 'text', text }], structuredContent: wire, isError: true }
+                   : { content: [{ type: 'text', text }], structuredContent: wire };
+  };
+
+  return {
+    // Any non-undefined value: fromMCPClient() refuses a client without a transport.
+    transport: { kind: 'adcp-governance-in-process' },
+    // No task support advertised: the SDK then uses plain callTool.
+    getServerCapabilities: () => ({}),
+    async listTools() {
+      return { tools: [...GOVERNANCE_TOOLS, 'get_adcp_capabilities'].map((name) => ({
+        name, description: TOOL_DESCRIPTIONS[name], inputSchema: { type: 'object', properties: {} } })) };
+    },
+    async callTool(params) {
+      const name = params?.name;
+      const args = params?.arguments ?? {};
+      if (name === 'get_adcp_capabilities') {
+        return toolResult({ adcp: { major_versions: [3], idempotency: { supported: true, replay_ttl_seconds: replayTtl } },
+          supported_protocols: ['governance'], experimental_features: ['governance.campaign'] }, false);
+      }
+      if (!GOVERNANCE_TOOLS.includes(name)) {
+        const error = { code: 'INVALID_REQUEST', message: `unknown tool ${name}`, recovery: 'correctable' };
+        return toolResult({ status: 'failed', errors: [error], adcp_error: error }, true);
+      }
+      // JSON.stringify drops `undefined` members (6.11 sends governance_context: undefined).
+      const coreResult = JSON.parse(agent.callRaw(name, JSON.stringify(args), auth));
+      onResult?.({ tool: name, arguments: args, result: coreResult });
+      if (coreResult.status === 'submitted') throw new GovernanceTaskSubmitted(coreResult.task_id);
+      const wire = agent.toWire(coreResult);
+      return toolResult(wire, coreResult.status === 'failed');
+    },
+    async close() {},
+  };
+}
+
+/**
+ * An `AgentConfig` for `governance: { campaign: { agent } }` of an @adcp/sdk
+ * client, routing every governance call into `agent` as `callerUrl`.
+ * Pass the SDK's `AgentClient` to build it the sanctioned way
+ * (`AgentClient.fromMCPClient(...).getAgent()`); without it the same shape is
+ * built directly, so the package works without the SDK installed.
+ */
+export function toGovernanceAgentConfig(agent, options = {}) {
+  const id = options.agentId ?? 'adcp-governance';
+  const name = options.agentName ?? 'adcp-governance';
+  const client = createInProcessMcpClient(agent, options);
+  if (options.AgentClient?.fromMCPClient) {
+    return options.AgentClient.fromMCPClient(client, { agentId: id, agentName: name }).getAgent();
+  }
+  return { id, name, agent_uri: `adcp-in-process://${id}`, protocol: 'mcp', _inProcessMcpClient: client };
+}
+
+export { GovernanceTaskSubmitted };
