@@ -288,6 +288,25 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   return result;
 }
 
+// A new delivery outcome record of `auth` (id and time allocated, not yet stored).
+Result<Outcome> NewDeliveryOutcome(CallContext& ctx, const State& state, int32_t pi, int32_t ai, int32_t ci,
+                                   const Auth& auth) {
+  Result<std::string> id = ctx.NewId("out", [&](const std::string& x) { return state.outcome_by_id.count(x) > 0; });
+  if (!id.ok()) return id.error();
+  Result<int64_t> now = ctx.Now();
+  if (!now.ok()) return now.error();
+  Outcome o;
+  o.outcome_id = id.value();
+  o.plan = pi;
+  o.action = ai;
+  o.check = ci;
+  o.type = "delivery";
+  o.reporter = auth.agent_url;
+  o.reporter_key = auth.key;
+  o.timestamp_ms = now.value();
+  return o;
+}
+
 TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth, int32_t pi, int32_t ci,
                    TaskResult result) {
   State& state = agent.state;
@@ -377,20 +396,10 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
     finding = Finding("delivery_evidence_conflict", "critical", "The period was closed with unresolved differences.",
                       std::move(details));
   }
-  Result<std::string> id = ctx.NewId("out", [&](const std::string& x) { return state.outcome_by_id.count(x) > 0; });
-  if (!id.ok()) return TaskResult::Failed(id.error());
-  Result<int64_t> now = ctx.Now();
-  if (!now.ok()) return TaskResult::Failed(now.error());
-
+  Result<Outcome> made = NewDeliveryOutcome(ctx, state, pi, ai, ci, auth);
+  if (!made.ok()) return TaskResult::Failed(made.error());
   const int32_t oi = static_cast<int32_t>(state.outcomes.size());
-  Outcome o;
-  o.outcome_id = id.value();
-  o.plan = pi;
-  o.action = ai;
-  o.check = ci;
-  o.type = "delivery";
-  o.reporter = auth.agent_url;
-  o.reporter_key = auth.key;
+  Outcome o = std::move(made.value());
   o.purchase_type = action.purchase_type;
   o.delivery = d;
   o.reconciliation_status = status;
@@ -398,7 +407,6 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   o.observation_id = observation_id;
   o.payload_hash = hash;
   if (finding) o.findings.push(*finding);
-  o.timestamp_ms = now.value();
   state.outcomes.push_back(std::move(o));
   state.outcome_by_id[state.outcomes[oi].outcome_id] = oi;
   state.observation_by_id[obs_key] = oi;
@@ -478,24 +486,14 @@ TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, 
       findings.push(Finding("delivery_pacing", "warning", "Reported delivery spend exceeds the committed amount.",
                             json::Obj({{"reported_spend_total", s.Value()}, {"committed", *committed}})));
   }
-  Result<std::string> id = ctx.NewId("out", [&](const std::string& x) { return state.outcome_by_id.count(x) > 0; });
-  if (!id.ok()) return TaskResult::Failed(id.error());
-  Result<int64_t> now = ctx.Now();
-  if (!now.ok()) return TaskResult::Failed(now.error());
+  Result<Outcome> made = NewDeliveryOutcome(ctx, state, pi, ai, ci, auth);
+  if (!made.ok()) return TaskResult::Failed(made.error());
   const int32_t oi = static_cast<int32_t>(state.outcomes.size());
-  Outcome o;
-  o.outcome_id = id.value();
-  o.plan = pi;
-  o.action = ai;
-  o.check = ci;
-  o.type = "delivery";
-  o.reporter = auth.agent_url;
-  o.reporter_key = auth.key;
+  Outcome o = std::move(made.value());
   o.purchase_type = ai != kNone ? state.actions[ai].purchase_type : "media_buy";
   o.delivery = *d;
   o.legacy_snapshot = true;
   o.findings = findings;
-  o.timestamp_ms = now.value();
   state.outcomes.push_back(std::move(o));
   state.outcome_by_id[state.outcomes[oi].outcome_id] = oi;
   if (ai != kNone)
