@@ -15,13 +15,6 @@ bool Present(const json::Value& o, std::string_view key) {
   return v && !v->is_null();
 }
 
-bool HasAnyKey(const json::Value* o, std::initializer_list<const char*> keys) {
-  if (!o || !o->is_object()) return false;
-  for (const char* k : keys)
-    if (Present(*o, k)) return true;
-  return false;
-}
-
 // 10 §1.2 D2: ^(\d+)\.(\d+)(\.\d+)?(-[0-9A-Za-z.-]+)?$ ; hand-parsed because
 // std::regex would pull exception paths into a -fno-exceptions build.
 bool ParseAdcpVersion(const std::string& s, int* major, int* minor) {
