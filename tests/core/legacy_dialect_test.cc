@@ -117,6 +117,16 @@ TEST_CASE("10 §1.1 config.protocol and the auth hint decide the dialect", "[10]
   CHECK(ErrorField(r) == "target_agent");
   CHECK(!r.has("protocol"));
 
+  HostOptions forced;
+  forced.config = R"({"issuer":"https://governance.example.com","signing":{"alg":"EdDSA","kid":"test-kid"},"id_mode":"sequential","protocol":"3.0"})";
+  Host h30(forced);
+  Setup(h30);
+  // D1 "3.0": even a 3.2-shaped intent (target_agent present) is answered in 3.0, bound as in 3.2.
+  Value r30 = h30.Call("check_governance", Set(Intent611("P", 10), "target_agent", kS), kB);
+  CHECK(*r30.find_string("protocol") == "3.0");
+  CHECK(*Body(r30).find_string("status") == "approved");
+  CHECK(*DecodeSegment(Token(r30), 1).find_string("aud") == kS);
+
   Host hinted;
   Setup(hinted);
   // D5: a 3.2-shaped audit request with a 3.1 hint renders the 3.1 projection (verdict kept, no body status).
