@@ -1,0 +1,48 @@
+// Compiles against the package's hand-written declarations (js/*.d.ts) the
+// way a TypeScript consumer would import them; `tsc --noEmit` must pass, and
+// the @ts-expect-error lines must be errors (wrong field names or types).
+import { createGovernanceAgent, type CheckGovernanceResponse, type OutcomeItem, type ValueSummary } from 'adcp-governance';
+import { createOutcomesHandler, toNodeListener } from 'adcp-governance/http';
+import { toGovernanceAgentConfig, type InProcessAgentConfig } from 'adcp-governance/sdk';
+import { createTestGovernanceAgent } from 'adcp-governance/testing';
+
+async function main(): Promise<void> {
+  const agent = await createGovernanceAgent({ issuer: 'https://governance.example.com', backend: 'wasm', id_mode: 'sequential' });
+  const check = agent.checkGovernance({ caller: 'https://buyer.example', plan_id: 'p', target_agent: 'https://seller.example',
+    tool: 'create_media_buy', payload: { total_budget: 10 } }, 'https://buyer.example');
+  if (check.status === 'completed') {
+    const body: CheckGovernanceResponse = check.response;
+    const verdict: 'approved' | 'denied' | 'conditions' = body.verdict;
+    void verdict;
+  }
+  const recorded = agent.recordOutcome({ outcomeType: 'deal_closed', title: 'x', valueUsd: 5 }, { mode: 'session', user_id: 1 });
+  if (recorded.status === 'completed') void recorded.response.id;
+  // @ts-expect-error: not one of the six outcome types
+  agent.recordOutcome({ outcomeType: 'sale', title: 'x' }, { mode: 'bearer' });
+  // @ts-expect-error: the session form needs user_id
+  agent.listOutcomes({}, { mode: 'session' });
+  const list = agent.listOutcomes({ limit: 20 }, { mode: 'session', user_id: 1 });
+  if (list.status === 'completed') {
+    const item: OutcomeItem = list.response.outcomes[0];
+    const value: number | null = item.value_usd;
+    void value;
+  }
+  const summary = agent.getValueSummary({}, { mode: 'session', user_id: 1, agent_url: 'https://buyer.example' });
+  if (summary.status === 'completed') {
+    const s: ValueSummary = summary.response;
+    const ratio: number | null = s.plans[0].value_to_spend;
+    void ratio;
+  }
+  const handler = createOutcomesHandler({ agent, internalApiKey: 'k', resolveSession: () => null });
+  const listener = toNodeListener(handler);
+  void listener;
+  const config: InProcessAgentConfig = toGovernanceAgentConfig(agent, { callerUrl: 'https://buyer.example' });
+  void config._inProcessMcpClient.callTool({ name: 'get_plan_audit_logs', arguments: { plan_ids: ['p'] } });
+  const stub = await createTestGovernanceAgent({ seed: 3, now: '2026-01-01T00:00:00Z' });
+  stub.clock.advance(1000);
+  const calls: number = stub.getCallsForTool('check_governance').length;
+  void calls;
+  stub.dispose();
+  agent.dispose();
+}
+void main;
