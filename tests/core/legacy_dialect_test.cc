@@ -160,3 +160,98 @@ TEST_CASE("10 §5.1 human_override is removed before validation and hashing, nev
   CHECK(json::Write(*Body(a).find_array("plans")->at(0).find("budget")) ==
         json::Write(*Body(b).find_array("plans")->at(0).find("budget")));
 }
+
+namespace {
+
+std::string Exec(const std::string& token, const std::string& phase, const std::string& extra = "") {
+  return R"({"adcp_major_version":3,"plan_id":"P","caller":")" + kS + R"(",)" +
+         (token.empty() ? "" : R"("governance_context":")" + token + R"(",)") +
+         R"("planned_delivery":{"total_budget":1000,"currency":"USD"},"phase":")" + phase + "\"" + extra + "}";
+}
+Value CallAs(Host& h, const std::string& task, const std::string& request, const std::string& who) {
+  return h.CallText(task, request, R"({"agent_url":")" + who + R"("})");
+}
+
+}  // namespace
+
+TEST_CASE("10 §3.4–§3.5 malformed legacy seller checks fail with a field, never crash", "[10]") {
+  Host h;
+  Setup(h);
+  std::string t1 = Token(h.Call("check_governance", Intent611("P", 1000), kB));
+  const std::string before = h.State();
+  // An intent-shaped seller check cannot be a delivery check (no metrics).
+  Value r = CallAs(h, "check_governance", R"({"plan_id":"P","caller":")" + kS +
+                   R"(","tool":"create_media_buy","phase":"delivery","payload":{"total_budget":{"amount":1000,"currency":"USD"}},"governance_context":")" +
+                   t1 + R"("})", kS);
+  CHECK(ErrorCode(r) == "VALIDATION_ERROR");
+  CHECK(ErrorField(r) == "delivery_metrics");
+  // ... and its plan_id must match the token's plan.
+  r = CallAs(h, "check_governance", R"({"plan_id":"OTHER","caller":")" + kS +
+             R"(","tool":"create_media_buy","payload":{"total_budget":{"amount":1000,"currency":"USD"}},"governance_context":")" + t1 + R"("})", kS);
+  CHECK(ErrorCode(r) == "VALIDATION_ERROR");  // 10 §3.5.1 step 1 after R4
+  CHECK(ErrorField(r) == "plan_id");
+  // A statement field makes the metrics a 3.2 statement: all statement fields are required (03 S5).
+  r = CallAs(h, "check_governance", R"({"adcp_version":"3.0","plan_id":"P","caller":")" + kS + R"(","governance_context":")" + t1 +
+             R"(","phase":"delivery","planned_delivery":{"media_buy_id":"mb_1"},"delivery_metrics":{"statement_id":"s1","reporting_period":{"start":"2026-03-02T00:00:00Z","end":"2026-03-09T00:00:00Z"}}})", kS);
+  CHECK(ErrorCode(r) == "VALIDATION_ERROR");
+  CHECK(ErrorField(r) == "delivery_metrics.statement_digest");
+  // accept_proposal keeps its proposed_commitment (03 S7/S8) in every dialect.
+  r = CallAs(h, "check_governance", R"({"adcp_version":"3.0","plan_id":"P","caller":")" + kB +
+             R"(","tool":"accept_proposal","payload":{},"proposal":{}})", kB);
+  CHECK(ErrorCode(r) == "VALIDATION_ERROR");
+  CHECK(ErrorField(r) == "proposed_commitment");
+  CHECK(h.State() == before);
+}
+
+TEST_CASE("10 §2.1 a 3.2 execution check cannot bind an unbound 3.0 action", "[10]") {
+  Host h;
+  Setup(h);
+  std::string t1 = Token(h.Call("check_governance", Intent611("P", 1000), kB));
+  const std::string before = h.State();
+  Value r = CallAs(h, "check_governance", R"({"adcp_version":"3.2","caller":")" + kS + R"(","governance_context":")" + t1 +
+                   R"(","phase":"purchase","planned_delivery":{"total_budget":1000,"currency":"USD"}})", kS);
+  CHECK(ErrorCode(r) == "PERMISSION_DENIED");
+  CHECK(!r.has("protocol"));
+  CHECK(h.State() == before);
+}
+
+TEST_CASE("10 §3.5.1 a media buy id settled before binding serves tokenless checks, live as after import", "[10]") {
+  Host h;
+  Setup(h);
+  Value intent = h.Call("check_governance", Intent611("P", 1000), kB);
+  std::string t1 = Token(intent);
+  Value settled = CallAs(h, "report_plan_outcome", R"({"adcp_major_version":3,"idempotency_key":"legacy-settle-000001","plan_id":"P","check_id":")" +
+                         *Body(intent).find_string("check_id") + R"(","outcome":"completed","governance_context":")" + t1 +
+                         R"(","seller_response":{"media_buy_id":"mb_1"}})", kB);
+  REQUIRE(*Body(settled).find_string("status") == "accepted");
+  REQUIRE(*Body(CallAs(h, "check_governance", Exec(t1, "purchase"), kS)).find_string("status") == "approved");
+  const std::string tokenless = Exec("", "delivery", R"(,"payload":{"media_buy_id":"mb_1"},"delivery_metrics":{"reporting_period":{"start":"2026-03-02T00:00:00Z","end":"2026-03-09T00:00:00Z"},"spend":10})");
+  Host restored(HostOptions{}, h.State());
+  restored.now_ms = h.now_ms;
+  Value live = CallAs(h, "check_governance", tokenless, kS);
+  Value imported = CallAs(restored, "check_governance", tokenless, kS);
+  CHECK(*Body(live).find_string("status") == "approved");
+  CHECK(json::Write(live) == json::Write(imported));
+  // A 3.2 observation cannot name that legacy delivery check: it has no statement (10 §3.5.5).
+  Value obs = CallAs(h, "report_plan_outcome", R"({"adcp_version":"3.2","idempotency_key":"legacy-observe-000001","plan_id":"P","check_id":")" +
+                     *Body(live).find_string("check_id") + R"(","outcome":"delivery","governance_context":")" + Token(live) +
+                     R"(","delivery":{"observation_id":"o1","source":"buyer_measurement","observed_at":"2026-03-09T00:00:00Z","reporting_period":{"start":"2026-03-02T00:00:00Z","end":"2026-03-09T00:00:00Z"},"cumulative_spend":10,"currency":"USD"}})", kB);
+  CHECK(ErrorCode(obs) == "VALIDATION_ERROR");
+  CHECK(ErrorField(obs) == "check_id");
+}
+
+TEST_CASE("10 §2 step 4, §4.2 a patch-level adcp_version is accepted; a keyless replay says replayed", "[10]") {
+  Host h;
+  Setup(h);
+  Value audit = CallAs(h, "get_plan_audit_logs", R"({"adcp_version":"3.0.6","plan_ids":["P"]})", kB);
+  CHECK(*audit.find_string("status") == "completed");
+  CHECK(*audit.find_string("protocol") == "3.0");
+  Value intent = h.Call("check_governance", Intent611("P", 100), kB);
+  const std::string outcome = R"({"plan_id":"P","check_id":")" + *Body(intent).find_string("check_id") +
+                              R"(","outcome":"completed","governance_context":")" + Token(intent) + R"(","seller_response":{"media_buy_id":"mb_2"}})";
+  Value first = CallAs(h, "report_plan_outcome", outcome, kB);
+  Value again = CallAs(h, "report_plan_outcome", outcome, kB);
+  CHECK(again.find("replayed")->as_bool());
+  CHECK(Body(again).find("replayed")->as_bool());
+  CHECK(*Body(again).find_string("outcome_id") == *Body(first).find_string("outcome_id"));
+}

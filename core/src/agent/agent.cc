@@ -100,7 +100,7 @@ TaskResult DispatchLegacy(Agent& agent, CallContext& ctx, std::string_view task,
   if (task == "check_governance") return Dispatch(agent, ctx, task, NormalizeCheck(request, &ctx.legacy), auth);
   if (task == "report_plan_outcome") return Dispatch(agent, ctx, task, NormalizeOutcome(request), auth);
   if (task == "sync_plans") return Dispatch(agent, ctx, task, NormalizeSync(request), auth);
-  return Dispatch(agent, ctx, task, request, auth);
+  return Dispatch(agent, ctx, task, NormalizeAudit(request), auth);
 }
 
 // 10 §6: the result in the request's dialect. Stored bodies stay 3.2, so a

@@ -53,13 +53,13 @@ const char* const kObservationKeys[] = {"observation_id",      "source",
                                         "currency",            "seller_statement_id",
                                         "seller_statement_digest", "period_closed"};
 
-bool HasStatementFields(const json::Value* metrics) {
+bool HasStatementFieldsImpl(const json::Value* metrics) {
   if (!metrics || !metrics->is_object()) return false;
   for (const char* k : kStatementKeys)
     if (Present(*metrics, k)) return true;
   return false;
 }
-bool HasObservationFields(const json::Value* delivery) {
+bool HasObservationFieldsImpl(const json::Value* delivery) {
   if (!delivery || !delivery->is_object()) return false;
   for (const char* k : kObservationKeys)
     if (Present(*delivery, k)) return true;
@@ -83,9 +83,9 @@ bool Has32Marker(std::string_view task, const json::Value& r) {
     for (const char* k : {"target_agent", "proposed_commitment", "execution_commitment", "proposal",
                           "consultation_context", "runtime_attestations"})
       if (Present(r, k)) return true;
-    return HasStatementFields(r.find("delivery_metrics"));
+    return HasStatementFieldsImpl(r.find("delivery_metrics"));
   }
-  if (task == "report_plan_outcome") return HasObservationFields(r.find("delivery"));
+  if (task == "report_plan_outcome") return HasObservationFieldsImpl(r.find("delivery"));
   if (task == "sync_plans") return AnyPlanBudgetHas(r, "accounting_mode", nullptr);
   return false;
 }
@@ -238,6 +238,13 @@ Dialect DialectFromName(const std::string& name) {
   return Dialect::k32;
 }
 
+bool HasStatementFields(const json::Value* metrics) { return HasStatementFieldsImpl(metrics); }
+bool HasObservationFields(const json::Value* delivery) { return HasObservationFieldsImpl(delivery); }
+bool MatchesAdcpVersion(const json::Value& v) {
+  int major = 0, minor = 0;
+  return v.is_string() && ParseAdcpVersion(v.as_string(), &major, &minor);
+}
+
 bool IsReadOnlyTool(const std::string& tool) {
   static const char* const kReadOnly[] = {
       "get_adcp_capabilities", "get_products",           "get_media_buys",         "get_media_buy_delivery",
@@ -266,7 +273,7 @@ bool HasDialect(std::string_view task) {
 Dialect Detect(std::string_view task, const json::Value& r, const Config& config, const Auth& auth) {
   if (!HasDialect(task)) return Dialect::k32;
   if (config.protocol != "auto") return DialectFromName(config.protocol);  // D1
-  if (const json::Value* v = r.find("adcp_version"); v && !v->is_null()) {  // D2, D2'
+  if (const json::Value* v = r.find("adcp_version")) {  // D2, D2' (any present value)
     int major = 0, minor = 0;
     if (!v->is_string() || !ParseAdcpVersion(v->as_string(), &major, &minor)) return Dialect::k32;
     if (major == 3 && minor == 0) return Dialect::k30;
@@ -319,7 +326,7 @@ json::Value NormalizeCheck(const json::Value& request, LegacyRequest* out) {
     if (const json::Value* payload = r.find("payload")) out->payload = *payload;
   }
   // A D2-matched adcp_version is valid here even where the 3.2 envelope pattern is not (10 §2 step 4).
-  if (const json::Value* v = r.find("adcp_version"); v && v->is_string()) r.erase("adcp_version");
+  if (const json::Value* v = r.find("adcp_version"); v && MatchesAdcpVersion(*v)) r.erase("adcp_version");
   return r;
 }
 
@@ -328,7 +335,13 @@ json::Value NormalizeOutcome(const json::Value& request) {
   r.erase("buyer_campaign_ref");
   if (const json::Value* gc = r.find("governance_context"); gc && (gc->is_null() || (gc->is_string() && gc->as_string().empty())))
     r.erase("governance_context");
-  if (const json::Value* v = r.find("adcp_version"); v && v->is_string()) r.erase("adcp_version");
+  if (const json::Value* v = r.find("adcp_version"); v && MatchesAdcpVersion(*v)) r.erase("adcp_version");
+  return r;
+}
+
+json::Value NormalizeAudit(const json::Value& request) {
+  json::Value r = request;
+  if (const json::Value* v = r.find("adcp_version"); v && MatchesAdcpVersion(*v)) r.erase("adcp_version");
   return r;
 }
 
@@ -337,7 +350,7 @@ json::Value NormalizeSync(const json::Value& request) {
   if (json::Value* plans = r.find("plans"); plans && plans->is_array())
     for (json::Value& p : plans->as_array())
       if (p.is_object()) p.erase("human_override");
-  if (const json::Value* v = r.find("adcp_version"); v && v->is_string()) r.erase("adcp_version");
+  if (const json::Value* v = r.find("adcp_version"); v && MatchesAdcpVersion(*v)) r.erase("adcp_version");
   return r;
 }
 

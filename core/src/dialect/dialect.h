@@ -30,6 +30,13 @@ bool IsReadOnlyTool(const std::string& tool);
 // 10 §3.3.2: purchase_type derived from the tool when a 3.0 client sends none.
 std::string LegacyPurchaseType(const std::string& tool);
 
+// 10 §1.3: a delivery_metrics object with any statement field / a delivery
+// object with any 3.2 observation field (then the 3.2 rules apply to it).
+bool HasStatementFields(const json::Value* metrics);
+bool HasObservationFields(const json::Value* delivery);
+// 10 §1.2 D2 pattern.
+bool MatchesAdcpVersion(const json::Value& v);
+
 // What normalization set aside for the task and the renderer.
 struct LegacyRequest {
   std::optional<std::string> buyer_campaign_ref;   // L2 (echoed in 3.0 check bodies)
@@ -42,6 +49,7 @@ struct LegacyRequest {
 json::Value NormalizeCheck(const json::Value& request, LegacyRequest* out);
 json::Value NormalizeOutcome(const json::Value& request);
 json::Value NormalizeSync(const json::Value& request);
+json::Value NormalizeAudit(const json::Value& request);
 
 // 10 §6.2: the dialect body of a completed check. `chain_expires_ms` is the
 // consultation chain's expiry for a `conditions` answer (R12).

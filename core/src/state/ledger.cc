@@ -85,6 +85,12 @@ void RegisterAggregation(State& state, int32_t action_index) {
   FenwickAppend(s.held_tree);
 }
 
+void UnregisterAggregation(State& state, int32_t action_index) {
+  Action& a = state.actions[action_index];
+  if (a.settlement != kNone && !a.failed) AddToSeries(state, a, true, -a.gross);
+  a.aggregation_pos = kNone;  // the emptied slot stays; sums no longer see this action there
+}
+
 void RecordSettlementAggregation(State& state, int32_t action_index) {
   const Action& a = state.actions[action_index];
   if (a.settlement != kNone && !a.failed) AddToSeries(state, a, true, a.gross);

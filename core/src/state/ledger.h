@@ -39,6 +39,10 @@ void RecordObservation(State& state, int32_t outcome);
 // seller, account) series; WindowSum adds settled gross and counting holds
 // of the series' actions approved after `after_ms` (exclusive).
 void RegisterAggregation(State& state, int32_t action);
+// Takes an action's settled gross out of its series (first-use binding of a
+// 3.0-era action moves it to its seller's series, 10 §3.5.4). Holds are
+// removed by ApplyActionHold(-1) first.
+void UnregisterAggregation(State& state, int32_t action);
 // A settled `completed` action's gross enters its aggregation series once
 // (later adjustments never reduce it, 03 §5.3).
 void RecordSettlementAggregation(State& state, int32_t action);

@@ -169,6 +169,7 @@ json::Value OutcomeToJson(const Outcome& o) {
   SetOpt(v, "delivery", o.delivery);
   SetOpt(v, "error", o.error);
   if (o.legacy_snapshot) v.set("legacy_snapshot", true);
+  if (o.dialect != "3.2") v.set("dialect", o.dialect);
   return v;
 }
 
@@ -601,6 +602,7 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     o.delivery = r.Opt<json::Value>(v, "delivery", w);
     o.error = r.Opt<json::Value>(v, "error", w);
     o.legacy_snapshot = v.has("legacy_snapshot") && r.Bool(v, "legacy_snapshot", w);
+    if (v.has("dialect")) o.dialect = r.Str(v, "dialect", w);
     if (!o.findings.is_array() && r.error.empty()) r.error = w + ".findings must be an array";
     s.outcomes.push_back(std::move(o));
   }

@@ -284,6 +284,7 @@ struct Outcome {
   std::string reconciliation_status, period_state, period_key;
   std::string observation_id, payload_hash;
   bool legacy_snapshot = false;  // a 3.0 delivery snapshot: evidence only (10 §4.4)
+  std::string dialect = "3.2";   // of the request that created it (10 §1.4)
   json::Value findings = json::Value::MakeArray();
   std::string body_json;  // response body (no context), compact JSON text
   int64_t timestamp_ms = 0;

@@ -117,9 +117,20 @@ std::optional<TaskError> LegacyShapeRules(const json::Value& r, const Config& co
     const std::string* tool = r.find_string("tool");
     if ((tool && *tool == "accept_proposal") != r.has("proposal"))
       return Shape("proposal", "proposal is present exactly when tool is accept_proposal");
-    if (r.has("runtime_attestations")) {
-      json::Value strict = r;
-      return ShapeRules(strict, config);  // S9 as in 3.2 (a 3.2 marker makes this unreachable in auto mode)
+    // accept_proposal keeps S7 (the proposal is checked against proposed_commitment, 03 S8).
+    if (tool && *tool == "accept_proposal" && !r.has("proposed_commitment"))
+      return Shape("proposed_commitment", "accept_proposal requires proposed_commitment");
+    if (r.has("runtime_attestations")) {  // S9 (reachable under D1/D2 only: it is a 3.2 marker)
+      const json::Value* payload = r.find_object("payload");
+      const std::string* action = payload ? payload->find_string("action") : nullptr;
+      const std::string* pt = r.find_string("purchase_type");
+      const std::string purchase_type = pt ? *pt : LegacyPurchaseType(tool ? *tool : "");
+      bool ok = config.signal_attestations_enabled && purchase_type == "signal_activation" && tool &&
+                *tool == "activate_signal" && (!payload->has("action") || (action && *action == "activate"));
+      if (!ok)
+        return Shape("runtime_attestations",
+                     "runtime_attestations apply only to signal activation (activate_signal, purchase_type "
+                     "signal_activation) when the feature is configured");
     }
     if (const json::Value* top = r.find("invoice_recipient")) {
       const json::Value* ir = r.find("payload")->find("invoice_recipient");
@@ -136,7 +147,11 @@ std::optional<TaskError> LegacyShapeRules(const json::Value& r, const Config& co
     return Shape("delivery_metrics", "delivery checks need delivery_metrics");
   const json::Value* m = r.find_object("delivery_metrics");
   if (m && !EitherPhaseIs(r, {"delivery"}))
-    return Shape("phase", "legacy delivery metrics need phase delivery");
+    return Shape("phase", "delivery metrics need phase delivery");
+  if (m && HasStatementFields(m))  // a 3.2 statement is validated and sequenced as in 03 (S5)
+    for (const char* k : {"statement_id", "statement_digest", "sequence", "issued_at", "reporting_period",
+                          "cumulative_spend", "currency"})
+      if (!m->has(k)) return Shape(std::string("delivery_metrics.") + k, std::string("delivery_metrics.") + k + " is required");
   const json::Value* pd = r.find_object("planned_delivery");
   if (pd && pd->has("total_budget") && !pd->has("currency"))  // S6
     return Shape("planned_delivery.currency", "planned_delivery.total_budget requires planned_delivery.currency");
@@ -506,6 +521,8 @@ TaskResult RunSellerIntentShaped(Agent& agent, CallContext& ctx, const json::Val
   if (const std::string* p = r.find_string("phase")) phase = *p;
   else if (const std::string* gp = r.find_string("governance_phase")) phase = *gp;
   else if (tool == "update_media_buy" || tool == "update_rights" || tool == "control_media_buy") phase = "modification";
+  if (phase == "delivery")  // no delivery_metrics can come with an intent-shaped check (03 S5)
+    return TaskResult::Failed(Shape("delivery_metrics", "delivery checks need delivery_metrics"));
   Result<int64_t> now = ctx.Now();
   if (!now.ok()) return TaskResult::Failed(now.error());
   Result<RequestedScope> scope = ExtractIntentScope(r, now.value());
@@ -530,7 +547,7 @@ TaskResult RunSellerIntentShaped(Agent& agent, CallContext& ctx, const json::Val
   }
   if (const std::string* mb = payload.find_string("media_buy_id")) pd.set("media_buy_id", *mb);
   json::Value exec = json::Obj({{"caller", *r.find_string("caller")},
-                                {"plan_id", plan.plan_id},
+                                {"plan_id", *r.find_string("plan_id")},  // must match the token's plan (10 §3.5.1)
                                 {"governance_context", *ctx.legacy.threaded_context},
                                 {"phase", phase},
                                 {"planned_delivery", std::move(pd)}});
@@ -1151,7 +1168,7 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
   const int64_t now = now_r.value();
   // An unbound 3.0-era action: any authenticated caller may attempt; the
   // first approved execution check binds it (10 §3.5.3–§3.5.4, R1).
-  const bool unbound = action.target_key.empty() && action.target_agent.empty();
+  const bool unbound = legacy && action.target_key.empty() && action.target_agent.empty();
   if (token && issuer_check.expires_at_ms <= now)
     return TaskResult::Failed(MakeError("PERMISSION_DENIED", "the governance_context has expired", "governance_context"));
   if (!unbound && (action.target_key.empty() || auth.key != action.target_key))
@@ -1168,7 +1185,7 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
     pd.set("media_buy_id", action.media_buy_id);
   }
   const json::Value* metrics = r.find_object("delivery_metrics");
-  const bool legacy_metrics = metrics && !metrics->has("statement_id");
+  const bool legacy_metrics = legacy && metrics && !HasStatementFields(metrics);
   const bool incremental = IsIncrementalTool(action.tool);
   // 7. Amount and statement validation.
   std::optional<double> x;
@@ -1195,7 +1212,7 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
     // 10 §3.5.5 (R6): evaluated, not sequenced, digested or replay-protected.
     if (const std::string* cur = pd.find_string("currency"); cur && *cur != plan.terms.currency)
       return TaskResult::Failed(Shape("planned_delivery.currency", "planned_delivery.currency must equal the plan currency"));
-  } else if (phase == "delivery") {
+  } else if (phase == "delivery" && metrics) {
     const json::Value& m = *metrics;
     seller_reference = *pd.find_string("media_buy_id");
     if (*m.find_string("currency") != plan.terms.currency)
@@ -1479,11 +1496,15 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
       // action's amounts move from seller key "" to it.
       ApplyActionLedger(state, ai, -1);
       ApplyActionHold(state, ai, -1);
+      UnregisterAggregation(state, ai);
       Action& b = state.actions[ai];
       b.target_agent = rec.caller;
       b.target_key = auth.key;
+      RegisterAggregation(state, ai);  // the H2 series of the bound seller, as an import rebuilds it
+      RecordSettlementAggregation(state, ai);
       ApplyActionLedger(state, ai, +1);
       ApplyActionHold(state, ai, +1);
+      if (!b.media_buy_id.empty()) RecordMediaBuyId(state, ai, b.media_buy_id);  // recorded while unbound
     }
     Action& a = state.actions[ai];
     if (extras.next_check_ms) a.next_check_ms = extras.next_check_ms;

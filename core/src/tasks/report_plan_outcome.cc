@@ -5,6 +5,7 @@
 
 #include "agent/agent.h"
 #include "canon/digests.h"
+#include "dialect/dialect.h"
 #include "eval/evaluation.h"
 #include "eval/intent_inputs.h"
 #include "json/json.h"
@@ -250,6 +251,7 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   o.action = ai;
   o.check = ci;
   o.type = outcome;
+  o.dialect = DialectName(ctx.dialect);
   o.reporter = auth.agent_url;
   o.reporter_key = auth.key;
   o.purchase_type = action.purchase_type;
@@ -257,7 +259,7 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   if (outcome == "completed") o.reported_committed_budget = reported;
   o.seller_reference = seller_reference;
   o.seller_channels = seller_channels;
-  o.payload_hash = canon::IdempotencyPayloadHash(r);  // keyless resends of 3.0-era clients (10 §4.2)
+  if (ctx.is_legacy()) o.payload_hash = canon::IdempotencyPayloadHash(r);  // keyless resends (10 §4.2)
   if (const json::Value* e = r.find("error")) o.error = *e;
   o.findings = findings;
   o.timestamp_ms = now.value();
@@ -304,6 +306,7 @@ Result<Outcome> NewDeliveryOutcome(CallContext& ctx, const State& state, int32_t
   o.reporter = auth.agent_url;
   o.reporter_key = auth.key;
   o.timestamp_ms = now.value();
+  o.dialect = DialectName(ctx.dialect);
   return o;
 }
 
@@ -519,7 +522,7 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
   // A 3.0 delivery snapshot has no observation fields (10 §4.4); a 3.2
   // observation inside a legacy request is processed as in 04.
   const json::Value* delivery_in = r.find_object("delivery");
-  const bool snapshot = legacy && (outcome == "delivery" && (!delivery_in || !delivery_in->has("observation_id")));
+  const bool snapshot = legacy && outcome == "delivery" && !HasObservationFields(delivery_in);
   schema::NodeRef shape = legacy && (outcome != "delivery" || snapshot) ? schema::ReportPlanOutcomeRequestLegacy()
                           : legacy                                     ? schema::ReportPlanOutcomeRequest(false)
                                                                        : schema::ReportPlanOutcomeRequest(!keyless_ok);
@@ -556,10 +559,10 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
     return TaskResult::Failed(Invalid("governance_context", "governance_context is not the token issued by check_id"));
   const bool settles = outcome == "completed" || outcome == "failed";
   const bool check_fits = settles ? (check.intent || check.phase == "purchase" || check.phase == "modification")
-                                  : (!check.intent && check.phase == "delivery");
+                                  : (!check.intent && check.phase == "delivery" && check.statement);
   if (!check_fits)
     return TaskResult::Failed(Invalid("check_id", settles ? "settle against the intent check or a purchase/modification check"
-                                                          : "delivery observations name a delivery check"));
+                                                          : "delivery observations name a delivery check with a statement"));
   const Action& action = state.actions[check.action];
   // 6. purchase_type: default media_buy (04); the action's own for 3.0-era clients (R9).
   const std::string purchase_type = r.find_string("purchase_type") ? *r.find_string("purchase_type")
@@ -584,7 +587,9 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
   if (legacy && !key && settles && action.settlement != kNone) {
     const Outcome& first = state.outcomes[action.settlement];
     if (first.reporter_key == auth.key && first.payload_hash == canon::IdempotencyPayloadHash(r)) {
-      TaskResult replay = TaskResult::Completed(json::ParseStored(first.body_json));
+      json::Value body = json::ParseStored(first.body_json);
+      body.set("replayed", true);  // as keyed replays do (08 §5)
+      TaskResult replay = TaskResult::Completed(std::move(body));
       replay.replayed = true;
       return replay;
     }
