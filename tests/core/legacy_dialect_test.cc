@@ -255,3 +255,27 @@ TEST_CASE("10 §2 step 4, §4.2 a patch-level adcp_version is accepted; a keyles
   CHECK(Body(again).find("replayed")->as_bool());
   CHECK(*Body(again).find_string("outcome_id") == *Body(first).find_string("outcome_id"));
 }
+
+TEST_CASE("10 §3.5.4 binding moves the action into its seller's H2 window, live as after import", "[10]") {
+  HostOptions opts;
+  opts.config = R"({"issuer":"https://governance.example.com","signing":{"alg":"EdDSA","kid":"test-kid"},"id_mode":"sequential","aggregation_window_days":30})";
+  Host h(opts);
+  h.now_ms = 1772323200000;
+  Value plan = LegacyPlan("P");
+  plan.find("budget")->erase("reallocation_unlimited");
+  plan.find("budget")->set("reallocation_threshold", 1500);
+  SyncPlan(h, plan, kB);
+  std::string t1 = Token(h.Call("check_governance", Intent611("P", 1000), kB));  // unbound: 1000 <= 1500
+  REQUIRE(!t1.empty());
+  h.now_ms += 1000;
+  REQUIRE(*Body(CallAs(h, "check_governance", Exec(t1, "purchase"), kS)).find_string("status") == "approved");
+  // A 3.2 intent to that seller now sees the bound 1000 in its window: 1600 > 1500 -> human review.
+  const Value to_seller = Set(Intent611("P", 600, "k-9"), "target_agent", kS);
+  Host restored(opts, h.State());
+  restored.now_ms = h.now_ms;
+  Value live = h.Call("check_governance", to_seller, kB);
+  Value imported = restored.Call("check_governance", to_seller, kB);
+  CHECK(*live.find_string("status") == "submitted");
+  CHECK(json::Write(live) == json::Write(imported));
+  CHECK(h.State() == restored.State());
+}

@@ -76,9 +76,10 @@ void RegisterAggregation(State& state, int32_t action_index) {
   a.aggregation_key = AggregationKey(state.plans[a.plan].owner_key, a.target_key, a.account_key);
   state.aggregation_sellers[JoinKey(state.plans[a.plan].owner_key, a.account_key)].insert(a.target_key);
   AggregationSeries& s = state.aggregation[a.aggregation_key];
-  if (!s.approved_at_ms.empty() && a.approved_at_ms < s.approved_at_ms.back()) s.sorted = false;
+  const int64_t at = a.aggregation_at_ms.value_or(a.approved_at_ms);
+  if (!s.approved_at_ms.empty() && at < s.approved_at_ms.back()) s.sorted = false;
   a.aggregation_pos = static_cast<int32_t>(s.approved_at_ms.size());
-  s.approved_at_ms.push_back(a.approved_at_ms);
+  s.approved_at_ms.push_back(at);
   s.gross.push_back(0);
   s.held.push_back(0);
   FenwickAppend(s.gross_tree);

@@ -143,6 +143,7 @@ json::Value ActionToJson(const Action& a) {
   SetOpt(v, "proposal_id", a.proposal_id);
   SetOpt(v, "terms_digest", a.terms_digest);
   SetOpt(v, "next_check", a.next_check_ms);
+  SetOpt(v, "aggregation_at", a.aggregation_at_ms);
   return v;
 }
 
@@ -563,6 +564,7 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     a.hold_exp_ms = r.Int(v, "hold_expires_at", w);
     a.account_key = r.Str(v, "account_key", w);
     a.approved_at_ms = r.Int(v, "approved_at", w);
+    a.aggregation_at_ms = r.Opt<int64_t>(v, "aggregation_at", w);
     a.intent_channels = r.Strings(v, "intent_channels", w);
     a.settlement = r.Index(v, "settlement", w, no, true);
     a.failed = r.Bool(v, "failed", w);
@@ -789,8 +791,26 @@ void RebuildDerived(State& s, const Config& config) {
         break;
     }
   }
+  // H2 series in the order the live path registered them: at approval (the
+  // intent check's seq) or, for 3.0-era actions bound later, at binding (the
+  // first approved execution check's seq).
+  std::vector<std::pair<uint64_t, int32_t>> registration;
+  {
+    std::vector<uint64_t> first_exec_seq(s.actions.size(), 0);
+    for (const Check& c : s.checks)
+      if (!c.intent && c.action != kNone && c.verdict == "approved" && c.seq > 0 &&
+          (first_exec_seq[c.action] == 0 || c.seq < first_exec_seq[c.action]))
+        first_exec_seq[c.action] = c.seq;
+    for (size_t i = 0; i < s.actions.size(); ++i) {
+      const Action& a = s.actions[i];
+      uint64_t at = a.aggregation_at_ms ? first_exec_seq[i] : s.checks[a.intent_check].seq;
+      registration.emplace_back(at, static_cast<int32_t>(i));
+    }
+    std::stable_sort(registration.begin(), registration.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
+  }
+  for (const auto& reg : registration) RegisterAggregation(s, reg.second);
   for (size_t i = 0; i < s.actions.size(); ++i) {
-    RegisterAggregation(s, static_cast<int32_t>(i));
     RecordSettlementAggregation(s, static_cast<int32_t>(i));
     ApplyActionLedger(s, static_cast<int32_t>(i), +1);
     Action& a = s.actions[i];

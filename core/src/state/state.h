@@ -266,6 +266,9 @@ struct Action {
   int32_t aggregation_pos = kNone;
   std::vector<std::string> hold_channels;
   std::string media_buy_id;  // most recently recorded (10 §3.5.1–§3.5.2), "" = none
+  // H2 series time of an action bound after approval (10 §3.5.4): the binding
+  // time, so its seller's series stays in time order (conservative window).
+  std::optional<int64_t> aggregation_at_ms;
   ExactSum legacy_snapshot_spend;  // derived: Σ spend of its 3.0 delivery snapshots (10 §4.4)
   double net_committed() const { return gross - restored.Value(); }
 };

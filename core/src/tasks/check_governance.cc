@@ -1500,6 +1500,7 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
       Action& b = state.actions[ai];
       b.target_agent = rec.caller;
       b.target_key = auth.key;
+      b.aggregation_at_ms = now;
       RegisterAggregation(state, ai);  // the H2 series of the bound seller, as an import rebuilds it
       RecordSettlementAggregation(state, ai);
       ApplyActionLedger(state, ai, +1);
