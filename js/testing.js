@@ -1,34 +1,14 @@
 // adcp-governance/testing: a governance agent for sellers' and orchestrators'
-// tests. Unlike an always-approve stub it is the real core: plans are
+// tests. Unlike the SDK's always-approving test agent it is the real core: plans are
 // enforced (denials, conditions, human review), tokens are real Ed25519 JWS
 // over the true plan_hash, audit logs have the spec's shape. Deterministic:
 // a fixed clock you advance, a seeded random source and a seeded signing key,
 // sequential ids; and a call log of everything that reached it.
 import { createGovernanceAgent } from './node.js';
+import { seededRandom } from './seeded-random.js';
 import { createInProcessMcpClient, toGovernanceAgentConfig } from './sdk.js';
 
 const DEFAULT_NOW = Date.parse('2026-01-01T00:00:00.000Z');
-
-// splitmix64: a tiny seeded generator (tests need reproducible ids and keys,
-// not secrecy); the same generator the shared fixture corpus uses.
-function seededBytes(seed) {
-  let state = BigInt.asUintN(64, BigInt(seed));
-  const next = () => {
-    state = BigInt.asUintN(64, state + 0x9E3779B97F4A7C15n);
-    let z = state;
-    z = BigInt.asUintN(64, (z ^ (z >> 30n)) * 0xBF58476D1CE4E5B9n);
-    z = BigInt.asUintN(64, (z ^ (z >> 27n)) * 0x94D049BB133111EBn);
-    return z ^ (z >> 31n);
-  };
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i += 8) {
-      let z = next();
-      for (let k = 0; k < 8 && i + k < n; ++k, z >>= 8n) out[i + k] = Number(z & 0xFFn);
-    }
-    return out;
-  };
-}
 
 const toMs = (t) => (typeof t === 'number' ? t : Date.parse(t));
 const base64url = (bytes) => Buffer.from(bytes).toString('base64url');
@@ -47,11 +27,11 @@ export async function createTestGovernanceAgent(options = {}) {
   const { plans = [], callerUrl = 'https://buyer.example/', now = DEFAULT_NOW, seed = 1,
     issuer = 'https://governance.test', ...rest } = options;
   let clockMs = toMs(now);
-  const keyBytes = seededBytes(BigInt(seed) ^ 0x5EEDn)(32);
+  const keyBytes = seededRandom(BigInt(seed) ^ 0x5EEDn)(32);
   const agent = await createGovernanceAgent({
     id_mode: 'sequential', ...rest, issuer,
     signing: { kid: `test-governance-${seed}`, privateKey: base64url(keyBytes), ...(rest.signing ?? {}) },
-    clock: () => clockMs, random: seededBytes(seed),
+    clock: () => clockMs, random: seededRandom(seed),
   });
   const log = [];
   const record = (identity) => ({ tool, arguments: args, result }) =>

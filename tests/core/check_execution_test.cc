@@ -8,12 +8,6 @@ using namespace adcp::test;
 
 namespace {
 
-void ExpectError(const Value& r, const std::string& code, const std::string& field) {
-  INFO(json::Write(r));
-  CHECK(ErrorCode(r) == code);
-  CHECK(ErrorField(r) == field);
-}
-
 std::string Approve(Host& h, double amount, Value plan = BasePlan()) {
   SyncPlan(h, plan);
   Value r = Check(h, IntentRequest(amount));

@@ -10,12 +10,6 @@ using namespace adcp::test;
 
 namespace {
 
-void ExpectError(const Value& r, const std::string& code, const std::string& field) {
-  INFO(json::Write(r));
-  CHECK(ErrorCode(r) == code);
-  CHECK(ErrorField(r) == field);
-}
-
 Host& Ready(Host& h, Value plan = BasePlan()) {
   SyncPlan(h, plan);
   return h;

@@ -62,6 +62,13 @@ inline Value Check(Host& h, const Value& request, const std::string& who = kBuye
   return h.Call("check_governance", request, who);
 }
 
+// A failed CoreResult with this code and field ("" = no field).
+inline void ExpectError(const Value& r, const std::string& code, const std::string& field) {
+  INFO(json::Write(r));
+  CHECK(ErrorCode(r) == code);
+  CHECK(ErrorField(r) == field);
+}
+
 inline const Value& Body(const Value& result) { return *result.find("response"); }
 inline std::string Verdict(const Value& result) {
   const Value* b = result.find("response");

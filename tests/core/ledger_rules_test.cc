@@ -9,12 +9,6 @@ using namespace adcp::test;
 
 namespace {
 
-void ExpectError(const Value& r, const std::string& code, const std::string& field) {
-  INFO(json::Write(r));
-  CHECK(ErrorCode(r) == code);
-  CHECK(ErrorField(r) == field);
-}
-
 // Approves and settles `amount`; returns the intent token.
 std::string Commit(Host& h, double amount, const std::string& who = kBuyer) {
   Value r = Check(h, Set(IntentRequest(amount), "caller", who), who);

@@ -10,20 +10,11 @@ namespace {
 
 constexpr double kMaxSafeInteger = 9007199254740991.0;
 
-std::optional<std::string> LinkedPlanId(const std::optional<std::string>& metadata_json) {
-  if (!metadata_json) return std::nullopt;
-  json::Value metadata = json::ParseStored(*metadata_json);
-  const std::string* plan_id = metadata.find_string("plan_id");
-  if (!plan_id) return std::nullopt;
-  return *plan_id;
-}
-
 json::Value OptInt(const std::optional<int64_t>& v) { return v ? json::Value(*v) : json::Value(); }
 
 }  // namespace
 
 void AddValueRecord(ValueLedger& ledger, ValueRecord record) {
-  record.plan_id = LinkedPlanId(record.metadata_json);
   const int32_t index = static_cast<int32_t>(ledger.records.size());
   ledger.by_id[record.id] = index;
   if (record.user_id) {
@@ -99,6 +90,7 @@ std::string ValueRecordFromState(const json::Value& v, ValueRecord* out) {
     json::ParseResult p = json::Parse(m->as_string(), limits);
     if (!p.ok() || !p.value.is_object()) return "metadata must be JSON text of an object";
     out->metadata_json = json::Write(p.value);
+    if (const std::string* plan_id = p.value.find_string("plan_id")) out->plan_id = *plan_id;
   }
   return "";
 }

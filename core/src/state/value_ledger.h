@@ -23,7 +23,7 @@ struct ValueRecord {
   std::optional<std::string> description;
   std::optional<double> value_usd;
   std::optional<std::string> metadata_json;  // compact JSON text of the object
-  std::optional<std::string> plan_id;        // metadata.plan_id when a string (derived)
+  std::optional<std::string> plan_id;        // metadata.plan_id when a string (set by whoever parsed metadata)
   int64_t created_ms = 0;
 };
 

@@ -98,6 +98,7 @@ std::optional<TaskError> ReadBody(const json::Value& body, const ValueAuth& auth
     if (json::Canonicalize(*m).size() > kMetadataMaxBytes)
       return Invalid("metadata", "must be at most 16384 bytes as canonical JSON");
     out->metadata_json = json::Write(*m);
+    if (const std::string* plan_id = m->find_string("plan_id")) out->plan_id = *plan_id;  // links to a plan (11 §5)
   }
   if (const json::Value* k = Present(body, "idempotencyKey")) {
     if (!k->is_string() || k->as_string().size() < 16 || k->as_string().size() > 255 || !ValidKeyChars(k->as_string()))

@@ -83,11 +83,6 @@ bool SameSet(const std::vector<std::string>& a, const std::vector<std::string>& 
   return true;
 }
 
-std::optional<Instant> InstantOf(const std::string& s) {
-  if (std::optional<Instant> t = ParseDateTime(s)) return t;
-  return std::nullopt;
-}
-
 TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth, int32_t pi, int32_t ci,
                   TaskResult result) {
   State& state = agent.state;
@@ -169,7 +164,7 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
       set_diff("channels", ref.channels, pd->find_array("channels") != nullptr, got.channels);
       auto time_diff = [&](const char* field, const std::optional<std::string>& want, const std::string* have) {
         if (!want || !have) return;
-        std::optional<Instant> a = InstantOf(*want), b = InstantOf(*have);
+        std::optional<Instant> a = ParseDateTime(*want), b = ParseDateTime(*have);
         if (a && b && *a == *b) return;
         discrepancies.push(json::Obj({{"field", field}, {"requested", *want}, {"received", *have}}));
       };
@@ -209,7 +204,7 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
     // approved start means delivery cannot start with creatives in place.
     if (const std::string* deadline = sr.find_string("creative_deadline")) {
       Reference ref = ReferenceOf(state, action);
-      std::optional<Instant> start = ref.start ? InstantOf(*ref.start) : std::nullopt;
+      std::optional<Instant> start = ref.start ? ParseDateTime(*ref.start) : std::nullopt;
       std::string start_raw = ref.start ? *ref.start : plan.terms.flight_start_raw;
       if (!start) start = plan.terms.flight_start;
       std::optional<Instant> d = ParseDateTime(*deadline);

@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// splitmix64 byte stream, the same as tests/core/test_util.h.
+import { seededRandom } from '../../../js/seeded-random.js';
 
 export const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'scenarios');
 export const DEFAULT_CONFIG = {
@@ -13,25 +15,6 @@ export const DEFAULT_CONFIG = {
 
 export function scenarioFiles() {
   return readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort().map((f) => join(FIXTURES, f));
-}
-
-// splitmix64 byte stream, as tests/core/test_util.h.
-export function seededRandom(seed = 1n) {
-  let state = BigInt(seed);
-  const MASK = (1n << 64n) - 1n;
-  return (n) => {
-    const out = new Uint8Array(n);
-    let i = 0;
-    while (i < n) {
-      state = (state + 0x9E3779B97F4A7C15n) & MASK;
-      let z = state;
-      z = ((z ^ (z >> 30n)) * 0xBF58476D1CE4E5B9n) & MASK;
-      z = ((z ^ (z >> 27n)) * 0x94D049BB133111EBn) & MASK;
-      z ^= z >> 31n;
-      for (let k = 0; k < 8 && i < n; ++k, ++i) out[i] = Number((z >> BigInt(8 * k)) & 0xFFn);
-    }
-    return out;
-  };
 }
 
 // The corpus' stand-in signer: SHA-256("A"||kid||input) || SHA-256("B"||kid||input).
