@@ -156,7 +156,8 @@ class Host {
       Expected<std::string> wire = GovernanceAgent::ToWire(core_result);
       if (wire.ok()) {
         Value line = json::Obj({{"task", task}, {"wire", ParseOrFail(wire.value)}});
-        if (const std::string* protocol = ParseOrFail(core_result).find_string("protocol")) line.set("protocol", *protocol);
+        const Value result = ParseOrFail(core_result);  // outlives the pointer into it
+        if (const std::string* protocol = result.find_string("protocol")) line.set("protocol", *protocol);
         *dump << json::Write(line) << "\n";
       }
     }

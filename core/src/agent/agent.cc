@@ -210,7 +210,7 @@ std::string GovernanceAgent::Call(std::string_view task, std::string_view reques
   json::ParseLimits limits;
   limits.max_bytes = static_cast<size_t>(agent.config.max_request_bytes);
   json::ParseResult parsed = json::Parse(request_json, limits);
-  if (!parsed.ok()) return FailedResult(MakeError("INVALID_REQUEST", parsed.message), nullptr);
+  if (!parsed.ok()) return FailedResult(MakeError("INVALID_REQUEST", parsed.message, parsed.field), nullptr);
   if (!parsed.value.is_object())
     return FailedResult(MakeError("INVALID_REQUEST", "request must be a JSON object"), nullptr);
   // The outcomes-ledger tasks answer in the seed's shapes (11): no AdCP context echo.
@@ -289,7 +289,7 @@ std::string GovernanceAgent::PublicJwk() const {
 std::string GovernanceAgent::Validate(std::string_view task, std::string_view request_json) {
   schema::InitAll();
   json::ParseResult parsed = json::Parse(request_json);
-  if (!parsed.ok()) return FailedResult(MakeError("INVALID_REQUEST", parsed.message), nullptr);
+  if (!parsed.ok()) return FailedResult(MakeError("INVALID_REQUEST", parsed.message, parsed.field), nullptr);
   if (!parsed.value.is_object())
     return FailedResult(MakeError("INVALID_REQUEST", "request must be a JSON object"), nullptr);
   std::optional<TaskError> e = ValidateRequestShape(task, parsed.value);

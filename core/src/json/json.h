@@ -26,6 +26,7 @@ enum class ParseErrorKind {
 struct ParseResult {
   ParseErrorKind error = ParseErrorKind::kNone;
   std::string message;  // human text for error.message
+  std::string field;    // path of the offending member ("plans[0].budget.total"), when one is
   Value value;
   bool ok() const { return error == ParseErrorKind::kNone; }
 };
@@ -33,8 +34,19 @@ struct ParseResult {
 // Strict I-JSON parse (07 §1.1): rejects duplicate keys, invalid UTF-8, lone
 // surrogate escapes, NaN/Infinity literals, numbers overflowing a double,
 // nesting deeper than limits.max_depth and inputs over limits.max_bytes.
-// Numbers are parsed to the nearest double (correctly rounded).
+// Numbers are parsed to the nearest double (correctly rounded), exactly as
+// ECMAScript's JSON.parse reads them; one that overflows fails (field = its
+// path), one that underflows is 0.
 ParseResult Parse(std::string_view text, const ParseLimits& limits = {});
+
+// One JSON number token (RFC 8259 grammar, nothing around it) read as
+// JSON.parse reads it: nearest double, ties to even.
+struct NumberText {
+  bool valid = false;   // the token is a JSON number
+  bool finite = false;  // false: it overflows to +-Infinity
+  double value = 0;
+};
+NumberText ReadNumber(std::string_view token);
 
 // ECMAScript Number::toString (07 §1.3). Precondition: finite.
 void AppendNumber(std::string& out, double x);

@@ -1,20 +1,161 @@
 // Strict JSON parsing on top of RapidJSON's SAX reader.
 //
-// RapidJSON gives us a correctly rounded number parser (full-precision flag),
-// UTF-8 validation and an iterative (stack-safe) grammar. What it does not do
-// we add in the handler: depth limit, duplicate-key rejection (RapidJSON keeps
-// duplicates), lone low-surrogate escapes (it only checks high ones) and
-// doubles-only numbers (JavaScript semantics).
+// RapidJSON 1.1.0 (Debian's) gives us the grammar and UTF-8 validation; it
+// is kept off the paths where it is unsafe or wrong (issue 10, found by
+// fuzzing with ASan/UBSan):
+//  - Its StringStream trusts a NUL terminator: a request ending inside a
+//    multi-byte UTF-8 sequence made the validator read past the buffer. We
+//    parse through BoundedStream, whose Peek/Take return '\0' at the end.
+//  - Its internal stack starts as a null pointer and its first push does
+//    pointer arithmetic on it (UB); the iterative parser and non-insitu
+//    strings both use that stack. We parse in situ (strings decoded inside
+//    our own copy of the text) with the recursive parser, which then never
+//    touches the stack; recursion is bounded because the handler refuses
+//    nesting deeper than ParseLimits::max_depth before RapidJSON descends.
+//  - Its number conversion (Strtod) reads past its cached-powers table on
+//    long mantissas, calls clz(0) on `0e40` and misreads `0eN`; numbers are
+//    taken as text (kParseNumbersAsStringsFlag) and converted here by
+//    fast_float, a correctly rounded decimal-to-double routine (round half
+//    to even, as ECMAScript's JSON.parse reads numbers).
+//  - Its number grammar check still rejects some valid numbers as "too big"
+//    (more than ~308 integer digits, or `0e400`); NormalizeLargeNumbers
+//    rewrites those tokens first (see there).
+// What RapidJSON does not do we add in the handler: depth limit, duplicate
+// keys (rejected), lone low-surrogate escapes, doubles-only numbers, and the
+// path of the offending member for errors that concern one value.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
+#include "fast_float/fast_float.h"
 #include "json/json.h"
 #include "rapidjson/error/en.h"
 #include "rapidjson/reader.h"
-#include "rapidjson/stream.h"
 
 namespace adcp::json {
 namespace {
+
+// An in-situ stream over [begin, end): reads never pass `end` (Peek/Take
+// return '\0' there, which every RapidJSON production treats as end of
+// input), and decoded strings are written back behind the read position,
+// as RapidJSON's in-situ contract requires.
+class BoundedStream {
+ public:
+  typedef char Ch;
+  BoundedStream(char* begin, char* end) : head_(begin), src_(begin), dst_(nullptr), end_(end) {}
+  Ch Peek() const { return src_ == end_ ? '\0' : *src_; }
+  Ch Take() { return src_ == end_ ? '\0' : *src_++; }
+  size_t Tell() const { return static_cast<size_t>(src_ - head_); }
+  Ch* PutBegin() { return dst_ = src_; }
+  // Writing never overtakes reading: past the end Take() stops advancing
+  // (a truncated UTF-8 sequence), and what it "read" there is not stored;
+  // the validator then rejects the sequence.
+  void Put(Ch c) {
+    if (dst_ < src_) *dst_++ = c;
+  }
+  void Flush() {}
+  size_t PutEnd(Ch* begin) { return static_cast<size_t>(dst_ - begin); }
+
+ private:
+  char* head_;
+  char* src_;
+  char* dst_;
+  char* end_;
+};
+
+}  // namespace
+}  // namespace adcp::json
+
+namespace rapidjson {
+template <>
+struct StreamTraits<adcp::json::BoundedStream> {
+  enum { copyOptimization = 1 };
+};
+}  // namespace rapidjson
+
+namespace adcp::json {
+namespace {
+
+// Length of the JSON number token at text[i] (RFC 8259 grammar), or 0.
+size_t NumberTokenLength(const char* text, size_t size, size_t i) {
+  auto digit = [&](size_t k) { return k < size && text[k] >= '0' && text[k] <= '9'; };
+  size_t k = i;
+  if (k < size && text[k] == '-') ++k;
+  if (!digit(k)) return 0;
+  if (text[k] == '0') {
+    ++k;
+  } else {
+    while (digit(k)) ++k;
+  }
+  if (k < size && text[k] == '.') {
+    if (!digit(k + 1)) return 0;
+    ++k;
+    while (digit(k)) ++k;
+  }
+  if (k < size && (text[k] == 'e' || text[k] == 'E')) {
+    size_t e = k + 1;
+    if (e < size && (text[e] == '+' || text[e] == '-')) ++e;
+    if (!digit(e)) return 0;
+    k = e;
+    while (digit(k)) ++k;
+  }
+  return k - i;
+}
+
+// RapidJSON 1.1.0 rejects, as "number too big", tokens whose integer part
+// has more than ~308 digits and tokens whose positive exponent exceeds 308
+// minus their fraction digits, even when JSON.parse reads them as finite
+// (`1<400 zeros>e-300` is 1e100, `0e400` and `0.0e999` are 0). Such tokens
+// are rewritten in place as the shortest ECMAScript form of their value,
+// padded with spaces (JSON whitespace); the form always fits: a finite
+// value rejected for its integer part has over 300 characters, and one
+// rejected for its exponent is zero ("0"). Tokens whose value overflows are
+// left alone and fail as overflows. Runs in one pass over the text.
+void NormalizeLargeNumbers(std::string& text) {
+  const size_t size = text.size();
+  char* data = text.data();
+  bool in_string = false;
+  char previous = '\0';  // last character outside strings other than whitespace
+  for (size_t i = 0; i < size; ++i) {
+    char c = data[i];
+    if (in_string) {
+      if (c == '\\') ++i;  // the escaped character cannot end the string
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
+    const bool value_start = previous == '\0' || previous == '[' || previous == ',' || previous == ':';
+    previous = c;
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    if (!value_start || (c != '-' && (c < '0' || c > '9'))) continue;
+    size_t length = NumberTokenLength(data, size, i);
+    if (length == 0) continue;  // not a number: RapidJSON reports the syntax error
+    std::string_view token(data + i, length);
+    size_t int_start = token[0] == '-' ? 1 : 0;
+    size_t int_digits = 0;
+    while (int_start + int_digits < length && token[int_start + int_digits] >= '0' &&
+           token[int_start + int_digits] <= '9')
+      ++int_digits;
+    size_t e = token.find_first_of("eE");
+    bool large_exponent = e != std::string_view::npos && token[e + 1] != '-' &&
+                          length - e - (token[e + 1] == '+' ? 2 : 1) >= 3;  // exponent of 100 or more
+    if (int_digits >= 300 || large_exponent) {
+      NumberText number = ReadNumber(token);
+      if (number.valid && number.finite) {
+        std::string shortest = FormatNumber(number.value);
+        if (shortest.size() <= length) {
+          std::memcpy(data + i, shortest.data(), shortest.size());
+          std::memset(data + i + shortest.size(), ' ', length - shortest.size());
+        }
+      }
+    }
+    i += length - 1;
+    previous = '0';
+  }
+}
 
 class Builder {
  public:
@@ -22,26 +163,24 @@ class Builder {
 
   bool Null() { return Add(Value()); }
   bool Bool(bool b) { return Add(Value(b)); }
-  bool Int(int i) { return Add(Value(static_cast<double>(i))); }
-  bool Uint(unsigned u) { return Add(Value(static_cast<double>(u))); }
-  bool Int64(int64_t i) { return Add(Value(static_cast<double>(i))); }
-  bool Uint64(uint64_t u) { return Add(Value(static_cast<double>(u))); }
-  bool Double(double d) {
-    if (!std::isfinite(d)) return Fail(ParseErrorKind::kNumberOverflow);
-    return Add(Value(d));
+  // kParseNumbersAsStringsFlag: RapidJSON delivers every number as text.
+  bool Int(int) { return Fail(ParseErrorKind::kSyntax); }
+  bool Uint(unsigned) { return Fail(ParseErrorKind::kSyntax); }
+  bool Int64(int64_t) { return Fail(ParseErrorKind::kSyntax); }
+  bool Uint64(uint64_t) { return Fail(ParseErrorKind::kSyntax); }
+  bool Double(double) { return Fail(ParseErrorKind::kSyntax); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    NumberText number = ReadNumber(std::string_view(s, n));
+    if (!number.valid) return Fail(ParseErrorKind::kSyntax);
+    if (!number.finite) return Fail(ParseErrorKind::kNumberOverflow);
+    return Add(Value(number.value));
   }
-  bool RawNumber(const char*, rapidjson::SizeType, bool) { return Fail(ParseErrorKind::kSyntax); }
   bool String(const char* s, rapidjson::SizeType n, bool) {
     std::string_view sv(s, n);
     if (!IsValidUtf8(sv)) return Fail(ParseErrorKind::kInvalidUtf8);
     return Add(Value(std::string(sv)));
   }
-  bool StartObject() {
-    if (stack_.size() >= max_depth_) return Fail(ParseErrorKind::kTooDeep);
-    stack_.push_back(Value::MakeObject());
-    keys_.emplace_back();
-    return true;
-  }
+  bool StartObject() { return Open(Value::MakeObject()); }
   bool Key(const char* s, rapidjson::SizeType n, bool) {
     std::string_view sv(s, n);
     if (!IsValidUtf8(sv)) return Fail(ParseErrorKind::kInvalidUtf8);
@@ -49,27 +188,43 @@ class Builder {
     return true;
   }
   bool EndObject(rapidjson::SizeType) {
-    Value v = std::move(stack_.back());
-    stack_.pop_back();
-    keys_.pop_back();
-    if (HasDuplicateKey(v.as_object())) return Fail(ParseErrorKind::kDuplicateKey);
-    return Add(std::move(v));
+    if (HasDuplicateKey(stack_.back().as_object())) return Fail(ParseErrorKind::kDuplicateKey);
+    return Close();
   }
-  bool StartArray() {
-    if (stack_.size() >= max_depth_) return Fail(ParseErrorKind::kTooDeep);
-    stack_.push_back(Value::MakeArray());
-    return true;
-  }
-  bool EndArray(rapidjson::SizeType) {
-    Value v = std::move(stack_.back());
-    stack_.pop_back();
-    return Add(std::move(v));
-  }
+  bool StartArray() { return Open(Value::MakeArray()); }
+  bool EndArray(rapidjson::SizeType) { return Close(); }
 
   ParseErrorKind error() const { return error_; }
   Value TakeRoot() { return std::move(root_); }
 
+  // Where the value being read sits: "plans[0].budget.total" (08 §1 field
+  // paths); empty at the root.
+  std::string CurrentPath() const {
+    std::string path;
+    for (size_t level = 0; level < stack_.size(); ++level) {
+      if (stack_[level].is_array()) {
+        path += "[" + std::to_string(stack_[level].size()) + "]";
+      } else {
+        if (!path.empty()) path.push_back('.');
+        path += keys_[level];
+      }
+    }
+    return path;
+  }
+
  private:
+  bool Open(Value container) {
+    if (stack_.size() >= max_depth_) return Fail(ParseErrorKind::kTooDeep);
+    stack_.push_back(std::move(container));
+    keys_.emplace_back();
+    return true;
+  }
+  bool Close() {
+    Value v = std::move(stack_.back());
+    stack_.pop_back();
+    keys_.pop_back();
+    return Add(std::move(v));
+  }
   bool Add(Value v) {
     if (stack_.empty()) {
       root_ = std::move(v);
@@ -83,7 +238,7 @@ class Builder {
     return true;
   }
   bool Fail(ParseErrorKind k) {
-    error_ = k;
+    if (error_ == ParseErrorKind::kNone) error_ = k;
     return false;
   }
   static bool HasDuplicateKey(const Object& o) {
@@ -103,74 +258,78 @@ class Builder {
 
   size_t max_depth_;
   std::vector<Value> stack_;
-  std::vector<std::string> keys_;
+  std::vector<std::string> keys_;  // per level: the current member's key (objects)
   Value root_;
   ParseErrorKind error_ = ParseErrorKind::kNone;
 };
 
+ParseResult Failure(ParseErrorKind kind, std::string message, std::string field = {}) {
+  ParseResult r;
+  r.error = kind;
+  r.message = std::move(message);
+  r.field = std::move(field);
+  return r;
+}
+
 }  // namespace
 
+NumberText ReadNumber(std::string_view token) {
+  NumberText r;
+  if (token.empty() || NumberTokenLength(token.data(), token.size(), 0) != token.size()) return r;
+  double value = 0;
+  // fast_float takes no leading '+', accepts the whole JSON grammar, and
+  // rounds to nearest, ties to even, for any number of digits; overflow
+  // gives ±infinity and underflow ±0, as JSON.parse does.
+  fast_float::from_chars_result res = fast_float::from_chars(token.data(), token.data() + token.size(), value);
+  if (res.ptr != token.data() + token.size()) return r;
+  r.valid = true;
+  r.finite = std::isfinite(value);
+  r.value = value;
+  return r;
+}
+
 ParseResult Parse(std::string_view text, const ParseLimits& limits) {
-  ParseResult r;
-  if (text.size() > limits.max_bytes) {
-    r.error = ParseErrorKind::kTooLarge;
-    r.message = "request body exceeds " + std::to_string(limits.max_bytes) + " bytes";
-    return r;
-  }
-  // RapidJSON's StringStream needs a terminator; string_view may not have one.
-  std::string buffer(text);
+  if (text.size() > limits.max_bytes)
+    return Failure(ParseErrorKind::kTooLarge, "request body exceeds " + std::to_string(limits.max_bytes) + " bytes");
+  // RapidJSON stops at a NUL byte as if the text ended there.
+  if (std::memchr(text.data(), '\0', text.size()) != nullptr)
+    return Failure(ParseErrorKind::kSyntax, "unexpected NUL byte");
+  std::string buffer(text);  // our copy: parsed in situ
+  NormalizeLargeNumbers(buffer);
   Builder builder(limits.max_depth);
   rapidjson::Reader reader;
-  rapidjson::StringStream stream(buffer.c_str());
-  constexpr unsigned kFlags = rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag |
-                              rapidjson::kParseValidateEncodingFlag;
+  BoundedStream stream(buffer.data(), buffer.data() + buffer.size());
+  constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseValidateEncodingFlag |
+                              rapidjson::kParseNumbersAsStringsFlag;
   rapidjson::ParseResult pr = reader.Parse<kFlags>(stream, builder);
-  // A NUL byte inside the text ends RapidJSON's stream early: treat as syntax.
-  bool trailing_nul = pr && buffer.size() != std::char_traits<char>::length(buffer.c_str());
-  if (pr && !trailing_nul) {
+  if (pr) {
+    ParseResult r;
     r.value = builder.TakeRoot();
     return r;
   }
   switch (builder.error()) {
     case ParseErrorKind::kTooDeep:
-      r.error = ParseErrorKind::kTooDeep;
-      r.message = "JSON nesting deeper than " + std::to_string(limits.max_depth);
-      return r;
+      return Failure(ParseErrorKind::kTooDeep, "JSON nesting deeper than " + std::to_string(limits.max_depth));
     case ParseErrorKind::kDuplicateKey:
-      r.error = ParseErrorKind::kDuplicateKey;
-      r.message = "duplicate object key";
-      return r;
+      return Failure(ParseErrorKind::kDuplicateKey, "duplicate object key", builder.CurrentPath());
     case ParseErrorKind::kInvalidUtf8:
-      r.error = ParseErrorKind::kInvalidUtf8;
-      r.message = "invalid UTF-8 or unpaired surrogate in string";
-      return r;
+      return Failure(ParseErrorKind::kInvalidUtf8, "invalid UTF-8 or unpaired surrogate in string");
     case ParseErrorKind::kNumberOverflow:
-      r.error = ParseErrorKind::kNumberOverflow;
-      r.message = "number overflows a double";
-      return r;
+      return Failure(ParseErrorKind::kNumberOverflow, "number overflows a double (NaN and Infinity are not JSON)",
+                     builder.CurrentPath());
     default:
       break;
   }
-  if (trailing_nul) {
-    r.error = ParseErrorKind::kSyntax;
-    r.message = "unexpected NUL byte";
-    return r;
-  }
   switch (pr.Code()) {
-    case rapidjson::kParseErrorNumberTooBig:
-      r.error = ParseErrorKind::kNumberOverflow;
-      r.message = "number overflows a double";
-      return r;
+    case rapidjson::kParseErrorNumberTooBig:  // only overflowing tokens reach here (NormalizeLargeNumbers)
+      return Failure(ParseErrorKind::kNumberOverflow, "number overflows a double (NaN and Infinity are not JSON)",
+                     builder.CurrentPath());
     case rapidjson::kParseErrorStringInvalidEncoding:
     case rapidjson::kParseErrorStringUnicodeSurrogateInvalid:
-      r.error = ParseErrorKind::kInvalidUtf8;
-      r.message = "invalid UTF-8 or unpaired surrogate in string";
-      return r;
+      return Failure(ParseErrorKind::kInvalidUtf8, "invalid UTF-8 or unpaired surrogate in string");
     default:
-      r.error = ParseErrorKind::kSyntax;
-      r.message = std::string("invalid JSON: ") + rapidjson::GetParseError_En(pr.Code()) +
-                  " at offset " + std::to_string(pr.Offset());
-      return r;
+      return Failure(ParseErrorKind::kSyntax, std::string("invalid JSON: ") + rapidjson::GetParseError_En(pr.Code()) +
+                                                  " at offset " + std::to_string(pr.Offset()));
   }
 }
 
