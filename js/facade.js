@@ -133,7 +133,12 @@ export function createFacade(platform) {
     const failure = handle.error();
     if (failure) {
       backend.dispose(handle);
-      throw new TypeError(`createGovernanceAgent: ${failure}`);
+      // A structured error: {code, message, recovery, field?} (INVALID_CONFIG,
+      // INVALID_STATE naming the damaged member of a state document, ...).
+      const { code, message, recovery, field } = JSON.parse(failure);
+      const error = new TypeError(`createGovernanceAgent: ${message}`);
+      Object.assign(error, { code, recovery }, field === undefined ? {} : { field });
+      throw error;
     }
     let disposed = false;
     const live = () => {

@@ -59,7 +59,8 @@ class CoreAgent : public Napi::ObjectWrap<CoreAgent> {
 
   explicit CoreAgent(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CoreAgent>(info), env_(info.Env()) {
     if (info.Length() < 3 || !info[0].IsString() || !info[1].IsObject() || !info[2].IsString()) {
-      error_ = "CoreAgent(configJson, hooks, stateJson) expects a string, an object and a string";
+      error_ = adcp::GovernanceAgent::DescribeFailure(
+          "INVALID_ARGUMENT", "CoreAgent(configJson, hooks, stateJson) expects a string, an object and a string", "");
       return;
     }
     Napi::Object hooks = info[1].As<Napi::Object>();
@@ -110,7 +111,7 @@ class CoreAgent : public Napi::ObjectWrap<CoreAgent> {
         state.empty() ? adcp::GovernanceAgent::Create(config, std::move(h))
                       : adcp::GovernanceAgent::Import(config, state, std::move(h));
     if (!created.ok()) {
-      error_ = created.error;
+      error_ = adcp::GovernanceAgent::DescribeFailure(created.code, created.error, created.field);
       return;
     }
     agent_ = std::move(created.value);

@@ -75,7 +75,7 @@ class CoreAgent {
     if (created.ok())
       agent_ = std::move(created.value);
     else
-      error_ = created.error;
+      error_ = adcp::GovernanceAgent::DescribeFailure(created.code, created.error, created.field);
   }
 
   std::string error() const { return error_; }

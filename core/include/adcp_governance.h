@@ -49,11 +49,15 @@ struct Hooks {
       evaluate_attestation;
 };
 
-// Success value or an error message (constructor, import and utilities).
+// Success value or an error (constructor, import and utilities): a message,
+// and for Create/Import a code (INVALID_CONFIG, INVALID_STATE, ...) and the
+// path of the offending member when there is one ("checks[3].expires_at").
 template <class T>
 struct Expected {
   T value{};
   std::string error;
+  std::string code;
+  std::string field;
   bool ok() const { return error.empty(); }
 };
 
@@ -86,6 +90,10 @@ class GovernanceAgent {
   // CoreResult that is "failed" with the first error, or
   // {"status":"completed","response":{"valid":true}}.
   static std::string Validate(std::string_view task, std::string_view request_json);
+
+  // A failed Create/Import as JSON for the bindings:
+  // {"code","message","recovery","field"?}.
+  static std::string DescribeFailure(std::string_view code, std::string_view message, std::string_view field);
 
   // Pure utilities (spec 07). Invalid input -> error.
   static Expected<std::string> ToWire(std::string_view core_result_json);

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <dirent.h>
 
+#include "scenario_runner.h"
 #include "test_util.h"
 #include "util/time.h"
 
@@ -16,7 +17,9 @@ namespace {
 const char* kDefaultConfig =
     R"({"issuer":"https://governance.example.com","signing":{"alg":"EdDSA","kid":"test-kid"},"id_mode":"sequential"})";
 
-std::vector<std::string> ScenarioFiles() {
+}  // namespace
+
+std::vector<std::string> adcp::test::ScenarioFiles() {
   std::string dir = FixturePath("scenarios");
   std::vector<std::string> files;
   if (DIR* d = opendir(dir.c_str())) {
@@ -27,6 +30,8 @@ std::vector<std::string> ScenarioFiles() {
   std::sort(files.begin(), files.end());
   return files;
 }
+
+namespace {
 
 // A hook answer from the scenario: a JSON result, or {"$fail": msg}.
 std::function<HookResult<std::string>(std::string_view)> FixedHook(const Value& answer) {
@@ -73,7 +78,9 @@ const Value* PathIn(const Value& v, const std::string& path) {
   return cur;
 }
 
-void RunScenario(const std::string& path) {
+}  // namespace
+
+std::string adcp::test::RunScenario(const std::string& path) {
   std::map<std::string, Value> vars;
   Value sc = ReadJson(path);
   Value config = ParseOrFail(kDefaultConfig);
@@ -141,9 +148,8 @@ void RunScenario(const std::string& path) {
     if (const Value* unchanged = step.find("state_unchanged"); unchanged && unchanged->as_bool())
       CHECK(host.State() == before);
   }
+  return host.State();
 }
-
-}  // namespace
 
 TEST_CASE("Scenario corpus (tests/fixtures/scenarios)", "[scenarios]") {
   std::vector<std::string> files = ScenarioFiles();

@@ -163,6 +163,7 @@ Expected<std::unique_ptr<GovernanceAgent>> GovernanceAgent::Create(std::string_v
   schema::InitAll();
   auto impl = std::make_unique<Impl>();
   std::string err = ParseConfig(config_json, &impl->agent.config);
+  out.code = "INVALID_CONFIG";
   if (!err.empty()) {
     out.error = err;
     return out;
@@ -173,8 +174,10 @@ Expected<std::unique_ptr<GovernanceAgent>> GovernanceAgent::Create(std::string_v
   }
   if (hooks.sign && !impl->agent.config.signing_kid) {
     out.error = "config.signing.kid is required when tokens are signed";
+    out.field = "signing.kid";
     return out;
   }
+  out.code.clear();
   impl->agent.hooks = std::move(hooks);
   out.value.reset(new GovernanceAgent(std::move(impl)));
   return out;
@@ -187,15 +190,24 @@ Expected<std::unique_ptr<GovernanceAgent>> GovernanceAgent::Import(std::string_v
   json::ParseResult parsed = ParseUtilityInput(state_json);
   if (!parsed.ok()) {
     out.error = "state is not valid JSON: " + parsed.message;
+    out.code = "INVALID_STATE";
+    out.field = parsed.field;
     out.value.reset();
     return out;
   }
-  std::string err = ImportState(parsed.value, out.value->impl_->agent.config, &out.value->impl_->agent.state);
-  if (!err.empty()) {
-    out.error = "invalid state: " + err;
+  Status imported = ImportState(parsed.value, out.value->impl_->agent.config, &out.value->impl_->agent.state);
+  if (!imported.ok()) {
+    out.error = imported.error().message;
+    out.code = imported.error().code;
+    out.field = imported.error().field;
     out.value.reset();
   }
   return out;
+}
+
+std::string GovernanceAgent::DescribeFailure(std::string_view code, std::string_view message, std::string_view field) {
+  TaskError e = MakeError(std::string(code.empty() ? "INVALID_ARGUMENT" : code), std::string(message), std::string(field));
+  return json::Write(e.ToJson());
 }
 
 std::string GovernanceAgent::ExportState() const {

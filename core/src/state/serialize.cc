@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "json/json.h"
 #include "state/ledger.h"
@@ -233,37 +234,73 @@ json::Value ConsultationToJson(const Consultation& c) {
                     {"open", c.open}});
 }
 
-// Reads typed members and remembers the first problem.
+// Ranges of the integers a state document holds (issue 17: a document read
+// back from disk or a database is untrusted input). Counts and sequence
+// numbers are exact in a double, in int64 and in JavaScript; times are
+// within the ECMAScript time range and not before 1970 (the core's own times come from nowMs, within
+// 0..9999-12-31, plus bounded durations), so sums like created_at + timeout
+// cannot overflow.
+constexpr double kMaxCount = 9007199254740991.0;  // 2^53 - 1
+constexpr double kMaxTimeMs = 8.64e15;
+
+// Reads typed members and remembers the first problem and where it was
+// (`field`, the member's path in the document, e.g. "checks[3].expires_at").
 class Reader {
  public:
   std::string error;
+  std::string field;
 
   const json::Value* Get(const json::Value& o, const char* key, const std::string& where) {
     const json::Value* v = o.find(key);
-    if (!v && error.empty()) error = where + "." + key + " is missing";
+    if (!v) Fail(where, key, "present");
     return v;
   }
   std::string Str(const json::Value& o, const char* key, const std::string& where) {
     const json::Value* v = Get(o, key, where);
     if (v && v->is_string()) return v->as_string();
-    Fail(where, key, "a string");
+    if (v) Fail(where, key, "a string");
     return "";
+  }
+  // A string from a closed vocabulary.
+  std::string Enum(const json::Value& o, const char* key, const std::string& where,
+                   std::initializer_list<const char*> allowed) {
+    std::string s = Str(o, key, where);
+    for (const char* a : allowed)
+      if (s == a) return s;
+    Fail(where, key, "one of the recorded values");
+    return *allowed.begin();
   }
   double Num(const json::Value& o, const char* key, const std::string& where) {
     const json::Value* v = Get(o, key, where);
     if (v && v->is_number()) return v->as_number();
-    Fail(where, key, "a number");
+    if (v) Fail(where, key, "a number");
     return 0;
   }
-  int64_t Int(const json::Value& o, const char* key, const std::string& where) {
-    double d = Num(o, key, where);
-    if (std::floor(d) != d || std::fabs(d) > 9007199254740991.0) Fail(where, key, "an integer");
-    return static_cast<int64_t>(d);
+  // An integral number in [lo, hi]; converted only once known to fit.
+  int64_t Integer(const json::Value& o, const char* key, const std::string& where, double lo, double hi) {
+    const json::Value* v = Get(o, key, where);
+    if (!v) return 0;
+    if (!v->is_number() || !(v->as_number() >= lo && v->as_number() <= hi) ||
+        std::floor(v->as_number()) != v->as_number()) {
+      Fail(where, key, "an integer in range");
+      return 0;
+    }
+    return static_cast<int64_t>(v->as_number());
+  }
+  int64_t Count(const json::Value& o, const char* key, const std::string& where) {
+    return Integer(o, key, where, 0, kMaxCount);
+  }
+  int64_t Time(const json::Value& o, const char* key, const std::string& where) {
+    return Integer(o, key, where, 0, kMaxTimeMs);
+  }
+  std::optional<int64_t> OptTime(const json::Value& o, const char* key, const std::string& where) {
+    if (!o.has(key)) return std::nullopt;
+    return Time(o, key, where);
   }
   bool Bool(const json::Value& o, const char* key, const std::string& where) {
     const json::Value* v = Get(o, key, where);
     if (v && v->is_bool()) return v->as_bool();
-    Fail(where, key, "a boolean");
+    if (v) Fail(where, key, "a boolean");
     return false;
   }
   // A JSON value stored as text (see Text()).
@@ -284,7 +321,8 @@ class Reader {
   std::vector<std::string> Strings(const json::Value& o, const char* key, const std::string& where) {
     std::vector<std::string> out;
     const json::Value* v = Get(o, key, where);
-    if (!v || !v->is_array()) {
+    if (!v) return out;
+    if (!v->is_array()) {
       Fail(where, key, "an array");
       return out;
     }
@@ -297,12 +335,13 @@ class Reader {
   std::vector<int32_t> Indexes(const json::Value& o, const char* key, const std::string& where, size_t limit) {
     std::vector<int32_t> out;
     const json::Value* v = Get(o, key, where);
-    if (!v || !v->is_array()) {
+    if (!v) return out;
+    if (!v->is_array()) {
       Fail(where, key, "an array");
       return out;
     }
     for (const json::Value& e : v->as_array()) {
-      if (!e.is_number() || e.as_number() < 0 || e.as_number() >= static_cast<double>(limit) ||
+      if (!e.is_number() || !(e.as_number() >= 0 && e.as_number() < static_cast<double>(limit)) ||
           std::floor(e.as_number()) != e.as_number())
         Fail(where, key, "an array of valid indexes");
       else out.push_back(static_cast<int32_t>(e.as_number()));
@@ -311,15 +350,21 @@ class Reader {
   }
   // An index into a table of `limit` records, or -1.
   int32_t Index(const json::Value& o, const char* key, const std::string& where, size_t limit, bool allow_none) {
-    int64_t i = Int(o, key, where);
-    if ((i == kNone && allow_none) || (i >= 0 && static_cast<size_t>(i) < limit)) return static_cast<int32_t>(i);
-    Fail(where, key, "a valid record index");
-    return allow_none ? kNone : 0;
+    int64_t i = Integer(o, key, where, allow_none ? kNone : 0, static_cast<double>(limit) - 1);
+    return static_cast<int32_t>(i);
   }
   template <class T>
   std::optional<T> Opt(const json::Value& o, const char* key, const std::string& where);
   void Fail(const std::string& where, const char* key, const char* what) {
-    if (error.empty()) error = where + "." + key + " must be " + what;
+    if (!error.empty()) return;
+    field = where.empty() ? key : where + "." + key;
+    error = field + (std::string(what) == "present" ? " is missing" : std::string(" must be ") + what);
+  }
+  // A problem with a whole record or member (field = its path).
+  void Invalid(const std::string& path, const std::string& message) {
+    if (!error.empty()) return;
+    field = path;
+    error = path + " " + message;
   }
 };
 
@@ -334,20 +379,94 @@ std::optional<double> Reader::Opt<double>(const json::Value& o, const char* key,
   return Num(o, key, where);
 }
 template <>
-std::optional<int64_t> Reader::Opt<int64_t>(const json::Value& o, const char* key, const std::string& where) {
-  if (!o.has(key)) return std::nullopt;
-  return Int(o, key, where);
-}
-template <>
 std::optional<json::Value> Reader::Opt<json::Value>(const json::Value& o, const char* key, const std::string& where) {
   if (!o.has(key)) return std::nullopt;
   return Any(o, key, where);
 }
 
-const json::Array* ArrayMember(const json::Value& doc, const char* key, std::string* error) {
+const json::Array* ArrayMember(const json::Value& doc, const char* key, Reader* r) {
   const json::Array* a = doc.find_array(key);
-  if (!a && error->empty()) *error = std::string("state.") + key + " must be an array";
+  if (!a) r->Invalid(key, "must be an array");
   return a;
+}
+
+Status InvalidState(const std::string& field, const std::string& message) {
+  return MakeError("INVALID_STATE", "invalid state: " + message, field);
+}
+std::string At(const char* table, size_t i, const char* key = nullptr) {
+  return std::string(table) + "[" + std::to_string(i) + "]" + (key ? std::string(".") + key : "");
+}
+
+template <class Record, class Id>
+Status Unique(const std::deque<Record>& records, const char* table, Id id_of) {
+  std::set<std::string> seen;
+  for (size_t i = 0; i < records.size(); ++i)
+    if (!seen.insert(id_of(records[i])).second) return InvalidState(At(table, i), At(table, i) + " repeats an id");
+  return Status::Ok();
+}
+
+// The links between records that the live path keeps and that the rebuild
+// and every later call rely on (indexes are already known to be in range):
+// ids are unique, a record and the records it names belong to the same
+// plan, and two-way links agree.
+Status CheckLinks(const State& s) {
+  ADCP_RETURN_IF_ERROR(Unique(s.plans, "plans", [](const Plan& p) { return JoinKey(p.owner_key, p.plan_id); }));
+  ADCP_RETURN_IF_ERROR(Unique(s.checks, "checks", [](const Check& c) { return c.check_id; }));
+  ADCP_RETURN_IF_ERROR(Unique(s.actions, "actions", [](const Action& a) { return a.action_id; }));
+  ADCP_RETURN_IF_ERROR(Unique(s.outcomes, "outcomes", [](const Outcome& o) { return o.outcome_id; }));
+  ADCP_RETURN_IF_ERROR(Unique(s.adjustments, "adjustments", [](const Adjustment& a) { return a.adjustment_id; }));
+  ADCP_RETURN_IF_ERROR(Unique(s.escalations, "escalations", [](const Escalation& e) { return e.task_id; }));
+  ADCP_RETURN_IF_ERROR(Unique(s.consultations, "consultations", [](const Consultation& c) { return c.handle; }));
+  auto bad = [](const std::string& field, const char* why) { return InvalidState(field, field + " " + why); };
+  for (size_t i = 0; i < s.checks.size(); ++i) {
+    const Check& c = s.checks[i];
+    if (c.action != kNone && s.actions[c.action].plan != c.plan) return bad(At("checks", i, "action"), "is another plan's");
+    if (c.presented_check != kNone && s.checks[c.presented_check].plan != c.plan)
+      return bad(At("checks", i, "presented_check"), "is another plan's");
+    if (c.consultation != kNone && s.consultations[c.consultation].plan != c.plan)
+      return bad(At("checks", i, "consultation"), "is another plan's");
+    if (c.escalation != kNone && s.escalations[c.escalation].check != static_cast<int32_t>(i))
+      return bad(At("checks", i, "escalation"), "names an escalation of another check");
+    if (c.pending && c.escalation == kNone) return bad(At("checks", i, "pending"), "without an escalation");
+    if (c.statement && c.action == kNone) return bad(At("checks", i, "statement"), "belongs to a check without an action");
+    if (!c.intent && c.verdict == "approved" && c.planned_delivery && c.action == kNone)
+      return bad(At("checks", i, "action"), "is missing on an approved execution check");
+  }
+  for (size_t i = 0; i < s.actions.size(); ++i) {
+    const Action& a = s.actions[i];
+    if (s.checks[a.intent_check].plan != a.plan) return bad(At("actions", i, "intent_check"), "is another plan's");
+    if (a.latest_exec_check != kNone && s.checks[a.latest_exec_check].plan != a.plan)
+      return bad(At("actions", i, "latest_exec_check"), "is another plan's");
+    if (a.settlement != kNone && s.outcomes[a.settlement].action != static_cast<int32_t>(i))
+      return bad(At("actions", i, "settlement"), "is another action's outcome");
+    for (int32_t adj : a.adjustments)
+      if (s.adjustments[adj].action != static_cast<int32_t>(i))
+        return bad(At("actions", i, "adjustments"), "names another action's adjustment");
+  }
+  for (size_t i = 0; i < s.outcomes.size(); ++i) {
+    const Outcome& o = s.outcomes[i];
+    if (o.action != kNone && s.actions[o.action].plan != o.plan) return bad(At("outcomes", i, "action"), "is another plan's");
+    if (o.check != kNone && s.checks[o.check].plan != o.plan) return bad(At("outcomes", i, "check"), "is another plan's");
+    if (o.type == "completed" && o.seller_reference && o.action == kNone)
+      return bad(At("outcomes", i, "action"), "is missing on a completed outcome");
+    const bool observation = o.type == "delivery" && !o.observation_id.empty();
+    if ((observation || (o.type == "delivery" && !o.legacy_snapshot)) &&
+        (o.action == kNone || o.check == kNone || !s.checks[o.check].statement))
+      return bad(At("outcomes", i), "is not bound to a delivery statement");
+  }
+  for (size_t i = 0; i < s.adjustments.size(); ++i) {
+    const Adjustment& a = s.adjustments[i];
+    if (s.actions[a.action].plan != a.plan) return bad(At("adjustments", i, "action"), "is another plan's");
+    if (s.outcomes[a.outcome].plan != a.plan) return bad(At("adjustments", i, "outcome"), "is another plan's");
+  }
+  for (size_t i = 0; i < s.escalations.size(); ++i)
+    if (s.checks[s.escalations[i].check].escalation != static_cast<int32_t>(i))
+      return bad(At("escalations", i, "check"), "names a check of another escalation");
+  for (size_t i = 0; i < s.plans.size(); ++i)
+    for (int32_t e : s.plans[i].escalations)
+      if (s.checks[s.escalations[e].check].plan != static_cast<int32_t>(i))
+        return bad(At("plans", i, "escalations"), "names another plan's escalation");
+  return Status::Ok();
 }
 
 }  // namespace
@@ -394,34 +513,31 @@ json::Value ExportState(const State& state) {
                     {"value_records", std::move(value_records)}});
 }
 
-std::string ImportState(const json::Value& doc, const Config& config, State* out) {
-  if (!doc.is_object()) return "state must be a JSON object";
+Status ImportState(const json::Value& doc, const Config& config, State* out) {
+  if (!doc.is_object()) return InvalidState("", "the state must be a JSON object");
   const std::string* format = doc.find_string("format");
   const double* version = doc.find_number("format_version");
   if (!format || *format != kFormat || !version || *version != kFormatVersion)
-    return "not an adcp-governance state document (format/format_version)";
-  std::string error;
-  const json::Array* plans = ArrayMember(doc, "plans", &error);
-  const json::Array* checks = ArrayMember(doc, "checks", &error);
-  const json::Array* actions = ArrayMember(doc, "actions", &error);
-  const json::Array* outcomes = ArrayMember(doc, "outcomes", &error);
-  const json::Array* adjustments = ArrayMember(doc, "adjustments", &error);
-  const json::Array* escalations = ArrayMember(doc, "escalations", &error);
-  const json::Array* consultations = ArrayMember(doc, "consultations", &error);
-  const json::Array* idempotency = ArrayMember(doc, "idempotency", &error);
-  if (!error.empty()) return error;
+    return InvalidState("format", "not an adcp-governance state document (format/format_version)");
+  Reader r;
+  const json::Array* plans = ArrayMember(doc, "plans", &r);
+  const json::Array* checks = ArrayMember(doc, "checks", &r);
+  const json::Array* actions = ArrayMember(doc, "actions", &r);
+  const json::Array* outcomes = ArrayMember(doc, "outcomes", &r);
+  const json::Array* adjustments = ArrayMember(doc, "adjustments", &r);
+  const json::Array* escalations = ArrayMember(doc, "escalations", &r);
+  const json::Array* consultations = ArrayMember(doc, "consultations", &r);
+  const json::Array* idempotency = ArrayMember(doc, "idempotency", &r);
+  if (!r.error.empty()) return InvalidState(r.field, r.error);
   const size_t np = plans->size(), nc = checks->size(), na = actions->size(), no = outcomes->size(),
                nj = adjustments->size(), ne = escalations->size(), ncs = consultations->size();
   State s;
-  Reader r;
-  s.seq = static_cast<uint64_t>(r.Int(doc, "seq", "state"));
+  s.seq = static_cast<uint64_t>(r.Count(doc, "seq", ""));
   if (const json::Value* counters = doc.find_object("id_counters")) {
-    for (const json::Member& m : counters->as_object()) {
-      if (!m.second.is_number() || m.second.as_number() < 0) return "state.id_counters values must be counts";
-      s.id_counters[m.first] = static_cast<uint64_t>(m.second.as_number());
-    }
+    for (const json::Member& m : counters->as_object())
+      s.id_counters[m.first] = static_cast<uint64_t>(r.Count(*counters, m.first.c_str(), "id_counters"));
   } else {
-    return "state.id_counters must be an object";
+    r.Invalid("id_counters", "must be an object");
   }
 
   for (size_t i = 0; i < np && r.error.empty(); ++i) {
@@ -430,44 +546,48 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     Plan p;
     p.owner = r.Str(v, "owner", w);
     p.owner_key = NormalizeAgentUrl(p.owner).value_or("");
-    if (p.owner_key.empty() && r.error.empty()) r.error = w + ".owner is not an agent URL";
+    if (p.owner_key.empty()) r.Invalid(w + ".owner", "is not an agent URL");
     p.plan_id = r.Str(v, "plan_id", w);
-    p.version = r.Int(v, "version", w);
-    std::string status = r.Str(v, "status", w);
+    p.version = r.Count(v, "version", w);
+    std::string status = r.Enum(v, "status", w, {"active", "suspended", "completed"});
     p.status = status == "suspended" ? PlanStatus::kSuspended
                                      : status == "completed" ? PlanStatus::kCompleted : PlanStatus::kActive;
-    p.synced_at_ms = r.Int(v, "synced_at", w);
+    p.synced_at_ms = r.Time(v, "synced_at", w);
     p.plan_hash = r.Str(v, "plan_hash", w);
     const json::Value* revs = r.Get(v, "revisions", w);
     if (!revs || !revs->is_array() || revs->size() == 0) {
-      if (r.error.empty()) r.error = w + ".revisions must be a non-empty array";
+      r.Invalid(w + ".revisions", "must be a non-empty array");
       break;
     }
-    for (const json::Value& rv : revs->as_array()) {
+    for (size_t j = 0; j < revs->size(); ++j) {
+      const json::Value& rv = revs->as_array()[j];
+      const std::string wr = w + ".revisions[" + std::to_string(j) + "]";
       PlanRevision rev;
-      rev.version = r.Int(rv, "version", w + ".revisions");
-      rev.synced_at_ms = r.Int(rv, "synced_at", w + ".revisions");
-      rev.plan_hash = r.Str(rv, "plan_hash", w + ".revisions");
-      json::Value body = r.Any(rv, "plan", w + ".revisions");
+      rev.version = r.Count(rv, "version", wr);
+      rev.synced_at_ms = r.Time(rv, "synced_at", wr);
+      rev.plan_hash = r.Str(rv, "plan_hash", wr);
+      json::Value body = r.Any(rv, "plan", wr);
       // Share identical plan bodies between revisions.
       if (!p.revisions.empty() && p.revisions.back().plan_hash == rev.plan_hash && *p.revisions.back().plan == body)
         rev.plan = p.revisions.back().plan;
       else
         rev.plan = std::make_shared<const json::Value>(std::move(body));
-      rev.downgrade = r.Opt<json::Value>(rv, "downgrade", w);
+      rev.downgrade = r.Opt<json::Value>(rv, "downgrade", wr);
       p.revisions.push_back(std::move(rev));
     }
     p.plan = p.revisions.back().plan;
-    if (!p.plan->is_object() && r.error.empty()) r.error = w + " plan is not an object";
+    if (!p.plan->is_object()) r.Invalid(w + ".revisions", "end with a plan that is not an object");
     p.effective_human_review = r.Bool(v, "effective_human_review", w);
     p.human_review_reasons = r.Strings(v, "human_review_reasons", w);
     if (const json::Array* rps = v.find_array("resolved_policies")) {
-      for (const json::Value& rp : *rps) {
+      for (size_t j = 0; j < rps->size(); ++j) {
+        const json::Value& rp = (*rps)[j];
+        const std::string wp = w + ".resolved_policies[" + std::to_string(j) + "]";
         ResolvedPolicy pol;
-        pol.policy_id = r.Str(rp, "policy_id", w);
-        pol.source = r.Str(rp, "source", w);
-        pol.enforcement = r.Str(rp, "enforcement", w);
-        pol.reason = r.Opt<std::string>(rp, "reason", w);
+        pol.policy_id = r.Str(rp, "policy_id", wp);
+        pol.source = r.Enum(rp, "source", wp, {"explicit", "auto_applied"});
+        pol.enforcement = r.Enum(rp, "enforcement", wp, {"must", "should", "may"});
+        pol.reason = r.Opt<std::string>(rp, "reason", wp);
         p.resolved_policies.push_back(std::move(pol));
       }
     }
@@ -478,7 +598,7 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
       p.brand.industries = r.Strings(brand, "industries", w + ".brand");
       if (const json::Value* c = brand.find("data_subject_contestation")) p.brand.data_subject_contestation = *c;
     }
-    p.mode_override = r.Opt<std::string>(v, "mode_override", w);
+    if (v.has("mode_override")) p.mode_override = r.Enum(v, "mode_override", w, {"audit", "advisory", "enforce"});
     p.drift_thresholds_override = r.Opt<json::Value>(v, "drift_thresholds_override", w);
     p.pending_downgrade = r.Opt<json::Value>(v, "pending_downgrade", w);
     p.escalations = r.Indexes(v, "escalations", w, ne);
@@ -491,8 +611,8 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     c.check_id = r.Str(v, "check_id", w);
     c.plan = r.Index(v, "plan", w, np, false);
     c.intent = r.Bool(v, "intent", w);
-    c.phase = r.Str(v, "phase", w);
-    c.plan_version = r.Int(v, "plan_version", w);
+    c.phase = r.Enum(v, "phase", w, {"intent", "purchase", "modification", "delivery"});
+    c.plan_version = r.Count(v, "plan_version", w);
     c.plan_hash = r.Str(v, "plan_hash", w);
     c.caller = r.Str(v, "caller", w);
     c.caller_key = NormalizeAgentUrl(c.caller).value_or("");
@@ -500,22 +620,22 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     c.purchase_type = r.Str(v, "purchase_type", w);
     c.target_agent = r.Str(v, "target_agent", w);
     c.pending = r.Bool(v, "pending", w);
-    c.verdict = r.Str(v, "verdict", w);
-    c.mode = r.Str(v, "mode", w);
+    c.verdict = r.Enum(v, "verdict", w, {"approved", "denied", "conditions", ""});
+    c.mode = r.Enum(v, "mode", w, {"audit", "advisory", "enforce"});
     c.body_json = json::Write(r.Any(v, "body", w));
     c.context = r.Opt<json::Value>(v, "context", w);
     c.amount = r.Opt<double>(v, "amount", w);
     c.issued_token = r.Str(v, "issued_token", w);
     c.presented_check = r.Index(v, "presented_check", w, nc, true);
-    c.expires_at_ms = r.Int(v, "expires_at", w);
+    c.expires_at_ms = r.Time(v, "expires_at", w);
     c.action = r.Index(v, "action", w, na, true);
     c.escalation = r.Index(v, "escalation", w, ne, true);
     c.consultation = r.Index(v, "consultation", w, ncs, true);
-    c.attempt = r.Int(v, "attempt", w);
-    c.created_ms = r.Int(v, "created_at", w);
-    c.final_ms = r.Int(v, "final_at", w);
-    c.seq = static_cast<uint64_t>(r.Int(v, "seq", w));
-    c.dialect = r.Str(v, "dialect", w);
+    c.attempt = r.Count(v, "attempt", w);
+    c.created_ms = r.Time(v, "created_at", w);
+    c.final_ms = r.Time(v, "final_at", w);
+    c.seq = static_cast<uint64_t>(r.Count(v, "seq", w));
+    c.dialect = r.Enum(v, "dialect", w, {"3.2", "3.1", "3.0"});
     c.payload_hash = r.Str(v, "payload_hash", w);
     c.intent_channels = r.Strings(v, "intent_channels", w);
     c.intent_countries = r.Strings(v, "intent_countries", w);
@@ -523,7 +643,7 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     c.intent_start = r.Str(v, "intent_start", w);
     c.intent_end = r.Str(v, "intent_end", w);
     c.account_key = r.Str(v, "account_key", w);
-    c.recommendation = r.Str(v, "recommendation", w);
+    c.recommendation = r.Enum(v, "recommendation", w, {"", "approve", "deny"});
     c.proposal_id = r.Opt<std::string>(v, "proposal_id", w);
     c.terms_digest = r.Opt<std::string>(v, "terms_digest", w);
     c.planned_delivery = r.Opt<json::Value>(v, "planned_delivery", w);
@@ -531,17 +651,16 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     c.runtime_attestations = r.Opt<json::Value>(v, "runtime_attestations", w);
     if (const json::Value* st = v.find_object("statement")) {
       Statement sm;
-      sm.statement_id = r.Str(*st, "statement_id", w);
-      sm.statement_digest = r.Str(*st, "statement_digest", w);
-      sm.sequence = r.Int(*st, "sequence", w);
-      sm.period_start_raw = r.Str(*st, "period_start", w);
-      sm.period_end_raw = r.Str(*st, "period_end", w);
-      sm.cumulative_spend = r.Num(*st, "cumulative_spend", w);
+      sm.statement_id = r.Str(*st, "statement_id", w + ".statement");
+      sm.statement_digest = r.Str(*st, "statement_digest", w + ".statement");
+      sm.sequence = r.Count(*st, "sequence", w + ".statement");
+      sm.period_start_raw = r.Str(*st, "period_start", w + ".statement");
+      sm.period_end_raw = r.Str(*st, "period_end", w + ".statement");
+      sm.cumulative_spend = r.Num(*st, "cumulative_spend", w + ".statement");
       std::optional<Instant> a = ParseDateTime(sm.period_start_raw), b = ParseDateTime(sm.period_end_raw);
-      if ((!a || !b) && r.error.empty()) r.error = w + ".statement period is not RFC 3339";
+      if (!a || !b) r.Invalid(w + ".statement", "has a period that is not RFC 3339");
       if (a) sm.period_start = *a;
       if (b) sm.period_end = *b;
-      if (c.action == kNone && r.error.empty()) r.error = w + ".statement without an action";
       c.statement = std::make_shared<const Statement>(std::move(sm));
     }
     s.checks.push_back(std::move(c));
@@ -561,10 +680,10 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     a.currency = r.Str(v, "currency", w);
     a.intent_check = r.Index(v, "intent_check", w, nc, false);
     a.latest_exec_check = r.Index(v, "latest_exec_check", w, nc, true);
-    a.hold_exp_ms = r.Int(v, "hold_expires_at", w);
+    a.hold_exp_ms = r.Time(v, "hold_expires_at", w);
     a.account_key = r.Str(v, "account_key", w);
-    a.approved_at_ms = r.Int(v, "approved_at", w);
-    a.aggregation_at_ms = r.Opt<int64_t>(v, "aggregation_at", w);
+    a.approved_at_ms = r.Time(v, "approved_at", w);
+    a.aggregation_at_ms = r.OptTime(v, "aggregation_at", w);
     a.intent_channels = r.Strings(v, "intent_channels", w);
     a.settlement = r.Index(v, "settlement", w, no, true);
     a.failed = r.Bool(v, "failed", w);
@@ -574,7 +693,7 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     a.exec = r.Opt<double>(v, "exec", w);
     a.proposal_id = r.Opt<std::string>(v, "proposal_id", w);
     a.terms_digest = r.Opt<std::string>(v, "terms_digest", w);
-    a.next_check_ms = r.Opt<int64_t>(v, "next_check", w);
+    a.next_check_ms = r.OptTime(v, "next_check", w);
     s.actions.push_back(std::move(a));
   }
   for (size_t i = 0; i < no && r.error.empty(); ++i) {
@@ -585,27 +704,28 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     o.plan = r.Index(v, "plan", w, np, false);
     o.action = r.Index(v, "action", w, na, true);
     o.check = r.Index(v, "check", w, nc, true);
-    o.type = r.Str(v, "type", w);
+    o.type = r.Enum(v, "type", w, {"completed", "failed", "delivery"});
     o.reporter = r.Str(v, "reporter", w);
     o.reporter_key = NormalizeAgentUrl(o.reporter).value_or("");
     o.purchase_type = r.Str(v, "purchase_type", w);
     o.seller_channels = r.Strings(v, "seller_channels", w);
-    o.reconciliation_status = r.Str(v, "reconciliation_status", w);
-    o.period_state = r.Str(v, "period_state", w);
+    o.reconciliation_status = r.Enum(v, "reconciliation_status", w,
+                                     {"", "consistent", "disputed", "measurement_variance", "closed_unresolved"});
+    o.period_state = r.Enum(v, "period_state", w, {"", "open", "closed"});
     o.observation_id = r.Str(v, "observation_id", w);
     o.payload_hash = r.Str(v, "payload_hash", w);
     o.findings = r.Any(v, "findings", w);
     o.body_json = json::Write(r.Any(v, "body", w));
-    o.timestamp_ms = r.Int(v, "timestamp", w);
-    o.seq = static_cast<uint64_t>(r.Int(v, "seq", w));
+    o.timestamp_ms = r.Time(v, "timestamp", w);
+    o.seq = static_cast<uint64_t>(r.Count(v, "seq", w));
     o.committed_budget = r.Opt<double>(v, "committed_budget", w);
     o.reported_committed_budget = r.Opt<double>(v, "reported_committed_budget", w);
     o.seller_reference = r.Opt<std::string>(v, "seller_reference", w);
     o.delivery = r.Opt<json::Value>(v, "delivery", w);
     o.error = r.Opt<json::Value>(v, "error", w);
     o.legacy_snapshot = v.has("legacy_snapshot") && r.Bool(v, "legacy_snapshot", w);
-    if (v.has("dialect")) o.dialect = r.Str(v, "dialect", w);
-    if (!o.findings.is_array() && r.error.empty()) r.error = w + ".findings must be an array";
+    if (v.has("dialect")) o.dialect = r.Enum(v, "dialect", w, {"3.0", "3.1"});
+    if (!o.findings.is_array()) r.Invalid(w + ".findings", "must be an array");
     s.outcomes.push_back(std::move(o));
   }
   for (size_t i = 0; i < nj && r.error.empty(); ++i) {
@@ -621,10 +741,10 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     a.seller_reference = r.Str(v, "seller_reference", w);
     a.seller_adjustment_id = r.Str(v, "seller_adjustment_id", w);
     a.evidence_id = r.Str(v, "evidence_id", w);
-    a.adjustment_type = r.Str(v, "adjustment_type", w);
+    a.adjustment_type = r.Enum(v, "adjustment_type", w, {"decommitment", "refund", "credit", "makegood"});
     a.amount = r.Num(v, "amount", w);
     a.currency = r.Str(v, "currency", w);
-    a.state = r.Str(v, "state", w);
+    a.state = r.Enum(v, "state", w, {"reported", "verified", "disputed"});
     a.verified_amount = r.Num(v, "verified_amount", w);
     a.headroom_restored = r.Num(v, "headroom_restored", w);
     a.evidence = r.Any(v, "evidence", w);
@@ -632,11 +752,11 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     a.effective_at = r.Str(v, "effective_at", w);
     a.payload_hash = r.Str(v, "payload_hash", w);
     a.report_body_json = json::Write(r.Any(v, "report_body", w));
-    a.timestamp_ms = r.Int(v, "timestamp", w);
-    a.seq = static_cast<uint64_t>(r.Int(v, "seq", w));
+    a.timestamp_ms = r.Time(v, "timestamp", w);
+    a.seq = static_cast<uint64_t>(r.Count(v, "seq", w));
     a.reviewed_by = r.Opt<std::string>(v, "reviewed_by", w);
     a.review_reason = r.Opt<std::string>(v, "review_reason", w);
-    a.reviewed_at_ms = r.Opt<int64_t>(v, "reviewed_at", w);
+    a.reviewed_at_ms = r.OptTime(v, "reviewed_at", w);
     s.adjustments.push_back(std::move(a));
   }
   for (size_t i = 0; i < ne && r.error.empty(); ++i) {
@@ -646,14 +766,15 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     e.task_id = r.Str(v, "task_id", w);
     e.check = r.Index(v, "check", w, nc, false);
     e.reason = r.Str(v, "reason", w);
-    e.recommendation = r.Str(v, "recommendation", w);
-    e.created_ms = r.Int(v, "created_at", w);
-    e.resolution = r.Opt<std::string>(v, "resolution", w);
-    e.resolved_at_ms = r.Opt<int64_t>(v, "resolved_at", w);
+    e.recommendation = r.Enum(v, "recommendation", w, {"approve", "deny"});
+    e.created_ms = r.Time(v, "created_at", w);
+    if (v.has("resolution"))
+      e.resolution = r.Enum(v, "resolution", w, {"approved_by_human", "rejected_by_human", "expired"});
+    e.resolved_at_ms = r.OptTime(v, "resolved_at", w);
     e.reviewer = r.Opt<std::string>(v, "reviewer", w);
     e.decision_reason = r.Opt<std::string>(v, "decision_reason", w);
     if (v.has("dialect")) {
-      e.dialect = r.Str(v, "dialect", w);
+      e.dialect = r.Enum(v, "dialect", w, {"3.0", "3.1"});
       e.claim_key = r.Str(v, "claim_key", w);
       e.claimed = r.Bool(v, "claimed", w);
     }
@@ -670,8 +791,8 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     c.plan = r.Index(v, "plan", w, np, false);
     c.tool = r.Str(v, "tool", w);
     c.purchase_type = r.Str(v, "purchase_type", w);
-    c.start_ms = r.Int(v, "start", w);
-    c.attempts = r.Int(v, "attempts", w);
+    c.start_ms = r.Time(v, "start", w);
+    c.attempts = r.Count(v, "attempts", w);
     c.open = r.Bool(v, "open", w);
     s.consultations.push_back(std::move(c));
   }
@@ -680,35 +801,34 @@ std::string ImportState(const json::Value& doc, const Config& config, State* out
     std::string w = "idempotency[" + std::to_string(i) + "]";
     IdempotencyEntry e;
     std::string scope = r.Str(v, "scope", w);
-    e.task = r.Str(v, "task", w);
+    e.task = r.Enum(v, "task", w,
+                    {"sync_plans", "report_plan_outcome", "report_plan_adjustment", "get_plan_audit_logs", "record_outcome"});
     e.payload_hash = r.Str(v, "payload_hash", w);
-    e.stored_at_ms = r.Int(v, "stored_at", w);
+    e.stored_at_ms = r.Time(v, "stored_at", w);
     if (v.has("body")) e.body_json = json::Write(r.Any(v, "body", w));
     s.idempotency[scope] = std::move(e);
   }
-  if (!r.error.empty()) return r.error;
+  if (!r.error.empty()) return InvalidState(r.field, r.error);
   // The outcomes ledger (spec 11); documents written before it existed have none.
   if (const json::Value* records = doc.find("value_records")) {
-    if (!records->is_array()) return "state.value_records must be an array";
+    if (!records->is_array()) return InvalidState("value_records", "value_records must be an array");
     for (size_t i = 0; i < records->as_array().size(); ++i) {
       ValueRecord v;
       std::string err = ValueRecordFromState(records->as_array()[i], &v);
-      if (!err.empty()) return "value_records[" + std::to_string(i) + "]: " + err;
-      if (s.value_ledger.by_id.count(v.id)) return "value_records[" + std::to_string(i) + "]: duplicate id";
+      const std::string w = "value_records[" + std::to_string(i) + "]";
+      if (!err.empty()) {
+        const size_t space = err.find(' ');
+        const std::string member = err.substr(0, space);
+        return InvalidState(member == "must" ? w : w + "." + member, w + "." + err);
+      }
+      if (s.value_ledger.by_id.count(v.id)) return InvalidState(w + ".id", w + ": duplicate id");
       AddValueRecord(s.value_ledger, std::move(v));
     }
   }
-  // Cross-record consistency the rebuild relies on.
-  for (const Outcome& o : s.outcomes) {
-    if (o.type != "delivery" || o.legacy_snapshot) continue;
-    if (o.action == kNone || o.check == kNone || !s.checks[o.check].statement)
-      return "outcome " + o.outcome_id + " is not bound to a delivery statement";
-  }
-  for (const Check& c : s.checks)
-    if (c.escalation == kNone && c.pending) return "check " + c.check_id + " is pending without an escalation";
+  ADCP_RETURN_IF_ERROR(CheckLinks(s));
   RebuildDerived(s, config);
   *out = std::move(s);
-  return "";
+  return Status::Ok();
 }
 
 void RebuildDerived(State& s, const Config& config) {

@@ -6,12 +6,15 @@
 
 #include "agent/config.h"
 #include "state/state.h"
+#include "util/status.h"
 
 namespace adcp {
 
 json::Value ExportState(const State& state);
-// Returns an error message (empty on success). `out` is replaced only on success.
-std::string ImportState(const json::Value& doc, const Config& config, State* out);
+// Validates every field (ranges, vocabularies, references between records)
+// and fails with INVALID_STATE naming the first bad field; `out` is replaced
+// only on success.
+Status ImportState(const json::Value& doc, const Config& config, State* out);
 // Rebuilds every derived index and total from the records.
 void RebuildDerived(State& state, const Config& config);
 

@@ -53,6 +53,13 @@ json::Value ValueRecordToState(const ValueRecord& r) {
   return v;
 }
 
+bool IsOutcomeType(std::string_view type) {
+  for (const char* t : {"negotiation_complete", "amplification_complete", "deal_closed", "broadcast_complete",
+                        "task_complete", "content_published"})
+    if (type == t) return true;
+  return false;
+}
+
 std::string ValueRecordFromState(const json::Value& v, ValueRecord* out) {
   if (!v.is_object()) return "must be an object";
   auto integer = [](const json::Value* n, std::optional<int64_t>* dst, bool nullable) -> bool {
@@ -66,14 +73,18 @@ std::string ValueRecordFromState(const json::Value& v, ValueRecord* out) {
   const std::string* id = v.find_string("id");
   const std::string* type = v.find_string("outcome_type");
   const std::string* title = v.find_string("title");
-  if (!id || !type || !title) return "id, outcome_type and title must be strings";
+  if (!id) return "id must be a string";
+  if (!type) return "outcome_type must be a string";
+  if (!title) return "title must be a string";
+  if (!IsOutcomeType(*type)) return "outcome_type must be one of the outcome types";
   out->id = *id;
   out->outcome_type = *type;
   out->title = *title;
   if (!integer(v.find("user_id"), &out->user_id, true)) return "user_id must be null or an integer";
   if (!integer(v.find("agent_id"), &out->agent_id, true)) return "agent_id must be null or an integer";
   std::optional<int64_t> created;
-  if (!integer(v.find("created_at"), &created, false)) return "created_at must be milliseconds";
+  if (!integer(v.find("created_at"), &created, false) || *created > 253402300799999)  // nowMs's range
+    return "created_at must be milliseconds";
   out->created_ms = *created;
   if (const json::Value* d = v.find("description")) {
     if (!d->is_string()) return "description must be a string";

@@ -72,6 +72,10 @@ json::Value ValueRecordItem(const ValueRecord& r);
 
 // State document form (exportState) and back; "" or an error.
 json::Value ValueRecordToState(const ValueRecord& r);
+// One of the six outcome types of 11 §3.
+bool IsOutcomeType(std::string_view type);
+// Reads a record of exportState; on failure returns a message that starts
+// with the offending member's name ("created_at must be ...").
 std::string ValueRecordFromState(const json::Value& v, ValueRecord* out);
 
 }  // namespace adcp

@@ -13,21 +13,8 @@
 namespace adcp {
 namespace {
 
-constexpr const char* kOutcomeTypes[] = {"negotiation_complete", "amplification_complete", "deal_closed",
-                                         "broadcast_complete",   "task_complete",          "content_published"};
 constexpr size_t kTitleMax = 200, kDescriptionMax = 1000, kMetadataMaxBytes = 16384;
 constexpr double kValueUsdMax = 1e12;
-
-// Length in UTF-16 code units of valid UTF-8 (what JavaScript's `length`
-// counts): one per scalar, two for a four-byte (astral) sequence.
-size_t Utf16Length(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) {
-    if ((c & 0xC0) == 0x80) continue;  // continuation byte
-    n += c >= 0xF0 ? 2 : 1;
-  }
-  return n;
-}
 
 TaskError Invalid(const std::string& field, const std::string& why) {
   return MakeError("VALIDATION_ERROR", field + " " + why, field);
@@ -52,10 +39,7 @@ bool ValidKeyChars(const std::string& key) {
 std::optional<TaskError> ReadBody(const json::Value& body, const ValueAuth& auth, ValueRecord* out,
                                   std::optional<std::string>* idempotency_key) {
   const std::string* type = body.find_string("outcomeType");
-  bool known = false;
-  if (type)
-    for (const char* t : kOutcomeTypes) known = known || *type == t;
-  if (!known)
+  if (!type || !IsOutcomeType(*type))
     return MakeError("INVALID_OUTCOME_TYPE",
                      "Invalid outcome_type: outcomeType must be one of negotiation_complete, amplification_complete, "
                      "deal_closed, broadcast_complete, task_complete, content_published",
@@ -64,13 +48,13 @@ std::optional<TaskError> ReadBody(const json::Value& body, const ValueAuth& auth
 
   const json::Value* title = body.find("title");
   if (!title || !title->is_string()) return Invalid("title", "is required and must be a string");
-  const size_t title_length = Utf16Length(title->as_string());
+  const size_t title_length = json::Utf16Length(title->as_string());
   if (title_length < 1 || title_length > kTitleMax) return Invalid("title", "must be 1 to 200 characters");
   out->title = title->as_string();
 
   if (const json::Value* d = Present(body, "description")) {
     if (!d->is_string()) return Invalid("description", "must be a string");
-    if (Utf16Length(d->as_string()) > kDescriptionMax) return Invalid("description", "must be at most 1000 characters");
+    if (json::Utf16Length(d->as_string()) > kDescriptionMax) return Invalid("description", "must be at most 1000 characters");
     out->description = d->as_string();
   }
   if (const json::Value* v = Present(body, "valueUsd")) {

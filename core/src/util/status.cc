@@ -4,6 +4,8 @@ namespace adcp {
 
 const char* RecoveryFor(const std::string& code) {
   if (code == "CAMPAIGN_SUSPENDED" || code == "CONFLICT" || code == "SERVICE_UNAVAILABLE") return "transient";
+  // A damaged state document stays damaged: restore another one (project choice).
+  if (code == "INVALID_STATE") return "terminal";
   return "correctable";  // every other code the core emits (08 §3)
 }
 
