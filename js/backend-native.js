@@ -10,8 +10,10 @@ const require = createRequire(import.meta.url);
 
 // Newest first: in a working checkout a fresh local build must win over a
 // prebuild left by an earlier `npm pack`; an installed package has only the
-// prebuild.
+// prebuild. ADCP_NATIVE_ADDON names one file instead.
 export function nativeCandidates() {
+  // An explicit add-on (e.g. the sanitizer build CI runs the JS suites on).
+  if (process.env.ADCP_NATIVE_ADDON) return [process.env.ADCP_NATIVE_ADDON];
   const files = [
     join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'adcp_governance.node'),
     join(root, 'build', 'adcp_governance.node'),

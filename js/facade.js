@@ -59,8 +59,12 @@ function parseUtility(text) {
   return r.value;
 }
 
+// Text handed to a backend is well-formed UTF-16: a lone surrogate becomes
+// U+FFFD, which is what N-API's UTF-8 conversion does on its own but
+// Embind's does not (it would pass an invalid byte sequence), so both
+// backends see the same bytes.
 function jsonText(value) {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  return typeof value === 'string' ? value.toWellFormed() : JSON.stringify(value);
 }
 
 export function createFacade(platform) {

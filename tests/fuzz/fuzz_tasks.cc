@@ -12,11 +12,14 @@
 //   x                       export -> import -> export now
 //
 // Invariants: every result is a JSON object with a status; a failed call
-// leaves exportState byte-identical; every 50 calls, at `x` and at the end
-// export -> import -> export is byte-identical. An input runs at most
-// kMaxCalls calls (short inputs keep the fuzzer fast; state worth reaching
-// comes from the seeds). tests/fuzz/make_seeds.mjs writes the shared
-// scenario corpus in this form.
+// changes nothing; every 50 calls, at `x` and at the end export -> import ->
+// export is byte-identical. "A failed call changes nothing" is checked with
+// a twin: agent A runs every call, agent B only the calls that succeeded on
+// A; B's result must equal A's byte for byte, and at the end (and at `x`)
+// both export the same state. Exporting once per input instead of once per
+// call keeps the fuzzer fast. An input runs at most kMaxCalls calls (state
+// worth reaching comes from the seeds). tests/fuzz/make_seeds.mjs writes the
+// shared scenario corpus in this form.
 #include "harness.h"
 
 namespace {
@@ -48,16 +51,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     config = std::string(input.substr(1, end == std::string_view::npos ? std::string_view::npos : end - 1));
     input.remove_prefix(end == std::string_view::npos ? input.size() : end + 1);
   }
-  fuzz::Host host;
-  std::unique_ptr<GovernanceAgent> agent;
-  auto create = [&] {
-    Expected<std::unique_ptr<GovernanceAgent>> a = GovernanceAgent::Create(config, host.MakeHooks());
-    if (!a.ok()) return false;
-    agent = std::move(a.value);
-    return true;
-  };
+  fuzz::Host host_a, host_b;
+  std::unique_ptr<GovernanceAgent> a, b;
   size_t calls = 0;
-  std::string state;  // exportState after the last call (a failed call must leave it)
+  auto check_twins = [&] {
+    const std::string state = a->ExportState();
+    if (b->ExportState() != state) fuzz::Violation("a failed call changed the state (twins differ)", state);
+    fuzz::CheckRoundTrip(config, state);
+  };
   while (!input.empty() && calls < kMaxCalls) {
     size_t end = input.find('\n');
     std::string_view line = input.substr(0, end);
@@ -67,42 +68,48 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view rest = line.substr(1);
     if (op == 'H') {  // hook answers apply to agents created from now on
       json::ParseResult p = json::Parse(rest);
-      if (p.ok() && p.value.is_object() && !agent)
+      if (p.ok() && p.value.is_object() && !a)
         for (const json::Member& m : p.value.as_object())
-          host.hook_answers[m.first] = m.second.is_string() && m.second.as_string() == "$fail" ? "$fail"
-                                                                                               : json::Write(m.second);
+          host_a.hook_answers[m.first] = host_b.hook_answers[m.first] =
+              m.second.is_string() && m.second.as_string() == "$fail" ? "$fail" : json::Write(m.second);
       continue;
     }
     if (op == 'N') {
       json::ParseResult p = json::Parse(rest);
-      if (p.ok() && p.value.is_number()) host.now_ms = p.value.as_number();
+      if (p.ok() && p.value.is_number()) host_a.now_ms = host_b.now_ms = p.value.as_number();
       continue;
     }
-    if (!agent) {
-      if (!create()) return 0;  // an invalid configuration is the config parser's business
-      state = agent->ExportState();
+    if (!a) {
+      Expected<std::unique_ptr<GovernanceAgent>> ca = GovernanceAgent::Create(config, host_a.MakeHooks());
+      if (!ca.ok()) return 0;  // an invalid configuration is the config parser's business
+      a = std::move(ca.value);
+      b = std::move(GovernanceAgent::Create(config, host_b.MakeHooks()).value);
     }
-    std::string result;
-    if (const char* task = TaskOf(op)) {
-      size_t tab = rest.find('\t');
-      std::string_view auth = tab == std::string_view::npos ? std::string_view("{}") : rest.substr(0, tab);
-      std::string_view request = tab == std::string_view::npos ? rest : rest.substr(tab + 1);
-      result = agent->Call(task, request, auth);
-    } else if (op == 't') {
-      result = agent->GetTask(rest);
-    } else if (op == 'm') {
-      result = agent->Admin(rest);
-    } else if (op == 'x') {
-      fuzz::CheckRoundTrip(config, state);
-      continue;
-    } else {
+    if (op == 'x') {
+      check_twins();
       continue;
     }
-    std::string after = agent->ExportState();
-    if (fuzz::StatusOf(result) == "failed" && after != state) fuzz::Violation("a failed call changed the state", result);
-    state = std::move(after);
-    if (++calls % 50 == 0) fuzz::CheckRoundTrip(config, state);
+    auto run = [&](GovernanceAgent& agent) -> std::string {
+      if (const char* task = TaskOf(op)) {
+        size_t tab = rest.find('\t');
+        std::string_view auth = tab == std::string_view::npos ? std::string_view("{}") : rest.substr(0, tab);
+        std::string_view request = tab == std::string_view::npos ? rest : rest.substr(tab + 1);
+        return agent.Call(task, request, auth);
+      }
+      if (op == 't') return agent.GetTask(rest);
+      if (op == 'm') return agent.Admin(rest);
+      return "";
+    };
+    host_a.BeginCall(rest);
+    std::string result = run(*a);
+    if (result.empty()) continue;
+    ++calls;
+    if (fuzz::StatusOf(result) != "failed") {
+      host_b.BeginCall(rest);
+      if (run(*b) != result) fuzz::Violation("the twin answered differently (a failed call changed the state)", result);
+    }
+    if (calls % 50 == 0) check_twins();
   }
-  if (agent) fuzz::CheckRoundTrip(config, agent->ExportState());
+  if (a) check_twins();
   return 0;
 }
