@@ -149,7 +149,18 @@ export function createFacade(platform) {
       if (disposed) throw new Error('adcp-governance: this agent was disposed');
       return handle;
     };
-    const callRaw = (task, request, auth) => live().call(task, jsonText(request ?? {}), authJson(auth));
+    // Change sets (issue 11): after a call that changed the state, its change
+    // set goes to `onChange` (synchronously, before the call returns) and is
+    // readable through lastChangeSet().
+    const onChange = typeof options.onChange === 'function' ? options.onChange : null;
+    const changed = (out) => {
+      if (onChange) {
+        const changeSet = handle.lastChangeSet();
+        if (changeSet) onChange(changeSet);
+      }
+      return out;
+    };
+    const callRaw = (task, request, auth) => changed(live().call(task, jsonText(request ?? {}), authJson(auth)));
     const run = (task, request, auth) => JSON.parse(callRaw(task, request, auth));
     const util = utilities(backend);
     const agent = {
@@ -159,9 +170,17 @@ export function createFacade(platform) {
       // pass it through without re-serializing).
       callRaw,
       callTool: (name, args, auth) => util.toWire(run(name, args, auth)),
-      getTask: (taskId) => JSON.parse(live().getTask(String(taskId))),
-      admin: (op) => JSON.parse(live().admin(jsonText(op))),
+      getTask: (taskId) => JSON.parse(changed(live().getTask(String(taskId)))),
+      admin: (op) => JSON.parse(changed(live().admin(jsonText(op)))),
       exportState: () => live().exportState(),
+      lastChangeSet: () => live().lastChangeSet() || null,
+      applyChangeSet: (changeSet) => {
+        const failure = live().applyChangeSet(jsonText(changeSet));
+        if (failure) {
+          const { code, message, recovery, field } = JSON.parse(failure);
+          throw Object.assign(new Error(`applyChangeSet: ${message}`), { code, recovery }, field === undefined ? {} : { field });
+        }
+      },
       publicJwk: () => JSON.parse(live().publicJwk()),
       dispose: () => {
         if (disposed) return;

@@ -274,6 +274,12 @@ export interface AgentOptions {
   random?(n: number): Uint8Array;
   /** A state exported by `exportState()`, to restore. */
   state?: string | JsonObject;
+  /**
+   * Called synchronously with the change set (canonical JSON text) of every
+   * call that changed the state, before the call returns (issue 11). A
+   * journal or database persists it without knowing any task.
+   */
+  onChange?(changeSet: string): void;
   hooks?: Hooks;
   /** Spec configuration keys (README "Configuration"), also accepted at the top level. */
   config?: JsonObject;
@@ -332,6 +338,15 @@ export interface GovernanceAgent extends Utilities {
   getTask(taskId: string): CoreResult<CheckGovernanceResponse>;
   admin(op: JsonObject): CoreResult;
   exportState(): string;
+  /** The change set of the last call, admin operation or getTask, or null when it changed nothing. */
+  lastChangeSet(): string | null;
+  /**
+   * Applies a change set produced by an agent whose state equals this one's.
+   * Throws an Error with `code` INVALID_CHANGE_SET (malformed, `field` names
+   * the member) or CHANGE_SET_OUT_OF_ORDER (a gap or a replay); both leave the
+   * state unchanged.
+   */
+  applyChangeSet(changeSet: string | JsonObject): void;
   /** The signer's public key as a JWK (for the sellers' JWKS), or null. */
   publicJwk(): JsonObject | null;
   dispose(): void;

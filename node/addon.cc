@@ -54,7 +54,9 @@ class CoreAgent : public Napi::ObjectWrap<CoreAgent> {
                        {InstanceMethod("error", &CoreAgent::Error), InstanceMethod("call", &CoreAgent::Call),
                         InstanceMethod("getTask", &CoreAgent::GetTask), InstanceMethod("admin", &CoreAgent::Admin),
                         InstanceMethod("exportState", &CoreAgent::ExportState),
-                        InstanceMethod("publicJwk", &CoreAgent::PublicJwk)});
+                        InstanceMethod("publicJwk", &CoreAgent::PublicJwk),
+                        InstanceMethod("lastChangeSet", &CoreAgent::LastChangeSet),
+                        InstanceMethod("applyChangeSet", &CoreAgent::ApplyChangeSet)});
   }
 
   explicit CoreAgent(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CoreAgent>(info), env_(info.Env()) {
@@ -173,6 +175,21 @@ class CoreAgent : public Napi::ObjectWrap<CoreAgent> {
   Napi::Value PublicJwk(const Napi::CallbackInfo& info) {
     if (!agent_) return Napi::String::New(info.Env(), "null");
     return Napi::String::New(info.Env(), agent_->PublicJwk());
+  }
+
+  Napi::Value LastChangeSet(const Napi::CallbackInfo& info) {
+    return Napi::String::New(info.Env(), agent_ ? agent_->LastChangeSet() : std::string());
+  }
+
+  // "" when applied, else the error as {"code","message","recovery","field"?}.
+  Napi::Value ApplyChangeSet(const Napi::CallbackInfo& info) {
+    if (!agent_ || info.Length() < 1 || !info[0].IsString()) {
+      Napi::TypeError::New(info.Env(), "applyChangeSet(changeSetJson) expects a string").ThrowAsJavaScriptException();
+      return info.Env().Undefined();
+    }
+    adcp::Expected<bool> r = agent_->ApplyChangeSet(info[0].As<Napi::String>().Utf8Value());
+    return Napi::String::New(info.Env(),
+                             r.ok() ? std::string() : adcp::GovernanceAgent::DescribeFailure(r.code, r.error, r.field));
   }
 
   Napi::Env env_;

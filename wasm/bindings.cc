@@ -87,6 +87,13 @@ class CoreAgent {
   std::string admin(std::string op) { return agent_ ? agent_->Admin(op) : NotReady(); }
   std::string exportState() const { return agent_ ? agent_->ExportState() : "null"; }
   std::string publicJwk() const { return agent_ ? agent_->PublicJwk() : "null"; }
+  std::string lastChangeSet() const { return agent_ ? agent_->LastChangeSet() : std::string(); }
+  // "" when applied, else the error as {"code","message","recovery","field"?}.
+  std::string applyChangeSet(std::string change_set) {
+    if (!agent_) return adcp::GovernanceAgent::DescribeFailure("SERVICE_UNAVAILABLE", "agent not constructed", "");
+    adcp::Expected<bool> r = agent_->ApplyChangeSet(change_set);
+    return r.ok() ? std::string() : adcp::GovernanceAgent::DescribeFailure(r.code, r.error, r.field);
+  }
 
  private:
   static adcp::HookResult<std::string> String(const val& v) {
@@ -118,6 +125,8 @@ EMSCRIPTEN_BINDINGS(adcp_governance) {
       .function("getTask", &CoreAgent::getTask)
       .function("admin", &CoreAgent::admin)
       .function("exportState", &CoreAgent::exportState)
-      .function("publicJwk", &CoreAgent::publicJwk);
+      .function("publicJwk", &CoreAgent::publicJwk)
+      .function("lastChangeSet", &CoreAgent::lastChangeSet)
+      .function("applyChangeSet", &CoreAgent::applyChangeSet);
   emscripten::function("utility", &Utility);
 }

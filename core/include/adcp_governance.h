@@ -81,6 +81,19 @@ class GovernanceAgent {
   std::string GetTask(std::string_view task_id);
   // Admin operations (spec README "Admin operations"); authorized by the host.
   std::string Admin(std::string_view op_json);
+
+  // Change sets (issue 11): the change set of the last Call/GetTask/Admin
+  // (canonical JSON: format, format_version, before/after {changes, seq},
+  // ops), or "" when it changed nothing. A journal or database persists it
+  // without knowing any task.
+  const std::string& LastChangeSet() const;
+  // Applies a change set produced by an agent whose state equals this one's
+  // (the next in sequence): the state becomes byte-identical to the
+  // producer's. Errors: INVALID_CHANGE_SET (malformed; names the field),
+  // CHANGE_SET_OUT_OF_ORDER (a gap or a replay) -- both change nothing.
+  // A well-formed set that contradicts this state fails half-way; the agent
+  // then refuses every call (SERVICE_UNAVAILABLE) and must be restored.
+  Expected<bool> ApplyChangeSet(std::string_view change_set_json);
   // The signer's public key as a JWK (kid, alg, use, key_ops, adcp_use),
   // when the host supplied it in config (signing.public_jwk or
   // signing.public_key); "null" otherwise.

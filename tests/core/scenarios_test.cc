@@ -78,6 +78,29 @@ const Value* PathIn(const Value& v, const std::string& path) {
   return cur;
 }
 
+// (a) the step's change set applied to the twin gives a byte-identical
+// exportState; (b) export -> import -> export is byte-identical; (c) a
+// failing step yields no change set and leaves the export unchanged.
+void CheckChangeSetProperties(Host& host, Host& twin, const HostOptions& opts, const Value& result,
+                              const std::string& before) {
+  const std::string after = host.State();
+  const std::string& change_set = host.agent().LastChangeSet();
+  if (*result.find_string("status") == "failed") {
+    CHECK(change_set.empty());
+    CHECK(after == before);
+  }
+  if (change_set.empty()) {
+    CHECK(after == before);
+  } else {
+    Expected<bool> applied = twin.agent().ApplyChangeSet(change_set);
+    INFO(applied.error);
+    CHECK(applied.ok());
+  }
+  CHECK(twin.State() == after);
+  Host imported(opts, after);
+  CHECK(imported.State() == after);
+}
+
 }  // namespace
 
 std::string adcp::test::RunScenario(const std::string& path) {
@@ -101,6 +124,9 @@ std::string adcp::test::RunScenario(const std::string& path) {
       };
     }
   }
+  // Issue 11 property: a twin that only applies the change sets stays
+  // byte-identical; every state round-trips through export/import.
+  Host twin(opts);
   const json::Array* steps = sc.find_array("steps");
   REQUIRE(steps != nullptr);
   for (size_t i = 0; i < steps->size(); ++i) {
@@ -147,6 +173,7 @@ std::string adcp::test::RunScenario(const std::string& path) {
     }
     if (const Value* unchanged = step.find("state_unchanged"); unchanged && unchanged->as_bool())
       CHECK(host.State() == before);
+    CheckChangeSetProperties(host, twin, opts, result, before);
   }
   return host.State();
 }

@@ -7,6 +7,7 @@
 #include "json/json.h"
 #include "schema/requests.h"
 #include "state/serialize.h"
+#include "state/store.h"
 #include "tasks/check_governance.h"
 #include "tasks/escalations.h"
 
@@ -15,19 +16,45 @@ namespace adcp {
 class GovernanceAgent::Impl {
  public:
   Agent agent;
+  std::string last_change_set;  // of the last call; "" when it changed nothing
+  bool damaged = false;         // a change set failed half-way: the state must be discarded
 };
 
 namespace {
 
-// Guards the re-entrancy flag for one facade call.
-class CallGuard {
+// One facade call: the re-entrancy flag, and the capture of the call's
+// changes (state/store.h). When the call ends having changed the state, its
+// change set is kept as the agent's last change set.
+class CallScope {
  public:
-  explicit CallGuard(Agent& a) : agent_(a) { agent_.in_call = true; }
-  ~CallGuard() { agent_.in_call = false; }
+  explicit CallScope(GovernanceAgent::Impl& impl)
+      : impl_(impl), changes_before_(impl.agent.state.changes), seq_before_(impl.agent.state.seq) {
+    impl_.agent.in_call = true;
+    impl_.last_change_set.clear();
+  }
+  ~CallScope() {
+    State& state = impl_.agent.state;
+    if (!log_.ops.empty()) {
+      ++state.changes;
+      impl_.last_change_set = ChangeSetText(log_, changes_before_, seq_before_, state);
+    }
+    impl_.agent.in_call = false;
+  }
+  ChangeLog* log() { return &log_; }
 
  private:
-  Agent& agent_;
+  GovernanceAgent::Impl& impl_;
+  ChangeLog log_;
+  uint64_t changes_before_, seq_before_;
 };
+
+// Why a call cannot run now (re-entrant, or damaged state), or nullopt.
+std::optional<TaskError> Unavailable(const GovernanceAgent::Impl& impl) {
+  if (impl.agent.in_call) return MakeError("SERVICE_UNAVAILABLE", "re-entrant call on a busy agent");
+  if (impl.damaged)
+    return MakeError("SERVICE_UNAVAILABLE", "a change set failed to apply: restore this agent from its store");
+  return std::nullopt;
+}
 
 std::string FailedResult(const TaskError& e, const json::Value* context) {
   json::Value r = json::Obj({{"status", "failed"}, {"errors", json::Value(json::Array{e.ToJson()})}});
@@ -48,25 +75,17 @@ TaskResult Dispatch(Agent& agent, CallContext& ctx, std::string_view task, const
   return TaskResult::Failed(MakeError("INVALID_REQUEST", "unknown task: " + std::string(task)));
 }
 
-// Stores the entry of a successful keyed call and drops replay bodies that
-// left the window (their key tombstones stay, 08 §5).
+// Stores the entry of a successful keyed call (08 §5); the store drops
+// replay bodies that left the window.
 void StoreIdempotency(CallContext& ctx, const TaskResult& r) {
   if (!r.idempotency_scope || r.replayed) return;
   Result<int64_t> now = ctx.Now();  // read by CheckIdempotency: cannot fail here
-  State& state = ctx.state();
-  IdempotencyEntry& e = state.idempotency[*r.idempotency_scope];
+  IdempotencyEntry e;
   e.task = r.idempotency_task;
   e.payload_hash = r.idempotency_hash;
   e.body_json = json::Write(r.body);
   e.stored_at_ms = now.ok() ? now.value() : 0;
-  state.idempotency_expiry.emplace(e.stored_at_ms, *r.idempotency_scope);
-  const int64_t window_ms = (ctx.config().replay_ttl_seconds + 60) * 1000;
-  while (!state.idempotency_expiry.empty() && state.idempotency_expiry.begin()->first + window_ms < e.stored_at_ms) {
-    auto it = state.idempotency_expiry.begin();
-    auto entry = state.idempotency.find(it->second);
-    if (entry != state.idempotency.end() && entry->second.stored_at_ms == it->first) entry->second.body_json.reset();
-    state.idempotency_expiry.erase(it);
-  }
+  ctx.store().PutIdempotency(*r.idempotency_scope, std::move(e));
 }
 
 // The dialect additions of a legacy result (10 §6.1, §7.2), appended last.
@@ -216,9 +235,8 @@ std::string GovernanceAgent::ExportState() const {
 
 std::string GovernanceAgent::Call(std::string_view task, std::string_view request_json, std::string_view auth_json) {
   Agent& agent = impl_->agent;
-  if (agent.in_call)
-    return FailedResult(MakeError("SERVICE_UNAVAILABLE", "re-entrant call on a busy agent"), nullptr);
-  CallGuard guard(agent);
+  if (std::optional<TaskError> e = Unavailable(*impl_)) return FailedResult(*e, nullptr);
+  CallScope scope(*impl_);
   json::ParseLimits limits;
   limits.max_bytes = static_cast<size_t>(agent.config.max_request_bytes);
   json::ParseResult parsed = json::Parse(request_json, limits);
@@ -229,7 +247,7 @@ std::string GovernanceAgent::Call(std::string_view task, std::string_view reques
   const bool value_ledger_task = task == "record_outcome" || task == "list_outcomes" || task == "get_value_summary";
   const json::Value* context = value_ledger_task ? nullptr : parsed.value.find_object("context");
   Auth auth = ParseAuth(auth_json);
-  CallContext ctx(agent.config, agent.hooks, agent.state);
+  CallContext ctx(agent.config, agent.hooks, agent.state, scope.log());
   ctx.dialect = Detect(task, parsed.value, agent.config, auth);
   TaskResult r = ctx.is_legacy() ? DispatchLegacy(agent, ctx, task, parsed.value, auth)
                                  : Dispatch(agent, ctx, task, parsed.value, auth);
@@ -244,23 +262,22 @@ std::string GovernanceAgent::Call(std::string_view task, std::string_view reques
 
 std::string GovernanceAgent::GetTask(std::string_view task_id) {
   Agent& agent = impl_->agent;
-  if (agent.in_call)
-    return FailedResult(MakeError("SERVICE_UNAVAILABLE", "re-entrant call on a busy agent"), nullptr);
-  CallGuard guard(agent);
+  if (std::optional<TaskError> e = Unavailable(*impl_)) return FailedResult(*e, nullptr);
+  CallScope scope(*impl_);
   std::optional<json::Value> context;
   auto esc = agent.state.escalation_by_task.find(std::string(task_id));
   if (esc != agent.state.escalation_by_task.end() && agent.state.escalations[esc->second].dialect != "3.2") {
     // 10 §3.3.4: a 3.0-era escalation renders in its dialect, never `submitted`;
     // fetching an approved one mints its token.
     const Escalation& e = agent.state.escalations[esc->second];
-    CallContext ctx(agent.config, agent.hooks, agent.state);
+    CallContext ctx(agent.config, agent.hooks, agent.state, scope.log());
     ctx.dialect = DialectFromName(e.dialect);
     const Check& c = agent.state.checks[e.check];
     TaskResult r;
     if (c.pending) {
       r = TaskResult::Completed(RenderPendingReviewBody(json::ParseStored(c.body_json), c, e, ctx.dialect, ctx.legacy));
     } else {
-      Status minted = e.resolution && *e.resolution == "approved_by_human" ? MintDeferredToken(ctx, agent.state, e.check)
+      Status minted = e.resolution && *e.resolution == "approved_by_human" ? MintDeferredToken(ctx, e.check)
                                                                            : Status::Ok();
       if (!minted.ok()) return RenderResult(TaskResult::Failed(minted.error()), nullptr, LegacyTail{{}, DialectName(ctx.dialect)});
       ctx.Commit();
@@ -276,13 +293,36 @@ std::string GovernanceAgent::GetTask(std::string_view task_id) {
 
 std::string GovernanceAgent::Admin(std::string_view op_json) {
   Agent& agent = impl_->agent;
-  if (agent.in_call)
-    return FailedResult(MakeError("SERVICE_UNAVAILABLE", "re-entrant call on a busy agent"), nullptr);
-  CallGuard guard(agent);
-  CallContext ctx(agent.config, agent.hooks, agent.state);
+  if (std::optional<TaskError> e = Unavailable(*impl_)) return FailedResult(*e, nullptr);
+  CallScope scope(*impl_);
+  CallContext ctx(agent.config, agent.hooks, agent.state, scope.log());
   TaskResult r = RunAdmin(agent, ctx, op_json);
   if (r.kind != TaskResult::kFailed) ctx.Commit();
   return RenderResult(r, nullptr);
+}
+
+const std::string& GovernanceAgent::LastChangeSet() const { return impl_->last_change_set; }
+
+Expected<bool> GovernanceAgent::ApplyChangeSet(std::string_view change_set_json) {
+  Expected<bool> out;
+  if (std::optional<TaskError> e = Unavailable(*impl_)) {
+    out.error = e->message;
+    out.code = e->code;
+    return out;
+  }
+  impl_->last_change_set.clear();
+  json::ParseResult parsed = ParseUtilityInput(change_set_json);
+  Status applied = parsed.ok() ? adcp::ApplyChangeSet(impl_->agent.state, impl_->agent.config, parsed.value, &impl_->damaged)
+                               : Status(MakeError("INVALID_CHANGE_SET", "change set is not valid JSON: " + parsed.message,
+                                                  parsed.field));
+  if (!applied.ok()) {
+    out.error = applied.error().message;
+    out.code = applied.error().code;
+    out.field = applied.error().field;
+    return out;
+  }
+  out.value = true;
+  return out;
 }
 
 std::string GovernanceAgent::PublicJwk() const {

@@ -144,7 +144,7 @@ Result<std::string> CallContext::NewJti() {
 }
 
 void CallContext::Commit() {
-  for (const auto& c : staged_counters_) state_.id_counters[c.first] = c.second;
+  store_.SetCounters(staged_counters_);
   staged_counters_.clear();
 }
 

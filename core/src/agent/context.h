@@ -13,6 +13,7 @@
 #include "dialect/dialect.h"
 #include "json/value.h"
 #include "state/state.h"
+#include "state/store.h"
 #include "util/status.h"
 
 namespace adcp {
@@ -53,7 +54,10 @@ struct TaskResult {
 
 class CallContext {
  public:
-  CallContext(const Config& config, const Hooks& hooks, State& state) : config_(config), hooks_(hooks), state_(state) {}
+  // Changes go through store(); with `log` they are written down as the
+  // call's change set (state/store.h).
+  CallContext(const Config& config, const Hooks& hooks, State& state, ChangeLog* log = nullptr)
+      : config_(config), hooks_(hooks), state_(state), store_(state, config, log) {}
 
   // The request's dialect (10 §1) and what its normalization set aside.
   Dialect dialect = Dialect::k32;
@@ -62,7 +66,8 @@ class CallContext {
 
   const Config& config() const { return config_; }
   const Hooks& hooks() const { return hooks_; }
-  State& state() { return state_; }
+  const State& state() const { return state_; }
+  Store& store() { return store_; }
 
   // "now" of this call: read once from the hook on first need (README).
   Result<int64_t> Now();
@@ -74,7 +79,7 @@ class CallContext {
                                const std::function<bool(const std::string&)>& taken);
   // Token jti: UUIDv7 (random) or jti_<counter> (sequential).
   Result<std::string> NewJti();
-  // Commits staged id counters (called by the facade on success).
+  // Commits staged id counters through the store (the facade, on success).
   void Commit();
 
   // JSON-valued hooks: result parsed, or SERVICE_UNAVAILABLE.
@@ -86,7 +91,8 @@ class CallContext {
 
   const Config& config_;
   const Hooks& hooks_;
-  State& state_;
+  const State& state_;
+  Store store_;
   std::optional<int64_t> now_;
   std::map<std::string, uint64_t> staged_counters_;
 };

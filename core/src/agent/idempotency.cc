@@ -22,7 +22,7 @@ std::optional<TaskResult> CheckIdempotency(CallContext& ctx, const std::string& 
 std::optional<TaskResult> CheckIdempotencyScoped(CallContext& ctx, const std::string& task, const std::string& scope,
                                                  const std::string& hash, bool body_declares_replayed,
                                                  TaskResult* pending) {
-  State& state = ctx.state();
+  const State& state = ctx.state();
   // Read the clock now: a replay needs it, and so does storing the entry.
   Result<int64_t> now = ctx.Now();
   if (!now.ok()) return TaskResult::Failed(now.error());

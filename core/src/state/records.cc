@@ -337,7 +337,9 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   c.pending = r.Bool(v, "pending", w);
   c.verdict = r.Enum(v, "verdict", w, {"approved", "denied", "conditions", ""});
   c.mode = r.Enum(v, "mode", w, {"audit", "advisory", "enforce"});
-  c.body_json = json::Write(r.Any(v, "body", w));
+  // "" until the check is final or escalated (add_check of a change set).
+  if (const std::string* body = v.find_string("body"); body && body->empty()) c.body_json.clear();
+  else c.body_json = json::Write(r.Any(v, "body", w));
   c.context = r.Opt<json::Value>(v, "context", w);
   c.amount = r.Opt<double>(v, "amount", w);
   c.issued_token = r.Str(v, "issued_token", w);
@@ -428,7 +430,9 @@ Outcome ReadOutcome(RecordReader& r, const json::Value& v, const std::string& w,
   o.observation_id = r.Str(v, "observation_id", w);
   o.payload_hash = r.Str(v, "payload_hash", w);
   o.findings = r.Any(v, "findings", w);
-  o.body_json = json::Write(r.Any(v, "body", w));
+  // "" until the outcome is final (add_outcome of a change set).
+  if (const std::string* body = v.find_string("body"); body && body->empty()) o.body_json.clear();
+  else o.body_json = json::Write(r.Any(v, "body", w));
   o.timestamp_ms = r.Time(v, "timestamp", w);
   o.seq = static_cast<uint64_t>(r.Count(v, "seq", w));
   o.committed_budget = r.Opt<double>(v, "committed_budget", w);
@@ -463,7 +467,9 @@ Adjustment ReadAdjustment(RecordReader& r, const json::Value& v, const std::stri
   a.reason = r.Str(v, "reason", w);
   a.effective_at = r.Str(v, "effective_at", w);
   a.payload_hash = r.Str(v, "payload_hash", w);
-  a.report_body_json = json::Write(r.Any(v, "report_body", w));
+  // "" until the report's body is set (add_adjustment of a change set).
+  if (const std::string* body = v.find_string("report_body"); body && body->empty()) a.report_body_json.clear();
+  else a.report_body_json = json::Write(r.Any(v, "report_body", w));
   a.timestamp_ms = r.Time(v, "timestamp", w);
   a.seq = static_cast<uint64_t>(r.Count(v, "seq", w));
   a.reviewed_by = r.Opt<std::string>(v, "reviewed_by", w);

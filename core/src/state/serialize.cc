@@ -60,6 +60,7 @@ Status CheckLinks(const State& s) {
     if (c.escalation != kNone && s.escalations[c.escalation].check != static_cast<int32_t>(i))
       return bad(At("checks", i, "escalation"), "names an escalation of another check");
     if (c.pending && c.escalation == kNone) return bad(At("checks", i, "pending"), "without an escalation");
+    if (c.body_json.empty()) return bad(At("checks", i, "body"), "is empty on a stored check");
     if (c.statement && c.action == kNone) return bad(At("checks", i, "statement"), "belongs to a check without an action");
     if (!c.intent && c.verdict == "approved" && c.planned_delivery && c.action == kNone)
       return bad(At("checks", i, "action"), "is missing on an approved execution check");
@@ -79,6 +80,7 @@ Status CheckLinks(const State& s) {
     const Outcome& o = s.outcomes[i];
     if (o.action != kNone && s.actions[o.action].plan != o.plan) return bad(At("outcomes", i, "action"), "is another plan's");
     if (o.check != kNone && s.checks[o.check].plan != o.plan) return bad(At("outcomes", i, "check"), "is another plan's");
+    if (o.body_json.empty()) return bad(At("outcomes", i, "body"), "is empty on a stored outcome");
     if (o.type == "completed" && o.seller_reference && o.action == kNone)
       return bad(At("outcomes", i, "action"), "is missing on a completed outcome");
     const bool observation = o.type == "delivery" && !o.observation_id.empty();
@@ -89,6 +91,7 @@ Status CheckLinks(const State& s) {
   for (size_t i = 0; i < s.adjustments.size(); ++i) {
     const Adjustment& a = s.adjustments[i];
     if (s.actions[a.action].plan != a.plan) return bad(At("adjustments", i, "action"), "is another plan's");
+    if (a.report_body_json.empty()) return bad(At("adjustments", i, "report_body"), "is empty on a stored adjustment");
     if (s.outcomes[a.outcome].plan != a.plan) return bad(At("adjustments", i, "outcome"), "is another plan's");
   }
   for (size_t i = 0; i < s.escalations.size(); ++i)
@@ -125,6 +128,7 @@ json::Value ExportState(const State& state) {
   return json::Obj({{"format", kFormat},
                     {"format_version", kFormatVersion},
                     {"seq", static_cast<double>(state.seq)},
+                    {"changes", static_cast<double>(state.changes)},
                     {"id_counters", std::move(counters)},
                     {"plans", std::move(plans)},
                     {"checks", std::move(checks)},
@@ -158,6 +162,7 @@ Status ImportState(const json::Value& doc, const Config& config, State* out) {
   const TableSizes sizes{np, nc, na, no, nj, ne, ncs};
   State s;
   s.seq = static_cast<uint64_t>(r.Count(doc, "seq", ""));
+  if (doc.has("changes")) s.changes = static_cast<uint64_t>(r.Count(doc, "changes", ""));  // absent before change sets
   if (const json::Value* counters = doc.find_object("id_counters")) {
     for (const json::Member& m : counters->as_object())
       s.id_counters[m.first] = static_cast<uint64_t>(r.Count(*counters, m.first.c_str(), "id_counters"));

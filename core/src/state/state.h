@@ -3,8 +3,9 @@
 //
 // Records are the source of truth and are what exportState() writes.
 // Everything marked "derived" is rebuilt from records by RebuildDerived()
-// (state/derived.cc) on import, using the same functions the live path uses,
-// so an imported agent answers byte-for-byte like the one that exported.
+// (state/serialize.cc) on import, using the same upkeep functions the store
+// uses (state/ledger.h), so an imported agent answers byte-for-byte like the
+// one that exported. Only state/store.cc changes a State after import.
 #pragma once
 
 #include <cstdint>
@@ -368,6 +369,7 @@ struct State {
   std::unordered_map<std::string, IdempotencyEntry> idempotency;  // agent_key "\n" key
   std::map<std::string, uint64_t> id_counters;          // sequential id mode
   uint64_t seq = 0;
+  uint64_t changes = 0;  // change sets produced or applied (state/store.h)
 
   // Derived indexes.
   std::unordered_map<std::string, int32_t> plan_by_key;        // owner_key "\n" plan_id

@@ -43,9 +43,7 @@ TaskResult RunAdmin(Agent& agent, CallContext& ctx, std::string_view op_json) {
   const json::Value& op = parsed.value;
   const std::string* name = op.find_string("op");
   if (!name) return TaskResult::Failed(Invalid("op", "op is required"));
-  State& state = agent.state;
-
-
+  const State& state = ctx.state();
   if (*name == "resolve_escalation") return ResolveEscalationOp(agent, ctx, op);
   if (*name == "expire_escalations") return ExpireEscalationsOp(agent, ctx);
   const bool lifecycle = *name == "suspend_plan" || *name == "resume_plan" || *name == "complete_plan";
@@ -54,22 +52,23 @@ TaskResult RunAdmin(Agent& agent, CallContext& ctx, std::string_view op_json) {
     return TaskResult::Failed(Invalid("op", "unknown admin operation"));
   Result<int32_t> p = PlanOf(state, op);
   if (!p.ok()) return TaskResult::Failed(p.error());
-  Plan& plan = state.plans[p.value()];
+  const Plan& plan = state.plans[p.value()];
+  Store& store = ctx.store();
 
   if (lifecycle) {
     Status s = OptionalString(op, "reason");
     if (!s.ok()) return TaskResult::Failed(s.error());
     if (*name == "suspend_plan") {
       if (plan.status != PlanStatus::kActive) return TaskResult::Failed(MakeError("CONFLICT", "plan is not active"));
-      plan.status = PlanStatus::kSuspended;
+      store.SetPlanStatus(p.value(), PlanStatus::kSuspended);
     } else if (*name == "resume_plan") {
       if (plan.status != PlanStatus::kSuspended)
         return TaskResult::Failed(MakeError("CONFLICT", "plan is not suspended"));
-      plan.status = PlanStatus::kActive;
+      store.SetPlanStatus(p.value(), PlanStatus::kActive);
     } else {
       if (plan.status == PlanStatus::kCompleted)
         return TaskResult::Failed(MakeError("CONFLICT", "plan is already completed"));
-      plan.status = PlanStatus::kCompleted;
+      store.SetPlanStatus(p.value(), PlanStatus::kCompleted);
     }
     return Done();
   }
@@ -77,26 +76,26 @@ TaskResult RunAdmin(Agent& agent, CallContext& ctx, std::string_view op_json) {
     const json::Value* mode = op.find("mode");
     if (!mode) return TaskResult::Failed(Invalid("mode", "mode is required (or null)"));
     if (mode->is_null()) {
-      plan.mode_override.reset();
+      store.SetPlanMode(p.value(), std::nullopt);
       return Done();
     }
     if (!mode->is_string() ||
         (mode->as_string() != "audit" && mode->as_string() != "advisory" && mode->as_string() != "enforce"))
       return TaskResult::Failed(Invalid("mode", "mode must be audit, advisory, enforce or null"));
-    plan.mode_override = mode->as_string();
+    store.SetPlanMode(p.value(), mode->as_string());
     return Done();
   }
   if (*name == "set_drift_thresholds") {
     const json::Value* thresholds = op.find("thresholds");
     if (!thresholds) return TaskResult::Failed(Invalid("thresholds", "thresholds is required (or null)"));
     if (thresholds->is_null()) {
-      plan.drift_thresholds_override.reset();
+      store.SetPlanDriftThresholds(p.value(), std::nullopt);
       return Done();
     }
     DriftThresholds parsed_thresholds;
     std::string err = ParseDriftThresholds(*thresholds, &parsed_thresholds);
     if (!err.empty()) return TaskResult::Failed(Invalid("thresholds", err));
-    plan.drift_thresholds_override = parsed_thresholds.ToJson();
+    store.SetPlanDriftThresholds(p.value(), parsed_thresholds.ToJson());
     return Done();
   }
   // approve_human_review_downgrade
@@ -109,8 +108,9 @@ TaskResult RunAdmin(Agent& agent, CallContext& ctx, std::string_view op_json) {
     return TaskResult::Failed(MakeError("VALIDATION_ERROR", "reason must be at least 20 characters", "reason"));
   Result<int64_t> now = ctx.Now();
   if (!now.ok()) return TaskResult::Failed(now.error());
-  plan.pending_downgrade = json::Obj(
-      {{"approver", approver->as_string()}, {"reason", reason->as_string()}, {"approved_at", FormatMillis(now.value())}});
+  store.SetPendingDowngrade(p.value(), json::Obj({{"approver", approver->as_string()},
+                                                  {"reason", reason->as_string()},
+                                                  {"approved_at", FormatMillis(now.value())}}));
   return Done();
 }
 

@@ -376,8 +376,9 @@ TokenSpec IntentTokenSpec(const State& state, const Check& check, const std::str
 }
 }  // namespace
 
-Status MintDeferredToken(CallContext& ctx, State& state, int32_t check_index) {
-  Check& c = state.checks[check_index];
+Status MintDeferredToken(CallContext& ctx, int32_t check_index) {
+  const State& state = ctx.state();
+  const Check& c = state.checks[check_index];
   if (c.action == kNone || !c.issued_token.empty()) return Status::Ok();
   Result<int64_t> now = ctx.Now();
   if (!now.ok()) return now.error();
@@ -391,17 +392,8 @@ Status MintDeferredToken(CallContext& ctx, State& state, int32_t check_index) {
   Result<std::string> token = SignToken(ctx, t);
   if (!token.ok()) return token.error();
   // Nothing below fails. The hold now runs to the token's expiry (03 §5.7).
-  const int32_t ai = c.action;
-  ApplyActionHold(state, ai, -1);
-  Action& a = state.actions[ai];
-  a.hold_exp_ms = std::max(a.hold_exp_ms, t.exp * 1000);
-  if (a.hold_counting) a.hold.exp_ms = a.hold_exp_ms;
-  ApplyActionHold(state, ai, +1);
-  c.issued_token = token.value();
-  c.expires_at_ms = t.exp * 1000;
-  state.check_by_token[TokenKey(c.issued_token)] = check_index;
-  body.put("expires_at", FormatMillis(c.expires_at_ms));
-  c.body_json = json::Write(body);
+  body.put("expires_at", FormatMillis(t.exp * 1000));
+  ctx.store().MintToken(check_index, token.value(), t.exp * 1000, json::Write(body));
   return Status::Ok();
 }
 
@@ -442,40 +434,6 @@ Result<MintedAction> PrepareIntentApproval(CallContext& ctx, const State& state,
   a.terms_digest = check.terms_digest;
   m.exp_ms = t.exp * 1000;
   return m;
-}
-
-void CommitIntentApproval(State& state, const Config& config, int32_t check_index, MintedAction m) {
-  const int32_t ai = static_cast<int32_t>(state.actions.size());
-  Check& c = state.checks[check_index];
-  m.action.intent_check = check_index;
-  state.actions.push_back(std::move(m.action));
-  Action& a = state.actions.back();
-  state.plans[a.plan].actions.push_back(ai);
-  state.action_by_id[a.action_id] = ai;
-  c.action = ai;
-  c.issued_token = m.token;
-  c.expires_at_ms = m.exp_ms;
-  if (!m.token.empty()) state.check_by_token[TokenKey(m.token)] = check_index;  // else minted later (10 §3.3.4)
-  RegisterAggregation(state, ai);
-  ApplyActionLedger(state, ai, +1);
-  if (config.budget_holds && a.ceiling) {
-    a.hold.amount = *a.ceiling;
-    a.hold.exp_ms = a.hold_exp_ms;
-    a.hold_channels = HoldChannels(state, a);
-    a.hold_counting = true;
-    ApplyActionHold(state, ai, +1);
-  }
-}
-
-void FinalizeCheck(State& state, int32_t check_index, int64_t final_ms, const json::Value& body) {
-  Check& c = state.checks[check_index];
-  c.pending = false;
-  c.final_ms = final_ms;
-  c.seq = NextSeq(state);
-  json::Value stored = body;
-  stored.erase("governance_context");
-  c.body_json = json::Write(stored);
-  CountFinalCheck(state, check_index, body);
 }
 
 json::Value CheckBodyOf(const Check& c) {
@@ -558,7 +516,7 @@ TaskResult RunSellerIntentShaped(Agent& agent, CallContext& ctx, const json::Val
 // ---------------------------------------------------------------- intent ---
 
 TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth) {
-  State& state = agent.state;
+  const State& state = ctx.state();
   const std::string& plan_id = *r.find_string("plan_id");
   const bool legacy = ctx.is_legacy();
   // 3. Resolve.
@@ -618,7 +576,7 @@ TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const
     auto claims = state.escalations_by_claim.find(claim_key);
     if (claims != state.escalations_by_claim.end()) {
       const int32_t ei = claims->second.back();  // the most recently created
-      Escalation& e = state.escalations[ei];
+      const Escalation& e = state.escalations[ei];
       const bool fresh = e.resolved_at_ms && now - *e.resolved_at_ms <= agent.config.consultation_ttl_seconds * 1000;
       if (!e.resolution) {
         TaskResult pending;
@@ -628,10 +586,10 @@ TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const
       }
       if (!e.claimed && fresh) {
         if (*e.resolution == "approved_by_human") {
-          Status minted = MintDeferredToken(ctx, state, e.check);
+          Status minted = MintDeferredToken(ctx, e.check);
           if (!minted.ok()) return TaskResult::Failed(minted.error());
         }
-        e.claimed = true;
+        ctx.store().ClaimEscalation(ei);
         return TaskResult::Completed(CheckBodyOf(state.checks[e.check]));
       }
     }
@@ -682,11 +640,11 @@ TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const
   Result<std::string> check_id = ctx.NewId("chk", Ids::Taken(state.check_by_id));
   if (!check_id.ok()) return TaskResult::Failed(check_id.error());
   if (agent.config.budget_holds) {
-    ExpireHolds(state, pi, now);
+    ctx.store().ExpireHolds(pi, now);
     for (int32_t q : PortfoliosContaining(state, plan))
       for (const std::string& m : state.plans[q].terms.member_plan_ids) {
         int32_t mi = FindPlan(state, state.plans[q].owner_key, m);
-        if (mi != kNone) ExpireHolds(state, mi, now);
+        if (mi != kNone) ctx.store().ExpireHolds(mi, now);
       }
   }
   const PlanTerms& t = plan.terms;
@@ -1071,14 +1029,10 @@ TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const
   }
 
   // Write (nothing below can fail).
-  const int32_t ci = static_cast<int32_t>(state.checks.size());
+  Store& store = ctx.store();
   c.verdict = escalate ? "" : verdict;
   c.pending = escalate;
   c.attempt = attempt;
-  if (chain != kNone) c.consultation = chain;
-  state.checks.push_back(std::move(c));
-  state.check_by_id[state.checks[ci].check_id] = ci;
-  Check& rec = state.checks[ci];
   if (!new_handle.empty()) {
     Consultation chain_rec;
     chain_rec.handle = new_handle;
@@ -1090,14 +1044,13 @@ TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const
     chain_rec.purchase_type = purchase_type;
     chain_rec.start_ms = now;
     chain_rec.attempts = 1;
-    chain = static_cast<int32_t>(state.consultations.size());
-    state.consultations.push_back(std::move(chain_rec));
-    state.consultation_by_handle[new_handle] = chain;
-    rec.consultation = chain;
+    c.consultation = store.AddConsultation(std::move(chain_rec));
   } else if (chain != kNone) {
-    state.consultations[chain].attempts = attempt;
-    if (!escalate && verdict != "conditions") state.consultations[chain].open = false;
+    c.consultation = chain;
+    store.UpdateConsultation(chain, attempt, state.consultations[chain].open && (escalate || verdict == "conditions"));
   }
+  const int32_t ci = store.AddCheck(std::move(c));
+  const Check& rec = state.checks[ci];
   if (escalate) {
     Escalation e;
     e.task_id = task_id;
@@ -1109,30 +1062,22 @@ TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const
       e.dialect = DialectName(ctx.dialect);
       e.claim_key = claim_key;
     }
-    const int32_t ei = static_cast<int32_t>(state.escalations.size());
-    if (legacy) state.escalations_by_claim[claim_key].push_back(ei);
-    state.escalations.push_back(std::move(e));
-    state.escalation_by_task[task_id] = ei;
-    state.pending_escalations.insert(ei);
-    state.plans[pi].escalations.push_back(ei);
-    rec.escalation = ei;
-    rec.recommendation = recommendation;
-    rec.body_json = json::Write(parts);  // completed at resolution (03 §7)
+    store.AddEscalation(std::move(e), json::Write(parts));  // the body is completed at resolution (03 §7)
     TaskResult result;
     result.kind = TaskResult::kSubmitted;
     result.task_id = task_id;
     return result;
   }
-  if (minted) CommitIntentApproval(state, agent.config, ci, std::move(*minted));
+  if (minted) store.ApproveIntent(ci, std::move(minted->action), std::move(minted->token), minted->exp_ms);
   json::Value body = CheckBody(agent.config, rec, parts, extras);
-  FinalizeCheck(state, ci, now, body);
+  store.FinalizeCheck(ci, now, body);
   return TaskResult::Completed(std::move(body));
 }
 
 // ------------------------------------------------------------- execution ---
 
 TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth) {
-  State& state = agent.state;
+  const State& state = ctx.state();
   const bool legacy = ctx.is_legacy();
   const std::string* token = r.find_string("governance_context");
   // 3. Resolve.
@@ -1483,58 +1428,22 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
   }
 
   // Write.
-  const int32_t ci = static_cast<int32_t>(state.checks.size());
-  state.checks.push_back(std::move(c));
-  state.check_by_id[state.checks[ci].check_id] = ci;
-  Check& rec = state.checks[ci];
+  Store& store = ctx.store();
   if (verdict == "approved") {
-    rec.issued_token = new_token;
-    rec.expires_at_ms = exp_ms;
-    state.check_by_token[TokenKey(new_token)] = ci;
-    if (unbound) {
-      // First-use binding (10 §3.5.4): the caller becomes the audience and the
-      // action's amounts move from seller key "" to it.
-      ApplyActionLedger(state, ai, -1);
-      ApplyActionHold(state, ai, -1);
-      UnregisterAggregation(state, ai);
-      Action& b = state.actions[ai];
-      b.target_agent = rec.caller;
-      b.target_key = auth.key;
-      b.aggregation_at_ms = now;
-      RegisterAggregation(state, ai);  // the H2 series of the bound seller, as an import rebuilds it
-      RecordSettlementAggregation(state, ai);
-      ApplyActionLedger(state, ai, +1);
-      ApplyActionHold(state, ai, +1);
-      if (!b.media_buy_id.empty()) RecordMediaBuyId(state, ai, b.media_buy_id);  // recorded while unbound
-    }
-    Action& a = state.actions[ai];
-    if (extras.next_check_ms) a.next_check_ms = extras.next_check_ms;
-    if (const std::string* mb = pd.find_string("media_buy_id")) RecordMediaBuyId(state, ai, *mb);
-    if (phase == "purchase" || phase == "modification") {
-      // The seller confirmed (or changed) the buy: narrow the amount, move
-      // the channel attribution and extend the hold (03 §5.5, §5.7).
-      const bool settled = a.settlement != kNone;
-      if (settled) ApplyActionLedger(state, ai, -1);
-      ApplyActionHold(state, ai, -1);
-      if (x) a.exec = x;
-      a.latest_exec_check = ci;
-      a.hold_exp_ms = std::max(a.hold_exp_ms, exp_ms);
-      if (settled) ApplyActionLedger(state, ai, +1);
-      if (agent.config.budget_holds && !settled && (a.exec || a.ceiling) && a.hold_exp_ms > now) {
-        a.hold.amount = a.exec ? *a.exec : *a.ceiling;
-        a.hold.exp_ms = a.hold_exp_ms;
-        a.hold_channels = HoldChannels(state, a);
-        a.hold_counting = true;
-      }
-      ApplyActionHold(state, ai, +1);
-    }
+    c.issued_token = new_token;
+    c.expires_at_ms = exp_ms;
   }
-  if (statement) {
-    state.statement_by_id[JoinKey(auth.key, statement->statement_id)] = ci;
-    RecordStatement(state, ci);
+  const std::string caller_url = c.caller;
+  const int32_t ci = store.AddCheck(std::move(c));
+  if (verdict == "approved") {
+    if (unbound) store.BindAction(ai, caller_url, auth.key, now);  // first-use binding (10 §3.5.4)
+    if (extras.next_check_ms) store.SetNextCheck(ai, *extras.next_check_ms);
+    if (const std::string* mb = pd.find_string("media_buy_id")) store.RecordMediaBuy(ai, *mb);
+    if (phase == "purchase" || phase == "modification") store.ConfirmExecution(ai, ci, x, exp_ms, now);
   }
-  json::Value body = CheckBody(agent.config, rec, parts, extras);
-  FinalizeCheck(state, ci, now, body);
+  if (statement) store.RecordStatement(ci);
+  json::Value body = CheckBody(agent.config, state.checks[ci], parts, extras);
+  store.FinalizeCheck(ci, now, body);
   return TaskResult::Completed(std::move(body));
 }
 

@@ -41,16 +41,10 @@ struct MintedAction {
 Result<MintedAction> PrepareIntentApproval(CallContext& ctx, const State& state, const Check& check,
                                            const json::Value& findings, const std::string& binding_digest,
                                            bool mint = true);
-Status MintDeferredToken(CallContext& ctx, State& state, int32_t check_index);
-// Writes a prepared approval: action, token registry, aggregation, hold.
-void CommitIntentApproval(State& state, const Config& config, int32_t check_index, MintedAction minted);
+Status MintDeferredToken(CallContext& ctx, int32_t check_index);
 
 // The stored form of a check body omits governance_context (the token is
 // kept once, on the check); CheckBodyOf() puts it back in its place.
 json::Value CheckBodyOf(const Check& check);
-
-// Makes a check final with its response body: seq, summary counters, audit
-// entry (01 §10).
-void FinalizeCheck(State& state, int32_t check_index, int64_t final_ms, const json::Value& body);
 
 }  // namespace adcp

@@ -17,26 +17,23 @@ TaskError Invalid(const std::string& field, const std::string& message) {
 json::Value Parts(const Check& c) { return json::ParseStored(c.body_json); }
 
 // Writes a resolution: escalation record, final check body, counters.
-void Resolve(Agent& agent, int32_t ei, const std::string& verdict, const std::string& resolution,
+void Resolve(CallContext& ctx, int32_t ei, const std::string& verdict, const std::string& resolution,
              std::optional<std::string> reviewer, std::optional<std::string> reason, json::Value finding,
              std::optional<MintedAction> minted, int64_t now) {
-  State& state = agent.state;
-  Escalation& e = state.escalations[ei];
-  e.resolution = resolution;
-  e.resolved_at_ms = now;
-  e.reviewer = std::move(reviewer);
-  e.decision_reason = std::move(reason);
-  state.pending_escalations.erase(ei);
-  const int32_t ci = e.check;
-  Check& c = state.checks[ci];
-  json::Value parts = Parts(c);
+  const State& state = ctx.state();
+  Store& store = ctx.store();
+  const int32_t ci = state.escalations[ei].check;
+  json::Value parts = Parts(state.checks[ci]);
   parts.find("findings")->push(std::move(finding));
-  c.verdict = verdict;
-  if (minted) CommitIntentApproval(state, agent.config, ci, std::move(*minted));
-  Check& rec = state.checks[ci];
-  json::Value body = CheckBody(agent.config, rec, parts, BodyExtras{});
-  if (rec.consultation != kNone) state.consultations[rec.consultation].open = false;
-  FinalizeCheck(state, ci, now, body);
+  store.ResolveEscalation(ei, resolution, now, std::move(reviewer), std::move(reason), verdict);
+  if (minted) store.ApproveIntent(ci, std::move(minted->action), std::move(minted->token), minted->exp_ms);
+  const Check& rec = state.checks[ci];
+  json::Value body = CheckBody(ctx.config(), rec, parts, BodyExtras{});
+  if (rec.consultation != kNone) {
+    const Consultation& chain = state.consultations[rec.consultation];
+    store.UpdateConsultation(rec.consultation, chain.attempts, false);
+  }
+  store.FinalizeCheck(ci, now, body);
 }
 
 }  // namespace
@@ -52,7 +49,7 @@ TaskResult ResolveEscalationOp(Agent& agent, CallContext& ctx, const json::Value
     return TaskResult::Failed(Invalid("reviewer", "reviewer is required"));
   const json::Value* reason = op.find("reason");
   if (reason && !reason->is_string()) return TaskResult::Failed(Invalid("reason", "reason must be a string"));
-  State& state = agent.state;
+  const State& state = ctx.state();
   auto it = state.escalation_by_task.find(task_id->as_string());
   if (it == state.escalation_by_task.end() || !state.pending_escalations.count(it->second))
     return TaskResult::Failed(MakeError("CONFLICT", "task_id is not a pending escalation"));
@@ -84,13 +81,13 @@ TaskResult ResolveEscalationOp(Agent& agent, CallContext& ctx, const json::Value
   }
   std::optional<std::string> why;
   if (reason) why = reason->as_string();
-  Resolve(agent, ei, approve ? "approved" : "denied", approve ? "approved_by_human" : "rejected_by_human",
+  Resolve(ctx, ei, approve ? "approved" : "denied", approve ? "approved_by_human" : "rejected_by_human",
           reviewer->as_string(), why, std::move(finding), std::move(minted), now.value());
   return TaskResult::Completed(json::Value::MakeObject());
 }
 
 TaskResult ExpireEscalationsOp(Agent& agent, CallContext& ctx) {
-  State& state = agent.state;
+  const State& state = ctx.state();
   json::Value expired = json::Value::MakeArray();
   if (agent.config.escalation_timeout_seconds > 0 && !state.pending_escalations.empty()) {
     Result<int64_t> now = ctx.Now();
@@ -105,7 +102,7 @@ TaskResult ExpireEscalationsOp(Agent& agent, CallContext& ctx) {
                                        {"severity", "critical"},
                                        {"explanation", "Human review expired without a decision."},
                                        {"details", json::Obj({{"decision", "expired"}})}});
-      Resolve(agent, ei, "denied", "expired", std::nullopt, std::nullopt, std::move(finding), std::nullopt, now.value());
+      Resolve(ctx, ei, "denied", "expired", std::nullopt, std::nullopt, std::move(finding), std::nullopt, now.value());
     }
   }
   return TaskResult::Completed(json::Obj({{"expired", std::move(expired)}}));

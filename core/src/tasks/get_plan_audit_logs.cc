@@ -111,7 +111,7 @@ TaskResult RunGetPlanAuditLogs(Agent& agent, CallContext& ctx, const json::Value
       return *early;
   }
 
-  State& state = agent.state;
+  const State& state = ctx.state();
   // Resolution (06 §2): any failure is one uniform PLAN_NOT_FOUND.
   std::vector<int32_t> plans;
   std::set<int32_t> listed;
@@ -167,7 +167,7 @@ TaskResult RunGetPlanAuditLogs(Agent& agent, CallContext& ctx, const json::Value
       if (state.plans[p].agg.hold_expiry.empty()) continue;
       Result<int64_t> now = ctx.Now();
       if (!now.ok()) return TaskResult::Failed(now.error());
-      ExpireHolds(state, p, now.value());
+      ctx.store().ExpireHolds(p, now.value());
     }
   }
 

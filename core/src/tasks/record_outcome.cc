@@ -119,7 +119,7 @@ TaskResult RunRecordOutcome(Agent&, CallContext& ctx, const json::Value& request
   }
   Result<int64_t> now = ctx.Now();
   if (!now.ok()) return TaskResult::Failed(now.error());
-  ValueLedger& ledger = ctx.state().value_ledger;
+  const ValueLedger& ledger = ctx.state().value_ledger;
   Result<std::string> id = ctx.NewHexId("ocr", [&ledger](const std::string& c) { return ledger.by_id.count(c) > 0; });
   if (!id.ok()) return TaskResult::Failed(id.error());
   record.id = id.value();
@@ -127,7 +127,7 @@ TaskResult RunRecordOutcome(Agent&, CallContext& ctx, const json::Value& request
 
   json::Value body = json::Obj({{"ok", true}});
   if (auth.value().mode == ValueAuth::kSession) body.set("id", record.id);  // as the seed: id only under session
-  AddValueRecord(ledger, std::move(record));
+  ctx.store().AddValueRecord(std::move(record));
   result.body = std::move(body);
   return result;
 }

@@ -44,24 +44,8 @@ json::Value Body(const Adjustment& a, const Plan& plan) {
   return body;
 }
 
-// Re-applies an action's ledger after its adjustment records changed.
-void RecomputeActionAdjustments(State& state, int32_t ai) {
-  ApplyActionLedger(state, ai, -1);
-  Action& a = state.actions[ai];
-  a.reported_adj = ExactSum();
-  a.verified = ExactSum();
-  a.restored = ExactSum();
-  for (int32_t j : a.adjustments) {
-    const Adjustment& adj = state.adjustments[j];
-    a.reported_adj.Add(adj.amount);
-    a.verified.Add(adj.verified_amount);
-    a.restored.Add(adj.headroom_restored);
-  }
-  ApplyActionLedger(state, ai, +1);
-}
-
 TaskResult Report(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth, TaskResult result) {
-  State& state = agent.state;
+  const State& state = ctx.state();
   const std::string& seller_adjustment_id = *r.find_string("seller_adjustment_id");
   const json::Value& evidence = *r.find("evidence");
   const std::string& evidence_id = *evidence.find_string("evidence_id");
@@ -111,7 +95,6 @@ TaskResult Report(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   Result<int64_t> now = ctx.Now();
   if (!now.ok()) return TaskResult::Failed(now.error());
 
-  const int32_t ji = static_cast<int32_t>(state.adjustments.size());
   Adjustment a;
   a.adjustment_id = id.value();
   a.plan = outcome->plan;
@@ -130,23 +113,16 @@ TaskResult Report(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   a.effective_at = *r.find_string("effective_at");
   a.payload_hash = hash;
   a.timestamp_ms = now.value();
-  const int32_t ai = a.action;
-  state.adjustments.push_back(std::move(a));
-  state.adjustment_by_id[state.adjustments[ji].adjustment_id] = ji;
-  state.adjustment_by_seller_id[JoinKey(auth.key, seller_adjustment_id)] = ji;
-  state.adjustment_by_evidence_id[JoinKey(auth.key, evidence_id)] = ji;
-  state.actions[ai].adjustments.push_back(ji);
-  RecomputeActionAdjustments(state, ai);
-  Adjustment& rec = state.adjustments[ji];
-  rec.seq = NextSeq(state);
-  CountAdjustment(state, ji);
+  Store& store = ctx.store();
+  const int32_t ji = store.AddAdjustment(std::move(a));  // indexes, action ledger, seq, counters
+  const Adjustment& rec = state.adjustments[ji];
   result.body = Body(rec, state.plans[rec.plan]);
-  rec.report_body_json = json::Write(result.body);
+  store.SetAdjustmentReportBody(ji, json::Write(result.body));
   return result;
 }
 
 TaskResult Review(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth, TaskResult result) {
-  State& state = agent.state;
+  const State& state = ctx.state();
   // 2. Resolve within plan_id; the caller must own the plan (uniform not-found).
   auto it = state.adjustment_by_id.find(*r.find_string("adjustment_id"));
   const Adjustment* adj = it == state.adjustment_by_id.end() ? nullptr : &state.adjustments[it->second];
@@ -212,15 +188,15 @@ TaskResult Review(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   Result<int64_t> now = ctx.Now();
   if (!now.ok()) return TaskResult::Failed(now.error());
 
-  Adjustment& rec = state.adjustments[ji];
-  rec.state = accept ? "verified" : "disputed";
-  rec.verified_amount = verified_amount;
-  rec.headroom_restored = restored;
-  rec.reviewed_by = auth.agent_url;
-  rec.reviewed_at_ms = now.value();
-  if (const std::string* reason = r.find_string("reason")) rec.review_reason = *reason;
-  RecomputeActionAdjustments(state, rec.action);
-  if (accept) CountAdjustmentVerified(state, ji);
+  AdjustmentReview review;
+  review.state = accept ? "verified" : "disputed";
+  review.verified_amount = verified_amount;
+  review.headroom_restored = restored;
+  review.reviewed_by = auth.agent_url;
+  review.reviewed_at_ms = now.value();
+  if (const std::string* reason = r.find_string("reason")) review.review_reason = *reason;
+  ctx.store().ReviewAdjustment(ji, std::move(review));
+  const Adjustment& rec = state.adjustments[ji];
   result.body = Body(rec, state.plans[rec.plan]);
   return result;
 }

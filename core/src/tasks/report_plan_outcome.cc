@@ -85,7 +85,7 @@ bool SameSet(const std::vector<std::string>& a, const std::vector<std::string>& 
 
 TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth, int32_t pi, int32_t ci,
                   TaskResult result) {
-  State& state = agent.state;
+  const State& state = ctx.state();
   const Check& check = state.checks[ci];
   const int32_t ai = check.action;
   const Action& action = state.actions[ai];
@@ -239,7 +239,6 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
     return TaskResult::Failed(Invalid("seller_response.committed_budget", "the ledger sum overflows"));
 
   // Write.
-  const int32_t oi = static_cast<int32_t>(state.outcomes.size());
   Outcome o;
   o.outcome_id = id.value();
   o.plan = pi;
@@ -258,29 +257,16 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   if (const json::Value* e = r.find("error")) o.error = *e;
   o.findings = findings;
   o.timestamp_ms = now.value();
-  state.outcomes.push_back(std::move(o));
-  state.outcome_by_id[state.outcomes[oi].outcome_id] = oi;
-  // Ledger: the hold is released or replaced by the committed amount.
-  ApplyActionHold(state, ai, -1);
-  state.actions[ai].hold_counting = false;
-  ApplyActionLedger(state, ai, -1);
-  Action& a = state.actions[ai];
-  a.settlement = oi;
-  a.failed = outcome == "failed";
-  a.gross = committed;
-  ApplyActionLedger(state, ai, +1);
-  RecordSettlementAggregation(state, ai);
-  if (seller_reference && outcome == "completed") RecordMediaBuyId(state, ai, *seller_reference);
-  Outcome& rec = state.outcomes[oi];
-  rec.seq = NextSeq(state);
-  json::Value body = json::Obj({{"outcome_id", rec.outcome_id},
+  Store& store = ctx.store();
+  const int32_t oi = store.AddOutcome(std::move(o));
+  store.Settle(oi);  // the hold is released or replaced by the committed amount
+  json::Value body = json::Obj({{"outcome_id", id.value()},
                                 {"outcome_state", findings.size() > 0 ? "findings" : "accepted"},
                                 {"committed_budget", committed}});
   if (findings.size() > 0) body.set("findings", findings);
   body.set("plan_summary", PlanSummary(state.plans[pi]));
   if (agent.config.compat_legacy_body_status) body.set("status", *body.find_string("outcome_state"));
-  rec.body_json = json::Write(body);
-  CountOutcome(state, oi);
+  store.FinalizeOutcome(oi, json::Write(body));
   result.body = std::move(body);
   return result;
 }
@@ -307,7 +293,7 @@ Result<Outcome> NewDeliveryOutcome(CallContext& ctx, const State& state, int32_t
 
 TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth, int32_t pi, int32_t ci,
                    TaskResult result) {
-  State& state = agent.state;
+  const State& state = ctx.state();
   const Check& check = state.checks[ci];
   const int32_t ai = check.action;
   const Action& action = state.actions[ai];
@@ -396,7 +382,6 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   }
   Result<Outcome> made = NewDeliveryOutcome(ctx, state, pi, ai, ci, auth);
   if (!made.ok()) return TaskResult::Failed(made.error());
-  const int32_t oi = static_cast<int32_t>(state.outcomes.size());
   Outcome o = std::move(made.value());
   o.purchase_type = action.purchase_type;
   o.delivery = d;
@@ -405,20 +390,15 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   o.observation_id = observation_id;
   o.payload_hash = hash;
   if (finding) o.findings.push(*finding);
-  state.outcomes.push_back(std::move(o));
-  state.outcome_by_id[state.outcomes[oi].outcome_id] = oi;
-  state.observation_by_id[obs_key] = oi;
-  Outcome& rec = state.outcomes[oi];
-  rec.seq = NextSeq(state);
-  json::Value body = json::Obj({{"outcome_id", rec.outcome_id},
+  json::Value body = json::Obj({{"outcome_id", o.outcome_id},
                                 {"outcome_state", finding ? "findings" : "accepted"},
                                 {"delivery_reconciliation_status", status},
-                                {"delivery_period_state", rec.period_state}});
-  if (finding) body.set("findings", rec.findings);
+                                {"delivery_period_state", o.period_state}});
+  if (finding) body.set("findings", o.findings);
   if (agent.config.compat_legacy_body_status) body.set("status", *body.find_string("outcome_state"));
-  rec.body_json = json::Write(body);
-  RecordObservation(state, oi);
-  CountOutcome(state, oi);
+  Store& store = ctx.store();
+  const int32_t oi = store.AddOutcome(std::move(o));  // also indexes the observation id
+  store.FinalizeOutcome(oi, json::Write(body));      // seq, period reconciliation, counters
   result.body = std::move(body);
   return result;
 }
@@ -427,7 +407,7 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
 // no reconciliation; an over-spend against the action's commitment is flagged.
 TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth, int32_t pi,
                           TaskResult result) {
-  State& state = agent.state;
+  const State& state = ctx.state();
   const json::Value* d = r.find_object("delivery");
   if (!d) return TaskResult::Failed(Invalid("delivery", "outcome delivery needs a delivery object"));
   for (const json::Member& m : d->as_object()) {
@@ -486,23 +466,19 @@ TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, 
   }
   Result<Outcome> made = NewDeliveryOutcome(ctx, state, pi, ai, ci, auth);
   if (!made.ok()) return TaskResult::Failed(made.error());
-  const int32_t oi = static_cast<int32_t>(state.outcomes.size());
   Outcome o = std::move(made.value());
   o.purchase_type = ai != kNone ? state.actions[ai].purchase_type : "media_buy";
   o.delivery = *d;
   o.legacy_snapshot = true;
   o.findings = findings;
-  state.outcomes.push_back(std::move(o));
-  state.outcome_by_id[state.outcomes[oi].outcome_id] = oi;
-  if (ai != kNone)
-    if (const double* spend = d->find_number("spend")) state.actions[ai].legacy_snapshot_spend.Add(*spend);
-  Outcome& rec = state.outcomes[oi];
-  rec.seq = NextSeq(state);
-  json::Value body = json::Obj({{"outcome_id", rec.outcome_id},
+  json::Value body = json::Obj({{"outcome_id", o.outcome_id},
                                 {"outcome_state", findings.size() > 0 ? "findings" : "accepted"}});
   if (findings.size() > 0) body.set("findings", findings);
-  rec.body_json = json::Write(body);
-  CountOutcome(state, oi);
+  Store& store = ctx.store();
+  const int32_t oi = store.AddOutcome(std::move(o));
+  if (ai != kNone)
+    if (const double* spend = d->find_number("spend")) store.AddSnapshotSpend(ai, *spend);
+  store.FinalizeOutcome(oi, json::Write(body));
   result.body = std::move(body);
   return result;
 }
@@ -528,7 +504,7 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
     if (std::optional<TaskResult> early = CheckIdempotency(ctx, "report_plan_outcome", r, auth, *key, true, &result))
       return *early;
   }
-  State& state = agent.state;
+  const State& state = ctx.state();
   // 3. Plan, looked up with the reporter as caller (01 §1).
   const int32_t pi = LookupPlanForCaller(state, auth.key, *r.find_string("plan_id"));
   if (pi == kNone)  // 10 §7.1: the 3.0/3.1 code for the same uniform answer

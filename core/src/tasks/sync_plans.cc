@@ -314,49 +314,26 @@ TaskResult RunSyncPlans(Agent& agent, CallContext& ctx, const json::Value& reque
   if (!now.ok()) return TaskResult::Failed(now.error());
 
   // Apply (nothing below can fail).
-  State& state = agent.state;
+  const State& state = ctx.state();
   json::Value out_plans = json::Value::MakeArray();
   for (PreparedPlan& p : prepared) {
-    int32_t idx = p.existing;
-    if (idx == kNone) {
-      idx = static_cast<int32_t>(state.plans.size());
-      state.plans.emplace_back();
-      Plan& created = state.plans.back();
-      created.owner = auth.agent_url;
-      created.owner_key = auth.key;
-      created.plan_id = *p.item->find_string("plan_id");
-    } else {
-      UnindexPlan(state, idx);
+    PlanSync sync;
+    sync.plan = p.existing;
+    if (p.existing == kNone) {
+      sync.owner = auth.agent_url;
+      sync.owner_key = auth.key;
+      sync.plan_id = *p.item->find_string("plan_id");
     }
-    Plan& plan = state.plans[idx];
-    plan.version += 1;
-    std::string hash = canon::PlanHash(*p.item);
-    // Share identical plan bodies between revisions (same hash, same bytes).
-    std::shared_ptr<const json::Value> body;
-    if (!plan.revisions.empty() && plan.revisions.back().plan_hash == hash && *plan.revisions.back().plan == *p.item)
-      body = plan.revisions.back().plan;
-    else
-      body = std::make_shared<const json::Value>(*p.item);
-    PlanRevision rev;
-    rev.version = plan.version;
-    rev.synced_at_ms = now.value();
-    rev.plan_hash = hash;
-    rev.plan = body;
-    if (plan.pending_downgrade) {
-      rev.downgrade = *plan.pending_downgrade;
-      plan.pending_downgrade.reset();
-    }
-    plan.revisions.push_back(std::move(rev));
-    plan.plan = body;
-    plan.plan_hash = hash;
-    plan.synced_at_ms = now.value();
-    plan.terms = std::move(p.terms);
-    plan.brand = std::move(p.brand);
-    plan.resolved_policies = std::move(p.resolved);
-    plan.effective_human_review = p.effective_human_review;
-    plan.human_review_reasons = std::move(p.reasons);
-    plan.categories = p.categories;
-    IndexPlan(state, idx);
+    sync.revision.version = (p.existing == kNone ? 0 : state.plans[p.existing].version) + 1;
+    sync.revision.synced_at_ms = now.value();
+    sync.revision.plan_hash = canon::PlanHash(*p.item);
+    sync.revision.plan = std::make_shared<const json::Value>(*p.item);
+    sync.brand = std::move(p.brand);
+    sync.resolved_policies = std::move(p.resolved);
+    sync.effective_human_review = p.effective_human_review;
+    sync.human_review_reasons = std::move(p.reasons);
+    sync.categories = p.categories;
+    const Plan& plan = state.plans[ctx.store().SyncPlan(std::move(sync))];
 
     json::Value item = json::Obj({{"plan_id", plan.plan_id}, {"status", "active"}, {"version", plan.version}});
     item.set("categories", p.categories);
