@@ -31,12 +31,6 @@ inline constexpr const char* kDefaultConfig =
 struct Host {
   double now_ms = 1767225600000;  // 2026-01-01T00:00:00Z
   uint64_t random_state = 1;
-  // Random bytes depend only on the call's text (and how many were drawn in
-  // it), so twin agents that skip different calls stay in step.
-  void BeginCall(std::string_view text) {
-    random_state = 1469598103934665603ull;  // FNV-1a
-    for (unsigned char c : text) random_state = (random_state ^ c) * 1099511628211ull;
-  }
   std::map<std::string, std::string> hook_answers;  // resolve_brand, resolve_policies, ...
 
   Hooks MakeHooks() {

@@ -12,11 +12,17 @@ const ajv = createAjv();
 
 for (const file of scenarioFiles()) {
   test(`[${backend}] ${basename(file)}`, async () => {
-    const { steps } = await runScenario(api, file, backend);
-    for (const { index, step, result, stateBefore, stateAfter } of steps) {
+    const { steps } = await runScenario(api, file, backend, { twin: true });
+    for (const { index, step, result, stateBefore, stateAfter, changeSet, twinState, reimported } of steps) {
       const where = `step ${index}${step.note ? ` (${step.note})` : ''}`;
       if (step.expect) assert.deepEqual(subsetProblems(step.expect, result), [], where);
       if (step.state_unchanged) assert.equal(stateAfter, stateBefore, `${where}: state changed`);
+      // Issue 11: a twin that only applies change sets is byte-identical; a
+      // failed step, or one that changed nothing, has no change set.
+      assert.equal(twinState, stateAfter, `${where}: twin differs`);
+      assert.equal(reimported, stateAfter, `${where}: export -> import -> export differs`);
+      if (result.status === 'failed' || stateAfter === stateBefore) assert.equal(changeSet, null, `${where}: change set`);
+      else assert.equal(typeof changeSet, 'string', `${where}: no change set`);
       if (step.task) assert.deepEqual(validateWire(ajv, step.task, api.toWire(result), result.protocol), [], `${where}: wire schema`);
     }
   });

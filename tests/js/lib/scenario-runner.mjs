@@ -53,15 +53,19 @@ export function fixedHook(answer) {
 }
 
 // Creates the scenario's agent with `api.createGovernanceAgent` and runs
-// every step; returns [{step, result, raw, stateBefore, stateAfter}].
-export async function runScenario(api, file, backend) {
+// every step; returns [{step, result, raw, stateBefore, stateAfter,
+// changeSet, twinState, reimported}]. With `twin`, a second agent only
+// applies the change sets of the first (issue 11), `twinState` is its state
+// after each step, and `reimported` is the export of an agent restored from
+// the step's export.
+export async function runScenario(api, file, backend, { twin = false } = {}) {
   const sc = JSON.parse(readFileSync(file, 'utf8'));
   let now = Date.parse('2026-01-01T00:00:00Z');
   // Hooks the scenario installs; a step may change their answers ("hooks").
   const answers = { ...(sc.hooks ?? {}) };
   const hooks = {};
   for (const k of Object.keys(answers)) hooks[HOOK_NAMES[k]] = (...args) => fixedHook(answers[k])(...args);
-  const agent = await api.createGovernanceAgent({
+  const options = {
     backend,
     config: { ...DEFAULT_CONFIG, ...(sc.config ?? {}) },
     issuer: { ...DEFAULT_CONFIG, ...(sc.config ?? {}) }.issuer,
@@ -70,7 +74,9 @@ export async function runScenario(api, file, backend) {
     clock: () => now,
     random: seededRandom(1n),
     hooks,
-  });
+  };
+  const agent = await api.createGovernanceAgent(options);
+  const copy = twin ? await api.createGovernanceAgent({ ...options, random: seededRandom(2n) }) : null;
   const vars = {};
   const out = [];
   try {
@@ -94,11 +100,22 @@ export async function runScenario(api, file, backend) {
         if (v === undefined) throw new Error(`step ${i}: nothing at ${path} to save`);
         vars[name] = v;
       }
-      out.push({ index: i, step, result, raw: raw ?? JSON.stringify(result), stateBefore, stateAfter: agent.exportState() });
+      const changeSet = agent.lastChangeSet();
+      const stateAfter = agent.exportState();
+      let reimported;
+      if (copy) {
+        if (changeSet) copy.applyChangeSet(changeSet);
+        const restored = await api.createGovernanceAgent({ ...options, state: stateAfter });
+        reimported = restored.exportState();
+        restored.dispose();
+      }
+      out.push({ index: i, step, result, raw: raw ?? JSON.stringify(result), stateBefore, stateAfter,
+                 changeSet, twinState: copy?.exportState(), reimported });
     }
     return { scenario: sc, steps: out, finalState: agent.exportState() };
   } finally {
     agent.dispose();
+    copy?.dispose();
   }
 }
 
