@@ -70,8 +70,9 @@ function jsonText(value) {
 export function createFacade(platform) {
   let defaultBackend = null;
 
-  async function loadBackend(name = 'auto') {
-    const backend = await platform.loadBackend(name);
+  // `options.wasmUrl` relocates core.wasm (bundled browser apps; web.js).
+  async function loadBackend(name = 'auto', options = {}) {
+    const backend = await platform.loadBackend(name, { wasmUrl: options.wasmUrl });
     if (!defaultBackend) defaultBackend = backend;
     return backend;
   }
@@ -95,12 +96,12 @@ export function createFacade(platform) {
   }
 
   async function init(options = {}) {
-    await loadBackend(options.backend);
+    await loadBackend(options.backend, options);
     return current();
   }
 
   async function createGovernanceAgent(options = {}) {
-    const backend = await loadBackend(options.backend ?? 'auto');
+    const backend = await loadBackend(options.backend ?? 'auto', options);
     const config = { ...(options.config ?? {}) };
     for (const k of CONFIG_KEYS) if (options[k] !== undefined) config[k] = options[k];
     if (options.issuer !== undefined) config.issuer = options.issuer;

@@ -262,6 +262,8 @@ export interface Hooks {
 export interface AgentOptions {
   /** `auto` (default): the native add-on in Node, else WASM. */
   backend?: Backend;
+  /** Where core.wasm is served when a bundler moved it (browsers; default: next to the package's js/). */
+  wasmUrl?: string | URL;
   /** https URL: token `iss` and `evaluated_by`. */
   issuer: string;
   /** Signing key: a base64url Ed25519 seed, a JWK or PEM (Node), or omitted for an ephemeral key. */
@@ -354,7 +356,7 @@ export interface GovernanceAgent extends Utilities {
 
 export function createGovernanceAgent(options: AgentOptions): Promise<GovernanceAgent>;
 /** Loads a backend so the utilities below can be used without an agent. */
-export function init(options?: { backend?: Backend }): Promise<Utilities>;
+export function init(options?: { backend?: Backend; wasmUrl?: string | URL }): Promise<Utilities>;
 export function canonicalize(value: unknown): string;
 export function planHash(plan: unknown): string;
 export function payloadHash(payload: JsonObject | string): string;

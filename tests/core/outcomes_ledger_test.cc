@@ -131,3 +131,36 @@ TEST_CASE("11 §4 listing pages through a long history in order", "[outcomes]") 
   REQUIRE(seen.size() == 3000);
   for (int i = 0; i < 3000; ++i) CHECK(seen[i] == "t" + std::to_string(2999 - i));
 }
+
+TEST_CASE("11 §4 (revised): records of one millisecond list the later-recorded first, with random ids", "[outcomes]") {
+  HostOptions opts;  // random ids: they carry no order
+  opts.config = R"({"issuer":"https://governance.example.com","signing":{"alg":"EdDSA","kid":"test-kid"}})";
+  Host h(opts);
+  std::vector<std::string> recorded;
+  for (int i = 0; i < 55; ++i) {
+    Value r = Record(h, R"({"outcomeType":"deal_closed","title":"t)" + std::to_string(i) + R"("})", Session(3));
+    REQUIRE(*r.find_string("status") == "completed");
+    recorded.push_back(*r.find("response")->find_string("id"));
+  }
+  // Newest first = reverse record order, across pages of 20 with `before`.
+  std::vector<std::string> listed;
+  std::string before;
+  for (int page = 0; page < 4; ++page) {
+    Value req = before.empty() ? json::Obj({{"limit", 20}}) : json::Obj({{"limit", 20}, {"before", before}});
+    Value r = h.CallText("list_outcomes", json::Write(req), Session(3));
+    REQUIRE(*r.find_string("status") == "completed");
+    const json::Array& items = *r.find("response")->find_array("outcomes");
+    for (const Value& item : items) listed.push_back(*item.find_string("id"));
+    if (items.empty()) break;
+    before = *items.back().find_string("id");
+  }
+  std::vector<std::string> expected(recorded.rbegin(), recorded.rend());
+  CHECK(listed == expected);
+  // The order survives export/import.
+  Host restored(opts, h.State());
+  Value first = restored.CallText("list_outcomes", R"({"limit":3})", Session(3));
+  const json::Array& items = *first.find("response")->find_array("outcomes");
+  REQUIRE(items.size() == 3);
+  CHECK(*items[0].find_string("id") == recorded[54]);
+  CHECK(*items[2].find_string("id") == recorded[52]);
+}

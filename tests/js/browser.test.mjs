@@ -45,3 +45,29 @@ test('browser: governed buy and plan-hash vectors in headless Chromium', { skip,
     server.close();
   }
 });
+
+// A bundled app serves core.wasm somewhere else and passes `wasmUrl`: the
+// module is fetched from there only.
+test('browser: wasmUrl relocates core.wasm', { skip, timeout: 120_000 }, async () => {
+  const requests = [];
+  const { server, port } = await serveStatic({ aliases: { '/assets/governance-core.wasm': '/dist/core.wasm' }, requests });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'] });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${port}/tests/js/browser/relocated.html`);
+    await page.waitForFunction(() => window.__results, null, { timeout: 60_000 });
+    const r = await page.evaluate(() => window.__results);
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.backend, 'wasm');
+    const node = await import('../../js/node.js');
+    await node.init();
+    assert.equal(r.hash, node.planHash({ plan_id: 'p', budget: { total: 1, currency: 'USD' } }));
+    assert.ok(requests.includes('/assets/governance-core.wasm'), requests.join(' '));
+    assert.ok(!requests.includes('/dist/core.wasm'), 'the default location was fetched');
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});

@@ -6,6 +6,10 @@ import { basename } from 'node:path';
 import * as api from '../../js/node.js';
 import { runScenario, scenarioFiles } from './lib/scenario-runner.mjs';
 
+test('parity: the shared corpus is there', () => {
+  assert.ok(scenarioFiles().length >= 10, `only ${scenarioFiles().length} scenario files`);
+});
+
 for (const file of scenarioFiles()) {
   test(`native == wasm: ${basename(file)}`, async () => {
     const native = await runScenario(api, file, 'native');

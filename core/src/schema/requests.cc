@@ -43,10 +43,6 @@ bool IsChannel(std::string_view s) {
   return false;
 }
 
-bool IsPurchaseType(std::string_view s) {
-  return s == "media_buy" || s == "rights_license" || s == "signal_activation" || s == "creative_services";
-}
-
 NodeRef ChannelEnum() {
   static NodeRef n = [] {
     return Enum({"display", "olv", "social", "search", "ctv", "linear_tv", "radio", "streaming_audio", "podcast",

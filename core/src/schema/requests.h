@@ -33,6 +33,5 @@ NodeRef ContextObject();
 
 // The 20 channel ids of enums/channels.json.
 bool IsChannel(std::string_view s);
-bool IsPurchaseType(std::string_view s);
 
 }  // namespace adcp::schema

@@ -142,7 +142,6 @@ Node* Bool() {
   n->types = kBool;
   return n;
 }
-Node* AnyValue() { return New(); }
 Node* ObjectOf(std::vector<std::pair<std::string, NodeRef>> properties, std::vector<std::string> required,
                bool additional_allowed) {
   Node* n = New();

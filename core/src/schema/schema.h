@@ -99,7 +99,6 @@ Node* Str();
 Node* Num();
 Node* Int();
 Node* Bool();
-Node* AnyValue();
 Node* ObjectOf(std::vector<std::pair<std::string, NodeRef>> properties, std::vector<std::string> required = {},
                bool additional_allowed = true);
 Node* ArrayOf(NodeRef items);

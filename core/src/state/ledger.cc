@@ -293,13 +293,4 @@ std::string PeriodKey(const Instant& start, const Instant& end) {
   return std::to_string(start.seconds) + "." + start.fraction + "/" + std::to_string(end.seconds) + "." + end.fraction;
 }
 
-const std::string& EntryPurchaseType(const State& state, const EntryRef& e) {
-  switch (e.kind) {
-    case EntryKind::kCheck: return state.checks[e.index].purchase_type;
-    case EntryKind::kOutcome: return state.outcomes[e.index].purchase_type;
-    case EntryKind::kAdjustment: return state.actions[state.adjustments[e.index].action].purchase_type;
-  }
-  return state.checks[e.index].purchase_type;
-}
-
 }  // namespace adcp

@@ -60,7 +60,5 @@ std::vector<std::string> HoldChannels(const State& state, const Action& action);
 // Identity of a reporting period (01 §12: equal iff both instants equal).
 std::string PeriodKey(const Instant& start, const Instant& end);
 
-// The purchase type an entry is filtered by.
-const std::string& EntryPurchaseType(const State& state, const EntryRef& e);
 
 }  // namespace adcp

@@ -19,7 +19,7 @@ void AddValueRecord(ValueLedger& ledger, ValueRecord record) {
   ledger.by_id[record.id] = index;
   if (record.user_id) {
     UserValue& user = ledger.by_user[*record.user_id];
-    user.newest_first.insert({record.created_ms, record.id, index});
+    user.newest_first.insert({record.created_ms, index});
     user.total.Add(record);
     user.by_outcome_type[record.outcome_type].Add(record);
     user.by_agent_id[record.agent_id ? std::to_string(*record.agent_id) : "null"].Add(record);

@@ -37,14 +37,15 @@ struct ValueTotal {
   }
 };
 
-// Listing order (11 §4): created_at descending, then id descending.
+// Listing order (11 §4, revised): created_at descending; among records
+// created in the same millisecond the one recorded later first (record
+// order: ids are random and carry no order).
 struct NewestFirst {
   int64_t created_ms;
-  std::string id;
-  int32_t index;
+  int32_t index;  // position in the ledger's records (creation order)
   bool operator<(const NewestFirst& o) const {
     if (created_ms != o.created_ms) return created_ms > o.created_ms;
-    return id > o.id;
+    return index > o.index;
   }
 };
 

@@ -33,7 +33,7 @@ TaskResult RunListOutcomes(Agent&, CallContext& ctx, const json::Value& request,
     if (it == ledger.by_id.end() || user == ledger.by_user.end()) return TaskResult::Failed(bad);
     const ValueRecord& cursor = ledger.records[it->second];
     if (cursor.user_id != auth.value().user_id) return TaskResult::Failed(bad);
-    from = user->second.newest_first.upper_bound({cursor.created_ms, cursor.id, it->second});
+    from = user->second.newest_first.upper_bound({cursor.created_ms, it->second});
   } else if (user != ledger.by_user.end()) {
     from = user->second.newest_first.begin();
   }

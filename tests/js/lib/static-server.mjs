@@ -10,10 +10,13 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json',
   '.wasm': 'application/wasm' };
 
-export function serveStatic() {
+// `aliases`: {urlPath: repoPath} served instead of the file at urlPath
+// (a bundled app that relocates core.wasm); `requests` records every path.
+export function serveStatic({ aliases = {}, requests = [] } = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
-    const path = normalize(decodeURIComponent(url.pathname));
+    requests.push(url.pathname);
+    const path = normalize(decodeURIComponent(aliases[url.pathname] ?? url.pathname));
     const file = path.startsWith('/shared/') ? join(SHARED_DIR, path.slice('/shared/'.length)) : join(ROOT, path);
     if (!file.startsWith(ROOT) && !file.startsWith(SHARED_DIR)) { res.writeHead(403).end(); return; }
     try {
