@@ -2,6 +2,7 @@
 // compiled WebAssembly.Module (they forbid compiling from bytes), signing
 // with @noble/curves.
 import wasmModule from '../dist/core.wasm';
+import { createDurable } from './durable.js';
 import { createFacade } from './facade.js';
 import { loadWasm } from './backend-wasm.js';
 import { createNobleSigner } from './signer-noble.js';
@@ -17,6 +18,9 @@ export const platform = {
   randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
 };
 
+const facade = createFacade(platform);
 export const {
   createGovernanceAgent, init, canonicalize, planHash, payloadHash, statementDigest, toWire, validate,
-} = createFacade(platform);
+} = facade;
+export const { openGovernanceAgent } = createDurable(facade);
+export { memoryStore } from './store-memory.js';

@@ -1,7 +1,12 @@
 // `adcp-governance/native`: the Node add-on only (no WASM fallback).
+import { createDurable } from './durable.js';
 import { createFacade } from './facade.js';
 import { platform } from './node.js';
 
+const facade = createFacade({ ...platform, loadBackend: () => platform.loadBackend('native') });
 export const {
   createGovernanceAgent, init, canonicalize, planHash, payloadHash, statementDigest, toWire, validate,
-} = createFacade({ ...platform, loadBackend: () => platform.loadBackend('native') });
+} = facade;
+export const { openGovernanceAgent } = createDurable(facade);
+export { fileStore } from './store-file.js';
+export { memoryStore } from './store-memory.js';

@@ -2,6 +2,7 @@
 // is missing (or when asked: backend 'wasm').
 import { readFile } from 'node:fs/promises';
 import { randomFillSync } from 'node:crypto';
+import { createDurable } from './durable.js';
 import { createFacade } from './facade.js';
 import { loadNative } from './backend-native.js';
 import { loadWasm } from './backend-wasm.js';
@@ -31,6 +32,11 @@ export const platform = {
   randomBytes: (n) => randomFillSync(new Uint8Array(n)),
 };
 
+const facade = createFacade(platform);
 export const {
   createGovernanceAgent, init, canonicalize, planHash, payloadHash, statementDigest, toWire, validate,
-} = createFacade(platform);
+} = facade;
+// Durable agents (issue 12): fileStore is the embedded default in Node.
+export const { openGovernanceAgent } = createDurable(facade);
+export { fileStore } from './store-file.js';
+export { memoryStore } from './store-memory.js';

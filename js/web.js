@@ -1,5 +1,6 @@
 // Browsers, Deno and other runtimes with fetch: the WASM build loaded from
 // its URL next to this package, signing with @noble/curves.
+import { createDurable } from './durable.js';
 import { createFacade } from './facade.js';
 import { loadWasm } from './backend-wasm.js';
 import { createNobleSigner } from './signer-noble.js';
@@ -15,6 +16,10 @@ export const platform = {
   randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
 };
 
+const facade = createFacade(platform);
 export const {
   createGovernanceAgent, init, canonicalize, planHash, payloadHash, statementDigest, toWire, validate,
-} = createFacade(platform);
+} = facade;
+export const { openGovernanceAgent } = createDurable(facade);
+export { memoryStore } from './store-memory.js';
+export { indexedDbStore } from './store-indexeddb.js';

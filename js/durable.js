@@ -1,0 +1,166 @@
+// A durable governance agent (issue 12): the in-process agent plus a store
+// that persists every change set before the call's answer is released.
+//
+//   const agent = await openGovernanceAgent({ store: fileStore('data'), issuer, ... });
+//   const result = await agent.checkGovernance(request, auth);   // durable when it resolves
+//
+// Calls run one at a time, in order (the core is not re-entrant and change
+// sets apply in sequence). A call that changed the state resolves only after
+// `store.append(changeSet)` resolved. When the store fails (ENOSPC, EIO,
+// EACCES, a lost connection), the call answers SERVICE_UNAVAILABLE
+// (transient), nothing is acknowledged, and the agent's memory is rebuilt
+// from what the store holds, so memory and the store never disagree.
+//
+// Store contract (memoryStore, fileStore, indexedDbStore, postgresStore):
+//   open()                 -> {snapshot: string | null, changeSets: string[], seq}  recover
+//                             (seq: the last durable change set's number, 0 for none)
+//   append(text, seq)      -> resolves once written, in order, to {durable: Promise} that
+//                             resolves once durable (seq = the change set's `after.changes`);
+//                             a store that commits one at a time resolves when durable
+//   shouldSnapshot()       -> boolean
+//   needsRecovery()        -> true after a failed append, until recover()
+//   snapshot(text, seq)    -> resolves once the snapshot is durable
+//   recover()              -> the same as open() for the durable state (after a failure)
+//   close()
+
+const ASYNC_TASKS = {
+  syncPlans: 'sync_plans', checkGovernance: 'check_governance', reportPlanOutcome: 'report_plan_outcome',
+  reportPlanAdjustment: 'report_plan_adjustment', getPlanAuditLogs: 'get_plan_audit_logs',
+  recordOutcome: 'record_outcome', listOutcomes: 'list_outcomes', getValueSummary: 'get_value_summary',
+};
+
+const unavailable = (message) => JSON.stringify({
+  status: 'failed', errors: [{ code: 'SERVICE_UNAVAILABLE', message, recovery: 'transient' }],
+});
+
+// The sequence number of a change set: its `after.changes`.
+function sequenceOf(changeSet) {
+  const m = /"after":\{"changes":(\d+)/.exec(changeSet);
+  if (!m) throw new Error('adcp-governance: a change set without after.changes');
+  return Number(m[1]);
+}
+
+export function createDurable(facade) {
+  async function restore(options, recovered) {
+    const { snapshot, changeSets } = recovered;
+    const agent = await facade.createGovernanceAgent({ ...options, onChange: undefined,
+      state: snapshot ?? undefined });
+    for (const changeSet of changeSets) agent.applyChangeSet(changeSet);
+    return agent;
+  }
+
+  /**
+   * @param {object} options  createGovernanceAgent options plus `store`
+   *   (default memoryStore) and `log(level, message, fields)`.
+   */
+  async function openGovernanceAgent(options = {}) {
+    const { store, log = (level, message, fields) => console.error(JSON.stringify({ level, msg: message, ...fields })),
+      ...agentOptions } = options;
+    if (!store || typeof store.open !== 'function') throw new TypeError('openGovernanceAgent: options.store is required');
+    const opened = await store.open();
+    let agent = await restore(agentOptions, opened);
+    let seq = opened.seq;  // the last durable change set
+    let queue = Promise.resolve();
+    let closed = false;
+
+    // Runs `work(agent)` after every earlier job, one at a time.
+    function serialized(work) {
+      const run = queue.then(() => (closed ? unavailable('the agent is closed') : work(agent)));
+      queue = run.catch(() => {});
+      return run;
+    }
+
+    // A call: its answer is released once its change set, and every change
+    // set before it, is durable (a read waits too, so nothing it saw can be
+    // rolled back). The next call may run while a group fsync is pending. A
+    // snapshot, when due, runs as the next job (the caller does not wait).
+    let lastDurable = Promise.resolve();
+    function persisted(work) {
+      const job = serialized(async (a) => {
+        const out = work(a);
+        const changeSet = a.lastChangeSet();
+        if (changeSet) {
+          try {
+            lastDurable = (await store.append(changeSet, sequenceOf(changeSet))).durable;
+            seq = sequenceOf(changeSet);
+          } catch (e) {
+            return { out: await failed(e), durable: Promise.resolve() };
+          }
+          if (store.shouldSnapshot()) serialized(() => takeSnapshot()).catch(() => {});
+        }
+        return { out, durable: lastDurable };
+      });
+      return job.then(async (r) => {
+        if (typeof r === 'string') return r;  // closed
+        try {
+          await r.durable;
+          return r.out;
+        } catch (e) {
+          return serialized(() => failed(e));
+        }
+      });
+    }
+
+    // A store failure: nothing is acknowledged; memory goes back to the
+    // durable state (once, however many calls the failure concerned).
+    async function failed(e) {
+      log('error', 'the store failed: calls since the last durable change are not acknowledged; reloading',
+        { code: e?.code, message: e?.message });
+      if (store.needsRecovery()) await reload();
+      return unavailable(`the store could not persist the change (${e?.code ?? e?.message ?? 'error'}); retry`);
+    }
+
+    // Memory goes back to what the store holds (nothing unacknowledged stays).
+    async function reload() {
+      const previous = agent;
+      try {
+        const recovered = await store.recover();
+        agent = await restore(agentOptions, recovered);
+        seq = recovered.seq;
+        previous.dispose();
+      } catch (e) {
+        log('error', 'reloading the durable state failed; the agent refuses calls until reopened',
+          { message: e?.message });
+        closed = true;
+        throw e;
+      }
+    }
+
+    async function takeSnapshot() {
+      try {
+        await store.snapshot(agent.exportState(), seq);
+      } catch (e) {
+        log('warn', 'snapshot failed; the journal still holds every change', { code: e?.code, message: e?.message });
+        throw Object.assign(new Error(`snapshot failed: ${e?.message ?? e}`),
+          { code: 'SERVICE_UNAVAILABLE', recovery: 'transient', cause: e });
+      }
+    }
+
+    const durable = {
+      get backend() { return agent.backend; },
+      /** The CoreResult JSON text, once its change set is durable. */
+      callRaw: (task, request, auth) => persisted((a) => a.callRaw(task, request, auth)),
+      call: async (task, request, auth) => JSON.parse(await durable.callRaw(task, request, auth)),
+      getTask: async (taskId) => JSON.parse(await persisted((a) => JSON.stringify(a.getTask(taskId)))),
+      admin: async (op) => JSON.parse(await persisted((a) => JSON.stringify(a.admin(op)))),
+      exportState: () => agent.exportState(),
+      publicJwk: () => agent.publicJwk(),
+      /** Writes a snapshot now (after every queued call). */
+      snapshot: () => serialized(() => takeSnapshot()),
+      /** Waits for queued calls, then releases the store (and its lock). */
+      close: async () => {
+        await queue;
+        closed = true;
+        agent.dispose();
+        await store.close();
+      },
+    };
+    for (const [method, task] of Object.entries(ASYNC_TASKS))
+      durable[method] = (request, auth) => durable.call(task, request, auth);
+    for (const name of ['canonicalize', 'planHash', 'payloadHash', 'statementDigest', 'toWire', 'validate'])
+      durable[name] = (...args) => agent[name](...args);
+    return durable;
+  }
+
+  return { openGovernanceAgent };
+}
