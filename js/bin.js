@@ -1,12 +1,87 @@
 #!/usr/bin/env node
-// `npx adcp-governance demo [--backend native|wasm]`: the governance loop on
-// the embedded default plan.
+// adcp-governance: the package's command line.
+//
+//   adcp-governance demo [--backend auto|native|wasm]
+//       the governance loop on the embedded default plan (in memory)
+//   adcp-governance run CALLS.jsonl [--data-dir DIR] [--fsync always|group|never] [--issuer URL]
+//                       [--signing-key FILE] [--kid KID] [--config FILE] [--backend B]
+//       one step per line (the step language of tests/fixtures/README.md:
+//       task/request/as, admin, get_task, now/advance_ms, save and "${var}"),
+//       one CoreResult per line on stdout. With --data-dir the agent is
+//       durable (fileStore): every answer is printed after its change set is
+//       on disk, and the next run goes on from there.
+import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { join } from 'node:path';
 import { runDemo } from './demo.js';
+import { runStep, stepClock, substitute } from './steps.js';
 
-const [command = 'demo', ...args] = process.argv.slice(2);
-if (command !== 'demo') {
-  console.error('usage: adcp-governance demo [--backend auto|native|wasm]');
+function usage() {
+  console.error(['usage:', '  adcp-governance demo [--backend auto|native|wasm]',
+    '  adcp-governance run CALLS.jsonl [--data-dir DIR] [--fsync always|group|never] [--issuer URL]',
+    '                      [--signing-key FILE] [--kid KID] [--config FILE] [--backend auto|native|wasm]'].join('\n'));
   process.exit(2);
 }
-const i = args.indexOf('--backend');
-await runDemo({ backend: i >= 0 ? args[i + 1] : 'auto' });
+
+function flags(args) {
+  const out = { positional: [] };
+  for (let i = 0; i < args.length; ++i) {
+    if (args[i].startsWith('--')) out[args[i].slice(2)] = args[++i];
+    else out.positional.push(args[i]);
+  }
+  return out;
+}
+
+// A durable agent needs the same key across runs: kept in the data
+// directory (mode 0600) unless --signing-key names one.
+function signingOptions(f) {
+  if (f['signing-key']) {
+    const text = readFileSync(f['signing-key'], 'utf8').trim();
+    return { privateKey: text.startsWith('{') ? JSON.parse(text) : text, kid: f.kid };
+  }
+  if (!f['data-dir']) return f.kid ? { kid: f.kid } : {};
+  const file = join(f['data-dir'], 'signing-key.json');
+  if (!existsSync(file)) {
+    mkdirSync(f['data-dir'], { recursive: true });
+    const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
+    writeFileSync(file, JSON.stringify({ kid: f.kid ?? `cli-${Date.now().toString(36)}`, jwk }), { mode: 0o600 });
+  }
+  const { kid, jwk } = JSON.parse(readFileSync(file, 'utf8'));
+  return { privateKey: jwk, kid: f.kid ?? kid };
+}
+
+async function run(f) {
+  const [callsFile] = f.positional;
+  if (!callsFile) usage();
+  const api = await import('./node.js');
+  let now = null;  // null: the real clock until a step sets it
+  const options = {
+    backend: f.backend ?? 'auto',
+    issuer: f.issuer ?? 'https://governance.local',
+    config: f.config ? JSON.parse(readFileSync(f.config, 'utf8')) : {},
+    signing: signingOptions(f),
+    clock: () => now ?? Date.now(),
+  };
+  const agent = f['data-dir']
+    ? await api.openGovernanceAgent({ ...options, store: api.fileStore(f['data-dir'], { fsync: f.fsync ?? 'always' }) })
+    : await api.createGovernanceAgent(options);
+  const vars = {};
+  try {
+    for (const line of readFileSync(callsFile, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const step = substitute(JSON.parse(line), vars);
+      if (step.now !== undefined || step.now_ms !== undefined || step.advance_ms !== undefined)
+        now = stepClock(step, now ?? Date.now());
+      const { raw } = await runStep(agent, step, vars);
+      process.stdout.write(raw + '\n');
+    }
+  } finally {
+    await (agent.close ? agent.close() : agent.dispose());
+  }
+}
+
+const [command = 'demo', ...args] = process.argv.slice(2);
+const f = flags(args);
+if (command === 'demo') await runDemo({ backend: f.backend ?? 'auto' });
+else if (command === 'run') await run(f);
+else usage();

@@ -363,3 +363,81 @@ export function payloadHash(payload: JsonObject | string): string;
 export function statementDigest(sellerReference: string, deliveryMetrics: JsonObject | string): string;
 export function toWire(coreResult: CoreResult | string): JsonObject;
 export function validate(task: string, request: JsonObject | string): CoreResult<{ valid: true }>;
+
+// ---------------------------------------------------------------- durability (issue 12) ---
+
+/**
+ * Where a durable agent's change sets and snapshots live. Stores are
+ * asynchronous (IndexedDB has no synchronous API; file and network stores
+ * should not block), so a durable agent's calls return Promises.
+ */
+export interface GovernanceStore {
+  readonly kind: string;
+  open(): Promise<{ snapshot: string | null; changeSets: string[]; seq: number }>;
+  append(changeSet: string, seq: number): Promise<{ durable: Promise<void> }>;
+  needsRecovery(): boolean;
+  shouldSnapshot(): boolean;
+  snapshot(state: string, seq: number): Promise<void>;
+  recover(): Promise<{ snapshot: string | null; changeSets: string[]; seq: number }>;
+  close(): Promise<void>;
+}
+
+export interface FileStoreOptions {
+  /** 'always' (default): fsync before each answer; 'group': one fsync per short window; 'never': UNSAFE, tests only. */
+  fsync?: 'always' | 'group' | 'never';
+  /** How long a group fsync waits for company, ms (default 2). */
+  groupWindowMs?: number;
+  /** Change sets between snapshots (default 1000). */
+  snapshotEvery?: number;
+  /** Journal bytes between snapshots (default 64 MiB). */
+  snapshotBytes?: number;
+  /** A node:fs/promises stand-in (fault injection). */
+  fs?: unknown;
+  log?(level: string, message: string, fields?: JsonObject): void;
+}
+
+export interface DurableAgentOptions extends AgentOptions {
+  store: GovernanceStore;
+  log?(level: string, message: string, fields?: JsonObject): void;
+}
+
+/**
+ * A durable agent: every answer resolves only once its change set is
+ * durable. A store failure answers SERVICE_UNAVAILABLE (transient) and the
+ * agent's memory goes back to the durable state.
+ */
+export interface DurableGovernanceAgent {
+  readonly backend: 'native' | 'wasm';
+  syncPlans(request: SyncPlansRequest, auth: Auth): Promise<CoreResult<SyncPlansResponse>>;
+  checkGovernance(request: CheckGovernanceRequest, auth: Auth): Promise<CoreResult<CheckGovernanceResponse>>;
+  reportPlanOutcome(request: ReportPlanOutcomeRequest, auth: Auth): Promise<CoreResult<ReportPlanOutcomeResponse>>;
+  reportPlanAdjustment(request: ReportPlanAdjustmentRequest, auth: Auth): Promise<CoreResult<ReportPlanAdjustmentResponse>>;
+  getPlanAuditLogs(request: GetPlanAuditLogsRequest, auth: Auth): Promise<CoreResult<GetPlanAuditLogsResponse>>;
+  recordOutcome(request: RecordOutcomeRequest, auth: OutcomesAuth): Promise<CoreResult<RecordOutcomeResponse>>;
+  listOutcomes(request: ListOutcomesRequest, auth: OutcomesAuth): Promise<CoreResult<ListOutcomesResponse>>;
+  getValueSummary(request: GetValueSummaryRequest, auth: OutcomesAuth): Promise<CoreResult<ValueSummary>>;
+  call(task: string, request: JsonObject | string, auth: Auth): Promise<CoreResult>;
+  callRaw(task: string, request: JsonObject | string, auth: Auth): Promise<string>;
+  getTask(taskId: string): Promise<CoreResult<CheckGovernanceResponse>>;
+  admin(op: JsonObject): Promise<CoreResult>;
+  exportState(): string;
+  publicJwk(): JsonObject | null;
+  /** Writes a snapshot now; rejects with {code: 'SERVICE_UNAVAILABLE', recovery: 'transient'} on a store failure. */
+  snapshot(): Promise<void>;
+  /** Waits for queued calls, then releases the store and its lock. */
+  close(): Promise<void>;
+  canonicalize(value: unknown): string;
+  planHash(plan: unknown): string;
+  payloadHash(payload: JsonObject | string): string;
+  statementDigest(sellerReference: string, deliveryMetrics: JsonObject | string): string;
+  toWire(coreResult: CoreResult | string): JsonObject;
+  validate(task: string, request: JsonObject | string): CoreResult<{ valid: true }>;
+}
+
+export function openGovernanceAgent(options: DurableAgentOptions): Promise<DurableGovernanceAgent>;
+/** No durability: the agent lives in this process only. */
+export function memoryStore(): GovernanceStore;
+/** The embedded default in Node: a journal and snapshots in `dir` (one writer). */
+export function fileStore(dir: string, options?: FileStoreOptions): GovernanceStore;
+/** Browsers: the same semantics on IndexedDB (one writer per database, Web Locks). */
+export function indexedDbStore(name: string, options?: { snapshotEvery?: number; log?(level: string, message: string, fields?: JsonObject): void }): GovernanceStore;

@@ -41,6 +41,21 @@ std::function<HookResult<std::string>(std::string_view)> FixedHook(const Value& 
   };
 }
 
+// Fixed hook answers of a scenario or a step (the step language's "hooks":
+// every hook the JS runner honours, evaluate_attestation included).
+void InstallHooks(const Value& hooks, Host& host) {
+  if (const Value* v = hooks.find("resolve_brand")) host.resolve_brand = FixedHook(*v);
+  if (const Value* v = hooks.find("resolve_policies")) host.resolve_policies = FixedHook(*v);
+  if (const Value* v = hooks.find("evaluate_policies")) host.evaluate_policies = FixedHook(*v);
+  if (const Value* v = hooks.find("evaluate_attestation")) {
+    Value answer = *v;
+    host.evaluate_attestation = [answer](std::string_view, std::string_view) -> HookResult<std::string> {
+      if (const std::string* msg = answer.find_string("$fail")) return HookResult<std::string>::Fail(*msg);
+      return {json::Write(answer), ""};
+    };
+  }
+}
+
 // "${name}" strings are replaced by values saved by earlier steps.
 Value Substitute(const Value& v, const std::map<std::string, Value>& vars) {
   if (v.is_string()) {
@@ -112,18 +127,7 @@ std::string adcp::test::RunScenario(const std::string& path) {
   HostOptions opts;
   opts.config = json::Write(config);
   Host host(opts);
-  if (const Value* hooks = sc.find_object("hooks")) {
-    if (const Value* v = hooks->find("resolve_brand")) host.resolve_brand = FixedHook(*v);
-    if (const Value* v = hooks->find("resolve_policies")) host.resolve_policies = FixedHook(*v);
-    if (const Value* v = hooks->find("evaluate_policies")) host.evaluate_policies = FixedHook(*v);
-    if (const Value* v = hooks->find("evaluate_attestation")) {
-      Value answer = *v;
-      host.evaluate_attestation = [answer](std::string_view, std::string_view) -> HookResult<std::string> {
-        if (const std::string* msg = answer.find_string("$fail")) return HookResult<std::string>::Fail(*msg);
-        return {json::Write(answer), ""};
-      };
-    }
-  }
+  if (const Value* hooks = sc.find_object("hooks")) InstallHooks(*hooks, host);
   // Issue 11 property: a twin that only applies the change sets stays
   // byte-identical; every state round-trips through export/import.
   Host twin(opts);
@@ -139,11 +143,7 @@ std::string adcp::test::RunScenario(const std::string& path) {
       host.now_ms = static_cast<double>(t->FloorMillis());
     }
     if (const double* adv = step.find_number("advance_ms")) host.now_ms += *adv;
-    if (const Value* hooks = step.find_object("hooks")) {
-      if (const Value* v = hooks->find("resolve_brand")) host.resolve_brand = FixedHook(*v);
-      if (const Value* v = hooks->find("resolve_policies")) host.resolve_policies = FixedHook(*v);
-      if (const Value* v = hooks->find("evaluate_policies")) host.evaluate_policies = FixedHook(*v);
-    }
+    if (const Value* hooks = step.find_object("hooks")) InstallHooks(*hooks, host);
     std::string before = host.State();
     std::string raw;
     if (const Value* op = step.find("admin")) {

@@ -71,3 +71,37 @@ test('browser: wasmUrl relocates core.wasm', { skip, timeout: 120_000 }, async (
     server.close();
   }
 });
+
+// A durable agent on IndexedDB (issue 12): after a page reload the agent is
+// back with its ledger, byte for byte; a second writer is refused.
+test('browser: indexedDbStore survives a reload', { skip, timeout: 120_000 }, async () => {
+  const { server, port } = await serveStatic();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'] });
+  try {
+    const page = await browser.newPage();
+    const url = (phase) => `http://127.0.0.1:${port}/tests/js/browser/durable.html?phase=${phase}`;
+    const results = async () => {
+      await page.waitForFunction(() => window.__results, null, { timeout: 60_000 });
+      return page.evaluate(() => window.__results);
+    };
+    await page.goto(url('write'));
+    const written = await results();
+    assert.deepEqual(written.errors, []);
+    assert.equal(written.outcome.status, 'completed');
+    await page.goto(url('read'));
+    await page.reload();
+    const read = await results();
+    assert.deepEqual(read.errors, []);
+    assert.equal(read.state, written.state, 'the agent is back, byte for byte');
+    assert.equal(read.audit.response.plans[0].budget.committed, 450);
+    await page.goto(url('second'));
+    const second = await results();
+    assert.deepEqual(second.errors, []);
+    assert.equal(second.second, 'ELOCKED');
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});

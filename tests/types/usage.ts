@@ -1,7 +1,7 @@
 // Compiles against the package's hand-written declarations (js/*.d.ts) the
 // way a TypeScript consumer would import them; `tsc --noEmit` must pass, and
 // the @ts-expect-error lines must be errors (wrong field names or types).
-import { createGovernanceAgent, type CheckGovernanceResponse, type OutcomeItem, type ValueSummary } from 'adcp-governance';
+import { createGovernanceAgent, openGovernanceAgent, fileStore, type CheckGovernanceResponse, type OutcomeItem, type ValueSummary } from 'adcp-governance';
 import { createOutcomesHandler, toNodeListener } from 'adcp-governance/http';
 import { toGovernanceAgentConfig, type InProcessAgentConfig } from 'adcp-governance/sdk';
 import { createTestGovernanceAgent } from 'adcp-governance/testing';
@@ -15,6 +15,20 @@ async function main(): Promise<void> {
     const verdict: 'approved' | 'denied' | 'conditions' = body.verdict;
     void verdict;
   }
+  // Change sets (issue 11) and durable agents (issue 12).
+  const changeSet: string | null = agent.lastChangeSet();
+  if (changeSet) agent.applyChangeSet(changeSet);
+  const durable = await openGovernanceAgent({ issuer: 'https://governance.example.com', store: fileStore('data', { fsync: 'group' }),
+    onChange: (text: string) => void text });
+  const durableCheck = await durable.checkGovernance({ caller: 'https://buyer.example', plan_id: 'p',
+    target_agent: 'https://seller.example', tool: 'create_media_buy', payload: { total_budget: 10 } }, 'https://buyer.example');
+  if (durableCheck.status === 'completed') void durableCheck.response.verdict;
+  // @ts-expect-error: a durable agent's answers are Promises
+  const notAwaited: { status: string } = durable.checkGovernance({ caller: 'x', plan_id: 'p', tool: 't', payload: {} }, 'x');
+  void notAwaited;
+  // @ts-expect-error: fsync is always, group or never
+  fileStore('data', { fsync: 'sometimes' });
+  await durable.close();
   const recorded = agent.recordOutcome({ outcomeType: 'deal_closed', title: 'x', valueUsd: 5 }, { mode: 'session', user_id: 1 });
   if (recorded.status === 'completed') void recorded.response.id;
   // @ts-expect-error: not one of the six outcome types

@@ -7,6 +7,8 @@ import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // splitmix64 byte stream, the same as tests/core/test_util.h.
 import { seededRandom } from '../../../js/seeded-random.js';
+// The step language is the CLI's (`adcp-governance run`): one definition.
+import { runStep, stepClock, substitute } from '../../../js/steps.js';
 
 export const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'scenarios');
 export const DEFAULT_CONFIG = {
@@ -23,22 +25,6 @@ export function standInSign(input, _alg, kid) {
   const b = createHash('sha256').update('B' + kid + input).digest();
   return Buffer.concat([a, b]).toString('base64url');
 }
-
-function substitute(v, vars) {
-  if (typeof v === 'string') {
-    const m = /^\$\{(.+)\}$/.exec(v);
-    if (m) {
-      if (!(m[1] in vars)) throw new Error(`\${${m[1]}} was not saved`);
-      return vars[m[1]];
-    }
-    return v;
-  }
-  if (Array.isArray(v)) return v.map((e) => substitute(e, vars));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, substitute(e, vars)]));
-  return v;
-}
-
-const pathIn = (v, path) => path.split('.').reduce((cur, k) => (cur == null ? undefined : cur[k]), v);
 
 const HOOK_NAMES = {
   resolve_brand: 'resolveBrand', resolve_policies: 'resolvePolicies',
@@ -82,24 +68,10 @@ export async function runScenario(api, file, backend, { twin = false } = {}) {
   try {
     for (const [i, template] of sc.steps.entries()) {
       const step = substitute(template, vars);
-      if (step.now_ms !== undefined) now = step.now_ms;
-      if (step.now !== undefined) now = Date.parse(step.now);
-      if (step.advance_ms !== undefined) now += step.advance_ms;
+      now = stepClock(step, now);
       for (const [k, v] of Object.entries(step.hooks ?? {})) answers[k] = v;
       const stateBefore = agent.exportState();
-      let result, raw;
-      if (step.admin) result = agent.admin(step.admin);
-      else if (step.get_task) result = agent.getTask(step.get_task);
-      else {
-        const auth = step.auth !== undefined ? step.auth : step.as !== undefined ? { agent_url: step.as } : {};
-        raw = agent.callRaw(step.task, step.request_text ?? step.request ?? null, auth);
-        result = JSON.parse(raw);
-      }
-      for (const [name, path] of Object.entries(step.save ?? {})) {
-        const v = pathIn(result, path);
-        if (v === undefined) throw new Error(`step ${i}: nothing at ${path} to save`);
-        vars[name] = v;
-      }
+      const { result, raw } = await runStep(agent, step, vars);
       const changeSet = agent.lastChangeSet();
       const stateAfter = agent.exportState();
       let reimported;
@@ -109,7 +81,7 @@ export async function runScenario(api, file, backend, { twin = false } = {}) {
         reimported = restored.exportState();
         restored.dispose();
       }
-      out.push({ index: i, step, result, raw: raw ?? JSON.stringify(result), stateBefore, stateAfter,
+      out.push({ index: i, step, result, raw, stateBefore, stateAfter,
                  changeSet, twinState: copy?.exportState(), reimported });
     }
     return { scenario: sc, steps: out, finalState: agent.exportState() };
