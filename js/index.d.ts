@@ -383,11 +383,9 @@ export interface GovernanceStore {
 }
 
 export interface FileStoreOptions {
-  /** 'always' (default): fsync before each answer; 'group': one fsync per short window; 'never': UNSAFE, tests only. */
+  /** 'always' (default): fsync before each answer; 'group': concurrent answers share fsyncs; 'never': UNSAFE, tests only. */
   fsync?: 'always' | 'group' | 'never';
-  /** How long a group fsync waits for company, ms (default 2). */
-  groupWindowMs?: number;
-  /** Change sets between snapshots (default 1000). */
+  /** Change sets between snapshots (default 10000). */
   snapshotEvery?: number;
   /** Journal bytes between snapshots (default 64 MiB). */
   snapshotBytes?: number;

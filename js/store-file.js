@@ -13,8 +13,9 @@
 // built in, fast, and catches every torn or flipped byte we test for.
 //
 // append() writes the frame at the journal's durable end and fsyncs before
-// it resolves ('always'), or shares one fsync with the other appends of a
-// short window ('group', for servers). 'never' skips fsync (tests only:
+// it resolves ('always'), or shares fsyncs with concurrent appends ('group',
+// for servers: an fsync starts at once when none runs, and the appends that
+// arrive meanwhile share the next one). 'never' skips fsync (tests only:
 // UNSAFE, a crash can lose acknowledged records). A failed write or fsync
 // leaves the durable end where it was: the next append truncates what the
 // failed one may have left. Snapshots: written to a temporary file, fsynced,
@@ -77,14 +78,13 @@ const storeError = (message, cause) =>
  * @param {string} dir
  * @param {object} [options]
  * @param {'always'|'group'|'never'} [options.fsync]  default 'always'
- * @param {number} [options.groupWindowMs]  how long a group waits for company (default 2)
- * @param {number} [options.snapshotEvery]  change sets between snapshots (default 1000)
+ * @param {number} [options.snapshotEvery]  change sets between snapshots (default 10000)
  * @param {number} [options.snapshotBytes]  journal bytes between snapshots (default 64 MiB)
  * @param {object} [options.fs]  a node:fs/promises stand-in (fault injection)
  * @param {(level: string, message: string, fields?: object) => void} [options.log]
  */
 export function fileStore(dir, options = {}) {
-  const { fsync = 'always', groupWindowMs = 2, snapshotEvery = 1000, snapshotBytes = 64 << 20, fs = nodeFs,
+  const { fsync = 'always', snapshotEvery = 10000, snapshotBytes = 64 << 20, fs = nodeFs,
     log = (level, message, fields) => console.error(JSON.stringify({ level, msg: message, ...fields })) } = options;
   if (!['always', 'group', 'never'].includes(fsync)) throw new TypeError(`fileStore: fsync must be always, group or never`);
   if (fsync === 'never') log('warn', 'fileStore fsync "never" is UNSAFE: a crash can lose acknowledged records', { dir });
@@ -95,7 +95,8 @@ export function fileStore(dir, options = {}) {
   let dirty = false;                   // a failed append may have left bytes after durableEnd
   let sinceSnapshot = { count: 0, bytes: 0 };
   let snapshots = [];                  // sequence numbers, ascending
-  let group = null;                    // {promise, resolve, reject, startEnd, startSeq}
+  let group = null;                    // appends waiting for the next fsync: {promise, resolve, reject, startEnd, startSeq, end, seq}
+  let syncing = null;                  // the group whose fsync is running
   let broken = false;                  // an append failed: no more until recover()
   let locked = false;
 
@@ -213,20 +214,32 @@ export function fileStore(dir, options = {}) {
     return { snapshot: snap.text, changeSets: journal.changeSets, seq };
   }
 
-  async function flushGroup() {
-    const g = group;
-    group = null;
-    try {
-      await handle.sync();
+  // Group commit without a timer (as PostgreSQL's commit_delay-free path):
+  // when no fsync is running, an append's fsync starts at once; appends that
+  // arrive while one runs join the next group, which starts when it ends.
+  // A lone caller waits for one fsync, as with 'always'; concurrent callers
+  // share them.
+  function startGroup(g) {
+    syncing = g;
+    handle.sync().then(() => {
       durableEnd = g.end;
       seq = g.seq;
       g.resolve();
-    } catch (e) {
+    }, (e) => {
       writtenEnd = durableEnd = g.startEnd;
       writtenSeq = seq = g.startSeq;
       dirty = broken = true;
       g.reject(storeError(`fileStore: fsync failed (${e.code ?? e.message})`, e));
-    }
+      if (group) group.reject(storeError('fileStore: an earlier group fsync failed', e));
+      group = null;
+    }).finally(() => {
+      syncing = null;
+      if (group) {
+        const next = group;
+        group = null;
+        startGroup(next);
+      }
+    });
   }
 
   return {
@@ -284,18 +297,23 @@ export function fileStore(dir, options = {}) {
         let resolve, reject;
         const promise = new Promise((y, n) => { resolve = y; reject = n; });
         promise.catch(() => {});  // each caller handles the failure it waits for
-        group = { promise, resolve, reject, startEnd: durableEnd, startSeq: seq, end: writtenEnd, seq: at };
-        setTimeout(flushGroup, groupWindowMs);
+        group = { promise, resolve, reject, startEnd: syncing ? syncing.end : durableEnd,
+                  startSeq: syncing ? syncing.seq : seq, end: writtenEnd, seq: at };
       }
       group.end = writtenEnd;
       group.seq = at;
-      return { durable: group.promise };
+      const mine = group;
+      if (!syncing) {
+        group = null;
+        startGroup(mine);
+      }
+      return { durable: mine.promise };
     },
     shouldSnapshot() {
       return sinceSnapshot.count >= snapshotEvery || sinceSnapshot.bytes >= snapshotBytes;
     },
     async snapshot(text, at) {
-      if (group) await group.promise.catch(() => {});
+      while (syncing || group) await (syncing ?? group).promise.catch(() => {});
       if (at !== seq) throw storeError(`fileStore: a snapshot at ${at} but the journal is durable to ${seq}`);
       const final = join(dir, snapshotName(at)), tmp = `${final}.tmp`;
       try {
@@ -328,7 +346,7 @@ export function fileStore(dir, options = {}) {
       await syncDir();
     },
     async close() {
-      if (group) await group.promise.catch(() => {});
+      while (syncing || group) await (syncing ?? group).promise.catch(() => {});
       if (handle) await handle.close().catch(() => {});
       handle = null;
       if (locked) await fs.unlink(join(dir, 'LOCK')).catch(() => {});

@@ -180,7 +180,7 @@ for (const mode of ['always', 'group']) {
 test(`[${backend}] group commit: concurrent calls share fsyncs, every answer is durable`, async () => {
   const dir = tempDir();
   const faulty = faultyFs();
-  const agent = await open(dir, { fsync: 'group', fs: faulty.fs, groupWindowMs: 5 });
+  const agent = await open(dir, { fsync: 'group', fs: faulty.fs });
   await agent.syncPlans({ idempotency_key: 'durable-sync-000001', plans: [plan] }, BUYER);
   const before = faulty.stats.syncs;
   const results = await Promise.all(Array.from({ length: 50 }, (_, i) => agent.checkGovernance(intent(1 + i), BUYER)));
