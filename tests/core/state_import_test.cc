@@ -154,3 +154,13 @@ TEST_CASE("Issue 17: the fuzzing seeds of out-of-range state documents fail clea
     CHECK(a.error.find(c.path) != std::string::npos);
   }
 }
+
+TEST_CASE("A state document larger than any request limit imports (an agent reads back its own snapshot)", "[17][state]") {
+  const std::string exported = RunScenario(FixturePath("scenarios/04-full-lifecycle.json"));
+  // 70 MB of JSON whitespace: the size of a long history without the time to build one.
+  std::string large = "{" + std::string(70u << 20, ' ') + exported.substr(1);
+  Expected<std::unique_ptr<GovernanceAgent>> a = GovernanceAgent::Import(kConfig, large, Host().MakeHooks());
+  INFO(a.error);
+  REQUIRE(a.ok());
+  CHECK(a.value->ExportState() == exported);
+}

@@ -165,6 +165,16 @@ LegacyTail RenderLegacy(const Agent& agent, const CallContext& ctx, std::string_
   return tail;
 }
 
+// State documents and change sets: as large as the agent made them (a state
+// grows with history; a request limit would make a large agent unable to
+// read back its own snapshot).
+json::ParseResult ParseStateInput(std::string_view text) {
+  json::ParseLimits limits;
+  limits.max_bytes = SIZE_MAX;
+  limits.max_depth = 256;
+  return json::Parse(text, limits);
+}
+
 json::ParseResult ParseUtilityInput(std::string_view text) {
   json::ParseLimits limits;
   limits.max_bytes = 64u << 20;
@@ -206,7 +216,7 @@ Expected<std::unique_ptr<GovernanceAgent>> GovernanceAgent::Import(std::string_v
                                                                   std::string_view state_json, Hooks hooks) {
   Expected<std::unique_ptr<GovernanceAgent>> out = Create(config_json, std::move(hooks));
   if (!out.ok()) return out;
-  json::ParseResult parsed = ParseUtilityInput(state_json);
+  json::ParseResult parsed = ParseStateInput(state_json);
   if (!parsed.ok()) {
     out.error = "state is not valid JSON: " + parsed.message;
     out.code = "INVALID_STATE";
@@ -311,7 +321,7 @@ Expected<bool> GovernanceAgent::ApplyChangeSet(std::string_view change_set_json)
     return out;
   }
   impl_->last_change_set.clear();
-  json::ParseResult parsed = ParseUtilityInput(change_set_json);
+  json::ParseResult parsed = ParseStateInput(change_set_json);
   Status applied = parsed.ok() ? adcp::ApplyChangeSet(impl_->agent.state, impl_->agent.config, parsed.value, &impl_->damaged)
                                : Status(MakeError("INVALID_CHANGE_SET", "change set is not valid JSON: " + parsed.message,
                                                   parsed.field));

@@ -157,6 +157,10 @@ void NormalizeLargeNumbers(std::string& text) {
   }
 }
 
+// Builds the value tree from SAX events. Members and elements wait on one
+// flat stack until their container closes; the container is then built
+// with exactly its size in one allocation (as RapidJSON's own Document
+// does), instead of growing member by member.
 class Builder {
  public:
   explicit Builder(size_t max_depth) : max_depth_(max_depth) {}
@@ -180,19 +184,32 @@ class Builder {
     if (!IsValidUtf8(sv)) return Fail(ParseErrorKind::kInvalidUtf8);
     return Add(Value(std::string(sv)));
   }
-  bool StartObject() { return Open(Value::MakeObject()); }
+  bool StartObject() { return Open(false); }
   bool Key(const char* s, rapidjson::SizeType n, bool) {
     std::string_view sv(s, n);
     if (!IsValidUtf8(sv)) return Fail(ParseErrorKind::kInvalidUtf8);
-    keys_.back().assign(sv.data(), sv.size());
+    key_.assign(sv.data(), sv.size());
     return true;
   }
   bool EndObject(rapidjson::SizeType) {
-    if (HasDuplicateKey(stack_.back().as_object())) return Fail(ParseErrorKind::kDuplicateKey);
-    return Close();
+    const size_t start = levels_.back().start;
+    Object o(std::make_move_iterator(pending_.begin() + start), std::make_move_iterator(pending_.end()));
+    pending_.resize(start);
+    if (HasDuplicateKey(o)) {
+      duplicate_ = true;
+      return Fail(ParseErrorKind::kDuplicateKey);
+    }
+    return Close(Value(std::move(o)));
   }
-  bool StartArray() { return Open(Value::MakeArray()); }
-  bool EndArray(rapidjson::SizeType) { return Close(); }
+  bool StartArray() { return Open(true); }
+  bool EndArray(rapidjson::SizeType) {
+    const size_t start = levels_.back().start;
+    Array a;
+    a.reserve(pending_.size() - start);
+    for (size_t i = start; i < pending_.size(); ++i) a.push_back(std::move(pending_[i].second));
+    pending_.resize(start);
+    return Close(Value(std::move(a)));
+  }
 
   ParseErrorKind error() const { return error_; }
   Value TakeRoot() { return std::move(root_); }
@@ -201,40 +218,43 @@ class Builder {
   // paths); empty at the root.
   std::string CurrentPath() const {
     std::string path;
-    for (size_t level = 0; level < stack_.size(); ++level) {
-      if (stack_[level].is_array()) {
-        path += "[" + std::to_string(stack_[level].size()) + "]";
+    for (size_t level = 0; level < levels_.size(); ++level) {
+      const size_t end = level + 1 < levels_.size() ? levels_[level + 1].start : pending_.size();
+      if (levels_[level].array) {
+        path += "[" + std::to_string(end - levels_[level].start) + "]";
       } else {
         if (!path.empty()) path.push_back('.');
-        path += keys_[level];
+        // The member being read: the key of the open child, else the pending key.
+        path += level + 1 < levels_.size() ? levels_[level + 1].key : key_;
       }
     }
     return path;
   }
 
  private:
-  bool Open(Value container) {
-    if (stack_.size() >= max_depth_) return Fail(ParseErrorKind::kTooDeep);
-    stack_.push_back(std::move(container));
-    keys_.emplace_back();
+  struct Level {
+    size_t start;     // first pending member of this container
+    bool array;
+    std::string key;  // this container's key in its parent object
+  };
+
+  bool Open(bool array) {
+    if (levels_.size() >= max_depth_) return Fail(ParseErrorKind::kTooDeep);
+    levels_.push_back({pending_.size(), array, std::move(key_)});
+    key_.clear();
     return true;
   }
-  bool Close() {
-    Value v = std::move(stack_.back());
-    stack_.pop_back();
-    keys_.pop_back();
+  bool Close(Value v) {
+    key_ = std::move(levels_.back().key);
+    levels_.pop_back();
     return Add(std::move(v));
   }
   bool Add(Value v) {
-    if (stack_.empty()) {
+    if (levels_.empty()) {
       root_ = std::move(v);
       return true;
     }
-    Value& top = stack_.back();
-    if (top.is_array())
-      top.push(std::move(v));
-    else
-      top.set(std::move(keys_.back()), std::move(v));
+    pending_.emplace_back(levels_.back().array ? std::string() : std::move(key_), std::move(v));
     return true;
   }
   bool Fail(ParseErrorKind k) {
@@ -257,9 +277,11 @@ class Builder {
   }
 
   size_t max_depth_;
-  std::vector<Value> stack_;
-  std::vector<std::string> keys_;  // per level: the current member's key (objects)
+  std::vector<Member> pending_;  // members and elements of the open containers, in order
+  std::vector<Level> levels_;
+  std::string key_;              // the key of the next value of the innermost object
   Value root_;
+  bool duplicate_ = false;
   ParseErrorKind error_ = ParseErrorKind::kNone;
 };
 
