@@ -1,8 +1,14 @@
 #!/usr/bin/env node
 // adcp-governance: the package's command line.
 //
-//   adcp-governance demo [--backend auto|native|wasm]
-//       the governance loop on the embedded default plan (in memory)
+//   adcp-governance serve [--host 127.0.0.1] [--port 8080] [--data-dir DIR] [--config FILE]
+//                         [--token SECRET=AGENT_URL[@tenant,...]]... [--admin-token SECRET]...
+//                         [--issuer URL] [--fsync always|group|never]
+//                         [--sandbox [--sandbox-seller URL] [--sandbox-buyer URL]]
+//       the agent over MCP (js/serve.js)
+//   adcp-governance demo [--backend auto|native|wasm] [--url MCP_URL --token SECRET]
+//       the governance loop on the embedded default plan (in memory, or
+//       against a running server through an MCP client)
 //   adcp-governance run CALLS.jsonl [--data-dir DIR] [--fsync always|group|never] [--issuer URL]
 //                       [--signing-key FILE] [--kid KID] [--config FILE] [--backend B]
 //       one step per line (the step language of tests/fixtures/README.md:
@@ -17,7 +23,8 @@ import { runDemo } from './demo.js';
 import { runStep, stepClock, substitute } from './steps.js';
 
 function usage() {
-  console.error(['usage:', '  adcp-governance demo [--backend auto|native|wasm]',
+  console.error(['usage:', '  adcp-governance serve [--host H] [--port P] [--data-dir DIR] [--config FILE] [--token SECRET=AGENT_URL]... [--sandbox]',
+    '  adcp-governance demo [--backend auto|native|wasm] [--url MCP_URL --token SECRET]',
     '  adcp-governance run CALLS.jsonl [--data-dir DIR] [--fsync always|group|never] [--issuer URL]',
     '                      [--signing-key FILE] [--kid KID] [--config FILE] [--backend auto|native|wasm]'].join('\n'));
   process.exit(2);
@@ -80,8 +87,40 @@ async function run(f) {
   }
 }
 
+// `serve`: repeatable flags (--token) are collected into arrays.
+function serveFlags(args) {
+  const out = { token: [], adminToken: [] };
+  for (let i = 0; i < args.length; ++i) {
+    const name = args[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+    if (name === 'sandbox') out.sandbox = true;
+    else if (name === 'token' || name === 'adminToken') out[name].push(args[++i]);
+    else out[name] = args[++i];
+  }
+  return out;
+}
+
+async function runServe(args) {
+  const options = serveFlags(args);
+  const api = await import('./node.js');
+  const { loadConfig, serve } = await import('./serve.js');
+  const config = loadConfig(options);
+  const running = await serve(api, config, { seedDemo: options.seedDemo });
+  const base = running.url;
+  process.stdout.write(`adcp-governance serving ${[...running.tenants.keys()].join(', ')} on ${base}\n` +
+    `  MCP      ${base}/mcp   (tenants: ${base}/t/{tenant}/mcp)\n  JWKS     ${base}/.well-known/jwks.json\n` +
+    `  health   ${base}/healthz  ${base}/readyz   metrics ${base}/metrics\n`);
+  const stop = async (signal) => {
+    process.stdout.write(`${signal}: draining\n`);
+    await running.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  return running;
+}
+
 const [command = 'demo', ...args] = process.argv.slice(2);
-const f = flags(args);
-if (command === 'demo') await runDemo({ backend: f.backend ?? 'auto' });
-else if (command === 'run') await run(f);
+if (command === 'demo') await runDemo({ backend: flags(args).backend ?? 'auto', url: flags(args).url, token: flags(args).token });
+else if (command === 'run') await run(flags(args));
+else if (command === 'serve') await runServe(args);
 else usage();

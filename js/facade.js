@@ -130,7 +130,7 @@ export function createFacade(platform) {
     };
     if (signer) hooks.sign = guard(signer.sign, (v) => v);
     const user = options.hooks ?? {};
-    for (const name of ['resolveBrand', 'resolvePolicies', 'evaluatePolicies', 'evaluateAttestation'])
+    for (const name of ['resolveBrand', 'resolvePolicies', 'evaluatePolicies', 'evaluateAttestation', 'verifyHumanApproval'])
       if (typeof user[name] === 'function') hooks[name] = jsonHook(user[name]);
 
     const state = options.state === undefined ? '' : jsonText(options.state);

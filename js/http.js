@@ -47,6 +47,8 @@ function failure(result) {
  * @param {object} options
  * @param {object} options.agent            a GovernanceAgent (createGovernanceAgent)
  * @param {string} [options.internalApiKey] the key internal services send as `Authorization: Bearer <key>`
+ * @param {(key: string) => boolean | Promise<boolean>} [options.verifyKey] instead of internalApiKey: checks a
+ *        presented key (e.g. against a stored digest, in constant time)
  * @param {(request: Request) => (number | {user_id: number, agent_url?: string} | null | Promise<...>)} [options.resolveSession]
  *        the signed-in user of a request (cookie session), or null
  * @param {string} [options.bearerAgentUrl] orchestrator identity of bearer callers (value-summary joins)
@@ -55,7 +57,7 @@ function failure(result) {
  * @param {string} [options.basePath] default '/api/outcomes'
  */
 export function createOutcomesHandler(options) {
-  const { agent, internalApiKey, resolveSession, bearerAgentUrl, persist, basePath = '/api/outcomes' } = options ?? {};
+  const { agent, internalApiKey, verifyKey, resolveSession, bearerAgentUrl, persist, basePath = '/api/outcomes' } = options ?? {};
   if (!agent || typeof agent.callRaw !== 'function') throw new TypeError('createOutcomesHandler: options.agent is required');
   if (internalApiKey !== undefined && (typeof internalApiKey !== 'string' || internalApiKey.length === 0))
     throw new TypeError('createOutcomesHandler: internalApiKey must be a non-empty string');
@@ -66,7 +68,9 @@ export function createOutcomesHandler(options) {
   async function authenticate(request) {
     const header = request.headers.get('authorization') ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
-    if (match && internalApiKey !== undefined && (await sameSecret(match[1].trim(), internalApiKey))) {
+    const keyOk = match && (verifyKey ? await verifyKey(match[1].trim())
+      : internalApiKey !== undefined && (await sameSecret(match[1].trim(), internalApiKey)));
+    if (keyOk) {
       return bearerAgentUrl ? { mode: 'bearer', agent_url: bearerAgentUrl } : { mode: 'bearer' };
     }
     const session = resolveSession ? await resolveSession(request) : null;
@@ -90,7 +94,7 @@ export function createOutcomesHandler(options) {
 
     if (request.method === 'POST') {
       const body = await request.text();  // the core parses (and rejects) it, within its size limit
-      const result = JSON.parse(agent.callRaw('record_outcome', body, auth));
+      const result = JSON.parse(await agent.callRaw('record_outcome', body, auth));  // durable agents answer async
       if (result.status !== 'completed') return failure(result);
       if (persist) {
         const request = JSON.parse(body);
@@ -115,7 +119,7 @@ export function createOutcomesHandler(options) {
     const query = {};
     const names = isList ? ['limit', 'before'] : ['user_id'];
     for (const name of names) if (url.searchParams.has(name)) query[name] = url.searchParams.get(name);
-    const result = JSON.parse(agent.callRaw(isList ? 'list_outcomes' : 'get_value_summary', query, auth));
+    const result = JSON.parse(await agent.callRaw(isList ? 'list_outcomes' : 'get_value_summary', query, auth));
     return result.status === 'completed' ? json(200, result.response) : failure(result);
   }
 

@@ -257,6 +257,13 @@ export interface Hooks {
   resolvePolicies?(plan: Plan): Array<{ policy_id: string; enforcement?: 'must' | 'should' | 'may'; reason?: string; requires_human_review?: boolean }>;
   evaluatePolicies?(context: JsonObject): { findings?: Finding[]; conditions?: Condition[] };
   evaluateAttestation?(reference: JsonObject, context: JsonObject): JsonObject;
+  /**
+   * Off-protocol human approval (`ext.human_approval` on an intent check that
+   * would go to review): return {verified: true} only for approvals the host
+   * vouches for (a signature of an approver it trusts, a known ticket). Without
+   * this hook, or when it says no, the approval is ignored with an info finding.
+   */
+  verifyHumanApproval?(input: { approval: JsonObject; plan_id: string; owner: string; caller: string; tool: string; payload: JsonObject }): { verified: boolean };
 }
 
 export interface AgentOptions {

@@ -6,17 +6,9 @@
 // the core (spec 10); the shim only injects the host's identity and maps
 // CoreResults to MCP tool results (10 §8.2).
 
-export const GOVERNANCE_TOOLS = ['sync_plans', 'check_governance', 'report_plan_outcome', 'report_plan_adjustment',
-  'get_plan_audit_logs'];
+import { GOVERNANCE_TOOLS, capabilities, failureResult, toolList, toolResult } from './tools.js';
 
-const TOOL_DESCRIPTIONS = {
-  sync_plans: 'Register or update campaign governance plans.',
-  check_governance: 'Check an intended action (buyer) or a planned delivery (seller) against a governance plan.',
-  report_plan_outcome: 'Report the outcome of a governed action (settles committed budget).',
-  report_plan_adjustment: 'Report or review a post-settlement adjustment.',
-  get_plan_audit_logs: 'Budget state, governed actions and the audit trail of plans.',
-  get_adcp_capabilities: 'Protocols and features this agent supports.',
-};
+export { GOVERNANCE_TOOLS };
 
 class GovernanceTaskSubmitted extends Error {
   constructor(taskId) {
@@ -38,32 +30,19 @@ export function createInProcessMcpClient(agent, options = {}) {
   const onResult = options.onResult;
   const replayTtl = options.replayTtlSeconds ?? 86400;
 
-  const toolResult = (wire, isError) => {
-    const text = JSON.stringify(wire);
-    return isError ? { content: [{ type: 'text', text }], structuredContent: wire, isError: true }
-                   : { content: [{ type: 'text', text }], structuredContent: wire };
-  };
-
   return {
     // Any non-undefined value: fromMCPClient() refuses a client without a transport.
     transport: { kind: 'adcp-governance-in-process' },
     // No task support advertised: the SDK then uses plain callTool.
     getServerCapabilities: () => ({}),
     async listTools() {
-      return { tools: [...GOVERNANCE_TOOLS, 'get_adcp_capabilities'].map((name) => ({
-        name, description: TOOL_DESCRIPTIONS[name], inputSchema: { type: 'object', properties: {} } })) };
+      return { tools: toolList([...GOVERNANCE_TOOLS, 'get_adcp_capabilities']) };
     },
     async callTool(params) {
       const name = params?.name;
       const args = params?.arguments ?? {};
-      if (name === 'get_adcp_capabilities') {
-        return toolResult({ adcp: { major_versions: [3], idempotency: { supported: true, replay_ttl_seconds: replayTtl } },
-          supported_protocols: ['governance'], experimental_features: ['governance.campaign'] }, false);
-      }
-      if (!GOVERNANCE_TOOLS.includes(name)) {
-        const error = { code: 'INVALID_REQUEST', message: `unknown tool ${name}`, recovery: 'correctable' };
-        return toolResult({ status: 'failed', errors: [error], adcp_error: error }, true);
-      }
+      if (name === 'get_adcp_capabilities') return toolResult(capabilities({ replayTtlSeconds: replayTtl }));
+      if (!GOVERNANCE_TOOLS.includes(name)) return failureResult('INVALID_REQUEST', `unknown tool ${name}`);
       // JSON.stringify drops `undefined` members (6.11 sends governance_context: undefined).
       const coreResult = JSON.parse(agent.callRaw(name, JSON.stringify(args), auth));
       onResult?.({ tool: name, arguments: args, result: coreResult });

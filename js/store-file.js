@@ -81,10 +81,11 @@ const storeError = (message, cause) =>
  * @param {number} [options.snapshotEvery]  change sets between snapshots (default 10000)
  * @param {number} [options.snapshotBytes]  journal bytes between snapshots (default 64 MiB)
  * @param {object} [options.fs]  a node:fs/promises stand-in (fault injection)
+ * @param {(ms: number) => void} [options.onSync]  each journal fsync's duration (metrics)
  * @param {(level: string, message: string, fields?: object) => void} [options.log]
  */
 export function fileStore(dir, options = {}) {
-  const { fsync = 'always', snapshotEvery = 10000, snapshotBytes = 64 << 20, fs = nodeFs,
+  const { fsync = 'always', snapshotEvery = 10000, snapshotBytes = 64 << 20, fs = nodeFs, onSync = () => {},
     log = (level, message, fields) => console.error(JSON.stringify({ level, msg: message, ...fields })) } = options;
   if (!['always', 'group', 'never'].includes(fsync)) throw new TypeError(`fileStore: fsync must be always, group or never`);
   if (fsync === 'never') log('warn', 'fileStore fsync "never" is UNSAFE: a crash can lose acknowledged records', { dir });
@@ -221,7 +222,9 @@ export function fileStore(dir, options = {}) {
   // share them.
   function startGroup(g) {
     syncing = g;
+    const t0 = Date.now();
     handle.sync().then(() => {
+      onSync(Date.now() - t0);
       durableEnd = g.end;
       seq = g.seq;
       g.resolve();
@@ -282,7 +285,9 @@ export function fileStore(dir, options = {}) {
       }
       if (fsync === 'always') {
         try {
+          const t0 = Date.now();
           await handle.sync();
+          onSync(Date.now() - t0);
         } catch (e) {
           writtenEnd -= frame.length;
           writtenSeq = at - 1;

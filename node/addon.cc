@@ -103,6 +103,8 @@ class CoreAgent : public Napi::ObjectWrap<CoreAgent> {
       h.resolve_policies = [this](std::string_view a) { return CallString(resolve_policies_, {Str(a)}); };
     if (ref("evaluatePolicies", &evaluate_policies_))
       h.evaluate_policies = [this](std::string_view a) { return CallString(evaluate_policies_, {Str(a)}); };
+    if (ref("verifyHumanApproval", &verify_human_approval_))
+      h.verify_human_approval = [this](std::string_view a) { return CallString(verify_human_approval_, {Str(a)}); };
     if (ref("evaluateAttestation", &evaluate_attestation_))
       h.evaluate_attestation = [this](std::string_view a, std::string_view b) {
         return CallString(evaluate_attestation_, {Str(a), Str(b)});
@@ -196,7 +198,7 @@ class CoreAgent : public Napi::ObjectWrap<CoreAgent> {
   std::string error_;
   std::unique_ptr<adcp::GovernanceAgent> agent_;
   Napi::FunctionReference now_ms_, random_bytes_, sign_, resolve_brand_, resolve_policies_, evaluate_policies_,
-      evaluate_attestation_;
+      evaluate_attestation_, verify_human_approval_;
 };
 
 Napi::Value Utility(const Napi::CallbackInfo& info) {

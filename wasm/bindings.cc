@@ -65,6 +65,8 @@ class CoreAgent {
       h.resolve_policies = [this](std::string_view a) { return String(resolve_policies_(std::string(a))); };
     if (fn("evaluatePolicies", &evaluate_policies_))
       h.evaluate_policies = [this](std::string_view a) { return String(evaluate_policies_(std::string(a))); };
+    if (fn("verifyHumanApproval", &verify_human_approval_))
+      h.verify_human_approval = [this](std::string_view a) { return String(verify_human_approval_(std::string(a))); };
     if (fn("evaluateAttestation", &evaluate_attestation_))
       h.evaluate_attestation = [this](std::string_view a, std::string_view b) {
         return String(evaluate_attestation_(std::string(a), std::string(b)));
@@ -108,7 +110,7 @@ class CoreAgent {
   std::unique_ptr<adcp::GovernanceAgent> agent_;
   val now_ms_ = val::undefined(), random_bytes_ = val::undefined(), sign_ = val::undefined(),
       resolve_brand_ = val::undefined(), resolve_policies_ = val::undefined(), evaluate_policies_ = val::undefined(),
-      evaluate_attestation_ = val::undefined();
+      evaluate_attestation_ = val::undefined(), verify_human_approval_ = val::undefined();
 };
 
 std::string Utility(std::string name, std::string a, std::string b) {

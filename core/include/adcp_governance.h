@@ -44,6 +44,10 @@ struct Hooks {
   std::function<HookResult<std::string>(std::string_view plan_json)> resolve_policies;
   // (evaluationContextJson) -> {findings[], conditions[]}
   std::function<HookResult<std::string>(std::string_view context_json)> evaluate_policies;
+  // ({approval, plan_id, owner, caller, tool, payload}) -> {verified: bool}:
+  // whether the host vouches for an off-protocol human approval
+  // (ext.human_approval) of an intent check that would go to review.
+  std::function<HookResult<std::string>(std::string_view approval_json)> verify_human_approval;
   // (referenceJson, contextJson) -> AttestationEvaluation
   std::function<HookResult<std::string>(std::string_view reference_json, std::string_view context_json)>
       evaluate_attestation;

@@ -72,6 +72,8 @@ TaskResult Dispatch(Agent& agent, CallContext& ctx, std::string_view task, const
   if (task == "record_outcome") return RunRecordOutcome(agent, ctx, request, auth);
   if (task == "list_outcomes") return RunListOutcomes(agent, ctx, request, auth);
   if (task == "get_value_summary") return RunGetValueSummary(agent, ctx, request, auth);
+  if (task == "sync_accounts") return RunSyncAccounts(agent, ctx, request, auth);
+  if (task == "list_accounts") return RunListAccounts(agent, ctx, request, auth);
   return TaskResult::Failed(MakeError("INVALID_REQUEST", "unknown task: " + std::string(task)));
 }
 

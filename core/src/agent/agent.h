@@ -29,6 +29,9 @@ TaskResult RunReportPlanAdjustment(Agent& agent, CallContext& ctx, const json::V
 TaskResult RunRecordOutcome(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth);
 TaskResult RunListOutcomes(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth);
 TaskResult RunGetValueSummary(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth);
+// Accounts protocol (sync_accounts, list_accounts).
+TaskResult RunSyncAccounts(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth);
+TaskResult RunListAccounts(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth);
 // Admin operations (README "Admin operations"), authorized by the host.
 TaskResult RunAdmin(Agent& agent, CallContext& ctx, std::string_view op_json);
 // Stateless request validation (schema and shape) of a task's request.

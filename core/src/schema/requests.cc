@@ -384,6 +384,44 @@ NodeRef SyncPlansRequest() {
   return n;
 }
 
+NodeRef SyncAccountsRequest() {
+  static NodeRef n = [] {
+    Node* accounts = ArrayOf(ObjectOf({{"brand", BrandRef()},
+                                       {"operator", WithPattern(Str(), IsDomain, "the operator domain pattern")},
+                                       {"billing", Enum({"operator", "agent", "advertiser"})},
+                                       {"billing_entity", ObjectOf({})},
+                                       {"payment_terms", Str()},
+                                       {"sandbox", Bool()}},
+                                      {"brand", "operator", "billing"}));
+    accounts->min_items = 1;
+    accounts->max_items = 1000;
+    return ObjectOf({{"adcp_major_version", Int()},
+                     {"idempotency_key", IdempotencyKey()},
+                     {"accounts", accounts},
+                     {"delete_missing", Bool()},
+                     {"dry_run", Bool()},
+                     {"context", ContextObject()},
+                     {"ext", ObjectOf({})}},
+                    {"idempotency_key", "accounts"});
+  }();
+  return n;
+}
+
+NodeRef ListAccountsRequest() {
+  static NodeRef n = [] {
+    Node* max_results = Int();
+    max_results->minimum = 1;
+    max_results->maximum = 100;
+    return ObjectOf({{"adcp_major_version", Int()},
+                     {"status", Enum({"active", "pending_approval", "rejected", "payment_required", "suspended", "closed"})},
+                     {"pagination", ObjectOf({{"max_results", max_results}, {"cursor", Str()}})},
+                     {"sandbox", Bool()},
+                     {"context", ContextObject()},
+                     {"ext", ObjectOf({})}});
+  }();
+  return n;
+}
+
 NodeRef GetPlanAuditLogsRequest() {
   static NodeRef n = [] {
     Node* entries_page = ObjectOf({{"limit", [] {
@@ -1067,6 +1105,8 @@ void InitAll() {
     ReportPlanOutcomeRequest(false);
     ReportPlanOutcomeRequestLegacy();
     ReportPlanAdjustmentRequest();
+    SyncAccountsRequest();
+    ListAccountsRequest();
     return true;
   }();
   (void)done;

@@ -19,6 +19,9 @@ NodeRef ReportPlanOutcomeRequest(bool require_idempotency_key);
 NodeRef ReportPlanOutcomeRequestLegacy();
 NodeRef ReportPlanAdjustmentRequest();
 NodeRef PlannedDelivery();
+// Accounts protocol (AdCP 3.0.6 account/*): what a governance agent keeps of them.
+NodeRef SyncAccountsRequest();
+NodeRef ListAccountsRequest();
 
 // Shared pieces, reused by several requests.
 NodeRef ChannelEnum();

@@ -37,6 +37,7 @@ class OpReader {
     sizes_ = TableSizes{state.plans.size(),       state.checks.size(),      state.actions.size(),
                         state.outcomes.size(),    state.adjustments.size(), state.escalations.size(),
                         state.consultations.size()};
+    accounts_ = state.accounts.size();
   }
 
   RecordReader r;
@@ -61,6 +62,7 @@ class OpReader {
 
   const State& state_;
   TableSizes sizes_;
+  size_t accounts_ = 0;  // accounts, as the set's earlier operations leave them
 };
 
 Status OpReader::Read(const json::Value& op, const std::string& w, std::vector<Step>* steps) {
@@ -396,6 +398,33 @@ Step OpReader::OtherStep(const json::Value& op, const std::string& w, const std:
     return [v](Store& store) mutable {
       if (store.state().value_ledger.by_id.count(v.id)) return Contradicts("record.id");
       store.AddValueRecord(std::move(v));
+      return Status::Ok();
+    };
+  }
+  if (name == "put_account") {
+    int32_t index = r.Index(op, "account", w, accounts_, true);
+    Account a;
+    if (const json::Value* v = r.Get(op, "record", w)) a = ReadAccount(r, *v, w + ".record");
+    if (index == kNone) ++accounts_;
+    return [index, a](Store& store) mutable {
+      const State& s = store.state();
+      const std::string key = AccountKey(a.owner_key, a.brand, a.operator_domain);
+      if (index == kNone ? (s.account_by_id.count(a.account_id) || s.account_by_key.count(key))
+                         : (s.accounts[index].account_id != a.account_id ||
+                            AccountKey(s.accounts[index].owner_key, s.accounts[index].brand,
+                                       s.accounts[index].operator_domain) != key))
+        return Contradicts("record");
+      store.PutAccount(index, std::move(a));
+      return Status::Ok();
+    };
+  }
+  if (name == "add_revocation") {
+    Revocation rev;
+    if (const json::Value* v = r.Get(op, "revocation", w)) rev = ReadRevocation(r, *v, w + ".revocation", sizes_);
+    return [rev](Store& store) mutable {
+      if (store.state().revocation_by_check.count(rev.check) || store.state().checks[rev.check].issued_token.empty())
+        return Contradicts("revocation.check");
+      store.AddRevocation(std::move(rev));
       return Status::Ok();
     };
   }

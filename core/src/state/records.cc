@@ -517,11 +517,65 @@ IdempotencyEntry ReadIdempotency(RecordReader& r, const json::Value& v, const st
   IdempotencyEntry e;
   *scope = r.Str(v, "scope", w);
   e.task = r.Enum(v, "task", w,
-                  {"sync_plans", "report_plan_outcome", "report_plan_adjustment", "get_plan_audit_logs", "record_outcome"});
+                  {"sync_plans", "report_plan_outcome", "report_plan_adjustment", "get_plan_audit_logs", "record_outcome",
+                   "sync_accounts"});
   e.payload_hash = r.Str(v, "payload_hash", w);
   e.stored_at_ms = r.Time(v, "stored_at", w);
   if (v.has("body")) e.body_json = json::Write(r.Any(v, "body", w));
   return e;
+}
+
+json::Value RevocationToJson(const Revocation& r) {
+  json::Value v = json::Obj({{"jti", r.jti},
+                             {"check", r.check},
+                             {"revoked_at", r.revoked_at_ms},
+                             {"expires_at", r.expires_at_ms}});
+  if (r.reason) v.set("reason", *r.reason);
+  return v;
+}
+
+Revocation ReadRevocation(RecordReader& r, const json::Value& v, const std::string& w, const TableSizes& t) {
+  Revocation rev;
+  rev.jti = r.Str(v, "jti", w);
+  rev.check = r.Index(v, "check", w, t.checks, false);
+  rev.revoked_at_ms = r.Time(v, "revoked_at", w);
+  rev.expires_at_ms = r.Time(v, "expires_at", w);
+  rev.reason = r.Opt<std::string>(v, "reason", w);
+  return rev;
+}
+
+json::Value AccountToJson(const Account& a) {
+  json::Value v = json::Obj({{"account_id", a.account_id},
+                             {"owner", a.owner},
+                             {"brand", Text(a.brand)},
+                             {"operator", a.operator_domain},
+                             {"billing", a.billing},
+                             {"status", a.status},
+                             {"sandbox", a.sandbox},
+                             {"created_at", a.created_ms},
+                             {"updated_at", a.updated_ms}});
+  SetOpt(v, "billing_entity", a.billing_entity);
+  SetOpt(v, "payment_terms", a.payment_terms);
+  return v;
+}
+
+Account ReadAccount(RecordReader& r, const json::Value& v, const std::string& w) {
+  Account a;
+  a.account_id = r.Str(v, "account_id", w);
+  a.owner = r.Str(v, "owner", w);
+  a.owner_key = NormalizeAgentUrl(a.owner).value_or("");
+  if (a.owner_key.empty()) r.Invalid(w + ".owner", "is not an agent URL");
+  a.brand = r.Any(v, "brand", w);
+  if (!a.brand.is_object() || !a.brand.find_string("domain")) r.Invalid(w + ".brand", "must be JSON text of a brand-ref");
+  a.operator_domain = r.Str(v, "operator", w);
+  a.billing = r.Enum(v, "billing", w, {"operator", "agent", "advertiser"});
+  a.status = r.Enum(v, "status", w, {"active", "pending_approval", "rejected", "payment_required", "suspended", "closed"});
+  a.sandbox = r.Bool(v, "sandbox", w);
+  a.created_ms = r.Time(v, "created_at", w);
+  a.updated_ms = r.Time(v, "updated_at", w);
+  a.billing_entity = r.Opt<json::Value>(v, "billing_entity", w);
+  a.payment_terms = r.Opt<std::string>(v, "payment_terms", w);
+  return a;
 }
 
 }  // namespace adcp

@@ -161,6 +161,8 @@ json::Value OutcomeToJson(const Outcome& o);
 json::Value AdjustmentToJson(const Adjustment& a);
 json::Value EscalationToJson(const Escalation& e);
 json::Value ConsultationToJson(const Consultation& c);
+json::Value RevocationToJson(const Revocation& r);
+json::Value AccountToJson(const Account& a);
 json::Value IdempotencyToJson(const std::string& scope, const IdempotencyEntry& e);
 json::Value PlanRevisionToJson(const PlanRevision& r);
 
@@ -173,6 +175,8 @@ Outcome ReadOutcome(RecordReader& r, const json::Value& v, const std::string& w,
 Adjustment ReadAdjustment(RecordReader& r, const json::Value& v, const std::string& w, const TableSizes& t);
 Escalation ReadEscalation(RecordReader& r, const json::Value& v, const std::string& w, const TableSizes& t);
 Consultation ReadConsultation(RecordReader& r, const json::Value& v, const std::string& w, const TableSizes& t);
+Revocation ReadRevocation(RecordReader& r, const json::Value& v, const std::string& w, const TableSizes& t);
+Account ReadAccount(RecordReader& r, const json::Value& v, const std::string& w);
 IdempotencyEntry ReadIdempotency(RecordReader& r, const json::Value& v, const std::string& w, std::string* scope);
 PlanRevision ReadPlanRevision(RecordReader& r, const json::Value& v, const std::string& w);
 

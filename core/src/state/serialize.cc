@@ -49,6 +49,13 @@ Status CheckLinks(const State& s) {
   ADCP_RETURN_IF_ERROR(Unique(s.adjustments, "adjustments", [](const Adjustment& a) { return a.adjustment_id; }));
   ADCP_RETURN_IF_ERROR(Unique(s.escalations, "escalations", [](const Escalation& e) { return e.task_id; }));
   ADCP_RETURN_IF_ERROR(Unique(s.consultations, "consultations", [](const Consultation& c) { return c.handle; }));
+  ADCP_RETURN_IF_ERROR(Unique(s.revocations, "revocations", [](const Revocation& r) { return std::to_string(r.check); }));
+  ADCP_RETURN_IF_ERROR(Unique(s.accounts, "accounts", [](const Account& a) { return a.account_id; }));
+  ADCP_RETURN_IF_ERROR(Unique(s.accounts, "accounts",
+                              [](const Account& a) { return AccountKey(a.owner_key, a.brand, a.operator_domain); }));
+  for (size_t i = 0; i < s.revocations.size(); ++i)
+    if (s.checks[s.revocations[i].check].issued_token.empty())
+      return InvalidState(At("revocations", i, "check"), At("revocations", i, "check") + " issued no token");
   auto bad = [](const std::string& field, const char* why) { return InvalidState(field, field + " " + why); };
   for (size_t i = 0; i < s.checks.size(); ++i) {
     const Check& c = s.checks[i];
@@ -121,6 +128,10 @@ json::Value ExportState(const State& state) {
   for (const Escalation& e : state.escalations) escalations.push(EscalationToJson(e));
   for (const Consultation& c : state.consultations) consultations.push(ConsultationToJson(c));
   for (const ValueRecord& v : state.value_ledger.records) value_records.push(ValueRecordToState(v));
+  json::Value revocations = json::Value::MakeArray();
+  for (const Revocation& r : state.revocations) revocations.push(RevocationToJson(r));
+  json::Value accounts = json::Value::MakeArray();
+  for (const Account& a : state.accounts) accounts.push(AccountToJson(a));
   std::vector<const std::pair<const std::string, IdempotencyEntry>*> keyed;
   for (const auto& it : state.idempotency) keyed.push_back(&it);
   std::sort(keyed.begin(), keyed.end(), [](auto* a, auto* b) { return a->first < b->first; });
@@ -138,7 +149,9 @@ json::Value ExportState(const State& state) {
                     {"escalations", std::move(escalations)},
                     {"consultations", std::move(consultations)},
                     {"idempotency", std::move(idempotency)},
-                    {"value_records", std::move(value_records)}});
+                    {"value_records", std::move(value_records)},
+                    {"revocations", std::move(revocations)},
+                    {"accounts", std::move(accounts)}});
 }
 
 Status ImportState(const json::Value& doc, const Config& config, State* out) {
@@ -206,10 +219,33 @@ Status ImportState(const json::Value& doc, const Config& config, State* out) {
       AddValueRecord(s.value_ledger, std::move(v));
     }
   }
+  // Revoked tokens (documents written before revocations existed have none).
+  if (const json::Value* revocations = doc.find("revocations")) {
+    if (!revocations->is_array()) return InvalidState("revocations", "revocations must be an array");
+    for (size_t i = 0; i < revocations->size() && r.error.empty(); ++i)
+      s.revocations.push_back(ReadRevocation(r, revocations->as_array()[i], "revocations[" + std::to_string(i) + "]", sizes));
+    if (!r.error.empty()) return InvalidState(r.field, r.error);
+  }
+  // Accounts (documents written before accounts existed have none).
+  if (const json::Value* accounts = doc.find("accounts")) {
+    if (!accounts->is_array()) return InvalidState("accounts", "accounts must be an array");
+    for (size_t i = 0; i < accounts->size() && r.error.empty(); ++i)
+      s.accounts.push_back(ReadAccount(r, accounts->as_array()[i], "accounts[" + std::to_string(i) + "]"));
+    if (!r.error.empty()) return InvalidState(r.field, r.error);
+  }
   ADCP_RETURN_IF_ERROR(CheckLinks(s));
   RebuildDerived(s, config);
   *out = std::move(s);
   return Status::Ok();
+}
+
+void IndexAccount(State& s, int32_t i) {
+  Account& a = s.accounts[i];
+  s.account_by_id[a.account_id] = i;
+  s.account_by_key[AccountKey(a.owner_key, a.brand, a.operator_domain)] = i;
+  std::vector<int32_t>& owned = s.accounts_by_owner[a.owner_key];
+  a.owner_position = static_cast<int32_t>(owned.size());
+  owned.push_back(i);
 }
 
 void RebuildDerived(State& s, const Config& config) {
@@ -254,6 +290,8 @@ void RebuildDerived(State& s, const Config& config) {
   }
   for (size_t i = 0; i < s.consultations.size(); ++i)
     s.consultation_by_handle[s.consultations[i].handle] = static_cast<int32_t>(i);
+  for (size_t i = 0; i < s.revocations.size(); ++i) s.revocation_by_check[s.revocations[i].check] = static_cast<int32_t>(i);
+  for (size_t i = 0; i < s.accounts.size(); ++i) IndexAccount(s, static_cast<int32_t>(i));
   for (const auto& it : s.idempotency)
     if (it.second.body_json) s.idempotency_expiry.emplace(it.second.stored_at_ms, it.first);
 

@@ -15,6 +15,8 @@ json::Value ExportState(const State& state);
 // and fails with INVALID_STATE naming the first bad field; `out` is replaced
 // only on success.
 Status ImportState(const json::Value& doc, const Config& config, State* out);
+// Indexes a new account (by id, natural key, owner) -- import and the store.
+void IndexAccount(State& state, int32_t account);
 // Rebuilds every derived index and total from the records.
 void RebuildDerived(State& state, const Config& config);
 

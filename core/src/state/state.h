@@ -341,6 +341,34 @@ struct Consultation {
   bool open = true;
 };
 
+// A revoked token (`serve`'s revocation list; tokens that outlive 15 minutes
+// need one): the check that issued it, its jti and expiry.
+struct Revocation {
+  std::string jti;
+  int32_t check = kNone;
+  int64_t revoked_at_ms = 0;
+  int64_t expires_at_ms = 0;
+  std::optional<std::string> reason;
+};
+
+// An advertiser account (AdCP accounts protocol: sync_accounts /
+// list_accounts): a brand, who operates it and who is billed, as its owner
+// (the agent that synced it) declared them.
+struct Account {
+  std::string account_id;
+  std::string owner, owner_key;
+  json::Value brand;  // brand-ref as sent
+  std::string operator_domain;
+  std::string billing;  // operator | agent | advertiser
+  std::optional<json::Value> billing_entity;
+  std::optional<std::string> payment_terms;
+  bool sandbox = false;
+  std::string status = "active";
+  int64_t created_ms = 0, updated_ms = 0;
+  // Derived.
+  int32_t owner_position = 0;  // index in accounts_by_owner[owner_key]
+};
+
 struct IdempotencyEntry {
   std::string task;
   std::string payload_hash;
@@ -366,6 +394,8 @@ struct State {
   std::deque<Adjustment> adjustments;
   std::deque<Escalation> escalations;
   std::deque<Consultation> consultations;
+  std::deque<Revocation> revocations;
+  std::deque<Account> accounts;
   std::unordered_map<std::string, IdempotencyEntry> idempotency;  // agent_key "\n" key
   std::map<std::string, uint64_t> id_counters;          // sequential id mode
   uint64_t seq = 0;
@@ -384,6 +414,9 @@ struct State {
   std::unordered_map<std::string, int32_t> adjustment_by_seller_id, adjustment_by_evidence_id;
   std::multimap<int64_t, std::string> idempotency_expiry;  // stored_at_ms -> scope key with a body
   std::set<int32_t> pending_escalations;                  // creation order
+  std::unordered_map<int32_t, int32_t> revocation_by_check;  // issuing check -> revocation
+  std::unordered_map<std::string, int32_t> account_by_id, account_by_key;  // key: owner "\n" domain "\n" brand_id "\n" operator
+  std::unordered_map<std::string, std::vector<int32_t>> accounts_by_owner;  // creation order
   // H2 aggregation windows (03 §5.3): owner "\n" seller "\n" account -> series.
   std::unordered_map<std::string, struct AggregationSeries> aggregation;
   std::unordered_map<std::string, std::set<std::string>> aggregation_sellers;  // owner "\n" account -> seller keys
@@ -410,5 +443,12 @@ inline const std::string& PresentedToken(const State& s, const Check& c) {
 inline const std::string& OutcomeContext(const State& s, const Outcome& o) { return s.checks[o.check].issued_token; }
 
 inline std::string JoinKey(const std::string& a, const std::string& b) { return a + "\n" + b; }
+
+// An account's natural key: its owner, brand (domain and brand_id) and operator.
+inline std::string AccountKey(const std::string& owner_key, const json::Value& brand, const std::string& operator_domain) {
+  const std::string* domain = brand.find_string("domain");
+  const std::string* brand_id = brand.find_string("brand_id");
+  return JoinKey(JoinKey(JoinKey(owner_key, domain ? *domain : ""), brand_id ? *brand_id : ""), operator_domain);
+}
 
 }  // namespace adcp

@@ -6,6 +6,7 @@
 #include "state/ledger.h"
 #include "state/plans.h"
 #include "state/records.h"
+#include "state/serialize.h"
 
 namespace adcp {
 
@@ -402,6 +403,27 @@ void Store::ReviewAdjustment(int32_t ji, AdjustmentReview review) {
   if (review.review_reason) rec.review_reason = std::move(review.review_reason);
   RecomputeActionAdjustments(state_, rec.action);
   if (accept) CountAdjustmentVerified(state_, ji);
+}
+
+int32_t Store::PutAccount(int32_t index, Account record) {
+  if (logging()) Log(json::Obj({{"op", "put_account"}, {"account", index}, {"record", AccountToJson(record)}}));
+  if (index != kNone) {
+    record.owner_position = state_.accounts[index].owner_position;  // id, owner and natural key never change
+    state_.accounts[index] = std::move(record);
+    return index;
+  }
+  const int32_t i = static_cast<int32_t>(state_.accounts.size());
+  state_.accounts.push_back(std::move(record));
+  IndexAccount(state_, i);
+  return i;
+}
+
+int32_t Store::AddRevocation(Revocation revocation) {
+  if (logging()) Log(json::Obj({{"op", "add_revocation"}, {"revocation", RevocationToJson(revocation)}}));
+  const int32_t i = static_cast<int32_t>(state_.revocations.size());
+  state_.revocation_by_check[revocation.check] = i;
+  state_.revocations.push_back(std::move(revocation));
+  return i;
 }
 
 // ------------------------------------------- idempotency, ledger, counters ---

@@ -103,6 +103,12 @@ class Store {
   void SetAdjustmentReportBody(int32_t adjustment, std::string body_json);
   void ReviewAdjustment(int32_t adjustment, AdjustmentReview review);
 
+  // Accounts (sync_accounts): a new one, or a changed record at `account`.
+  int32_t PutAccount(int32_t account, Account record);
+
+  // A revoked token (README "serve": the revocation list).
+  int32_t AddRevocation(Revocation revocation);
+
   // Idempotency (08 §5), the outcomes ledger (11), id counters.
   void PutIdempotency(std::string scope, IdempotencyEntry entry);
   void AddValueRecord(ValueRecord record);

@@ -2,7 +2,9 @@
 // and threshold overrides, human-review downgrades, escalation resolution.
 #include "agent/agent.h"
 #include "agent/config.h"
+#include "canon/sha256.h"
 #include "json/json.h"
+#include "util/time.h"
 #include "state/plans.h"
 #include "tasks/escalations.h"
 #include "util/url.h"
@@ -34,6 +36,84 @@ Status OptionalString(const json::Value& op, const char* key) {
 
 TaskResult Done() { return TaskResult::Completed(json::Value::MakeObject()); }
 
+// Counts a host shows on its metrics: O(plans).
+TaskResult Stats(const State& state) {
+  double holds = 0;
+  for (const Plan& p : state.plans) holds += static_cast<double>(p.agg.hold_expiry.size());
+  return TaskResult::Completed(json::Obj({{"plans", static_cast<double>(state.plans.size())},
+                                          {"checks", static_cast<double>(state.checks.size())},
+                                          {"governed_actions", static_cast<double>(state.actions.size())},
+                                          {"outcomes", static_cast<double>(state.outcomes.size())},
+                                          {"pending_escalations", static_cast<double>(state.pending_escalations.size())},
+                                          {"holds_outstanding", holds},
+                                          {"revocations", static_cast<double>(state.revocations.size())},
+                                          {"changes", static_cast<double>(state.changes)}}));
+}
+
+// Revokes a token this agent issued (by governance_context or check_id):
+// sellers see it in the revocation list, and an execution check presenting
+// it is refused. Revoking twice is a no-op.
+TaskResult RevokeToken(CallContext& ctx, const json::Value& op) {
+  const State& state = ctx.state();
+  int32_t check = kNone;
+  if (const std::string* token = op.find_string("governance_context")) {
+    auto it = state.check_by_token.find(TokenKey(*token));
+    if (it != state.check_by_token.end()) check = it->second;
+  } else if (const std::string* id = op.find_string("check_id")) {
+    auto it = state.check_by_id.find(*id);
+    if (it != state.check_by_id.end() && !state.checks[it->second].issued_token.empty()) check = it->second;
+  } else {
+    return TaskResult::Failed(Invalid("governance_context", "governance_context or check_id is required"));
+  }
+  if (check == kNone) return TaskResult::Failed(MakeError("REFERENCE_NOT_FOUND", "no token of this agent matches", "governance_context"));
+  Status reason = OptionalString(op, "reason");
+  if (!reason.ok()) return TaskResult::Failed(reason.error());
+  const Check& c = state.checks[check];
+  // The jti is inside the token's claims (this agent signed them).
+  std::string claims_text;
+  const size_t a = c.issued_token.find('.'), b = c.issued_token.find('.', a + 1);
+  json::Value claims = a != std::string::npos && b != std::string::npos &&
+                               canon::Base64UrlDecode(c.issued_token.substr(a + 1, b - a - 1), &claims_text)
+                           ? json::ParseStored(claims_text)
+                           : json::Value();
+  const std::string* jti = claims.find_string("jti");
+  if (!jti) return TaskResult::Failed(MakeError("VALIDATION_ERROR", "the token carries no jti", "governance_context"));
+  auto done = [&](bool revoked_now, int64_t at) {
+    return TaskResult::Completed(json::Obj({{"check_id", c.check_id}, {"jti", *jti},
+                                            {"revoked_at", FormatMillis(at)}, {"revoked_now", revoked_now}}));
+  };
+  if (auto prior = state.revocation_by_check.find(check); prior != state.revocation_by_check.end())
+    return done(false, state.revocations[prior->second].revoked_at_ms);
+  Result<int64_t> now = ctx.Now();
+  if (!now.ok()) return TaskResult::Failed(now.error());
+  Revocation rev;
+  rev.jti = *jti;
+  rev.check = check;
+  rev.revoked_at_ms = now.value();
+  rev.expires_at_ms = c.expires_at_ms;
+  if (const std::string* why = op.find_string("reason")) rev.reason = *why;
+  ctx.store().AddRevocation(std::move(rev));
+  return done(true, now.value());
+}
+
+// The revocations of tokens that have not expired yet, oldest first.
+TaskResult ListRevocations(CallContext& ctx) {
+  const State& state = ctx.state();
+  Result<int64_t> now = ctx.Now();
+  if (!now.ok()) return TaskResult::Failed(now.error());
+  json::Value revoked = json::Value::MakeArray();
+  for (const Revocation& r : state.revocations) {
+    if (r.expires_at_ms <= now.value()) continue;
+    json::Value item = json::Obj({{"jti", r.jti},
+                                  {"check_id", state.checks[r.check].check_id},
+                                  {"revoked_at", FormatMillis(r.revoked_at_ms)},
+                                  {"expires_at", FormatMillis(r.expires_at_ms)}});
+    if (r.reason) item.set("reason", *r.reason);
+    revoked.push(std::move(item));
+  }
+  return TaskResult::Completed(json::Obj({{"revoked", std::move(revoked)}}));
+}
+
 }  // namespace
 
 TaskResult RunAdmin(Agent& agent, CallContext& ctx, std::string_view op_json) {
@@ -45,6 +125,9 @@ TaskResult RunAdmin(Agent& agent, CallContext& ctx, std::string_view op_json) {
   if (!name) return TaskResult::Failed(Invalid("op", "op is required"));
   const State& state = ctx.state();
   if (*name == "resolve_escalation") return ResolveEscalationOp(agent, ctx, op);
+  if (*name == "stats") return Stats(state);
+  if (*name == "revoke_token") return RevokeToken(ctx, op);
+  if (*name == "list_revocations") return ListRevocations(ctx);
   if (*name == "expire_escalations") return ExpireEscalationsOp(agent, ctx);
   const bool lifecycle = *name == "suspend_plan" || *name == "resume_plan" || *name == "complete_plan";
   if (!lifecycle && *name != "set_plan_mode" && *name != "set_drift_thresholds" &&

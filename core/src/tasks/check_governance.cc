@@ -452,6 +452,38 @@ namespace {
 
 TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth);
 
+// An off-protocol human approval (ext.human_approval {approved_by,
+// approved_at, approval_reference}) of an intent that would go to review.
+// The reference agent trusts it, so a buyer could approve itself; here it
+// counts only when the host's verify_human_approval hook vouches for it
+// (a signed approval, a known ticket). Either way the check records what
+// happened as a human_review finding (project choice).
+Result<bool> VerifyHumanApproval(CallContext& ctx, const json::Value& approval, const Plan& plan,
+                                 const std::string& caller, const std::string& tool, const json::Value& payload,
+                                 Evaluation& ev) {
+  bool verified = false;
+  if (ctx.hooks().verify_human_approval) {
+    json::Value input = json::Obj({{"approval", approval}, {"plan_id", plan.plan_id}, {"owner", plan.owner},
+                                   {"caller", caller}, {"tool", tool}, {"payload", payload}});
+    Result<json::Value> answer = ctx.CallJsonHook(
+        "verifyHumanApproval", [&] { return ctx.hooks().verify_human_approval(json::Write(input)); });
+    if (!answer.ok()) return answer.error();
+    const json::Value* v = answer.value().find("verified");
+    verified = v && v->is_bool() && v->as_bool();
+  }
+  const std::string* by = approval.find_string("approved_by");
+  json::Value details = json::Obj({{"decision", verified ? "approved_by_human" : "ignored"}, {"off_protocol", true}});
+  for (const char* k : {"approved_by", "approved_at", "approval_reference"})
+    if (const json::Value* v = approval.find(k); v && v->is_string()) details.set(k, *v);
+  ev.Finding("human_review", "info",
+             verified ? "Approved off-protocol by " + (by ? *by : std::string("a human reviewer")) +
+                            "; the approval was verified by the governance host."
+                      : "ext.human_approval was not verified by the governance host and is ignored; the check goes to "
+                        "human review.",
+             std::move(details));
+  return verified;
+}
+
 // 10 §3.3.4 claim key: who asks, for what, with which payload (6.11 puts a
 // fresh idempotency_key into every governed payload, so it is left out).
 std::string ClaimKey(const std::string& agent_key, const std::string& caller_key, const Plan& plan,
@@ -951,6 +983,16 @@ TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const
                "The consultation reached " + std::to_string(agent.config.max_consultation_attempts) + " attempts.",
                Details({{"attempts", attempt}}));
   }
+  if (const json::Value* ext = r.find_object("ext"); ext && escalate && recommendation == "approve") {
+    if (const json::Value* approval = ext->find_object("human_approval")) {
+      Result<bool> verified = VerifyHumanApproval(ctx, *approval, plan, caller, tool, *r.find("payload"), ev);
+      if (!verified.ok()) return TaskResult::Failed(verified.error());
+      if (verified.value()) {
+        escalate = false;
+        verdict = "approved";
+      }
+    }
+  }
   const std::string configured = ConfiguredMode(agent, plan);
   const std::string effective = plan.effective_human_review ? "enforce" : configured;
   std::vector<Condition> conditions = ev.conditions;
@@ -1116,6 +1158,8 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
   const bool unbound = legacy && action.target_key.empty() && action.target_agent.empty();
   if (token && issuer_check.expires_at_ms <= now)
     return TaskResult::Failed(MakeError("PERMISSION_DENIED", "the governance_context has expired", "governance_context"));
+  if (token && state.revocation_by_check.count(presented))
+    return TaskResult::Failed(MakeError("PERMISSION_DENIED", "the governance_context was revoked", "governance_context"));
   if (!unbound && (action.target_key.empty() || auth.key != action.target_key))
     return TaskResult::Failed(MakeError("PERMISSION_DENIED", "the caller is not the audience of this governance_context"));
   // 5.

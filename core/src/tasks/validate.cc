@@ -31,6 +31,14 @@ std::optional<TaskError> ValidateRequestShape(std::string_view task, const json:
     return CheckGovernanceShape(request, config);
   }
   if (task == "record_outcome") return RecordOutcomeShape(request);
+  if (task == "sync_accounts") {
+    if (auto f = schema::Validate(schema::SyncAccountsRequest(), request)) return SchemaError("VALIDATION_ERROR", *f);
+    return std::nullopt;
+  }
+  if (task == "list_accounts") {
+    if (auto f = schema::Validate(schema::ListAccountsRequest(), request)) return SchemaError("VALIDATION_ERROR", *f);
+    return std::nullopt;
+  }
   return MakeError("INVALID_REQUEST", "unknown task: " + std::string(task));
 }
 
