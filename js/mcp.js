@@ -13,6 +13,7 @@
 // credential may not use both answer 404 (not found = not yours).
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { TASK_TOOLS, callTaskTool, capabilities, failureResult, toolList, toolResult } from './tools.js';
 
@@ -48,8 +49,12 @@ export function createMcpHandler(target, options = {}) {
     : target?.tenants ? (tenant) => target.tenants[tenant ?? target.defaultTenant ?? 'default'] ?? null
     : (tenant) => (tenant === null ? target : null);
 
+  // One validator for every request's Server: the SDK builds a new Ajv per
+  // Server otherwise, which was most of a stateless request's CPU time.
+  const jsonSchemaValidator = options.jsonSchemaValidator ?? new AjvJsonSchemaValidator();
+
   function mcpServer(agent, tenant, requestIdentity, requestId) {
-    const server = new Server(serverInfo, { capabilities: { tools: {} } });
+    const server = new Server(serverInfo, { capabilities: { tools: {} }, jsonSchemaValidator });
     const names = ['get_adcp_capabilities', ...TASK_TOOLS, ...extraTools];
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: toolList(names) }));
     server.setRequestHandler(CallToolRequestSchema, async (request) => {
