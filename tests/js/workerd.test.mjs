@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compactVerify, importJWK } from 'jose';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SHARED_DIR } from './lib/schemas.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -23,7 +25,7 @@ const freePort = () => new Promise((done) => {
 // core.wasm stays a separate Wasm module (workerd cannot compile from bytes).
 function bundle(dir) {
   execFileSync(join(root, 'node_modules', '.bin', 'esbuild'), [join(root, 'tests/js/workerd/worker.mjs'), '--bundle',
-    '--format=esm', '--platform=neutral', '--conditions=workerd,worker,browser', '--external:*.wasm',
+    '--format=esm', '--platform=neutral', '--conditions=workerd,worker,browser', '--main-fields=browser,module,main', '--external:*.wasm',
     `--outfile=${join(dir, 'w', 'worker.mjs')}`, '--log-level=warning']);
 }
 
@@ -110,6 +112,47 @@ test('workerd: a governed buy over fetch', { timeout: 120_000 }, async () => {
     assert.equal((await outcomes('GET', '/api/outcomes', { authorization: 'Bearer edge-internal-key' })).status, 401);
     const summary = await outcomes('GET', '/api/outcomes/summary', { cookie: 'session=u42' });
     assert.deepEqual(summary.body.plans, [{ plan_id: 'edge', currency: 'USD', committed: 250, value_usd: 250, value_to_spend: 1 }]);
+    // The MCP handler inside workerd: the official MCP client lists the tools and runs a governed buy.
+    const mcp = async (token) => {
+      const client = new Client({ name: 'workerd-test', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', base),
+        { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+      return client;
+    };
+    const [mcpBuyer, mcpSeller] = [await mcp('buyer-token'), await mcp('seller-token')];
+    const { tools } = await mcpBuyer.listTools();
+    assert.deepEqual(tools.map((t) => t.name).sort(), ['check_governance', 'get_adcp_capabilities', 'get_plan_audit_logs',
+      'list_accounts', 'report_plan_adjustment', 'report_plan_outcome', 'sync_accounts', 'sync_plans']);
+    const tool = async (client, name, args) => (await client.callTool({ name, arguments: args })).structuredContent;
+    assert.equal((await tool(mcpBuyer, 'sync_plans', { idempotency_key: 'workerd-mcp-sync-01', plans: [{ plan_id: 'edge-mcp',
+      brand: { domain: 'acme.example' }, objectives: 'Edge MCP.', budget: { total: 1000, currency: 'USD', reallocation_unlimited: true },
+      flight: { start: '2026-01-01T00:00:00Z', end: '2030-01-01T00:00:00Z' } }] })).plans[0].status, 'active');
+    const intent = await tool(mcpBuyer, 'check_governance', { caller: buyer.agent_url, plan_id: 'edge-mcp',
+      target_agent: seller.agent_url, tool: 'create_media_buy', payload: { total_budget: 400 } });
+    assert.equal(intent.verdict, 'approved', JSON.stringify(intent));
+    const tooMuch = await tool(mcpBuyer, 'check_governance', { caller: buyer.agent_url, plan_id: 'edge-mcp',
+      target_agent: seller.agent_url, tool: 'create_media_buy', payload: { total_budget: 5000 } });
+    assert.equal(tooMuch.verdict, 'denied', JSON.stringify(tooMuch));
+    const execution = await tool(mcpSeller, 'check_governance', { caller: seller.agent_url,
+      governance_context: intent.governance_context, phase: 'purchase',
+      planned_delivery: { media_buy_id: 'mb_edge_mcp', total_budget: 400, currency: 'USD' } });
+    assert.equal(execution.verdict, 'approved', JSON.stringify(execution));
+    const settled = await tool(mcpBuyer, 'report_plan_outcome', { idempotency_key: 'workerd-mcp-outcome1', plan_id: 'edge-mcp',
+      check_id: execution.check_id, governance_context: execution.governance_context, outcome: 'completed',
+      seller_response: { media_buy_id: 'mb_edge_mcp' } });
+    assert.equal(settled.committed_budget, 400, JSON.stringify(settled));
+    const mcpAudit = await tool(mcpBuyer, 'get_plan_audit_logs', { plan_ids: ['edge-mcp'] });
+    assert.equal(mcpAudit.plans[0].budget.committed, 400);
+    // The seller's identity is the seller's token: it cannot read the buyer's plan.
+    const notYours = await mcpSeller.callTool({ name: 'get_plan_audit_logs', arguments: { plan_ids: ['edge-mcp'] } });
+    assert.equal(notYours.isError, true);
+    assert.equal(notYours.structuredContent.adcp_error.code, 'PLAN_NOT_FOUND', JSON.stringify(notYours.structuredContent));
+    const noToken = await fetch(`${base}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json',
+      accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) });
+    assert.equal(noToken.status, 401);
+    assert.match(noToken.headers.get('www-authenticate') ?? '', /^Bearer /);
+    await mcpBuyer.close();
+    await mcpSeller.close();
     // The plan-hash vectors inside workerd.
     const vdir = join(SHARED_DIR, 'adcp', 'test-vectors', 'plan-hash');
     for (const f of readdirSync(vdir)) {
