@@ -54,3 +54,40 @@ export function toGovernanceAgentConfig(agent: GovernanceAgent, options: InProce
 export class GovernanceTaskSubmitted extends Error {
   readonly taskId: string;
 }
+
+/**
+ * Our agent as the `campaignGovernance` of an @adcp/sdk (6.11+) server
+ * (`createAdcpServerFromPlatform`): the SDK's `CampaignGovernancePlatform`
+ * methods, plus `customTools.report_plan_adjustment` for
+ * `createAdcpServerFromPlatform(platform, { customTools })`.
+ * Identity: `ctx.agent.agent_url` (the platform's agentRegistry); failures
+ * are thrown as the host's AdcpError.
+ */
+export interface GovernancePlatformOptions {
+  /** `AdcpError` from `@adcp/sdk/server`. */
+  AdcpError: new (code: string, options: { message: string; recovery?: string; field?: string }) => Error;
+  /** The platform's buyer-agent registry: custom tools bypass the framework's agent resolution. */
+  agentRegistry?: { resolve(input: { credential?: unknown; extra?: Record<string, unknown> }): Promise<{ agent_url: string } | null> };
+  /** The dialect of the SDK host's schemas (default '3.0': @adcp/sdk 6.11 validates against 3.0.6). */
+  protocol?: '3.0' | '3.1' | '3.2';
+}
+
+type PlatformContext = { agent?: { agent_url: string } };
+
+export interface CampaignGovernanceAdapter {
+  checkGovernance(request: Record<string, unknown>, ctx: PlatformContext): Promise<Record<string, unknown>>;
+  syncPlans(request: Record<string, unknown>, ctx: PlatformContext): Promise<Record<string, unknown>>;
+  reportPlanOutcome(request: Record<string, unknown>, ctx: PlatformContext): Promise<Record<string, unknown>>;
+  getPlanAuditLogs(request: Record<string, unknown>, ctx: PlatformContext): Promise<Record<string, unknown>>;
+  customTools: {
+    report_plan_adjustment: {
+      description: string;
+      annotations: Record<string, boolean>;
+      inputSchema: unknown;
+      handler(args: Record<string, unknown>, extra: { authInfo?: Record<string, unknown> }): Promise<InProcessToolResult>;
+    };
+  };
+}
+
+export function toCampaignGovernancePlatform(agent: GovernanceAgent | import('./index.js').DurableGovernanceAgent,
+  options: GovernancePlatformOptions): CampaignGovernanceAdapter;

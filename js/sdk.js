@@ -6,6 +6,7 @@
 // the core (spec 10); the shim only injects the host's identity and maps
 // CoreResults to MCP tool results (10 §8.2).
 
+import { z } from 'zod';
 import { GOVERNANCE_TOOLS, capabilities, failureResult, toolList, toolResult } from './tools.js';
 
 export { GOVERNANCE_TOOLS };
@@ -72,3 +73,75 @@ export function toGovernanceAgentConfig(agent, options = {}) {
 }
 
 export { GovernanceTaskSubmitted };
+
+const PLATFORM_TASKS = { checkGovernance: 'check_governance', syncPlans: 'sync_plans',
+  reportPlanOutcome: 'report_plan_outcome', getPlanAuditLogs: 'get_plan_audit_logs' };
+
+/**
+ * Our agent as the `campaignGovernance` of an @adcp/sdk (6.11+) server built
+ * with `createAdcpServerFromPlatform` (the SDK's `CampaignGovernancePlatform`).
+ * The caller's identity is the registry-resolved `ctx.agent.agent_url` (the
+ * platform's `agentRegistry`, i.e. the credential), never a request field.
+ * Decisions are returned; failures are thrown as the host's `AdcpError`
+ * (passed in: this package never imports @adcp/sdk). A 3.0-era check that
+ * fails keeps the core's fail-closed `status: "denied"` rendering (spec 10),
+ * since 6.11 clients proceed on an error envelope.
+ *
+ * `report_plan_adjustment` is not on the interface: register the returned
+ * `customTools` (`createAdcpServerFromPlatform(platform, { customTools })`);
+ * custom tools bypass the framework's agent resolution, so pass the same
+ * `agentRegistry` here for them to identify the caller.
+ *
+ * @param agent  an in-memory or durable agent
+ * @param {{AdcpError: Function, agentRegistry?: {resolve: Function}, protocol?: '3.0'|'3.1'|'3.2'}} options
+ *   `protocol`: the dialect of the SDK host's schemas (default '3.0', @adcp/sdk 6.11)
+ */
+export function toCampaignGovernancePlatform(agent, options = {}) {
+  // The SDK host validates requests and responses against its AdCP version
+  // (6.11: 3.0.6), so the core is told the transport's dialect (spec 10 D5);
+  // a request's own markers still win.
+  const { AdcpError, agentRegistry, protocol = '3.0' } = options;
+  if (!agent || typeof agent.callRaw !== 'function') throw new TypeError('toCampaignGovernancePlatform: an agent is required');
+  if (typeof AdcpError !== 'function') throw new TypeError('toCampaignGovernancePlatform: options.AdcpError (from @adcp/sdk/server) is required');
+  const unauthenticated = () => new AdcpError('AUTH_REQUIRED', { recovery: 'correctable',
+    message: 'the caller could not be identified from its credential (configure the platform agentRegistry)' });
+
+  async function run(task, request, agentUrl) {
+    if (typeof agentUrl !== 'string' || !agentUrl) throw unauthenticated();
+    const coreResult = JSON.parse(await agent.callRaw(task, JSON.stringify(request ?? {}), { agent_url: agentUrl, protocol }));
+    const wire = agent.toWire(coreResult);
+    if (coreResult.status !== 'failed' || (task === 'check_governance' && wire.status === 'denied')) return wire;
+    const error = coreResult.errors?.[0] ?? { code: 'SERVICE_UNAVAILABLE', message: 'no answer', recovery: 'transient' };
+    throw new AdcpError(error.code, { message: error.message, recovery: error.recovery,
+      ...(error.field !== undefined && { field: error.field }) });
+  }
+
+  const platform = {};
+  for (const [method, task] of Object.entries(PLATFORM_TASKS))
+    platform[method] = (request, ctx) => run(task, request, ctx?.agent?.agent_url);
+
+  platform.customTools = {
+    report_plan_adjustment: {
+      description: 'Report or review a post-settlement adjustment.',
+      annotations: { readOnlyHint: false, idempotentHint: true },
+      // The MCP SDK passes arguments only to tools with an input schema: an
+      // open object (every key kept), since the core validates the request.
+      inputSchema: z.looseObject({}),
+      handler: async (args, extra) => {
+        // As the framework resolves ctx.agent (serve() keeps the credential in authInfo.extra).
+        const authInfo = extra?.authInfo;
+        const credential = authInfo?.credential ?? authInfo?.extra?.credential;
+        const resolved = agentRegistry && authInfo && await agentRegistry.resolve({
+          ...(credential !== undefined && { credential }),
+          ...(authInfo.extra !== undefined && { extra: authInfo.extra }),
+        });
+        if (!resolved?.agent_url)
+          return failureResult('AUTH_REQUIRED', 'the caller could not be identified from its credential (pass agentRegistry)');
+        const coreResult = JSON.parse(await agent.callRaw('report_plan_adjustment', JSON.stringify(args ?? {}),
+          { agent_url: resolved.agent_url }));
+        return toolResult(agent.toWire(coreResult), coreResult.status === 'failed');
+      },
+    },
+  };
+  return platform;
+}

@@ -3,7 +3,8 @@
 // the @ts-expect-error lines must be errors (wrong field names or types).
 import { createGovernanceAgent, openGovernanceAgent, fileStore, type CheckGovernanceResponse, type OutcomeItem, type ValueSummary } from 'adcp-governance';
 import { createOutcomesHandler, toNodeListener } from 'adcp-governance/http';
-import { toGovernanceAgentConfig, type InProcessAgentConfig } from 'adcp-governance/sdk';
+import { toCampaignGovernancePlatform, toGovernanceAgentConfig, type InProcessAgentConfig } from 'adcp-governance/sdk';
+import { createMcpHandler } from 'adcp-governance/mcp';
 import { createTestGovernanceAgent } from 'adcp-governance/testing';
 
 async function main(): Promise<void> {
@@ -52,6 +53,17 @@ async function main(): Promise<void> {
   void listener;
   const config: InProcessAgentConfig = toGovernanceAgentConfig(agent, { callerUrl: 'https://buyer.example' });
   void config._inProcessMcpClient.callTool({ name: 'get_plan_audit_logs', arguments: { plan_ids: ['p'] } });
+  const mcp = createMcpHandler({ tenants: { default: agent } }, {
+    authenticate: (request) => (request.headers.get('authorization') === 'Bearer t' ? { agent_url: 'https://buyer.example' } : null),
+  });
+  const response: Promise<Response> = mcp(new Request('http://127.0.0.1/mcp', { method: 'POST' }));
+  void response;
+  // @ts-expect-error: authenticate is required (identity comes only from the host's credential)
+  createMcpHandler(agent, {});
+  class AdcpError extends Error { constructor(code: string, options: { message: string }) { super(options.message); void code; } }
+  const platform = toCampaignGovernancePlatform(agent, { AdcpError });
+  void platform.checkGovernance({ plan_id: 'p', caller: 'https://buyer.example' }, { agent: { agent_url: 'https://buyer.example' } });
+  void platform.customTools.report_plan_adjustment.handler;
   const stub = await createTestGovernanceAgent({ seed: 3, now: '2026-01-01T00:00:00Z' });
   stub.clock.advance(1000);
   const calls: number = stub.getCallsForTool('check_governance').length;
