@@ -6,9 +6,15 @@
 //                         [--issuer URL] [--fsync always|group|never]
 //                         [--sandbox [--sandbox-seller URL] [--sandbox-buyer URL]]
 //       the agent over MCP (js/serve.js)
-//   adcp-governance demo [--backend auto|native|wasm] [--url MCP_URL --token SECRET]
+//   adcp-governance start [serve options]
+//       `npm start`: serve on the embedded default (data directory ./data,
+//       demo credentials in data/demo-credentials.json when no token or config
+//       is given, the demo plan seeded when the store is empty)
+//   adcp-governance demo [--backend auto|native|wasm] [--url MCP_URL (--credentials FILE | --token SECRET --seller-token SECRET)]
 //       the governance loop on the embedded default plan (in memory, or
 //       against a running server through an MCP client)
+//   adcp-governance keygen FILE --kid KID
+//       an Ed25519 key file {kid, jwk} (mode 0600) for a key rotation
 //   adcp-governance run CALLS.jsonl [--data-dir DIR] [--fsync always|group|never] [--issuer URL]
 //                       [--signing-key FILE] [--kid KID] [--config FILE] [--backend B]
 //       one step per line (the step language of tests/fixtures/README.md:
@@ -17,14 +23,16 @@
 //       durable (fileStore): every answer is printed after its change set is
 //       on disk, and the next run goes on from there.
 import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { runDemo } from './demo.js';
+import { BUYER, SELLER, livePlan, runDemo } from './demo.js';
 import { runStep, stepClock, substitute } from './steps.js';
 
 function usage() {
   console.error(['usage:', '  adcp-governance serve [--host H] [--port P] [--data-dir DIR] [--config FILE] [--token SECRET=AGENT_URL]... [--sandbox]',
-    '  adcp-governance demo [--backend auto|native|wasm] [--url MCP_URL --token SECRET]',
+    '  adcp-governance start [serve options]   (npm start: serve on ./data with demo credentials and the demo plan)',
+    '  adcp-governance demo [--backend auto|native|wasm] [--url MCP_URL (--credentials FILE | --token SECRET --seller-token SECRET)]',
+    '  adcp-governance keygen FILE --kid KID   (a new signing key for a rotation; never overwrites)',
     '  adcp-governance run CALLS.jsonl [--data-dir DIR] [--fsync always|group|never] [--issuer URL]',
     '                      [--signing-key FILE] [--kid KID] [--config FILE] [--backend auto|native|wasm]'].join('\n'));
   process.exit(2);
@@ -99,12 +107,11 @@ function serveFlags(args) {
   return out;
 }
 
-async function runServe(args) {
-  const options = serveFlags(args);
+async function runServe(args, options = serveFlags(args)) {
   const api = await import('./node.js');
   const { loadConfig, serve } = await import('./serve.js');
   const config = loadConfig(options);
-  const running = await serve(api, config, { seedDemo: options.seedDemo });
+  const running = await serve(api, config);
   const base = running.url;
   process.stdout.write(`adcp-governance serving ${[...running.tenants.keys()].join(', ')} on ${base}\n` +
     `  MCP      ${base}/mcp   (tenants: ${base}/t/{tenant}/mcp)\n  JWKS     ${base}/.well-known/jwks.json\n` +
@@ -119,8 +126,51 @@ async function runServe(args) {
   return running;
 }
 
+// `npm start`: the server on the embedded default. Without a config file or
+// --token, demo credentials (random, mode 0600, kept across runs) map to the
+// demo buyer and seller; the demo plan is synced when the store is empty.
+async function runStart(args) {
+  const options = serveFlags(args);
+  options.dataDir ??= 'data';
+  let credentials = null;
+  if (!options.config && !options.token.length && !options.sandbox) {
+    const file = join(options.dataDir, 'demo-credentials.json');
+    if (!existsSync(file)) {
+      mkdirSync(options.dataDir, { recursive: true });
+      const secret = () => randomBytes(24).toString('base64url');
+      writeFileSync(file, JSON.stringify({ buyer: secret(), seller: secret(), admin: secret() }, null, 2), { mode: 0o600 });
+    }
+    credentials = { ...JSON.parse(readFileSync(file, 'utf8')), file };
+    options.token.push(`${credentials.buyer}=${BUYER}`, `${credentials.seller}=${SELLER}`);
+    options.adminToken.push(credentials.admin);
+  }
+  const running = await runServe(args, options);
+  const agent = running.tenants.get('default').agent;
+  if ((await agent.admin({ op: 'stats' })).response.changes === 0) {
+    const seeded = await agent.syncPlans({ idempotency_key: 'seed-demo-plan-000001', plans: [livePlan()] }, BUYER);
+    process.stdout.write(`  seeded   the demo plan spring_launch for ${BUYER} (${seeded.status})\n`);
+  }
+  process.stdout.write(`  dashboard  not built yet (the audit is get_plan_audit_logs over MCP)\n`);
+  if (credentials) {
+    process.stdout.write(`  demo credentials in ${credentials.file} (buyer ${BUYER}, seller ${SELLER})\n` +
+      `  try      npx adcp-governance demo --url ${running.url}/mcp --credentials ${credentials.file}\n`);
+  }
+}
+
 const [command = 'demo', ...args] = process.argv.slice(2);
-if (command === 'demo') await runDemo({ backend: flags(args).backend ?? 'auto', url: flags(args).url, token: flags(args).token });
+if (command === 'demo') {
+  const f = flags(args);
+  // --credentials FILE ({buyer, seller} tokens, as `start` writes them) keeps secrets off the command line.
+  const file = f.credentials ? JSON.parse(readFileSync(f.credentials, 'utf8')) : {};
+  await runDemo({ backend: f.backend ?? 'auto', url: f.url, token: f.token ?? file.buyer, sellerToken: f['seller-token'] ?? file.seller });
+} else if (command === 'start') await runStart(args);
+else if (command === 'keygen') {
+  const f = flags(args);
+  if (!f.positional[0] || !f.kid || existsSync(f.positional[0])) usage();
+  const { generateKeyFile } = await import('./keys.js');
+  generateKeyFile(f.positional[0], f.kid);
+  process.stdout.write(`wrote ${f.positional[0]} (kid ${f.kid}); set it as the tenant's signing.private_key_file\n`);
+}
 else if (command === 'run') await run(flags(args));
 else if (command === 'serve') await runServe(args);
 else usage();

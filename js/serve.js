@@ -131,7 +131,10 @@ export function loadConfig(options = {}) {
  * the file store (PostgreSQL).
  */
 export async function serve(api, config, options = {}) {
-  const log = options.logger ?? pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime });
+  // Asynchronous writes: a synchronous stdout write per line was ~8% of a
+  // loaded server's CPU. Flushed on close.
+  const log = options.logger ?? pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime },
+    pino.destination({ dest: 1, sync: false }));
   const metrics = metricsRegistry();
   const findToken = tokenTable(config.tokens);
   const findAdmin = tokenTable(config.adminTokens);
@@ -325,6 +328,7 @@ export async function serve(api, config, options = {}) {
     for (const t of tenants.values()) await t.agent.close();  // queued calls finish, the journal is synced
     server.closeAllConnections?.();
     log.info({}, 'stopped');
+    log.flush?.();
   }
   return { server, url: base, port: address.port, tenants, close, metrics };
 }

@@ -48,7 +48,7 @@ async function buyer(url, n, id, acks, latencies, stop) {
         target_agent: SELLER, tool: 'create_media_buy', payload: { total_budget: amount } } })).structuredContent;
       latencies.push(performance.now() - t);
       assert.equal(check.verdict, 'approved', JSON.stringify(check));
-      const ack = { check_id: check.check_id, token: check.governance_context, amount, key: `load-${id}-${i}`.padEnd(16, '0') };
+      const ack = { check_id: check.check_id, token: check.governance_context, amount, key: `load-${id}-${i}-`.padEnd(16, '0') };
       acks.checks.push(ack);
       t = performance.now();
       const outcome = (await client.callTool({ name: 'report_plan_outcome', arguments: outcomeArgs(ack) })).structuredContent;
@@ -111,6 +111,13 @@ test(`[${backend}] load: ${CLIENTS} concurrent clients x ${BUYS} governed buys o
     console.log(`# load: ${CLIENTS * BUYS} governed buys (${latencies.length} calls) in ${seconds.toFixed(1)} s: ` +
       `${(CLIENTS * BUYS / seconds).toFixed(0)} buys/s, ${(latencies.length / seconds).toFixed(0)} calls/s, ` +
       `p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms`);
+    // The server's view (Prometheus): fsync and in-server call latency, for the bench notes.
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    for (const name of ['adcp_governance_fsync_seconds', 'adcp_governance_call_seconds']) {
+      const buckets = [...metrics.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"(?:,tool="check_governance")?\\} (\\d+)`, 'gm'))]
+        .map((m) => `${m[1]}:${m[2]}`);
+      console.log(`# ${name} cumulative buckets ${buckets.join(' ')}`);
+    }
     child.kill('SIGTERM');
     assert.deepEqual(await exited(child), { code: 0, signal: null });
     await verify(dir, acks);
