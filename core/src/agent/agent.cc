@@ -1,5 +1,5 @@
 // The GovernanceAgent facade: parse, dispatch, CoreResult, commit.
-#include "agent/agent.h"
+#include "tasks/tasks.h"
 
 #include "adcp_governance.h"
 #include "canon/digests.h"
@@ -10,6 +10,7 @@
 #include "state/store.h"
 #include "tasks/check_governance.h"
 #include "tasks/escalations.h"
+#include "tasks/table.h"
 
 namespace adcp {
 
@@ -62,21 +63,6 @@ std::string FailedResult(const TaskError& e, const json::Value* context) {
   return json::Write(r);
 }
 
-TaskResult Dispatch(Agent& agent, CallContext& ctx, std::string_view task, const json::Value& request,
-                    const Auth& auth) {
-  if (task == "sync_plans") return RunSyncPlans(agent, ctx, request, auth);
-  if (task == "get_plan_audit_logs") return RunGetPlanAuditLogs(agent, ctx, request, auth);
-  if (task == "check_governance") return RunCheckGovernance(agent, ctx, request, auth);
-  if (task == "report_plan_outcome") return RunReportPlanOutcome(agent, ctx, request, auth);
-  if (task == "report_plan_adjustment") return RunReportPlanAdjustment(agent, ctx, request, auth);
-  if (task == "record_outcome") return RunRecordOutcome(agent, ctx, request, auth);
-  if (task == "list_outcomes") return RunListOutcomes(agent, ctx, request, auth);
-  if (task == "get_value_summary") return RunGetValueSummary(agent, ctx, request, auth);
-  if (task == "sync_accounts") return RunSyncAccounts(agent, ctx, request, auth);
-  if (task == "list_accounts") return RunListAccounts(agent, ctx, request, auth);
-  return TaskResult::Failed(MakeError("INVALID_REQUEST", "unknown task: " + std::string(task)));
-}
-
 // Stores the entry of a successful keyed call (08 §5); the store drops
 // replay bodies that left the window.
 void StoreIdempotency(CallContext& ctx, const TaskResult& r) {
@@ -89,12 +75,6 @@ void StoreIdempotency(CallContext& ctx, const TaskResult& r) {
   e.stored_at_ms = now.ok() ? now.value() : 0;
   ctx.store().PutIdempotency(*r.idempotency_scope, std::move(e));
 }
-
-// The dialect additions of a legacy result (10 §6.1, §7.2), appended last.
-struct LegacyTail {
-  std::optional<json::Value> legacy_denial;
-  const char* protocol = nullptr;
-};
 
 std::string RenderResult(const TaskResult& r, const json::Value* context, const LegacyTail& tail = {}) {
   json::Value out;
@@ -115,56 +95,10 @@ std::string RenderResult(const TaskResult& r, const json::Value* context, const 
 }
 
 // 10 §2 steps 2–3: identity first, then normalization, then the task.
-TaskResult DispatchLegacy(Agent& agent, CallContext& ctx, std::string_view task, const json::Value& request,
-                          const Auth& auth) {
+TaskResult RunLegacy(const TaskSpec& spec, Agent& agent, CallContext& ctx, const json::Value& request,
+                     const Auth& auth) {
   if (!auth.present) return TaskResult::Failed(MakeError("PERMISSION_DENIED", "authentication required"));
-  if (task == "check_governance") return Dispatch(agent, ctx, task, NormalizeCheck(request, &ctx.legacy), auth);
-  if (task == "report_plan_outcome") return Dispatch(agent, ctx, task, NormalizeOutcome(request), auth);
-  if (task == "sync_plans") return Dispatch(agent, ctx, task, NormalizeSync(request), auth);
-  return Dispatch(agent, ctx, task, NormalizeAudit(request), auth);
-}
-
-// 10 §6: the result in the request's dialect. Stored bodies stay 3.2, so a
-// replay renders in the dialect of the replaying request.
-LegacyTail RenderLegacy(const Agent& agent, const CallContext& ctx, std::string_view task, const json::Value& request,
-                        TaskResult& r) {
-  LegacyTail tail;
-  tail.protocol = DialectName(ctx.dialect);
-  const State& state = agent.state;
-  if (r.kind == TaskResult::kFailed) {
-    if (task == "check_governance") tail.legacy_denial = LegacyDenial(r.error.ToJson(), request);
-    return tail;
-  }
-  if (task == "check_governance" && r.kind == TaskResult::kSubmitted) {
-    // R11: a 3.0-era client would proceed on `submitted`; answer a pending-review denial.
-    const Escalation& e = state.escalations[state.escalation_by_task.at(r.task_id)];
-    const Check& c = state.checks[e.check];
-    r.body = RenderPendingReviewBody(json::ParseStored(c.body_json), c, e, ctx.dialect, ctx.legacy);
-    r.kind = TaskResult::kCompleted;
-    return tail;
-  }
-  if (task == "check_governance") {
-    std::optional<int64_t> chain_expires;
-    if (const std::string* handle = r.body.find_string("consultation_context")) {
-      auto it = state.consultation_by_handle.find(*handle);
-      if (it != state.consultation_by_handle.end())
-        chain_expires = state.consultations[it->second].start_ms + agent.config.consultation_ttl_seconds * 1000;
-    }
-    LegacyRequest legacy = ctx.legacy;
-    // plan_id on every body (the 3.0.6/3.1 schemas require it): the request's, else the action's plan.
-    if (const std::string* pid = request.find_string("plan_id")) {
-      legacy.plan_id = *pid;
-    } else if (const std::string* check_id = r.body.find_string("check_id")) {
-      auto it = state.check_by_id.find(*check_id);
-      if (it != state.check_by_id.end()) legacy.plan_id = state.plans[state.checks[it->second].plan].plan_id;
-    }
-    r.body = RenderCheckBody(r.body, ctx.dialect, legacy, chain_expires);
-  } else if (task == "report_plan_outcome") {
-    r.body = RenderOutcomeBody(r.body, ctx.dialect);
-  } else if (task == "get_plan_audit_logs") {
-    r.body = ProjectAuditBody(r.body, ctx.dialect);
-  }
-  return tail;
+  return spec.run(agent, ctx, spec.dialect->normalize(request, &ctx.legacy), auth);
 }
 
 // State documents and change sets: as large as the agent made them (a state
@@ -255,20 +189,22 @@ std::string GovernanceAgent::Call(std::string_view task, std::string_view reques
   if (!parsed.ok()) return FailedResult(MakeError("INVALID_REQUEST", parsed.message, parsed.field), nullptr);
   if (!parsed.value.is_object())
     return FailedResult(MakeError("INVALID_REQUEST", "request must be a JSON object"), nullptr);
-  // The outcomes-ledger tasks answer in the seed's shapes (11): no AdCP context echo.
-  const bool value_ledger_task = task == "record_outcome" || task == "list_outcomes" || task == "get_value_summary";
-  const json::Value* context = value_ledger_task ? nullptr : parsed.value.find_object("context");
+  const TaskSpec* spec = FindTask(task);
+  const json::Value* context = !spec || spec->echoes_context ? parsed.value.find_object("context") : nullptr;
+  if (!spec) return FailedResult(MakeError("INVALID_REQUEST", "unknown task: " + std::string(task)), context);
   Auth auth = ParseAuth(auth_json);
   CallContext ctx(agent.config, agent.hooks, agent.state, scope.log());
-  ctx.dialect = Detect(task, parsed.value, agent.config, auth);
-  TaskResult r = ctx.is_legacy() ? DispatchLegacy(agent, ctx, task, parsed.value, auth)
-                                 : Dispatch(agent, ctx, task, parsed.value, auth);
+  ctx.dialect = Detect(spec->dialect ? &spec->dialect->markers : nullptr, parsed.value, agent.config, auth);
+  TaskResult r = ctx.is_legacy() ? RunLegacy(*spec, agent, ctx, parsed.value, auth)
+                                 : spec->run(agent, ctx, parsed.value, auth);
   if (r.kind != TaskResult::kFailed) {
     StoreIdempotency(ctx, r);
     ctx.Commit();
   }
   if (!ctx.is_legacy()) return RenderResult(r, context);
-  LegacyTail tail = RenderLegacy(agent, ctx, task, parsed.value, r);
+  LegacyTail tail;
+  tail.protocol = DialectName(ctx.dialect);
+  spec->dialect->render(agent, ctx, parsed.value, r, &tail);
   return RenderResult(r, context, tail);
 }
 
@@ -356,7 +292,9 @@ std::string GovernanceAgent::Validate(std::string_view task, std::string_view re
   if (!parsed.ok()) return FailedResult(MakeError("INVALID_REQUEST", parsed.message, parsed.field), nullptr);
   if (!parsed.value.is_object())
     return FailedResult(MakeError("INVALID_REQUEST", "request must be a JSON object"), nullptr);
-  std::optional<TaskError> e = ValidateRequestShape(task, parsed.value);
+  const TaskSpec* spec = FindTask(task);
+  std::optional<TaskError> e = spec && spec->validate ? spec->validate(parsed.value)
+                                                      : MakeError("INVALID_REQUEST", "unknown task: " + std::string(task));
   if (e) return FailedResult(*e, parsed.value.find_object("context"));
   return json::Write(json::Obj({{"status", "completed"}, {"response", json::Obj({{"valid", true}})}}));
 }

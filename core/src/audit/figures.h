@@ -1,7 +1,7 @@
 // Plan-level audit figures (06 §3–§5), all read from running totals.
 #pragma once
 
-#include "agent/config.h"
+#include "config/config.h"
 #include "state/state.h"
 
 namespace adcp {

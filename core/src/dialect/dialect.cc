@@ -2,8 +2,8 @@
 
 #include <cstdlib>
 
-#include "agent/config.h"
-#include "agent/context.h"
+#include "config/config.h"
+#include "config/identity.h"
 #include "json/json.h"
 #include "util/time.h"
 
@@ -78,44 +78,45 @@ bool AnyPlanBudgetHas(const json::Value& request, const char* in_budget, const c
   return false;
 }
 
-bool Has32Marker(std::string_view task, const json::Value& r) {
-  if (task == "check_governance") {
-    for (const char* k : {"target_agent", "proposed_commitment", "execution_commitment", "proposal",
-                          "consultation_context", "runtime_attestations"})
-      if (Present(r, k)) return true;
-    return HasStatementFieldsImpl(r.find("delivery_metrics"));
-  }
-  if (task == "report_plan_outcome") return HasObservationFieldsImpl(r.find("delivery"));
-  if (task == "sync_plans") return AnyPlanBudgetHas(r, "accounting_mode", nullptr);
-  return false;
-}
+}  // namespace
 
-bool Has30Marker(std::string_view task, const json::Value& r) {
-  if (task == "check_governance") {
-    for (const char* k : {"binding", "buyer_campaign_ref", "human_approval", "media_buy_id"})
-      if (Present(r, k)) return true;
-    const json::Value* gc = r.find("governance_context");
-    const bool gc_string = gc && gc->is_string();
-    if (gc && !gc->is_null() && !gc_string) return true;
-    if (Present(r, "tool")) return true;  // no target_agent: D3 already looked
-    if (Present(r, "payload") && !Present(r, "tool")) return true;
-    if (Present(r, "delivery_metrics")) return true;  // without statement fields (D3)
-    if (Present(r, "planned_delivery") && !gc_string) return true;
-    return false;
-  }
-  if (task == "report_plan_outcome") {
-    if (Present(r, "buyer_campaign_ref") || !Present(r, "idempotency_key")) return true;
-    if (Present(r, "delivery")) return true;  // without observation fields (D3)
-    const std::string* outcome = r.find_string("outcome");
-    if (outcome && (*outcome == "completed" || *outcome == "failed")) {
-      const json::Value* gc = r.find("governance_context");
-      if (!gc || gc->is_null() || (gc->is_string() && gc->as_string().empty())) return true;
-    }
-    return false;
-  }
-  if (task == "sync_plans") return AnyPlanBudgetHas(r, nullptr, "human_override");
+// 10 §1.3 3.2 markers, per task.
+bool CheckHas32Marker(const json::Value& r) {
+  for (const char* k : {"target_agent", "proposed_commitment", "execution_commitment", "proposal",
+                        "consultation_context", "runtime_attestations"})
+    if (Present(r, k)) return true;
+  return HasStatementFieldsImpl(r.find("delivery_metrics"));
+}
+bool OutcomeHas32Marker(const json::Value& r) { return HasObservationFieldsImpl(r.find("delivery")); }
+bool SyncHas32Marker(const json::Value& r) { return AnyPlanBudgetHas(r, "accounting_mode", nullptr); }
+
+// 10 §1.3 3.0 markers, per task.
+bool CheckHas30Marker(const json::Value& r) {
+  for (const char* k : {"binding", "buyer_campaign_ref", "human_approval", "media_buy_id"})
+    if (Present(r, k)) return true;
+  const json::Value* gc = r.find("governance_context");
+  const bool gc_string = gc && gc->is_string();
+  if (gc && !gc->is_null() && !gc_string) return true;
+  if (Present(r, "tool")) return true;  // no target_agent: D3 already looked
+  if (Present(r, "payload") && !Present(r, "tool")) return true;
+  if (Present(r, "delivery_metrics")) return true;  // without statement fields (D3)
+  if (Present(r, "planned_delivery") && !gc_string) return true;
   return false;
 }
+bool OutcomeHas30Marker(const json::Value& r) {
+  if (Present(r, "buyer_campaign_ref") || !Present(r, "idempotency_key")) return true;
+  if (Present(r, "delivery")) return true;  // without observation fields (D3)
+  const std::string* outcome = r.find_string("outcome");
+  if (outcome && (*outcome == "completed" || *outcome == "failed")) {
+    const json::Value* gc = r.find("governance_context");
+    if (!gc || gc->is_null() || (gc->is_string() && gc->as_string().empty())) return true;
+  }
+  return false;
+}
+bool SyncHas30Marker(const json::Value& r) { return AnyPlanBudgetHas(r, nullptr, "human_override"); }
+bool NoMarker(const json::Value&) { return false; }
+
+namespace {
 
 json::Value Pick(const json::Value& from, std::initializer_list<const char*> keys) {
   json::Value out = json::Value::MakeObject();
@@ -265,13 +266,8 @@ std::string LegacyPurchaseType(const std::string& tool) {
   return "media_buy";
 }
 
-bool HasDialect(std::string_view task) {
-  return task == "check_governance" || task == "report_plan_outcome" || task == "sync_plans" ||
-         task == "get_plan_audit_logs";
-}
-
-Dialect Detect(std::string_view task, const json::Value& r, const Config& config, const Auth& auth) {
-  if (!HasDialect(task)) return Dialect::k32;
+Dialect Detect(const DialectMarkers* markers, const json::Value& r, const Config& config, const Auth& auth) {
+  if (!markers) return Dialect::k32;  // a task without dialects (10 §1)
   if (config.protocol != "auto") return DialectFromName(config.protocol);  // D1
   if (const json::Value* v = r.find("adcp_version")) {  // D2, D2' (any present value)
     int major = 0, minor = 0;
@@ -280,8 +276,8 @@ Dialect Detect(std::string_view task, const json::Value& r, const Config& config
     if (major == 3 && minor == 1) return Dialect::k31;
     return Dialect::k32;
   }
-  if (Has32Marker(task, r)) return Dialect::k32;  // D3
-  if (Has30Marker(task, r)) return Dialect::k30;  // D4
+  if (markers->has_32_marker(r)) return Dialect::k32;  // D3
+  if (markers->has_30_marker(r)) return Dialect::k30;  // D4
   if (auth.protocol && (*auth.protocol == "3.0" || *auth.protocol == "3.1" || *auth.protocol == "3.2"))  // D5
     return DialectFromName(*auth.protocol);
   if (Present(r, "adcp_major_version")) return Dialect::k30;  // D6

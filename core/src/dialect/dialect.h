@@ -19,11 +19,21 @@ const char* DialectName(Dialect d);  // "3.0" | "3.1" | "3.2"
 inline bool IsLegacy(Dialect d) { return d != Dialect::k32; }
 Dialect DialectFromName(const std::string& name);  // unknown -> 3.2
 
-// Tasks that have a dialect (10 §1); every other task is 3.2.
-bool HasDialect(std::string_view task);
+// A task's 3.2 and 3.0 markers (10 §1.3), tested on the raw request.
+struct DialectMarkers {
+  bool (*has_32_marker)(const json::Value& request);
+  bool (*has_30_marker)(const json::Value& request);
+};
+bool CheckHas32Marker(const json::Value& r);
+bool CheckHas30Marker(const json::Value& r);
+bool OutcomeHas32Marker(const json::Value& r);
+bool OutcomeHas30Marker(const json::Value& r);
+bool SyncHas32Marker(const json::Value& r);
+bool SyncHas30Marker(const json::Value& r);
+bool NoMarker(const json::Value& r);
 
-// 10 §1.2 D1–D7 on the raw request.
-Dialect Detect(std::string_view task, const json::Value& request, const Config& config, const Auth& auth);
+// 10 §1.2 D1–D7 on the raw request; `markers` null: the task has no dialects (3.2).
+Dialect Detect(const DialectMarkers* markers, const json::Value& request, const Config& config, const Auth& auth);
 
 // 10 §3.3.1: tools 6.11.0 annotates read-only (R13).
 bool IsReadOnlyTool(const std::string& tool);

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "agent/config.h"
+#include "config/config.h"
 #include "state/state.h"
 #include "util/status.h"
 

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/config.h"
+#include "config/config.h"
 #include "json/value.h"
 #include "state/state.h"
 #include "util/status.h"

@@ -6,7 +6,7 @@
 // operator); an account is active at once (a governance agent provisions no
 // credit); `delete_missing` closes the caller's accounts the request leaves
 // out; `dry_run` answers what would happen and changes nothing.
-#include "agent/agent.h"
+#include "tasks/tasks.h"
 #include "json/json.h"
 #include "schema/requests.h"
 #include "state/store.h"

@@ -1,7 +1,7 @@
 // Admin operations (spec README "Admin operations"): plan lifecycle, mode
 // and threshold overrides, human-review downgrades, escalation resolution.
-#include "agent/agent.h"
-#include "agent/config.h"
+#include "tasks/tasks.h"
+#include "config/config.h"
 #include "canon/sha256.h"
 #include "json/json.h"
 #include "util/time.h"

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "agent/agent.h"
+#include "tasks/tasks.h"
 #include "eval/evaluation.h"
 
 namespace adcp {

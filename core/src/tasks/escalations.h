@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "agent/agent.h"
+#include "tasks/tasks.h"
 
 namespace adcp {
 

@@ -5,7 +5,7 @@
 #include <queue>
 #include <set>
 
-#include "agent/agent.h"
+#include "tasks/tasks.h"
 #include "audit/entries.h"
 #include "audit/figures.h"
 #include "canon/sha256.h"

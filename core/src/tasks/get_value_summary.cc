@@ -1,7 +1,7 @@
 // get_value_summary (spec 11 §5): a user's value delivered, by outcome type
 // and agent, beside the committed budget of the plans the records link to.
 // Everything comes from running totals kept at record time.
-#include "agent/agent.h"
+#include "tasks/tasks.h"
 #include "state/plans.h"
 #include "state/value_ledger.h"
 #include "tasks/outcomes_common.h"

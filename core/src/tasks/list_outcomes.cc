@@ -1,6 +1,6 @@
 // list_outcomes (spec 11 §4): the session user's records, newest first, in
 // O(page + log n) from the per-user index.
-#include "agent/agent.h"
+#include "tasks/tasks.h"
 #include "state/value_ledger.h"
 #include "tasks/outcomes_common.h"
 

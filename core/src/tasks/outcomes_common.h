@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "agent/context.h"
+#include "call/context.h"
 #include "json/value.h"
 #include "util/status.h"
 

@@ -3,7 +3,7 @@
 // idempotency, then the record. Nothing is stored unless every step passes.
 #include <cmath>
 
-#include "agent/agent.h"
+#include "tasks/tasks.h"
 #include "canon/digests.h"
 #include "canon/sha256.h"
 #include "json/json.h"

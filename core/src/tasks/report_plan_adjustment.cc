@@ -3,7 +3,7 @@
 // Only a verified record changes accounting, as the accounting mode allows.
 #include <algorithm>
 
-#include "agent/agent.h"
+#include "tasks/tasks.h"
 #include "canon/digests.h"
 #include "json/json.h"
 #include "schema/requests.h"

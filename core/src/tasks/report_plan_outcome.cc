@@ -3,7 +3,7 @@
 // delivery observations against a seller statement (`delivery`).
 #include <cmath>
 
-#include "agent/agent.h"
+#include "tasks/tasks.h"
 #include "canon/digests.h"
 #include "dialect/dialect.h"
 #include "eval/evaluation.h"

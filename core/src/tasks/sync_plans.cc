@@ -3,7 +3,7 @@
 // included) before the first one is stored.
 #include <set>
 
-#include "agent/agent.h"
+#include "tasks/tasks.h"
 #include "canon/digests.h"
 #include "json/json.h"
 #include "schema/requests.h"

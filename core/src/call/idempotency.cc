@@ -1,16 +1,11 @@
 // Idempotency and replay (08 §5).
-#include "agent/agent.h"
+#include "call/idempotency.h"
+
+#include "state/store.h"
 #include "canon/digests.h"
 #include "json/json.h"
 
 namespace adcp {
-
-TaskError SchemaError(const std::string& code, const schema::Failure& f) {
-  TaskError e = MakeError(code, f.message, f.field);
-  json::Value issue = json::Obj({{"pointer", f.pointer}, {"message", f.message}, {"keyword", f.keyword}});
-  e.issues = json::Value(json::Array{issue});
-  return e;
-}
 
 std::optional<TaskResult> CheckIdempotency(CallContext& ctx, const std::string& task, const json::Value& request,
                                            const Auth& auth, const std::string& key, bool body_declares_replayed,

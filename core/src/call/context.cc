@@ -1,4 +1,4 @@
-#include "agent/context.h"
+#include "call/context.h"
 
 #include <cmath>
 
@@ -6,22 +6,6 @@
 #include "util/url.h"
 
 namespace adcp {
-
-Auth ParseAuth(std::string_view auth_json) {
-  Auth a;
-  json::ParseResult p = json::Parse(auth_json);
-  if (!p.ok() || !p.value.is_object()) return a;
-  a.raw = p.value;
-  if (const std::string* proto = p.value.find_string("protocol")) a.protocol = *proto;
-  const std::string* url = p.value.find_string("agent_url");
-  if (!url) return a;
-  std::optional<std::string> key = NormalizeAgentUrl(*url);
-  if (!key) return a;
-  a.present = true;
-  a.agent_url = *url;
-  a.key = *key;
-  return a;
-}
 
 TaskError HookFailure(const std::string& hook, const std::string& why) {
   return MakeError("SERVICE_UNAVAILABLE", "hook " + hook + " failed: " + why);

@@ -9,7 +9,8 @@
 #include <string>
 
 #include "adcp_governance.h"
-#include "agent/config.h"
+#include "config/config.h"
+#include "config/identity.h"
 #include "dialect/dialect.h"
 #include "json/value.h"
 #include "state/state.h"
@@ -17,16 +18,6 @@
 #include "util/status.h"
 
 namespace adcp {
-
-// Host-resolved identity (README authJson).
-struct Auth {
-  bool present = false;
-  std::string agent_url;  // verbatim
-  std::string key;        // normalized
-  std::optional<std::string> protocol;
-  json::Value raw;  // the parsed authJson (outcomes ledger forms, 11 §2)
-};
-Auth ParseAuth(std::string_view auth_json);
 
 // What a task returns to the facade.
 struct TaskResult {

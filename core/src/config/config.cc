@@ -1,4 +1,4 @@
-#include "agent/config.h"
+#include "config/config.h"
 
 #include <cmath>
 
