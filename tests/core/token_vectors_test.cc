@@ -3,7 +3,7 @@
 // signed with the published test key through the `sign` hook, reproduces
 // its compact JWS byte-for-byte; the deliberately corrupted case does not
 // verify and is rejected when presented.
-#include "agent/agent.h"
+#include "tasks/tasks.h"
 #include "test_util.h"
 #include "tokens/token.h"
 

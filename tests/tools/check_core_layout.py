@@ -4,7 +4,7 @@
   1. no function in core/src is longer than 150 lines;
   2. no code outside core/src/state/ writes a State record table or index
      (only the store changes state; tasks read `const State&`);
-  3. no lower layer includes agent/ (the dispatcher sits above the tasks).
+  3. no lower layer includes agent/ (the facade sits above the tasks).
 
 Usage: python3 tests/tools/check_core_layout.py [ROOT]. Prints each
 violation and exits 1 when there is one.

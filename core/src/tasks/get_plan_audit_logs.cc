@@ -84,27 +84,46 @@ std::vector<EntryRef> TakeEntries(const std::vector<const std::vector<EntryRef>*
   return out;
 }
 
+// The paging member (06 §6.1): ext.adcp_governance.entries {limit, after}.
+std::optional<TaskError> ReadPaging(const json::Value& request, std::optional<size_t>* page_limit,
+                                    std::optional<Cursor>* cursor) {
+  const json::Value* ext = request.find_object("ext");
+  const json::Value* ns = ext ? ext->find_object("adcp_governance") : nullptr;
+  const json::Value* entries = ns ? ns->find("entries") : nullptr;
+  if (!entries) return std::nullopt;
+  *page_limit = static_cast<size_t>(entries->find_number("limit")[0]);
+  if (const std::string* after = entries->find_string("after")) {
+    Cursor c;
+    if (!DecodeCursor(*after, &c)) return PageError("invalid cursor");
+    *cursor = c;
+  }
+  return std::nullopt;
+}
+
+// The plan's outstanding holds (03 §5.7), in action order.
+json::Value HoldsOf(const State& state, const Plan& plan) {
+  std::vector<int32_t> holding;
+  for (const auto& h : plan.agg.hold_expiry) holding.push_back(h.second);
+  std::sort(holding.begin(), holding.end());
+  json::Value list = json::Value::MakeArray();
+  for (int32_t a : holding) {
+    const Action& action = state.actions[a];
+    list.push(json::Obj({{"check_id", state.checks[action.intent_check].check_id},
+                         {"amount", action.hold.amount},
+                         {"expires_at", FormatMillis(action.hold.exp_ms)}}));
+  }
+  return json::Obj({{"plan_id", plan.plan_id}, {"held", plan.agg.held.Value()}, {"actions", std::move(list)}});
+}
+
 }  // namespace
 
 TaskResult RunGetPlanAuditLogs(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth) {
   if (!auth.present) return TaskResult::Failed(MakeError("PERMISSION_DENIED", "authentication required"));
   if (std::optional<schema::Failure> f = schema::Validate(schema::GetPlanAuditLogsRequest(), request))
     return TaskResult::Failed(SchemaError("INVALID_REQUEST", *f));
-  // Paging member (06 §6.1).
   std::optional<size_t> page_limit;
   std::optional<Cursor> cursor;
-  if (const json::Value* ext = request.find_object("ext")) {
-    if (const json::Value* ns = ext->find_object("adcp_governance")) {
-      if (const json::Value* entries = ns->find("entries")) {
-        page_limit = static_cast<size_t>(entries->find_number("limit")[0]);
-        if (const std::string* after = entries->find_string("after")) {
-          Cursor c;
-          if (!DecodeCursor(*after, &c)) return TaskResult::Failed(PageError("invalid cursor"));
-          cursor = c;
-        }
-      }
-    }
-  }
+  if (std::optional<TaskError> e = ReadPaging(request, &page_limit, &cursor)) return TaskResult::Failed(*e);
   TaskResult result;
   if (const std::string* key = request.find_string("idempotency_key")) {
     if (std::optional<TaskResult> early = CheckIdempotency(ctx, "get_plan_audit_logs", request, auth, *key, false, &result))
@@ -223,19 +242,7 @@ TaskResult RunGetPlanAuditLogs(Agent& agent, CallContext& ctx, const json::Value
       if (page_limit && more)
         pages.push(json::Obj({{"plan_id", plan.plan_id}, {"next_cursor", EncodeCursor(plan.plan_id, refs.back().seq)}}));
     }
-    if (agent.config.budget_holds && !plan.agg.hold_expiry.empty()) {
-      std::vector<int32_t> holding;
-      for (const auto& h : plan.agg.hold_expiry) holding.push_back(h.second);
-      std::sort(holding.begin(), holding.end());
-      json::Value list = json::Value::MakeArray();
-      for (int32_t a : holding) {
-        const Action& action = state.actions[a];
-        list.push(json::Obj({{"check_id", state.checks[action.intent_check].check_id},
-                             {"amount", action.hold.amount},
-                             {"expires_at", FormatMillis(action.hold.exp_ms)}}));
-      }
-      holds.push(json::Obj({{"plan_id", plan.plan_id}, {"held", plan.agg.held.Value()}, {"actions", std::move(list)}}));
-    }
+    if (agent.config.budget_holds && !plan.agg.hold_expiry.empty()) holds.push(HoldsOf(state, plan));
     out_plans.push(std::move(item));
   }
   result.body = json::Obj({{"plans", std::move(out_plans)}});

@@ -83,6 +83,78 @@ bool SameSet(const std::vector<std::string>& a, const std::vector<std::string>& 
   return true;
 }
 
+// 04 §3.3: the seller's planned delivery against what governance approved
+// and against the plan. Returns the seller's channels.
+std::vector<std::string> VerifySellerDelivery(const State& state, const Plan& plan, const Action& action,
+                                              const json::Value& pd, json::Value& findings) {
+  Reference ref = ReferenceOf(state, action);
+  RequestedScope got = ScopeOfPlannedDelivery(pd);
+  json::Value discrepancies = json::Value::MakeArray();
+  auto set_diff = [&](const char* field, const std::optional<std::vector<std::string>>& want, bool present,
+                      const std::vector<std::string>& have) {
+    if (want && present && !SameSet(*want, have))
+      discrepancies.push(json::Obj({{"field", field}, {"requested", StringArray(*want)}, {"received", StringArray(have)}}));
+  };
+  const json::Value* geo = pd.find_object("geo");
+  set_diff("geo.countries", ref.countries, geo && geo->find_array("countries"), got.countries);
+  set_diff("geo.regions", ref.regions, geo && geo->find_array("regions"), got.regions);
+  set_diff("channels", ref.channels, pd.find_array("channels") != nullptr, got.channels);
+  auto time_diff = [&](const char* field, const std::optional<std::string>& want, const std::string* have) {
+    if (!want || !have) return;
+    std::optional<Instant> a = ParseDateTime(*want), b = ParseDateTime(*have);
+    if (a && b && *a == *b) return;
+    discrepancies.push(json::Obj({{"field", field}, {"requested", *want}, {"received", *have}}));
+  };
+  time_diff("start_time", ref.start, pd.find_string("start_time"));
+  time_diff("end_time", ref.end, pd.find_string("end_time"));
+  if (ref.total_budget)
+    if (const double* tb = pd.find_number("total_budget"); tb && std::fabs(*tb - *ref.total_budget) > kEpsilon)
+      discrepancies.push(json::Obj({{"field", "total_budget"}, {"requested", *ref.total_budget}, {"received", *tb}}));
+  if (discrepancies.size() > 0)
+    findings.push(Finding("seller_verification", "warning",
+                          "The seller's planned delivery differs from what governance approved.",
+                          json::Obj({{"discrepancies", std::move(discrepancies)}})));
+  const PlanTerms& t = plan.terms;
+  std::vector<std::string> bad_geo = UnauthorizedGeo(t.countries, t.regions, got.countries, got.regions);
+  if (!bad_geo.empty())
+    findings.push(Finding("geo_compliance", "critical", "The seller plans delivery outside the plan's markets.",
+                          json::Obj({{"unauthorized", StringArray(bad_geo)},
+                                     {"plan_countries", t.countries ? StringArray(*t.countries) : json::Value::MakeArray()},
+                                     {"plan_regions", t.regions ? StringArray(*t.regions) : json::Value::MakeArray()}})));
+  if (t.channels_allowed) {
+    std::vector<std::string> bad;
+    for (const std::string& ch : got.channels)
+      if (!ContainsString(*t.channels_allowed, ch)) bad.push_back(ch);
+    if (!bad.empty())
+      findings.push(Finding("channel_compliance", "critical", "The seller plans channels the plan does not allow.",
+                            json::Obj({{"unauthorized", StringArray(bad)}})));
+  }
+  if ((got.start && *got.start < t.flight_start) || (got.end && *got.end > t.flight_end)) {
+    json::Value d = json::Obj({{"plan_start", t.flight_start_raw}, {"plan_end", t.flight_end_raw}});
+    if (got.start) d.set("requested_start", got.start_raw);
+    if (got.end) d.set("requested_end", got.end_raw);
+    findings.push(Finding("flight_compliance", "critical", "The seller plans delivery outside the plan's flight.", std::move(d)));
+  }
+  return got.channels;
+}
+
+// 04 §3.4: findings on the ledger after adding the settlement.
+void PostSettlementFindings(const Plan& plan, const Action& action, double committed, json::Value& findings) {
+  const LedgerFigures f = Figures(plan);
+  const double after = f.ledger_committed + committed;
+  if (Exceeds(after, f.authorized))
+    findings.push(Finding("budget_authority", "warning", "Committed spend now exceeds the authorized budget.",
+                          json::Obj({{"committed", after}, {"authorized", f.authorized}})));
+  auto alloc = plan.terms.allocations.find(action.purchase_type);
+  if (alloc == plan.terms.allocations.end() || !alloc->second.amount) return;
+  auto it = plan.agg.by_type.find(action.purchase_type);
+  double by_type = (it == plan.agg.by_type.end() ? 0.0 : it->second.Value()) + committed;
+  if (Exceeds(by_type, *alloc->second.amount))
+    findings.push(Finding("budget_authority", "warning", "The " + action.purchase_type + " allocation is exceeded.",
+                          json::Obj({{"purchase_type", action.purchase_type}, {"committed", by_type},
+                                     {"allocation", *alloc->second.amount}})));
+}
+
 TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth, int32_t pi, int32_t ci,
                   TaskResult result) {
   const State& state = ctx.state();
@@ -149,57 +221,8 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
                                          {"actual", *package_sum}})));
     }
     // 04 §3.3 seller verification.
-    if (const json::Value* pd = sr.find_object("planned_delivery")) {
-      Reference ref = ReferenceOf(state, action);
-      RequestedScope got = ScopeOfPlannedDelivery(*pd);
-      json::Value discrepancies = json::Value::MakeArray();
-      auto set_diff = [&](const char* field, const std::optional<std::vector<std::string>>& want, bool present,
-                          const std::vector<std::string>& have) {
-        if (want && present && !SameSet(*want, have))
-          discrepancies.push(json::Obj({{"field", field}, {"requested", StringArray(*want)}, {"received", StringArray(have)}}));
-      };
-      const json::Value* geo = pd->find_object("geo");
-      set_diff("geo.countries", ref.countries, geo && geo->find_array("countries"), got.countries);
-      set_diff("geo.regions", ref.regions, geo && geo->find_array("regions"), got.regions);
-      set_diff("channels", ref.channels, pd->find_array("channels") != nullptr, got.channels);
-      auto time_diff = [&](const char* field, const std::optional<std::string>& want, const std::string* have) {
-        if (!want || !have) return;
-        std::optional<Instant> a = ParseDateTime(*want), b = ParseDateTime(*have);
-        if (a && b && *a == *b) return;
-        discrepancies.push(json::Obj({{"field", field}, {"requested", *want}, {"received", *have}}));
-      };
-      time_diff("start_time", ref.start, pd->find_string("start_time"));
-      time_diff("end_time", ref.end, pd->find_string("end_time"));
-      if (ref.total_budget)
-        if (const double* tb = pd->find_number("total_budget"); tb && std::fabs(*tb - *ref.total_budget) > kEpsilon)
-          discrepancies.push(json::Obj({{"field", "total_budget"}, {"requested", *ref.total_budget}, {"received", *tb}}));
-      if (discrepancies.size() > 0)
-        findings.push(Finding("seller_verification", "warning",
-                              "The seller's planned delivery differs from what governance approved.",
-                              json::Obj({{"discrepancies", std::move(discrepancies)}})));
-      const PlanTerms& t = plan.terms;
-      std::vector<std::string> bad_geo = UnauthorizedGeo(t.countries, t.regions, got.countries, got.regions);
-      if (!bad_geo.empty())
-        findings.push(Finding("geo_compliance", "critical", "The seller plans delivery outside the plan's markets.",
-                              json::Obj({{"unauthorized", StringArray(bad_geo)},
-                                         {"plan_countries", t.countries ? StringArray(*t.countries) : json::Value::MakeArray()},
-                                         {"plan_regions", t.regions ? StringArray(*t.regions) : json::Value::MakeArray()}})));
-      if (t.channels_allowed) {
-        std::vector<std::string> bad;
-        for (const std::string& ch : got.channels)
-          if (!ContainsString(*t.channels_allowed, ch)) bad.push_back(ch);
-        if (!bad.empty())
-          findings.push(Finding("channel_compliance", "critical", "The seller plans channels the plan does not allow.",
-                                json::Obj({{"unauthorized", StringArray(bad)}})));
-      }
-      if ((got.start && *got.start < t.flight_start) || (got.end && *got.end > t.flight_end)) {
-        json::Value d = json::Obj({{"plan_start", t.flight_start_raw}, {"plan_end", t.flight_end_raw}});
-        if (got.start) d.set("requested_start", got.start_raw);
-        if (got.end) d.set("requested_end", got.end_raw);
-        findings.push(Finding("flight_compliance", "critical", "The seller plans delivery outside the plan's flight.", std::move(d)));
-      }
-      seller_channels = got.channels;
-    }
+    if (const json::Value* pd = sr.find_object("planned_delivery"))
+      seller_channels = VerifySellerDelivery(state, plan, action, *pd, findings);
     // Creative deadline vs flight (project addition): a deadline after the
     // approved start means delivery cannot start with creatives in place.
     if (const std::string* deadline = sr.find_string("creative_deadline")) {
@@ -214,22 +237,7 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
     }
   }
   // 04 §3.4 post-settlement checks (on the ledger after adding T).
-  if (outcome == "completed") {
-    const LedgerFigures f = Figures(plan);
-    const double after = f.ledger_committed + committed;
-    if (Exceeds(after, f.authorized))
-      findings.push(Finding("budget_authority", "warning", "Committed spend now exceeds the authorized budget.",
-                            json::Obj({{"committed", after}, {"authorized", f.authorized}})));
-    auto alloc = plan.terms.allocations.find(action.purchase_type);
-    if (alloc != plan.terms.allocations.end() && alloc->second.amount) {
-      auto it = plan.agg.by_type.find(action.purchase_type);
-      double by_type = (it == plan.agg.by_type.end() ? 0.0 : it->second.Value()) + committed;
-      if (Exceeds(by_type, *alloc->second.amount))
-        findings.push(Finding("budget_authority", "warning", "The " + action.purchase_type + " allocation is exceeded.",
-                              json::Obj({{"purchase_type", action.purchase_type}, {"committed", by_type},
-                                         {"allocation", *alloc->second.amount}})));
-    }
-  }
+  if (outcome == "completed") PostSettlementFindings(plan, action, committed, findings);
   Result<std::string> id = ctx.NewId("out", [&](const std::string& x) { return state.outcome_by_id.count(x) > 0; });
   if (!id.ok()) return TaskResult::Failed(id.error());
   Result<int64_t> now = ctx.Now();
