@@ -62,13 +62,13 @@ TEST_CASE("06 §2 only the owner may read; absent and not-yours are byte-identic
   CHECK(theirs == absent);
   CHECK(absent == absent_owner);
   Value r = ParseOrFail(theirs);
-  CHECK(ErrorCode(r) == "PLAN_NOT_FOUND");
+  CHECK(ErrorCodeOf(r) == "PLAN_NOT_FOUND");
   const Value& err = r.find_array("errors")[0][0];
   CHECK_FALSE(err.has("field"));
   CHECK_FALSE(err.has("details"));
   CHECK(err.find_string("message")->find("nope") == std::string::npos);
   // Any failing id fails the whole request.
-  CHECK(ErrorCode(h.Call("get_plan_audit_logs", J(R"({"plan_ids":["p1","nope"]})"), kOwner)) == "PLAN_NOT_FOUND");
+  CHECK(ErrorCodeOf(h.Call("get_plan_audit_logs", J(R"({"plan_ids":["p1","nope"]})"), kOwner)) == "PLAN_NOT_FOUND");
   // An unknown governance context is the same uniform error.
   CHECK(h.agent().Call("get_plan_audit_logs", R"({"governance_contexts":["eyJ.x.y"]})",
                        R"({"agent_url":"https://buyer.example.com"})") == absent_owner);
@@ -80,7 +80,7 @@ TEST_CASE("06 §1 request validation: INVALID_REQUEST with field", "[06][08]") {
   SyncPlans(h, "[" + PlanJson("p1") + "]");
   auto field_of = [&](const std::string& req) {
     Value r = h.Call("get_plan_audit_logs", J(req), kOwner);
-    CHECK(ErrorCode(r) == "INVALID_REQUEST");
+    CHECK(ErrorCodeOf(r) == "INVALID_REQUEST");
     return ErrorField(r);
   };
   CHECK(field_of("{}") == "plan_ids");  // anyOf: first branch's required member
@@ -94,7 +94,7 @@ TEST_CASE("06 §1 request validation: INVALID_REQUEST with field", "[06][08]") {
         "ext.adcp_governance.entries");
   CHECK(field_of(R"({"plan_ids":["p1"],"ext":{"adcp_governance":{"entries":{"limit":5,"after":"!!"}}}})") ==
         "ext.adcp_governance.entries");
-  CHECK(ErrorCode(h.Call("get_plan_audit_logs", J(R"({"plan_ids":["p1"]})"), "")) == "PERMISSION_DENIED");
+  CHECK(ErrorCodeOf(h.Call("get_plan_audit_logs", J(R"({"plan_ids":["p1"]})"), "")) == "PERMISSION_DENIED");
 }
 
 TEST_CASE("06 §2 portfolio_plan_ids expand to members; order and duplicates", "[06]") {
@@ -107,9 +107,9 @@ TEST_CASE("06 §2 portfolio_plan_ids expand to members; order and duplicates", "
   CHECK(*plans[0].find_string("plan_id") == "m1");
   CHECK(*plans[1].find_string("plan_id") == "m2");  // m1 deduplicated, ghost skipped, port itself not returned
   // A plan that is not a portfolio cannot be used as one.
-  CHECK(ErrorCode(h.Call("get_plan_audit_logs", J(R"({"portfolio_plan_ids":["m1"]})"), kOwner)) == "PLAN_NOT_FOUND");
+  CHECK(ErrorCodeOf(h.Call("get_plan_audit_logs", J(R"({"portfolio_plan_ids":["m1"]})"), kOwner)) == "PLAN_NOT_FOUND");
   // Another owner's portfolio: not found.
-  CHECK(ErrorCode(h.Call("get_plan_audit_logs", J(R"({"portfolio_plan_ids":["port"]})"), kOther)) == "PLAN_NOT_FOUND");
+  CHECK(ErrorCodeOf(h.Call("get_plan_audit_logs", J(R"({"portfolio_plan_ids":["port"]})"), kOther)) == "PLAN_NOT_FOUND");
 }
 
 TEST_CASE("06 §5 drift thresholds: admin override, else config; only configured keys", "[06]") {
@@ -151,18 +151,18 @@ TEST_CASE("01 §4 admin lifecycle transitions and errors", "[01]") {
   auto op = [&](const std::string& name) {
     return h.Admin(J(R"({"op":")" + name + R"(","owner":"https://buyer.example.com","plan_id":"p1"})"));
   };
-  CHECK(ErrorCode(op("resume_plan")) == "CONFLICT");
-  CHECK(ErrorCode(op("suspend_plan")).empty());
-  CHECK(ErrorCode(op("suspend_plan")) == "CONFLICT");
-  CHECK(ErrorCode(op("resume_plan")).empty());
-  CHECK(ErrorCode(op("complete_plan")).empty());
-  CHECK(ErrorCode(op("complete_plan")) == "CONFLICT");
-  CHECK(ErrorCode(op("suspend_plan")) == "CONFLICT");
-  CHECK(ErrorCode(h.Admin(J(R"({"op":"suspend_plan","owner":"https://buyer.example.com","plan_id":"zz"})"))) ==
+  CHECK(ErrorCodeOf(op("resume_plan")) == "CONFLICT");
+  CHECK(ErrorCodeOf(op("suspend_plan")).empty());
+  CHECK(ErrorCodeOf(op("suspend_plan")) == "CONFLICT");
+  CHECK(ErrorCodeOf(op("resume_plan")).empty());
+  CHECK(ErrorCodeOf(op("complete_plan")).empty());
+  CHECK(ErrorCodeOf(op("complete_plan")) == "CONFLICT");
+  CHECK(ErrorCodeOf(op("suspend_plan")) == "CONFLICT");
+  CHECK(ErrorCodeOf(h.Admin(J(R"({"op":"suspend_plan","owner":"https://buyer.example.com","plan_id":"zz"})"))) ==
         "PLAN_NOT_FOUND");
   CHECK(ErrorField(h.Admin(J(R"({"op":"suspend_plan","plan_id":"p1"})"))) == "owner");
   CHECK(ErrorField(h.Admin(J(R"({"op":"dance"})"))) == "op");
-  CHECK(ErrorCode(h.Admin(J("[1]"))) == "INVALID_REQUEST");
+  CHECK(ErrorCodeOf(h.Admin(J("[1]"))) == "INVALID_REQUEST");
   CHECK(ErrorField(h.Admin(J(R"({"op":"set_plan_mode","owner":"https://buyer.example.com","plan_id":"p1","mode":"yolo"})"))) ==
         "mode");
 }

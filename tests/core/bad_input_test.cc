@@ -21,7 +21,7 @@ void ExpectRejected(Host& host, const std::string& text, const std::string& code
   Value r = host.CallText("sync_plans", text, R"({"agent_url":"https://buyer.example.com"})");
   INFO(json::Write(r));
   CHECK(*r.find_string("status") == "failed");
-  CHECK(ErrorCode(r) == code);
+  CHECK(ErrorCodeOf(r) == code);
   const Value& e = r.find_array("errors")[0][0];
   CHECK(e.find_string("message") != nullptr);
   CHECK(e.find_string("recovery") != nullptr);
@@ -62,10 +62,10 @@ TEST_CASE("Bad input: nesting deeper than 64 is rejected, 64 is accepted", "[08]
   // Depth counts containers: the root object plus depth-1 nested arrays.
   Value ok = host.CallText("sync_plans", nested(64), R"({"agent_url":"https://buyer.example.com"})");
   // Depth 64 parses: the request then fails schema validation at a field.
-  CHECK(ErrorCode(ok) == "INVALID_REQUEST");
+  CHECK(ErrorCodeOf(ok) == "INVALID_REQUEST");
   CHECK_FALSE(ErrorField(ok).empty());
   Value deep = host.CallText("sync_plans", nested(65), R"({"agent_url":"https://buyer.example.com"})");
-  CHECK(ErrorCode(deep) == "INVALID_REQUEST");
+  CHECK(ErrorCodeOf(deep) == "INVALID_REQUEST");
   CHECK(ErrorField(deep).empty());
   std::string msg = *deep.find_array("errors")[0][0].find_string("message");
   CHECK(msg.find("nesting") != std::string::npos);
@@ -77,11 +77,11 @@ TEST_CASE("Bad input: bodies over the configured size limit are rejected", "[08]
   Host host(o);
   std::string big = SyncBody(R"(,"ext":{"pad":")" + std::string(5000, 'x') + "\"}");
   Value r = host.CallText("sync_plans", big, R"({"agent_url":"https://buyer.example.com"})");
-  CHECK(ErrorCode(r) == "INVALID_REQUEST");
+  CHECK(ErrorCodeOf(r) == "INVALID_REQUEST");
   // The default limit is 1 MiB.
   Host def;
   std::string mib = SyncBody(R"(,"ext":{"pad":")" + std::string(1 << 20, 'x') + "\"}");
-  CHECK(ErrorCode(def.CallText("sync_plans", mib, R"({"agent_url":"https://buyer.example.com"})")) == "INVALID_REQUEST");
+  CHECK(ErrorCodeOf(def.CallText("sync_plans", mib, R"({"agent_url":"https://buyer.example.com"})")) == "INVALID_REQUEST");
   std::string under = SyncBody(R"(,"ext":{"pad":")" + std::string(1000, 'x') + "\"}");
   CHECK(*def.CallText("sync_plans", under, R"({"agent_url":"https://buyer.example.com"})").find_string("status") ==
         "completed");
@@ -93,7 +93,7 @@ TEST_CASE("Bad input: wrong types give field-level errors with one issue", "[08]
   Value r = host.CallText("sync_plans",
                           R"({"idempotency_key":"bad-input-key-000003","plans":[{"plan_id":"p","brand":{"domain":"a.example"},"objectives":"x","budget":{"total":"100","currency":"USD","reallocation_unlimited":true},"flight":{"start":"2026-01-01T00:00:00Z","end":"2026-02-01T00:00:00Z"}}]})",
                           R"({"agent_url":"https://buyer.example.com"})");
-  CHECK(ErrorCode(r) == "INVALID_REQUEST");
+  CHECK(ErrorCodeOf(r) == "INVALID_REQUEST");
   CHECK(ErrorField(r) == "plans[0].budget.total");
   const Value& e = r.find_array("errors")[0][0];
   const json::Array& issues = *e.find_array("issues");
@@ -110,7 +110,7 @@ TEST_CASE("README authJson: missing or invalid identity is unauthenticated", "[0
                            R"({"agent_url":7})"}) {
     INFO(auth);
     Value r = host.CallText("sync_plans", SyncBody(), auth);
-    CHECK(ErrorCode(r) == "PERMISSION_DENIED");
+    CHECK(ErrorCodeOf(r) == "PERMISSION_DENIED");
   }
   (void)kOwner;
 }
@@ -120,20 +120,20 @@ TEST_CASE("README: a hook that fails gives SERVICE_UNAVAILABLE and mutates nothi
   host.resolve_brand = [](std::string_view) { return HookResult<std::string>::Fail("registry down"); };
   std::string before = host.State();
   Value r = host.CallText("sync_plans", SyncBody(), R"({"agent_url":"https://buyer.example.com"})");
-  CHECK(ErrorCode(r) == "SERVICE_UNAVAILABLE");
+  CHECK(ErrorCodeOf(r) == "SERVICE_UNAVAILABLE");
   CHECK(*r.find_array("errors")[0][0].find_string("recovery") == "transient");
   CHECK(host.State() == before);
   // A malformed hook result is a failure too.
   host.resolve_brand = [](std::string_view) { return HookResult<std::string>{R"({"resolvable":"yes"})", ""}; };
-  CHECK(ErrorCode(host.CallText("sync_plans", SyncBody(), R"({"agent_url":"https://buyer.example.com"})")) ==
+  CHECK(ErrorCodeOf(host.CallText("sync_plans", SyncBody(), R"({"agent_url":"https://buyer.example.com"})")) ==
         "SERVICE_UNAVAILABLE");
   host.resolve_brand = nullptr;
   host.fail_clock = true;
-  CHECK(ErrorCode(host.CallText("sync_plans", SyncBody(), R"({"agent_url":"https://buyer.example.com"})")) ==
+  CHECK(ErrorCodeOf(host.CallText("sync_plans", SyncBody(), R"({"agent_url":"https://buyer.example.com"})")) ==
         "SERVICE_UNAVAILABLE");
   host.fail_clock = false;
   host.now_ms = 1e300;  // out of range
-  CHECK(ErrorCode(host.CallText("sync_plans", SyncBody(), R"({"agent_url":"https://buyer.example.com"})")) ==
+  CHECK(ErrorCodeOf(host.CallText("sync_plans", SyncBody(), R"({"agent_url":"https://buyer.example.com"})")) ==
         "SERVICE_UNAVAILABLE");
   CHECK(host.State() == before);
 }
@@ -148,5 +148,5 @@ TEST_CASE("README: a re-entrant call from inside a hook fails SERVICE_UNAVAILABL
   };
   Value r = host.CallText("sync_plans", SyncBody(), R"({"agent_url":"https://buyer.example.com"})");
   CHECK(*r.find_string("status") == "completed");
-  CHECK(ErrorCode(ParseOrFail(inner)) == "SERVICE_UNAVAILABLE");
+  CHECK(ErrorCodeOf(ParseOrFail(inner)) == "SERVICE_UNAVAILABLE");
 }

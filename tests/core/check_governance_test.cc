@@ -468,7 +468,7 @@ TEST_CASE("03 §7 human review: submitted, getTask, approve by admin, audit coun
   Value sub = Check(h, req);
   CHECK(json::Write(sub) == R"({"status":"submitted","task_id":"task_00000001","context":{"trace":"r1"}})");
   CHECK(h.agent().GetTask("task_00000001") == json::Write(sub));
-  CHECK(ErrorCode(ParseOrFail(h.agent().GetTask("task_nope"))) == "REFERENCE_NOT_FOUND");
+  CHECK(ErrorCodeOf(ParseOrFail(h.agent().GetTask("task_nope"))) == "REFERENCE_NOT_FOUND");
   // A request body cannot approve itself: a second identical check is another escalation.
   Value again = Check(h, Set(req, "human_approval", J(R"({"approved":true})")));
   CHECK(*again.find_string("status") == "submitted");
@@ -486,7 +486,7 @@ TEST_CASE("03 §7 human review: submitted, getTask, approve by admin, audit coun
   // The token was minted at resolution time.
   CHECK(*DecodeSegment(Token(done), 1).find_number("iat") == 1767225660);
   // Resolving again is a conflict; rejecting the second one records the override data.
-  CHECK(ErrorCode(h.Admin(J(R"({"op":"resolve_escalation","task_id":"task_00000001","decision":"reject","reviewer":"x"})"))) == "CONFLICT");
+  CHECK(ErrorCodeOf(h.Admin(J(R"({"op":"resolve_escalation","task_id":"task_00000001","decision":"reject","reviewer":"x"})"))) == "CONFLICT");
   h.Admin(J(R"({"op":"resolve_escalation","task_id":"task_00000002","decision":"reject","reviewer":"bob","reason":"Not now."})"));
   Value audit2 = h.Call("get_plan_audit_logs", J(R"({"plan_ids":["plan_1"]})"), kBuyer);
   CHECK_SUBSET(J(R"({"response":{"plans":[{"summary":{"checks_performed":2,"statuses":{"approved":1,"denied":1,"conditions":0,"human_reviewed":2},
@@ -568,9 +568,9 @@ TEST_CASE("03 §5.2 I14 evaluatePolicies: context, findings as returned, malform
     "resolved_policies":[{"policy_id":"tone","source":"explicit"}]})"), ctx);
   std::string before = h.State();
   h.evaluate_policies = [](std::string_view) { return HookResult<std::string>{R"({"findings":[{"severity":"fatal","explanation":"x"}]})", ""}; };
-  CHECK(ErrorCode(Check(h, IntentRequest(10))) == "SERVICE_UNAVAILABLE");
+  CHECK(ErrorCodeOf(Check(h, IntentRequest(10))) == "SERVICE_UNAVAILABLE");
   h.evaluate_policies = [](std::string_view) { return HookResult<std::string>::Fail("model down"); };
-  CHECK(ErrorCode(Check(h, IntentRequest(10))) == "SERVICE_UNAVAILABLE");
+  CHECK(ErrorCodeOf(Check(h, IntentRequest(10))) == "SERVICE_UNAVAILABLE");
   CHECK(h.State() == before);  // ids not consumed, nothing recorded
 }
 
@@ -685,12 +685,12 @@ TEST_CASE("03 §10 signer failures and oversized tokens record nothing", "[03]")
   Ready(h);
   std::string before = h.State();
   h.fail_sign = true;
-  CHECK(ErrorCode(Check(h, IntentRequest(10))) == "SERVICE_UNAVAILABLE");
+  CHECK(ErrorCodeOf(Check(h, IntentRequest(10))) == "SERVICE_UNAVAILABLE");
   CHECK(h.State() == before);
   h.fail_sign = false;
   Value huge = Set(IntentRequest(10), "target_agent", "https://seller.example.com/" + std::string(3000, 'a'));
   Value r = Check(h, huge);
-  CHECK(ErrorCode(r) == "VALIDATION_ERROR");
+  CHECK(ErrorCodeOf(r) == "VALIDATION_ERROR");
   CHECK(ErrorField(r).empty());
   CHECK(h.State() == before);
 }

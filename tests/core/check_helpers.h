@@ -65,7 +65,7 @@ inline Value Check(Host& h, const Value& request, const std::string& who = kBuye
 // A failed CoreResult with this code and field ("" = no field).
 inline void ExpectError(const Value& r, const std::string& code, const std::string& field) {
   INFO(json::Write(r));
-  CHECK(ErrorCode(r) == code);
+  CHECK(ErrorCodeOf(r) == code);
   CHECK(ErrorField(r) == field);
 }
 

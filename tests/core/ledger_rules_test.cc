@@ -16,7 +16,7 @@ std::string Commit(Host& h, double amount, const std::string& who = kBuyer) {
   Value out = json::Obj({{"idempotency_key", NextKey("commit")}, {"plan_id", "plan_1"},
                          {"check_id", *Body(r).find_string("check_id")}, {"governance_context", Token(r)},
                          {"outcome", "completed"}, {"seller_response", J(R"({"seller_reference":"mb"})")}});
-  REQUIRE(ErrorCode(h.Call("report_plan_outcome", out, who)).empty());
+  REQUIRE(ErrorCodeOf(h.Call("report_plan_outcome", out, who)).empty());
   return Token(r);
 }
 
@@ -38,7 +38,7 @@ TEST_CASE("02 §2 rule j: the budget cannot go below the committed amount (rejec
   ExpectError(h.Call("sync_plans", json::Obj({{"idempotency_key", NextKey("sync")},
                                               {"plans", Value(json::Array{Set(BasePlan(), "budget.total", 599.0)})}}), kBuyer),
               "VALIDATION_ERROR", "plans[0].budget.total");
-  CHECK(ErrorCode(h.Call("sync_plans", json::Obj({{"idempotency_key", NextKey("sync")},
+  CHECK(ErrorCodeOf(h.Call("sync_plans", json::Obj({{"idempotency_key", NextKey("sync")},
                                                    {"plans", Value(json::Array{Set(BasePlan(), "budget.total", 600.0)})}}), kBuyer))
             .empty());
 }

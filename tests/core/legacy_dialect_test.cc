@@ -73,7 +73,7 @@ TEST_CASE("10 §3.5.4 T8 the binding execution token carries aud = the seller", 
   Host restored(HostOptions{}, h.State());
   restored.now_ms = h.now_ms;
   Value again = restored.Call("check_governance", Set(exec, "caller", "https://other.example/mcp"), "https://other.example/mcp");
-  CHECK(ErrorCode(again) == "PERMISSION_DENIED");
+  CHECK(ErrorCodeOf(again) == "PERMISSION_DENIED");
   CHECK(restored.State() == h.State());
 }
 
@@ -113,7 +113,7 @@ TEST_CASE("10 §1.1 config.protocol and the auth hint decide the dialect", "[10]
   Host h(strict);
   Setup(h);
   Value r = h.Call("check_governance", Intent611("P", 1000), kB);
-  CHECK(ErrorCode(r) == "VALIDATION_ERROR");  // D1: every legacy shape fails as in 03
+  CHECK(ErrorCodeOf(r) == "VALIDATION_ERROR");  // D1: every legacy shape fails as in 03
   CHECK(ErrorField(r) == "target_agent");
   CHECK(!r.has("protocol"));
 
@@ -183,22 +183,22 @@ TEST_CASE("10 §3.4–§3.5 malformed legacy seller checks fail with a field, ne
   Value r = CallAs(h, "check_governance", R"({"plan_id":"P","caller":")" + kS +
                    R"(","tool":"create_media_buy","phase":"delivery","payload":{"total_budget":{"amount":1000,"currency":"USD"}},"governance_context":")" +
                    t1 + R"("})", kS);
-  CHECK(ErrorCode(r) == "VALIDATION_ERROR");
+  CHECK(ErrorCodeOf(r) == "VALIDATION_ERROR");
   CHECK(ErrorField(r) == "delivery_metrics");
   // ... and its plan_id must match the token's plan.
   r = CallAs(h, "check_governance", R"({"plan_id":"OTHER","caller":")" + kS +
              R"(","tool":"create_media_buy","payload":{"total_budget":{"amount":1000,"currency":"USD"}},"governance_context":")" + t1 + R"("})", kS);
-  CHECK(ErrorCode(r) == "VALIDATION_ERROR");  // 10 §3.5.1 step 1 after R4
+  CHECK(ErrorCodeOf(r) == "VALIDATION_ERROR");  // 10 §3.5.1 step 1 after R4
   CHECK(ErrorField(r) == "plan_id");
   // A statement field makes the metrics a 3.2 statement: all statement fields are required (03 S5).
   r = CallAs(h, "check_governance", R"({"adcp_version":"3.0","plan_id":"P","caller":")" + kS + R"(","governance_context":")" + t1 +
              R"(","phase":"delivery","planned_delivery":{"media_buy_id":"mb_1"},"delivery_metrics":{"statement_id":"s1","reporting_period":{"start":"2026-03-02T00:00:00Z","end":"2026-03-09T00:00:00Z"}}})", kS);
-  CHECK(ErrorCode(r) == "VALIDATION_ERROR");
+  CHECK(ErrorCodeOf(r) == "VALIDATION_ERROR");
   CHECK(ErrorField(r) == "delivery_metrics.statement_digest");
   // accept_proposal keeps its proposed_commitment (03 S7/S8) in every dialect.
   r = CallAs(h, "check_governance", R"({"adcp_version":"3.0","plan_id":"P","caller":")" + kB +
              R"(","tool":"accept_proposal","payload":{},"proposal":{}})", kB);
-  CHECK(ErrorCode(r) == "VALIDATION_ERROR");
+  CHECK(ErrorCodeOf(r) == "VALIDATION_ERROR");
   CHECK(ErrorField(r) == "proposed_commitment");
   CHECK(h.State() == before);
 }
@@ -210,7 +210,7 @@ TEST_CASE("10 §2.1 a 3.2 execution check cannot bind an unbound 3.0 action", "[
   const std::string before = h.State();
   Value r = CallAs(h, "check_governance", R"({"adcp_version":"3.2","caller":")" + kS + R"(","governance_context":")" + t1 +
                    R"(","phase":"purchase","planned_delivery":{"total_budget":1000,"currency":"USD"}})", kS);
-  CHECK(ErrorCode(r) == "PERMISSION_DENIED");
+  CHECK(ErrorCodeOf(r) == "PERMISSION_DENIED");
   CHECK(!r.has("protocol"));
   CHECK(h.State() == before);
 }
@@ -236,7 +236,7 @@ TEST_CASE("10 §3.5.1 a media buy id settled before binding serves tokenless che
   Value obs = CallAs(h, "report_plan_outcome", R"({"adcp_version":"3.2","idempotency_key":"legacy-observe-000001","plan_id":"P","check_id":")" +
                      *Body(live).find_string("check_id") + R"(","outcome":"delivery","governance_context":")" + Token(live) +
                      R"(","delivery":{"observation_id":"o1","source":"buyer_measurement","observed_at":"2026-03-09T00:00:00Z","reporting_period":{"start":"2026-03-02T00:00:00Z","end":"2026-03-09T00:00:00Z"},"cumulative_spend":10,"currency":"USD"}})", kB);
-  CHECK(ErrorCode(obs) == "VALIDATION_ERROR");
+  CHECK(ErrorCodeOf(obs) == "VALIDATION_ERROR");
   CHECK(ErrorField(obs) == "check_id");
 }
 

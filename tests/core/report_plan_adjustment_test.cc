@@ -22,7 +22,7 @@ Settled SettleBuy(Host& h, double amount, const std::string& mb, const std::stri
                          {"governance_context", s.token}, {"outcome", "completed"}, {"purchase_type", purchase_type},
                          {"seller_response", json::Obj({{"seller_reference", mb}})}});
   Value o = h.Call("report_plan_outcome", out, kBuyer);
-  REQUIRE(ErrorCode(o).empty());
+  REQUIRE(ErrorCodeOf(o).empty());
   s.outcome_id = *Body(o).find_string("outcome_id");
   return s;
 }
@@ -63,7 +63,7 @@ std::string Statement(Host& h, const std::string& token, double cumulative) {
   Value req = ExecutionRequest(token, "delivery");
   req.put("delivery_metrics", m);
   Value r = Check(h, req, kSeller);
-  REQUIRE(ErrorCode(r).empty());
+  REQUIRE(ErrorCodeOf(r).empty());
   return *Body(r).find_string("check_id");
 }
 
@@ -141,7 +141,7 @@ TEST_CASE("05 §3 review: owner only, uniform not-found, dispute is terminal, al
   CHECK_SUBSET(J(R"({"response":{"adjustment_state":"disputed","headroom_restored":0,"plan_summary":{"adjustments_verified":0}}})"), disputed);
   ExpectError(Adjust(h, ReviewReq("adj_00000001", "accept"), kBuyer), "CONFLICT", "");
   // Disputed records do not count toward the report-time cap.
-  CHECK(ErrorCode(Adjust(h, ReportReq(s, "mb_1", "credit", 600, "sa_2"), kSeller)).empty());
+  CHECK(ErrorCodeOf(Adjust(h, ReportReq(s, "mb_1", "credit", 600, "sa_2"), kSeller)).empty());
   // Audit entry after review carries the reviewer fields.
   Value audit = h.Call("get_plan_audit_logs", J(R"({"plan_ids":["plan_1"],"include_entries":true})"), kBuyer);
   const json::Array& entries = *audit.find("response")->find_array("plans")[0][0].find_array("entries");
@@ -191,14 +191,14 @@ TEST_CASE("05 §3 accept rules b–d: decommitments need a statement and are cap
   ExpectError(Adjust(h, ReviewReq("adj_00000001", "accept"), kBuyer), "CONFLICT", "");  // no statement yet (b)
   Statement(h, s.token, 650);
   // 800 - 650 = 150 undelivered: 100 fits, a further 100 does not (c).
-  CHECK(ErrorCode(Adjust(h, ReviewReq("adj_00000001", "accept"), kBuyer)).empty());
+  CHECK(ErrorCodeOf(Adjust(h, ReviewReq("adj_00000001", "accept"), kBuyer)).empty());
   Adjust(h, ReportReq(s, "mb_1", "decommitment", 100, "sa_2"), kSeller);
   std::string before = h.State();
   ExpectError(Adjust(h, ReviewReq("adj_00000002", "accept"), kBuyer), "VALIDATION_ERROR", "amount.amount");
   CHECK(h.State() == before);
   // A refund is not capped by delivery, only by the committed amount (d).
   Adjust(h, ReportReq(s, "mb_1", "refund", 600, "sa_3"), kSeller);
-  CHECK(ErrorCode(Adjust(h, ReviewReq("adj_00000003", "accept"), kBuyer)).empty());
+  CHECK(ErrorCodeOf(Adjust(h, ReviewReq("adj_00000003", "accept"), kBuyer)).empty());
   // The report-time cap counts every record not disputed: 100 + 100 + 600 leaves nothing.
   ExpectError(Adjust(h, ReportReq(s, "mb_1", "credit", 50, "sa_4"), kSeller), "VALIDATION_ERROR", "amount.amount");
   Adjust(h, ReviewReq("adj_00000002", "dispute", "Spend was delivered."), kBuyer);

@@ -165,7 +165,7 @@ TEST_CASE("04 §2 processing order: references, tuple, purchase type, reporter, 
   h.Admin(J(R"({"op":"suspend_plan","owner":"https://buyer.example.com","plan_id":"plan_1"})"));
   ExpectError(Outcome(h, Completed(a)), "CAMPAIGN_SUSPENDED", "");
   h.Admin(J(R"({"op":"resume_plan","owner":"https://buyer.example.com","plan_id":"plan_1"})"));
-  CHECK(ErrorCode(Outcome(h, Completed(a))).empty());
+  CHECK(ErrorCodeOf(Outcome(h, Completed(a))).empty());
 }
 
 TEST_CASE("04 §2 step 7: only the intent caller settles (a delegate's action, not the owner)", "[04]") {
@@ -175,7 +175,7 @@ TEST_CASE("04 §2 step 7: only the intent caller settles (a delegate's action, n
   Value r = Check(h, Set(IntentRequest(100), "caller", agency), agency);
   Approved b{*Body(r).find_string("check_id"), Token(r)};
   ExpectError(Outcome(h, Completed(b), kBuyer), "PERMISSION_DENIED", "");
-  CHECK(ErrorCode(Outcome(h, Completed(b), agency)).empty());
+  CHECK(ErrorCodeOf(Outcome(h, Completed(b), agency)).empty());
 }
 
 TEST_CASE("08 §5 outcome replay: byte-identical body with replayed true, committed once", "[04][08]") {
@@ -350,5 +350,5 @@ TEST_CASE("04 §2 delivery: the check must be a delivery check; owner-only closi
   Approved d = DeliveryCheck(h, a.token, Metrics("st_1", 1, 10, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"));
   Value closing = Observation(d, "o2", R"(,"source":"buyer_measurement","reporting_period":{"start":"2026-01-01T00:00:00Z","end":"2026-01-02T00:00:00Z"},"cumulative_spend":10,"currency":"USD","period_closed":true)");
   ExpectError(Outcome(h, closing, agency), "PERMISSION_DENIED", "");
-  CHECK(ErrorCode(Outcome(h, closing, kBuyer)).empty());  // the owner may report and close delivery
+  CHECK(ErrorCodeOf(Outcome(h, closing, kBuyer)).empty());  // the owner may report and close delivery
 }

@@ -104,7 +104,7 @@ TEST_CASE("README CoreResult: context echo on success and failure; key order", "
   std::string failed = h.agent().Call("get_plan_audit_logs", R"({"plan_ids":["zz"],"context":{"t":1}})",
                                       R"({"agent_url":"https://buyer.example.com"})");
   CHECK(failed == R"({"status":"failed","errors":[{"code":"PLAN_NOT_FOUND","message":"one or more requested plans were not found","recovery":"correctable"}],"context":{"t":1}})");
-  CHECK(ErrorCode(ParseOrFail(h.agent().Call("no_such_task", "{}", "{}"))) == "INVALID_REQUEST");
+  CHECK(ErrorCodeOf(ParseOrFail(h.agent().Call("no_such_task", "{}", "{}"))) == "INVALID_REQUEST");
 }
 
 TEST_CASE("01 §1.1 agent URL normalization", "[01]") {

@@ -47,7 +47,7 @@ Value Without(Value plan, const std::string& key) {
 
 void ExpectError(const Value& r, const std::string& code, const std::string& field) {
   INFO(json::Write(r));
-  CHECK(ErrorCode(r) == code);
+  CHECK(ErrorCodeOf(r) == code);
   CHECK(ErrorField(r) == field);
 }
 
@@ -96,7 +96,7 @@ TEST_CASE("02 §2 rule a: plan_id 1-255 characters", "[02]") {
   // 255 code points of a 2-byte character is fine (lengths count code points).
   std::string s;
   for (int i = 0; i < 255; ++i) s += "\xC3\xA9";
-  CHECK(ErrorCode(Sync(h, {With(Plan(), "plan_id", s)})).empty());
+  CHECK(ErrorCodeOf(Sync(h, {With(Plan(), "plan_id", s)})).empty());
 }
 
 TEST_CASE("02 §2 rule b: the same plan_id twice reports the second occurrence", "[02]") {
@@ -112,7 +112,7 @@ TEST_CASE("02 §2 rule c: currency, total and per_seller_max_pct", "[02]") {
   ExpectError(Sync(h, {With(Plan(), "budget.total", -1.0)}), "VALIDATION_ERROR", "plans[0].budget.total");
   ExpectError(Sync(h, {With(Plan(), "budget.per_seller_max_pct", 100.5)}), "VALIDATION_ERROR",
               "plans[0].budget.per_seller_max_pct");
-  CHECK(ErrorCode(Sync(h, {With(Plan(), "budget.total", 0.0)})).empty());
+  CHECK(ErrorCodeOf(Sync(h, {With(Plan(), "budget.total", 0.0)})).empty());
 }
 
 TEST_CASE("02 §2 rule d: flight.start < flight.end", "[02]") {
@@ -121,7 +121,7 @@ TEST_CASE("02 §2 rule d: flight.start < flight.end", "[02]") {
   // Instants compare with offsets applied: 01:00+01:00 == 00:00Z.
   ExpectError(Sync(h, {With(Plan(), "flight.end", "2026-01-01T01:00:00+01:00")}), "VALIDATION_ERROR",
               "plans[0].flight.end");
-  CHECK(ErrorCode(Sync(h, {With(Plan(), "flight.end", "2026-01-01T00:00:00.001Z")})).empty());
+  CHECK(ErrorCodeOf(Sync(h, {With(Plan(), "flight.end", "2026-01-01T00:00:00.001Z")})).empty());
   // Naive timestamps and seconds=60 fail the schema (INVALID_REQUEST).
   ExpectError(Sync(h, {With(Plan(), "flight.end", "2026-12-31T00:00:00")}), "INVALID_REQUEST", "plans[0].flight.end");
   ExpectError(Sync(h, {With(Plan(), "flight.end", "2026-12-31T23:59:60Z")}), "INVALID_REQUEST", "plans[0].flight.end");
@@ -135,7 +135,7 @@ TEST_CASE("02 §2 rule e: mix_targets keys and ranges", "[02]") {
               "VALIDATION_ERROR", "plans[0].channels.mix_targets.ctv");
   ExpectError(Sync(h, {With(Plan(), "channels.mix_targets", J(R"({"olv":{"max_pct":101}})"))}), "VALIDATION_ERROR",
               "plans[0].channels.mix_targets.olv");
-  CHECK(ErrorCode(Sync(h, {With(Plan(), "channels.mix_targets", J(R"({"olv":{"min_pct":10,"max_pct":60}})"))})).empty());
+  CHECK(ErrorCodeOf(Sync(h, {With(Plan(), "channels.mix_targets", J(R"({"olv":{"min_pct":10,"max_pct":60}})"))})).empty());
 }
 
 TEST_CASE("02 §2 rule f: delegation and portfolio cap currencies", "[02]") {
@@ -172,12 +172,12 @@ TEST_CASE("02 §2 rule k: effective human review cannot drop without an approved
   // Reason under 20 characters is refused.
   Value short_reason = h.Admin(J(R"({"op":"approve_human_review_downgrade","owner":"https://buyer.example.com",
                                     "plan_id":"p1","approver":"cfo@acme","reason":"too short"})"));
-  CHECK(ErrorCode(short_reason) == "VALIDATION_ERROR");
+  CHECK(ErrorCodeOf(short_reason) == "VALIDATION_ERROR");
   CHECK(ErrorField(short_reason) == "reason");
   CHECK(*h.Admin(J(R"({"op":"approve_human_review_downgrade","owner":"https://buyer.example.com","plan_id":"p1",
                        "approver":"cfo@acme","reason":"Campaign no longer targets individuals."})"))
              .find_string("status") == "completed");
-  CHECK(ErrorCode(Sync(h, {Plan()})).empty());
+  CHECK(ErrorCodeOf(Sync(h, {Plan()})).empty());
   // The approval was consumed by that sync: going back up and down again needs another.
   Sync(h, {With(Plan(), "human_review_required", true)});
   ExpectError(Sync(h, {Plan()}), "VALIDATION_ERROR", "plans[0].human_review_required");
@@ -188,7 +188,7 @@ TEST_CASE("02 §2 rule k: industry triggers keep review on even when the flag is
   Value plan = With(Plan(), "brand.industries", J(R"(["mortgage"])"));
   Sync(h, {plan});
   // Dropping nothing that matters (the industry still triggers) is allowed.
-  CHECK(ErrorCode(Sync(h, {With(plan, "objectives", "Changed")})).empty());
+  CHECK(ErrorCodeOf(Sync(h, {With(plan, "objectives", "Changed")})).empty());
   // Dropping the industry drops effective review: refused.
   ExpectError(Sync(h, {Plan()}), "VALIDATION_ERROR", "plans[0].human_review_required");
 }
@@ -214,8 +214,8 @@ TEST_CASE("02 §2 rules i and j need ledger state: currency change and budget cu
   // With no commitments yet, both are allowed.
   Host h;
   Sync(h, {Plan()});
-  CHECK(ErrorCode(Sync(h, {With(Plan(), "budget.currency", "EUR")})).empty());
-  CHECK(ErrorCode(Sync(h, {With(Plan(), "budget.total", 0.0)})).empty());
+  CHECK(ErrorCodeOf(Sync(h, {With(Plan(), "budget.currency", "EUR")})).empty());
+  CHECK(ErrorCodeOf(Sync(h, {With(Plan(), "budget.total", 0.0)})).empty());
 }
 
 TEST_CASE("01 §2 schema conditionals: regulated categories require human_review_required true", "[01][02]") {
@@ -226,7 +226,7 @@ TEST_CASE("01 §2 schema conditionals: regulated categories require human_review
               "INVALID_REQUEST", "plans[0].human_review_required");
   ExpectError(Sync(h, {With(Plan(), "policy_ids", J(R"(["eu_ai_act_annex_iii"])"))}), "INVALID_REQUEST",
               "plans[0].human_review_required");
-  CHECK(ErrorCode(Sync(h, {With(With(Plan(), "policy_categories", J(R"(["fair_lending"])")), "human_review_required",
+  CHECK(ErrorCodeOf(Sync(h, {With(With(Plan(), "policy_categories", J(R"(["fair_lending"])")), "human_review_required",
                                 true)}))
             .empty());
 }
@@ -267,7 +267,7 @@ TEST_CASE("02 §1 schema: INVALID_REQUEST with the first failing location", "[02
               "INVALID_REQUEST", "plans[0].brand.data_subject_contestation.url");
   // Unknown top-level request members are tolerated.
   Value req = json::Obj({{"idempotency_key", NewKey()}, {"plans", Value(json::Array{Plan()})}, {"extra", 1.0}});
-  CHECK(ErrorCode(h.Call("sync_plans", req, kOwner)).empty());
+  CHECK(ErrorCodeOf(h.Call("sync_plans", req, kOwner)).empty());
 }
 
 TEST_CASE("02 §5 resolved_policies order, sources and hook semantics", "[02]") {
@@ -345,16 +345,16 @@ TEST_CASE("08 §5 idempotency: replay, conflict, scope and expiry", "[08][02]") 
   Value changed = req;
   changed.put("plans", Value(json::Array{With(Plan(), "objectives", "other")}));
   Value conflict = h.Call("sync_plans", changed, kOwner);
-  CHECK(ErrorCode(conflict) == "IDEMPOTENCY_CONFLICT");
+  CHECK(ErrorCodeOf(conflict) == "IDEMPOTENCY_CONFLICT");
   const Value& e = conflict.find_array("errors")[0][0];
   CHECK_FALSE(e.has("field"));
   CHECK_FALSE(e.has("details"));
   // Another agent's key space is separate.
-  CHECK(ErrorCode(h.Call("sync_plans", changed, kOther)).empty());
+  CHECK(ErrorCodeOf(h.Call("sync_plans", changed, kOther)).empty());
   // After replay_ttl_seconds + 60 s the key is expired (tombstone kept).
   h.now_ms += (86400.0 + 61) * 1000;
-  CHECK(ErrorCode(h.Call("sync_plans", req, kOwner)) == "IDEMPOTENCY_EXPIRED");
-  CHECK(ErrorCode(h.Call("sync_plans", changed, kOwner)) == "IDEMPOTENCY_EXPIRED");
+  CHECK(ErrorCodeOf(h.Call("sync_plans", req, kOwner)) == "IDEMPOTENCY_EXPIRED");
+  CHECK(ErrorCodeOf(h.Call("sync_plans", changed, kOwner)) == "IDEMPOTENCY_EXPIRED");
 }
 
 TEST_CASE("08 §5 idempotency: window boundary is inclusive of ttl + 60 s", "[08]") {
@@ -364,21 +364,21 @@ TEST_CASE("08 §5 idempotency: window boundary is inclusive of ttl + 60 s", "[08
   h.now_ms += (86400.0 + 60) * 1000;
   CHECK(*h.Call("sync_plans", req, kOwner).find("replayed") == Value(true));
   h.now_ms += 1;
-  CHECK(ErrorCode(h.Call("sync_plans", req, kOwner)) == "IDEMPOTENCY_EXPIRED");
+  CHECK(ErrorCodeOf(h.Call("sync_plans", req, kOwner)) == "IDEMPOTENCY_EXPIRED");
 }
 
 TEST_CASE("08 §5 idempotency: a key used by another task conflicts", "[08]") {
   Host h;
   Sync(h, {Plan()}, kOwner, "shared-task-key-0001");
   Value audit = h.Call("get_plan_audit_logs", J(R"({"plan_ids":["p1"],"idempotency_key":"shared-task-key-0001"})"), kOwner);
-  CHECK(ErrorCode(audit) == "IDEMPOTENCY_CONFLICT");
+  CHECK(ErrorCodeOf(audit) == "IDEMPOTENCY_CONFLICT");
 }
 
 TEST_CASE("08 §5 errors are never stored: a failed call can be retried with the same key", "[08]") {
   Host h;
   h.resolve_brand = [](std::string_view) { return HookResult<std::string>{R"({"resolvable":false})", ""}; };
   Value req = json::Obj({{"idempotency_key", "retry-after-error-01"}, {"plans", Value(json::Array{Plan()})}});
-  CHECK(ErrorCode(h.Call("sync_plans", req, kOwner)) == "REFERENCE_NOT_FOUND");
+  CHECK(ErrorCodeOf(h.Call("sync_plans", req, kOwner)) == "REFERENCE_NOT_FOUND");
   h.resolve_brand = nullptr;
-  CHECK(ErrorCode(h.Call("sync_plans", req, kOwner)).empty());
+  CHECK(ErrorCodeOf(h.Call("sync_plans", req, kOwner)).empty());
 }

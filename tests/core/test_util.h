@@ -240,7 +240,7 @@ inline bool SubsetMatch(const Value& expected, const Value& actual, const std::s
 inline Value J(const std::string& text) { return ParseOrFail(text); }
 
 // Error code of a failed CoreResult ("" if not failed).
-inline std::string ErrorCode(const Value& r) {
+inline std::string ErrorCodeOf(const Value& r) {
   const json::Array* errors = r.find_array("errors");
   if (!errors || errors->empty()) return "";
   const std::string* code = (*errors)[0].find_string("code");

@@ -75,6 +75,6 @@ TEST_CASE("03 §10 a token this agent did not issue is rejected when presented (
   Value req = json::Obj({{"caller", "https://seller.example.com/sales"}, {"governance_context", tampered},
                          {"planned_delivery", json::Obj({{"media_buy_id", "mb"}})}});
   Value r = h.Call("check_governance", req, "https://seller.example.com/sales");
-  CHECK(ErrorCode(r) == "VALIDATION_ERROR");
+  CHECK(ErrorCodeOf(r) == "VALIDATION_ERROR");
   CHECK(ErrorField(r) == "governance_context");
 }

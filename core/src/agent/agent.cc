@@ -51,9 +51,9 @@ class CallScope {
 
 // Why a call cannot run now (re-entrant, or damaged state), or nullopt.
 std::optional<TaskError> Unavailable(const GovernanceAgent::Impl& impl) {
-  if (impl.agent.in_call) return MakeError("SERVICE_UNAVAILABLE", "re-entrant call on a busy agent");
+  if (impl.agent.in_call) return MakeError(ErrorCode::kServiceUnavailable, "re-entrant call on a busy agent");
   if (impl.damaged)
-    return MakeError("SERVICE_UNAVAILABLE", "a change set failed to apply: restore this agent from its store");
+    return MakeError(ErrorCode::kServiceUnavailable, "a change set failed to apply: restore this agent from its store");
   return std::nullopt;
 }
 
@@ -97,7 +97,7 @@ std::string RenderResult(const TaskResult& r, const json::Value* context, const 
 // 10 §2 steps 2–3: identity first, then normalization, then the task.
 TaskResult RunLegacy(const TaskSpec& spec, Agent& agent, CallContext& ctx, const json::Value& request,
                      const Auth& auth) {
-  if (!auth.present) return TaskResult::Failed(MakeError("PERMISSION_DENIED", "authentication required"));
+  if (!auth.present) return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "authentication required"));
   return spec.run(agent, ctx, spec.dialect->normalize(request, &ctx.legacy), auth);
 }
 
@@ -128,7 +128,7 @@ Expected<std::unique_ptr<GovernanceAgent>> GovernanceAgent::Create(std::string_v
   schema::InitAll();
   auto impl = std::make_unique<Impl>();
   std::string err = ParseConfig(config_json, &impl->agent.config);
-  out.code = "INVALID_CONFIG";
+  out.code = CodeName(ErrorCode::kInvalidConfig);
   if (!err.empty()) {
     out.error = err;
     return out;
@@ -155,7 +155,7 @@ Expected<std::unique_ptr<GovernanceAgent>> GovernanceAgent::Import(std::string_v
   json::ParseResult parsed = ParseStateInput(state_json);
   if (!parsed.ok()) {
     out.error = "state is not valid JSON: " + parsed.message;
-    out.code = "INVALID_STATE";
+    out.code = CodeName(ErrorCode::kInvalidState);
     out.field = parsed.field;
     out.value.reset();
     return out;
@@ -163,7 +163,7 @@ Expected<std::unique_ptr<GovernanceAgent>> GovernanceAgent::Import(std::string_v
   Status imported = ImportState(parsed.value, out.value->impl_->agent.config, &out.value->impl_->agent.state);
   if (!imported.ok()) {
     out.error = imported.error().message;
-    out.code = imported.error().code;
+    out.code = CodeName(imported.error().code);
     out.field = imported.error().field;
     out.value.reset();
   }
@@ -171,7 +171,7 @@ Expected<std::unique_ptr<GovernanceAgent>> GovernanceAgent::Import(std::string_v
 }
 
 std::string GovernanceAgent::DescribeFailure(std::string_view code, std::string_view message, std::string_view field) {
-  TaskError e = MakeError(std::string(code.empty() ? "INVALID_ARGUMENT" : code), std::string(message), std::string(field));
+  TaskError e = MakeError(CodeFromName(code), std::string(message), std::string(field));
   return json::Write(e.ToJson());
 }
 
@@ -186,12 +186,12 @@ std::string GovernanceAgent::Call(std::string_view task, std::string_view reques
   json::ParseLimits limits;
   limits.max_bytes = static_cast<size_t>(agent.config.max_request_bytes);
   json::ParseResult parsed = json::Parse(request_json, limits);
-  if (!parsed.ok()) return FailedResult(MakeError("INVALID_REQUEST", parsed.message, parsed.field), nullptr);
+  if (!parsed.ok()) return FailedResult(MakeError(ErrorCode::kInvalidRequest, parsed.message, parsed.field), nullptr);
   if (!parsed.value.is_object())
-    return FailedResult(MakeError("INVALID_REQUEST", "request must be a JSON object"), nullptr);
+    return FailedResult(MakeError(ErrorCode::kInvalidRequest, "request must be a JSON object"), nullptr);
   const TaskSpec* spec = FindTask(task);
   const json::Value* context = !spec || spec->echoes_context ? parsed.value.find_object("context") : nullptr;
-  if (!spec) return FailedResult(MakeError("INVALID_REQUEST", "unknown task: " + std::string(task)), context);
+  if (!spec) return FailedResult(MakeError(ErrorCode::kInvalidRequest, "unknown task: " + std::string(task)), context);
   Auth auth = ParseAuth(auth_json);
   CallContext ctx(agent.config, agent.hooks, agent.state, scope.log());
   ctx.dialect = Detect(spec->dialect ? &spec->dialect->markers : nullptr, parsed.value, agent.config, auth);
@@ -255,17 +255,17 @@ Expected<bool> GovernanceAgent::ApplyChangeSet(std::string_view change_set_json)
   Expected<bool> out;
   if (std::optional<TaskError> e = Unavailable(*impl_)) {
     out.error = e->message;
-    out.code = e->code;
+    out.code = CodeName(e->code);
     return out;
   }
   impl_->last_change_set.clear();
   json::ParseResult parsed = ParseStateInput(change_set_json);
   Status applied = parsed.ok() ? adcp::ApplyChangeSet(impl_->agent.state, impl_->agent.config, parsed.value, &impl_->damaged)
-                               : Status(MakeError("INVALID_CHANGE_SET", "change set is not valid JSON: " + parsed.message,
+                               : Status(MakeError(ErrorCode::kInvalidChangeSet, "change set is not valid JSON: " + parsed.message,
                                                   parsed.field));
   if (!applied.ok()) {
     out.error = applied.error().message;
-    out.code = applied.error().code;
+    out.code = CodeName(applied.error().code);
     out.field = applied.error().field;
     return out;
   }
@@ -289,12 +289,12 @@ std::string GovernanceAgent::PublicJwk() const {
 std::string GovernanceAgent::Validate(std::string_view task, std::string_view request_json) {
   schema::InitAll();
   json::ParseResult parsed = json::Parse(request_json);
-  if (!parsed.ok()) return FailedResult(MakeError("INVALID_REQUEST", parsed.message, parsed.field), nullptr);
+  if (!parsed.ok()) return FailedResult(MakeError(ErrorCode::kInvalidRequest, parsed.message, parsed.field), nullptr);
   if (!parsed.value.is_object())
-    return FailedResult(MakeError("INVALID_REQUEST", "request must be a JSON object"), nullptr);
+    return FailedResult(MakeError(ErrorCode::kInvalidRequest, "request must be a JSON object"), nullptr);
   const TaskSpec* spec = FindTask(task);
   std::optional<TaskError> e = spec && spec->validate ? spec->validate(parsed.value)
-                                                      : MakeError("INVALID_REQUEST", "unknown task: " + std::string(task));
+                                                      : MakeError(ErrorCode::kInvalidRequest, "unknown task: " + std::string(task));
   if (e) return FailedResult(*e, parsed.value.find_object("context"));
   return json::Write(json::Obj({{"status", "completed"}, {"response", json::Obj({{"valid", true}})}}));
 }

@@ -8,7 +8,7 @@
 namespace adcp {
 
 TaskError HookFailure(const std::string& hook, const std::string& why) {
-  return MakeError("SERVICE_UNAVAILABLE", "hook " + hook + " failed: " + why);
+  return MakeError(ErrorCode::kServiceUnavailable, "hook " + hook + " failed: " + why);
 }
 
 Result<int64_t> CallContext::Now() {

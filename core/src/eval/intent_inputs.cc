@@ -10,7 +10,7 @@ namespace adcp {
 namespace {
 
 TaskError Invalid(const std::string& field, const std::string& what) {
-  return MakeError("VALIDATION_ERROR", field + ": " + what, field);
+  return MakeError(ErrorCode::kValidationError, field + ": " + what, field);
 }
 
 const json::Value* At(const json::Value& root, std::initializer_list<const char*> path) {

@@ -23,12 +23,12 @@ constexpr double kFormatVersion = 1;
 using Step = std::function<Status(Store&)>;
 
 Status Invalid(const std::string& field, const std::string& message) {
-  return MakeError("INVALID_CHANGE_SET", "invalid change set: " + message, field);
+  return MakeError(ErrorCode::kInvalidChangeSet, "invalid change set: " + message, field);
 }
 
 // A link the upkeep relies on is missing: the set does not fit this state.
 Status Contradicts(const std::string& field) {
-  return MakeError("INVALID_CHANGE_SET", "invalid change set: " + field + " does not fit this state", field);
+  return MakeError(ErrorCode::kInvalidChangeSet, "invalid change set: " + field + " does not fit this state", field);
 }
 
 class OpReader {
@@ -475,7 +475,7 @@ Status ApplyChangeSet(State& state, const Config& config, const json::Value& doc
   const uint64_t seq_after = static_cast<uint64_t>(r.Count(*after, "seq", "after"));
   if (!r.error.empty()) return Invalid(r.field, r.error);
   if (changes_before != state.changes || seq_before != state.seq || changes_after != changes_before + 1)
-    return MakeError("CHANGE_SET_OUT_OF_ORDER",
+    return MakeError(ErrorCode::kChangeSetOutOfOrder,
                      "change set " + std::to_string(changes_after) + " does not follow state " +
                          std::to_string(state.changes) + " (seq " + std::to_string(state.seq) + ")",
                      "before");

@@ -23,7 +23,7 @@ const json::Array* ArrayMember(const json::Value& doc, const char* key, RecordRe
 }
 
 Status InvalidState(const std::string& field, const std::string& message) {
-  return MakeError("INVALID_STATE", "invalid state: " + message, field);
+  return MakeError(ErrorCode::kInvalidState, "invalid state: " + message, field);
 }
 std::string At(const char* table, size_t i, const char* key = nullptr) {
   return std::string(table) + "[" + std::to_string(i) + "]" + (key ? std::string(".") + key : "");

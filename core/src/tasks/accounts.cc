@@ -53,9 +53,9 @@ bool SameTerms(const Account& a, const Account& b) {
 }  // namespace
 
 TaskResult RunSyncAccounts(Agent&, CallContext& ctx, const json::Value& request, const Auth& auth) {
-  if (!auth.present) return TaskResult::Failed(MakeError("PERMISSION_DENIED", "authentication required"));
+  if (!auth.present) return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "authentication required"));
   if (std::optional<schema::Failure> f = schema::Validate(schema::SyncAccountsRequest(), request))
-    return TaskResult::Failed(SchemaError("VALIDATION_ERROR", *f));
+    return TaskResult::Failed(SchemaError(ErrorCode::kValidationError, *f));
   TaskResult result;
   if (std::optional<TaskResult> early =
           CheckIdempotency(ctx, "sync_accounts", request, auth, *request.find_string("idempotency_key"), true, &result))
@@ -71,7 +71,7 @@ TaskResult RunSyncAccounts(Agent&, CallContext& ctx, const json::Value& request,
     wanted.push_back(FromItem(items[i], auth));
     const std::string key = AccountKey(auth.key, wanted.back().brand, wanted.back().operator_domain);
     if (!seen.emplace(key, i).second)
-      return TaskResult::Failed(MakeError("VALIDATION_ERROR", "the request lists the same account twice",
+      return TaskResult::Failed(MakeError(ErrorCode::kValidationError, "the request lists the same account twice",
                                           "accounts[" + std::to_string(i) + "]"));
   }
   Result<int64_t> now = ctx.Now();
@@ -123,9 +123,9 @@ TaskResult RunSyncAccounts(Agent&, CallContext& ctx, const json::Value& request,
 }
 
 TaskResult RunListAccounts(Agent&, CallContext& ctx, const json::Value& request, const Auth& auth) {
-  if (!auth.present) return TaskResult::Failed(MakeError("PERMISSION_DENIED", "authentication required"));
+  if (!auth.present) return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "authentication required"));
   if (std::optional<schema::Failure> f = schema::Validate(schema::ListAccountsRequest(), request))
-    return TaskResult::Failed(SchemaError("VALIDATION_ERROR", *f));
+    return TaskResult::Failed(SchemaError(ErrorCode::kValidationError, *f));
   const State& state = ctx.state();
   int64_t limit = kDefaultPage;
   size_t from = 0;
@@ -136,7 +136,7 @@ TaskResult RunListAccounts(Agent&, CallContext& ctx, const json::Value& request,
       // The cursor is the last account id of the previous page (the caller's own).
       auto it = state.account_by_id.find(*cursor);
       if (it == state.account_by_id.end() || state.accounts[it->second].owner_key != auth.key)
-        return TaskResult::Failed(MakeError("VALIDATION_ERROR", "cursor is not from a previous page", "pagination.cursor"));
+        return TaskResult::Failed(MakeError(ErrorCode::kValidationError, "cursor is not from a previous page", "pagination.cursor"));
       from = static_cast<size_t>(state.accounts[it->second].owner_position) + 1;
     }
   }

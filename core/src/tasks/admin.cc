@@ -13,7 +13,7 @@ namespace adcp {
 namespace {
 
 TaskError Invalid(const std::string& field, const std::string& message) {
-  return MakeError("INVALID_REQUEST", message, field);
+  return MakeError(ErrorCode::kInvalidRequest, message, field);
 }
 
 // Resolves (owner, plan_id) of a plan-scoped op.
@@ -24,7 +24,7 @@ Result<int32_t> PlanOf(const State& state, const json::Value& op) {
   if (!plan_id || !plan_id->is_string()) return Invalid("plan_id", "plan_id must be a string");
   std::optional<std::string> key = NormalizeAgentUrl(owner->as_string());
   int32_t p = key ? FindPlan(state, *key, plan_id->as_string()) : kNone;
-  if (p == kNone) return MakeError("PLAN_NOT_FOUND", "plan not found", "plan_id");
+  if (p == kNone) return MakeError(ErrorCode::kPlanNotFound, "plan not found", "plan_id");
   return p;
 }
 
@@ -65,7 +65,7 @@ TaskResult RevokeToken(CallContext& ctx, const json::Value& op) {
   } else {
     return TaskResult::Failed(Invalid("governance_context", "governance_context or check_id is required"));
   }
-  if (check == kNone) return TaskResult::Failed(MakeError("REFERENCE_NOT_FOUND", "no token of this agent matches", "governance_context"));
+  if (check == kNone) return TaskResult::Failed(MakeError(ErrorCode::kReferenceNotFound, "no token of this agent matches", "governance_context"));
   Status reason = OptionalString(op, "reason");
   if (!reason.ok()) return TaskResult::Failed(reason.error());
   const Check& c = state.checks[check];
@@ -77,7 +77,7 @@ TaskResult RevokeToken(CallContext& ctx, const json::Value& op) {
                            ? json::ParseStored(claims_text)
                            : json::Value();
   const std::string* jti = claims.find_string("jti");
-  if (!jti) return TaskResult::Failed(MakeError("VALIDATION_ERROR", "the token carries no jti", "governance_context"));
+  if (!jti) return TaskResult::Failed(MakeError(ErrorCode::kValidationError, "the token carries no jti", "governance_context"));
   auto done = [&](bool revoked_now, int64_t at) {
     return TaskResult::Completed(json::Obj({{"check_id", c.check_id}, {"jti", *jti},
                                             {"revoked_at", FormatMillis(at)}, {"revoked_now", revoked_now}}));
@@ -142,15 +142,15 @@ TaskResult RunAdmin(Agent& agent, CallContext& ctx, std::string_view op_json) {
     Status s = OptionalString(op, "reason");
     if (!s.ok()) return TaskResult::Failed(s.error());
     if (*name == "suspend_plan") {
-      if (plan.status != PlanStatus::kActive) return TaskResult::Failed(MakeError("CONFLICT", "plan is not active"));
+      if (plan.status != PlanStatus::kActive) return TaskResult::Failed(MakeError(ErrorCode::kConflict, "plan is not active"));
       store.SetPlanStatus(p.value(), PlanStatus::kSuspended);
     } else if (*name == "resume_plan") {
       if (plan.status != PlanStatus::kSuspended)
-        return TaskResult::Failed(MakeError("CONFLICT", "plan is not suspended"));
+        return TaskResult::Failed(MakeError(ErrorCode::kConflict, "plan is not suspended"));
       store.SetPlanStatus(p.value(), PlanStatus::kActive);
     } else {
       if (plan.status == PlanStatus::kCompleted)
-        return TaskResult::Failed(MakeError("CONFLICT", "plan is already completed"));
+        return TaskResult::Failed(MakeError(ErrorCode::kConflict, "plan is already completed"));
       store.SetPlanStatus(p.value(), PlanStatus::kCompleted);
     }
     return Done();
@@ -188,7 +188,7 @@ TaskResult RunAdmin(Agent& agent, CallContext& ctx, std::string_view op_json) {
   const json::Value* reason = op.find("reason");
   if (!reason || !reason->is_string()) return TaskResult::Failed(Invalid("reason", "reason is required"));
   if (json::CodePointCount(reason->as_string()) < 20)
-    return TaskResult::Failed(MakeError("VALIDATION_ERROR", "reason must be at least 20 characters", "reason"));
+    return TaskResult::Failed(MakeError(ErrorCode::kValidationError, "reason must be at least 20 characters", "reason"));
   Result<int64_t> now = ctx.Now();
   if (!now.ok()) return TaskResult::Failed(now.error());
   store.SetPendingDowngrade(p.value(), json::Obj({{"approver", approver->as_string()},

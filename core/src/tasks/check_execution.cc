@@ -94,13 +94,13 @@ std::optional<TaskResult> AuthorizeExecution(CallContext& ctx, Execution& ex) {
   // first approved execution check binds it (10 §3.5.3–§3.5.4, R1).
   ex.unbound = ex.legacy && action.target_key.empty() && action.target_agent.empty();
   if (ex.token && state.checks[ex.presented].expires_at_ms <= ex.now)
-    return TaskResult::Failed(MakeError("PERMISSION_DENIED", "the governance_context has expired", "governance_context"));
+    return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "the governance_context has expired", "governance_context"));
   if (ex.token && state.revocation_by_check.count(ex.presented))
-    return TaskResult::Failed(MakeError("PERMISSION_DENIED", "the governance_context was revoked", "governance_context"));
+    return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "the governance_context was revoked", "governance_context"));
   if (!ex.unbound && (action.target_key.empty() || ex.auth.key != action.target_key))
-    return TaskResult::Failed(MakeError("PERMISSION_DENIED", "the caller is not the audience of this governance_context"));
+    return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "the caller is not the audience of this governance_context"));
   if (ex.plan->status == PlanStatus::kSuspended)
-    return TaskResult::Failed(MakeError("CAMPAIGN_SUSPENDED", "the plan is suspended"));
+    return TaskResult::Failed(MakeError(ErrorCode::kCampaignSuspended, "the plan is suspended"));
   ex.phase = PhaseOf(ex.r);
   ex.pd = *ex.r.find("planned_delivery");
   if (ex.legacy && (ex.phase == "modification" || ex.phase == "delivery") && !ex.pd.has("media_buy_id")) {
@@ -163,7 +163,7 @@ std::optional<TaskResult> ReadStatement(CallContext& ctx, Execution& ex) {
       replay.replayed = true;
       return replay;
     }
-    return TaskResult::Failed(MakeError("CONFLICT", "statement_id was already used with different content"));
+    return TaskResult::Failed(MakeError(ErrorCode::kConflict, "statement_id was already used with different content"));
   }
   Statement s;
   s.statement_id = statement_id;
@@ -177,9 +177,9 @@ std::optional<TaskResult> ReadStatement(CallContext& ctx, Execution& ex) {
   s.cumulative_spend = *m.find_number("cumulative_spend");
   auto per = ex.action->periods.find(PeriodKey(s.period_start, s.period_end));
   if (per != ex.action->periods.end() && per->second.closed)
-    return TaskResult::Failed(MakeError("CONFLICT", "this reporting period was closed by the buyer"));
+    return TaskResult::Failed(MakeError(ErrorCode::kConflict, "this reporting period was closed by the buyer"));
   if (s.sequence <= ex.action->highest_sequence)
-    return TaskResult::Failed(MakeError("CONFLICT", "sequence must be higher than the action's last statement"));
+    return TaskResult::Failed(MakeError(ErrorCode::kConflict, "sequence must be higher than the action's last statement"));
   ex.statement = std::move(s);
   return std::nullopt;
 }

@@ -205,15 +205,15 @@ json::Value CheckBodyOf(const Check& c) {
 }
 
 TaskResult RunCheckGovernance(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth) {
-  if (!auth.present) return TaskResult::Failed(MakeError("PERMISSION_DENIED", "authentication required"));
+  if (!auth.present) return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "authentication required"));
   if (std::optional<TaskError> e = ctx.is_legacy() ? LegacyShapeRules(request, agent.config)
                                                    : ShapeRules(request, agent.config))
     return TaskResult::Failed(*e);
   if (std::optional<schema::Failure> f = schema::Validate(schema::CheckGovernanceRequest(), request))
-    return TaskResult::Failed(SchemaError("VALIDATION_ERROR", *f));
+    return TaskResult::Failed(SchemaError(ErrorCode::kValidationError, *f));
   std::optional<std::string> caller_key = NormalizeAgentUrl(*request.find_string("caller"));
   if (!caller_key || *caller_key != auth.key)
-    return TaskResult::Failed(MakeError("PERMISSION_DENIED", "caller does not match the authenticated agent", "caller"));
+    return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "caller does not match the authenticated agent", "caller"));
   if (request.has("tool")) return check::RunIntent(agent, ctx, request, auth);
   return check::RunExecution(agent, ctx, request, auth);
 }
@@ -221,7 +221,7 @@ TaskResult RunCheckGovernance(Agent& agent, CallContext& ctx, const json::Value&
 std::optional<TaskError> CheckGovernanceShape(const json::Value& request, const Config& config) {
   if (std::optional<TaskError> e = ShapeRules(request, config)) return e;
   if (std::optional<schema::Failure> f = schema::Validate(schema::CheckGovernanceRequest(), request))
-    return SchemaError("VALIDATION_ERROR", *f);
+    return SchemaError(ErrorCode::kValidationError, *f);
   return std::nullopt;
 }
 

@@ -137,7 +137,7 @@ std::optional<TaskResult> ResolveIntent(Agent& agent, CallContext& ctx, Intent& 
     // 10 §3.4 (R4): a 3.0 seller helper's intent-shaped check carrying the buyer's token.
     if (in.legacy && ctx.legacy.threaded_context && state.check_by_token.count(TokenKey(*ctx.legacy.threaded_context)))
       return RunSellerIntentShaped(agent, ctx, r, in.auth);
-    return TaskResult::Failed(MakeError("PLAN_NOT_FOUND", "plan not found", "plan_id"));
+    return TaskResult::Failed(MakeError(ErrorCode::kPlanNotFound, "plan not found", "plan_id"));
   }
   in.plan = &state.plans[in.pi];
   Result<int64_t> now = ctx.Now();
@@ -147,11 +147,11 @@ std::optional<TaskResult> ResolveIntent(Agent& agent, CallContext& ctx, Intent& 
   const bool owner = in.plan->owner_key == in.auth.key;
   in.delegation = owner ? nullptr : DelegationFor(*in.plan, in.auth.key, now_i);
   if (!owner && (!in.delegation || !in.delegation->ActiveAt(now_i)))
-    return TaskResult::Failed(MakeError("PERMISSION_DENIED", "the caller's delegation on this plan is not active"));
+    return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "the caller's delegation on this plan is not active"));
   in.tool = *r.find_string("tool");
   if (in.legacy && IsReadOnlyTool(in.tool)) return ReadOnlyAnswer(agent, ctx, in);
   if (in.plan->status == PlanStatus::kSuspended)
-    return TaskResult::Failed(MakeError("CAMPAIGN_SUSPENDED", "the plan is suspended"));
+    return TaskResult::Failed(MakeError(ErrorCode::kCampaignSuspended, "the plan is suspended"));
   in.purchase_type = r.find_string("purchase_type") ? *r.find_string("purchase_type")
                      : in.legacy                   ? LegacyPurchaseType(in.tool)
                                                    : "media_buy";

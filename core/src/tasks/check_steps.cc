@@ -26,7 +26,7 @@ const char* const kReviewIndustries[10] = {"consumer_finance", "banking",  "mort
                                          "property_management", "housing"};
 
 TaskError Shape(const std::string& field, const std::string& message) {
-  return MakeError("VALIDATION_ERROR", message, field);
+  return MakeError(ErrorCode::kValidationError, message, field);
 }
 
 std::string PhaseOf(const json::Value& r) {

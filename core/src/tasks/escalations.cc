@@ -10,7 +10,7 @@ namespace adcp {
 namespace {
 
 TaskError Invalid(const std::string& field, const std::string& message) {
-  return MakeError("INVALID_REQUEST", message, field);
+  return MakeError(ErrorCode::kInvalidRequest, message, field);
 }
 
 // The pre-resolution parts (findings, categories, ...) stored on a pending check.
@@ -52,7 +52,7 @@ TaskResult ResolveEscalationOp(Agent& agent, CallContext& ctx, const json::Value
   const State& state = ctx.state();
   auto it = state.escalation_by_task.find(task_id->as_string());
   if (it == state.escalation_by_task.end() || !state.pending_escalations.count(it->second))
-    return TaskResult::Failed(MakeError("CONFLICT", "task_id is not a pending escalation"));
+    return TaskResult::Failed(MakeError(ErrorCode::kConflict, "task_id is not a pending escalation"));
   Result<int64_t> now = ctx.Now();
   if (!now.ok()) return TaskResult::Failed(now.error());
   const int32_t ei = it->second;
@@ -112,7 +112,7 @@ TaskResult GetTaskResult(Agent& agent, const std::string& task_id, std::optional
   const State& state = agent.state;
   auto it = state.escalation_by_task.find(task_id);
   if (it == state.escalation_by_task.end())
-    return TaskResult::Failed(MakeError("REFERENCE_NOT_FOUND", "unknown task", "task_id"));
+    return TaskResult::Failed(MakeError(ErrorCode::kReferenceNotFound, "unknown task", "task_id"));
   const Escalation& e = state.escalations[it->second];
   const Check& c = state.checks[e.check];
   *context = c.context;

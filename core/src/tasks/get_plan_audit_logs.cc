@@ -20,7 +20,7 @@ namespace {
 
 TaskError NotFound() {
   // 08 §4: generic message, no field, no details.
-  return MakeError("PLAN_NOT_FOUND", "one or more requested plans were not found");
+  return MakeError(ErrorCode::kPlanNotFound, "one or more requested plans were not found");
 }
 
 struct Cursor {
@@ -48,7 +48,7 @@ bool DecodeCursor(const std::string& text, Cursor* out) {
 }
 
 TaskError PageError(const std::string& why) {
-  return MakeError("INVALID_REQUEST", "ext.adcp_governance.entries: " + why, "ext.adcp_governance.entries");
+  return MakeError(ErrorCode::kInvalidRequest, "ext.adcp_governance.entries: " + why, "ext.adcp_governance.entries");
 }
 
 // Entries of one plan after `after_seq`, merged by seq from sorted sources.
@@ -118,9 +118,9 @@ json::Value HoldsOf(const State& state, const Plan& plan) {
 }  // namespace
 
 TaskResult RunGetPlanAuditLogs(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth) {
-  if (!auth.present) return TaskResult::Failed(MakeError("PERMISSION_DENIED", "authentication required"));
+  if (!auth.present) return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "authentication required"));
   if (std::optional<schema::Failure> f = schema::Validate(schema::GetPlanAuditLogsRequest(), request))
-    return TaskResult::Failed(SchemaError("INVALID_REQUEST", *f));
+    return TaskResult::Failed(SchemaError(ErrorCode::kInvalidRequest, *f));
   std::optional<size_t> page_limit;
   std::optional<Cursor> cursor;
   if (std::optional<TaskError> e = ReadPaging(request, &page_limit, &cursor)) return TaskResult::Failed(*e);

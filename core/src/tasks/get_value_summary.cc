@@ -40,7 +40,7 @@ TaskResult RunGetValueSummary(Agent&, CallContext& ctx, const json::Value& reque
     std::optional<int64_t> id = u ? IntegerParam(*u) : std::nullopt;
     if (!id)
       return TaskResult::Failed(
-          MakeError("VALIDATION_ERROR", "user_id (an integer) is required with bearer auth", "user_id"));
+          MakeError(ErrorCode::kValidationError, "user_id (an integer) is required with bearer auth", "user_id"));
     user_id = *id;
   }
 

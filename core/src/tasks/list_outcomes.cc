@@ -18,7 +18,7 @@ TaskResult RunListOutcomes(Agent&, CallContext& ctx, const json::Value& request,
   int64_t limit = kDefaultLimit;
   if (const json::Value* l = request.find("limit"); l && !l->is_null()) {
     std::optional<int64_t> n = IntegerParam(*l);
-    if (!n || *n < 1) return TaskResult::Failed(MakeError("VALIDATION_ERROR", "limit must be an integer of at least 1", "limit"));
+    if (!n || *n < 1) return TaskResult::Failed(MakeError(ErrorCode::kValidationError, "limit must be an integer of at least 1", "limit"));
     limit = std::min(*n, kMaxLimit);  // values above 50 are clamped (project choice)
   }
 
@@ -27,7 +27,7 @@ TaskResult RunListOutcomes(Agent&, CallContext& ctx, const json::Value& request,
   std::set<NewestFirst>::const_iterator from;
   if (const json::Value* b = request.find("before"); b && !b->is_null()) {
     // Only the user's own record ids are cursors; anything else reads the same.
-    auto bad = MakeError("VALIDATION_ERROR", "before must be the id of one of your outcomes", "before");
+    auto bad = MakeError(ErrorCode::kValidationError, "before must be the id of one of your outcomes", "before");
     if (!b->is_string()) return TaskResult::Failed(bad);
     auto it = ledger.by_id.find(b->as_string());
     if (it == ledger.by_id.end() || user == ledger.by_user.end()) return TaskResult::Failed(bad);

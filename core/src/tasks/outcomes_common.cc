@@ -9,7 +9,7 @@ namespace {
 constexpr double kMaxSafeInteger = 9007199254740991.0;
 }
 
-TaskError Unauthorized() { return MakeError("UNAUTHORIZED", "Unauthorized"); }
+TaskError Unauthorized() { return MakeError(ErrorCode::kUnauthorized, "Unauthorized"); }
 
 std::optional<int64_t> IntegerParam(const json::Value& v) {
   if (v.is_number()) {

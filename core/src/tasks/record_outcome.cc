@@ -17,7 +17,7 @@ constexpr size_t kTitleMax = 200, kDescriptionMax = 1000, kMetadataMaxBytes = 16
 constexpr double kValueUsdMax = 1e12;
 
 TaskError Invalid(const std::string& field, const std::string& why) {
-  return MakeError("VALIDATION_ERROR", field + " " + why, field);
+  return MakeError(ErrorCode::kValidationError, field + " " + why, field);
 }
 
 // Optional members may be sent as null by JSON clients; null reads as absent.
@@ -40,7 +40,7 @@ std::optional<TaskError> ReadBody(const json::Value& body, const ValueAuth& auth
                                   std::optional<std::string>* idempotency_key) {
   const std::string* type = body.find_string("outcomeType");
   if (!type || !IsOutcomeType(*type))
-    return MakeError("INVALID_OUTCOME_TYPE",
+    return MakeError(ErrorCode::kInvalidOutcomeType,
                      "Invalid outcome_type: outcomeType must be one of negotiation_complete, amplification_complete, "
                      "deal_closed, broadcast_complete, task_complete, content_published",
                      "outcomeType");

@@ -14,10 +14,10 @@ namespace adcp {
 namespace {
 
 TaskError Invalid(const std::string& field, const std::string& message) {
-  return MakeError("VALIDATION_ERROR", message, field);
+  return MakeError(ErrorCode::kValidationError, message, field);
 }
 
-TaskError NotFound(const std::string& field) { return MakeError("REFERENCE_NOT_FOUND", "reference not found", field); }
+TaskError NotFound(const std::string& field) { return MakeError(ErrorCode::kReferenceNotFound, "reference not found", field); }
 
 // 05 §5 plan_summary; numeric keys but budget_remaining are max(0, x).
 json::Value PlanSummary(const Plan& plan) {
@@ -58,7 +58,7 @@ TaskResult Report(Agent& agent, CallContext& ctx, const json::Value& r, const Au
     if (it == source.first->end()) continue;
     const Adjustment& earlier = state.adjustments[it->second];
     if (earlier.payload_hash != hash)
-      return TaskResult::Failed(MakeError("CONFLICT", "seller_adjustment_id or evidence_id was already used"));
+      return TaskResult::Failed(MakeError(ErrorCode::kConflict, "seller_adjustment_id or evidence_id was already used"));
     json::Value body = json::ParseStored(earlier.report_body_json);
     body.set("replayed", true);
     TaskResult replay = TaskResult::Completed(std::move(body));
@@ -131,7 +131,7 @@ TaskResult Review(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   const int32_t ji = it->second;
   // 3.
   if (adj->state != "reported")
-    return TaskResult::Failed(MakeError("CONFLICT", "this adjustment was already reviewed"));
+    return TaskResult::Failed(MakeError(ErrorCode::kConflict, "this adjustment was already reviewed"));
   const Plan& plan = state.plans[adj->plan];
   const Action& action = state.actions[adj->action];
   const Outcome& outcome = state.outcomes[adj->outcome];
@@ -142,11 +142,11 @@ TaskResult Review(Agent& agent, CallContext& ctx, const json::Value& r, const Au
     // a. no period whose latest observation is disputed.
     for (const auto& p : action.periods)
       if (p.second.latest_observation != kNone && p.second.status == "disputed")
-        return TaskResult::Failed(MakeError("CONFLICT", "a delivery period of this action is disputed"));
+        return TaskResult::Failed(MakeError(ErrorCode::kConflict, "a delivery period of this action is disputed"));
     if (adj->adjustment_type == "decommitment") {
       // b.
       if (action.highest_statement_check == kNone)
-        return TaskResult::Failed(MakeError("CONFLICT", "a decommitment needs a recorded seller statement"));
+        return TaskResult::Failed(MakeError(ErrorCode::kConflict, "a decommitment needs a recorded seller statement"));
       // c.
       double stated = state.checks[action.highest_statement_check].statement->cumulative_spend;
       double observed = 0;
@@ -183,7 +183,7 @@ TaskResult Review(Agent& agent, CallContext& ctx, const json::Value& r, const Au
       return TaskResult::Failed(Invalid("amount.amount", "verified adjustments would exceed the committed amount"));
     // e.
     if (LedgerCommitted(plan) - restored < -kEpsilon)
-      return TaskResult::Failed(MakeError("VALIDATION_ERROR", "the ledger would fall below zero"));
+      return TaskResult::Failed(MakeError(ErrorCode::kValidationError, "the ledger would fall below zero"));
   }
   Result<int64_t> now = ctx.Now();
   if (!now.ok()) return TaskResult::Failed(now.error());
@@ -204,9 +204,9 @@ TaskResult Review(Agent& agent, CallContext& ctx, const json::Value& r, const Au
 }  // namespace
 
 TaskResult RunReportPlanAdjustment(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth) {
-  if (!auth.present) return TaskResult::Failed(MakeError("PERMISSION_DENIED", "authentication required"));
+  if (!auth.present) return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "authentication required"));
   if (std::optional<schema::Failure> f = schema::Validate(schema::ReportPlanAdjustmentRequest(), r))
-    return TaskResult::Failed(SchemaError("VALIDATION_ERROR", *f));
+    return TaskResult::Failed(SchemaError(ErrorCode::kValidationError, *f));
   TaskResult result;
   if (std::optional<TaskResult> early =
           CheckIdempotency(ctx, "report_plan_adjustment", r, auth, *r.find_string("idempotency_key"), true, &result))

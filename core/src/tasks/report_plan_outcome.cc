@@ -18,7 +18,7 @@ namespace adcp {
 namespace {
 
 TaskError Invalid(const std::string& field, const std::string& message) {
-  return MakeError("VALIDATION_ERROR", message, field);
+  return MakeError(ErrorCode::kValidationError, message, field);
 }
 
 json::Value Finding(const std::string& category, const char* severity, std::string explanation, json::Value details) {
@@ -165,7 +165,7 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   const std::string outcome = *r.find_string("outcome");
   // 04 §3.1 one terminal settlement per action.
   if (action.settlement != kNone)
-    return TaskResult::Failed(MakeError("CONFLICT", "this action already has a terminal settlement"));
+    return TaskResult::Failed(MakeError(ErrorCode::kConflict, "this action already has a terminal settlement"));
   json::Value findings = json::Value::MakeArray();
   double committed = 0;
   std::optional<double> reported;
@@ -321,15 +321,15 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
       replay.replayed = true;
       return replay;
     }
-    return TaskResult::Failed(MakeError("CONFLICT", "observation_id was already used with different content"));
+    return TaskResult::Failed(MakeError(ErrorCode::kConflict, "observation_id was already used with different content"));
   }
   const std::string period_key = PeriodKey(S.period_start, S.period_end);
   auto period = action.periods.find(period_key);
   if (period != action.periods.end() && period->second.latest_statement_check != ci &&
       period->second.highest_sequence > S.sequence)
-    return TaskResult::Failed(MakeError("CONFLICT", "a newer statement supersedes this one for the period"));
+    return TaskResult::Failed(MakeError(ErrorCode::kConflict, "a newer statement supersedes this one for the period"));
   if (period != action.periods.end() && period->second.closed)
-    return TaskResult::Failed(MakeError("CONFLICT", "this reporting period is closed"));
+    return TaskResult::Failed(MakeError(ErrorCode::kConflict, "this reporting period is closed"));
   // 04 §4.2 classification.
   const std::string source = *d.find_string("source");
   const json::Value& obs_period = *d.find("reporting_period");
@@ -442,14 +442,14 @@ TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, 
     auto it = state.check_by_id.find(*check_id);
     if (it == state.check_by_id.end() || state.checks[it->second].plan != pi || state.checks[it->second].pending ||
         state.checks[it->second].action == kNone)
-      return TaskResult::Failed(MakeError("REFERENCE_NOT_FOUND", "reference not found", "check_id"));
+      return TaskResult::Failed(MakeError(ErrorCode::kReferenceNotFound, "reference not found", "check_id"));
     ci = it->second;
     ai = state.checks[ci].action;
   }
   if (const std::string* token = r.find_string("governance_context")) {
     auto tok = state.check_by_token.find(TokenKey(*token));
     if (tok == state.check_by_token.end() || state.checks[tok->second].plan != pi)
-      return TaskResult::Failed(MakeError("REFERENCE_NOT_FOUND", "reference not found", "governance_context"));
+      return TaskResult::Failed(MakeError(ErrorCode::kReferenceNotFound, "reference not found", "governance_context"));
     if (ai != kNone && state.checks[tok->second].action != ai)
       return TaskResult::Failed(Invalid("governance_context", "governance_context and check_id name different actions"));
     if (ci == kNone) ci = tok->second;
@@ -458,9 +458,9 @@ TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, 
   const Plan& plan = state.plans[pi];
   const bool owner = auth.key == plan.owner_key;
   if (ai == kNone ? !owner : !(owner || auth.key == state.actions[ai].caller_key))
-    return TaskResult::Failed(MakeError("PERMISSION_DENIED", "only the intent caller or the plan owner reports delivery"));
+    return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "only the intent caller or the plan owner reports delivery"));
   if (plan.status == PlanStatus::kSuspended)
-    return TaskResult::Failed(MakeError("CAMPAIGN_SUSPENDED", "the plan is suspended"));
+    return TaskResult::Failed(MakeError(ErrorCode::kCampaignSuspended, "the plan is suspended"));
   json::Value findings = json::Value::MakeArray();
   std::optional<double> total_spend;
   if (ai != kNone) {
@@ -494,7 +494,7 @@ TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, 
 }  // namespace
 
 TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth) {
-  if (!auth.present) return TaskResult::Failed(MakeError("PERMISSION_DENIED", "authentication required"));
+  if (!auth.present) return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "authentication required"));
   const bool legacy = ctx.is_legacy();
   const bool keyless_ok = agent.config.compat_accept_missing_idempotency_key;
   const std::string outcome = r.find_string("outcome") ? *r.find_string("outcome") : "";
@@ -505,7 +505,7 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
   schema::NodeRef shape = legacy && (outcome != "delivery" || snapshot) ? schema::ReportPlanOutcomeRequestLegacy()
                           : legacy                                     ? schema::ReportPlanOutcomeRequest(false)
                                                                        : schema::ReportPlanOutcomeRequest(!keyless_ok);
-  if (std::optional<schema::Failure> f = schema::Validate(shape, r)) return TaskResult::Failed(SchemaError("VALIDATION_ERROR", *f));
+  if (std::optional<schema::Failure> f = schema::Validate(shape, r)) return TaskResult::Failed(SchemaError(ErrorCode::kValidationError, *f));
   TaskResult result;
   const std::string* key = r.find_string("idempotency_key");
   if (key) {
@@ -516,13 +516,13 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
   // 3. Plan, looked up with the reporter as caller (01 §1).
   const int32_t pi = LookupPlanForCaller(state, auth.key, *r.find_string("plan_id"));
   if (pi == kNone)  // 10 §7.1: the 3.0/3.1 code for the same uniform answer
-    return TaskResult::Failed(legacy ? MakeError("PLAN_NOT_FOUND", "plan not found", "plan_id")
-                                     : MakeError("REFERENCE_NOT_FOUND", "reference not found", "plan_id"));
+    return TaskResult::Failed(legacy ? MakeError(ErrorCode::kPlanNotFound, "plan not found", "plan_id")
+                                     : MakeError(ErrorCode::kReferenceNotFound, "reference not found", "plan_id"));
   if (snapshot) return LegacySnapshot(agent, ctx, r, auth, pi, std::move(result));
   // 4. A final check of that plan.
   auto cit = state.check_by_id.find(*r.find_string("check_id"));
   if (cit == state.check_by_id.end() || state.checks[cit->second].plan != pi || state.checks[cit->second].pending)
-    return TaskResult::Failed(MakeError("REFERENCE_NOT_FOUND", "reference not found", "check_id"));
+    return TaskResult::Failed(MakeError(ErrorCode::kReferenceNotFound, "reference not found", "check_id"));
   const int32_t ci = cit->second;
   const Check& check = state.checks[ci];
   // 5. The settlement tuple.
@@ -531,7 +531,7 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
     // 10 §7.1: a value that is no token of this plan "does not resolve".
     auto tok = state.check_by_token.find(TokenKey(*presented));
     if (tok == state.check_by_token.end() || state.checks[tok->second].plan != pi)
-      return TaskResult::Failed(MakeError("REFERENCE_NOT_FOUND", "reference not found", "governance_context"));
+      return TaskResult::Failed(MakeError(ErrorCode::kReferenceNotFound, "reference not found", "governance_context"));
   }
   if (check.verdict != "approved" || (presented && check.issued_token != *presented) ||
       (!presented && check.issued_token.empty()))  // R8: absent is accepted for 3.0-era clients
@@ -554,13 +554,13 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
   const bool is_intent_caller = auth.key == action.caller_key;
   const bool is_owner = auth.key == plan.owner_key;
   if (settles && !is_intent_caller)
-    return TaskResult::Failed(MakeError("PERMISSION_DENIED", "only the intent caller settles an action"));
+    return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "only the intent caller settles an action"));
   if (!settles) {
     if (!is_intent_caller && !is_owner)
-      return TaskResult::Failed(MakeError("PERMISSION_DENIED", "only the intent caller or the plan owner reports delivery"));
+      return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "only the intent caller or the plan owner reports delivery"));
     const json::Value* closed = r.find("delivery")->find("period_closed");
     if (closed && closed->as_bool() && !is_owner)
-      return TaskResult::Failed(MakeError("PERMISSION_DENIED", "only the plan owner closes a period"));
+      return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "only the plan owner closes a period"));
   }
   // 10 §4.2 (R7): without a key, a resend of the same settlement is a replay.
   if (legacy && !key && settles && action.settlement != kNone) {
@@ -575,7 +575,7 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
   }
   // 8.
   if (plan.status == PlanStatus::kSuspended)
-    return TaskResult::Failed(MakeError("CAMPAIGN_SUSPENDED", "the plan is suspended"));
+    return TaskResult::Failed(MakeError(ErrorCode::kCampaignSuspended, "the plan is suspended"));
   return settles ? Settle(agent, ctx, r, auth, pi, ci, std::move(result))
                  : Observe(agent, ctx, r, auth, pi, ci, std::move(result));
 }

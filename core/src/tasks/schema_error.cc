@@ -4,7 +4,7 @@
 
 namespace adcp {
 
-TaskError SchemaError(const std::string& code, const schema::Failure& f) {
+TaskError SchemaError(ErrorCode code, const schema::Failure& f) {
   TaskError e = MakeError(code, f.message, f.field);
   json::Value issue = json::Obj({{"pointer", f.pointer}, {"message", f.message}, {"keyword", f.keyword}});
   e.issues = json::Value(json::Array{issue});

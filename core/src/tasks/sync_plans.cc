@@ -49,7 +49,7 @@ struct PreparedPlan {
 };
 
 TaskError Validation(const std::string& field, const std::string& message) {
-  return MakeError("VALIDATION_ERROR", message, field);
+  return MakeError(ErrorCode::kValidationError, message, field);
 }
 
 // resolveBrand (README hooks): at most once per plan item.
@@ -284,7 +284,7 @@ Status ValidatePlan(Agent& agent, CallContext& ctx, const Auth& auth, size_t i, 
   // l
   ADCP_RETURN_IF_ERROR(ResolveBrand(ctx, p));
   if (!p.brand.resolvable)
-    return MakeError("REFERENCE_NOT_FOUND", "brand could not be resolved", at + ".brand.domain");
+    return MakeError(ErrorCode::kReferenceNotFound, "brand could not be resolved", at + ".brand.domain");
   ADCP_RETURN_IF_ERROR(ResolvePoliciesHook(ctx, p));
   if (!p.derived) DeriveReviewAndPolicies(agent, auth.key, p);
   return Status::Ok();
@@ -293,9 +293,9 @@ Status ValidatePlan(Agent& agent, CallContext& ctx, const Auth& auth, size_t i, 
 }  // namespace
 
 TaskResult RunSyncPlans(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth) {
-  if (!auth.present) return TaskResult::Failed(MakeError("PERMISSION_DENIED", "authentication required"));
+  if (!auth.present) return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "authentication required"));
   if (std::optional<schema::Failure> f = schema::Validate(schema::SyncPlansRequest(), request))
-    return TaskResult::Failed(SchemaError("INVALID_REQUEST", *f));
+    return TaskResult::Failed(SchemaError(ErrorCode::kInvalidRequest, *f));
   TaskResult result;
   if (std::optional<TaskResult> early = CheckIdempotency(ctx, "sync_plans", request, auth,
                                                          *request.find_string("idempotency_key"), true, &result))

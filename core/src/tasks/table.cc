@@ -9,7 +9,7 @@ namespace adcp {
 namespace {
 
 // Request shapes (validate): the schema, with the task's error code (08 §1).
-template <schema::NodeRef (*Shape)(), const char* Code>
+template <schema::NodeRef (*Shape)(), ErrorCode Code>
 std::optional<TaskError> BySchema(const json::Value& request) {
   if (auto f = schema::Validate(Shape(), request)) return SchemaError(Code, *f);
   return std::nullopt;
@@ -20,8 +20,8 @@ std::optional<TaskError> CheckShape(const json::Value& request) {
   config.signal_attestations_enabled = true;
   return CheckGovernanceShape(request, config);
 }
-constexpr char kInvalidRequest[] = "INVALID_REQUEST";
-constexpr char kValidationError[] = "VALIDATION_ERROR";
+constexpr ErrorCode kInvalidRequest = ErrorCode::kInvalidRequest;
+constexpr ErrorCode kValidationError = ErrorCode::kValidationError;
 
 // 10 §6.2: a check in the request's dialect; R11 answers a pending review as a denial.
 void RenderCheck(const Agent& agent, const CallContext& ctx, const json::Value& request, TaskResult& r,

@@ -38,7 +38,7 @@ TaskResult RunListAccounts(Agent& agent, CallContext& ctx, const json::Value& re
 TaskResult RunAdmin(Agent& agent, CallContext& ctx, std::string_view op_json);
 
 // A schema failure as the task's error (08 §1: field = issues[0].pointer).
-TaskError SchemaError(const std::string& code, const schema::Failure& f);
+TaskError SchemaError(ErrorCode code, const schema::Failure& f);
 
 // Stamps `seq` (record finalization order, 01 §10).
 inline uint64_t NextSeq(State& state) { return ++state.seq; }

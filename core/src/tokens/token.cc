@@ -61,7 +61,7 @@ Result<std::string> SignCompact(CallContext& ctx, const json::Value& header_in, 
   }
   std::string token = input + "." + signature;
   if (token.size() > 4096)
-    return MakeError("VALIDATION_ERROR", "the governance token would exceed 4096 characters");
+    return MakeError(ErrorCode::kValidationError, "the governance token would exceed 4096 characters");
   return token;
 }
 

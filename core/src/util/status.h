@@ -3,15 +3,45 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "json/value.h"
 
 namespace adcp {
 
+// Every error code the core emits (08 §2, spec 11, change sets, state
+// documents) with its recovery class (08 §3): one table, so a code cannot be
+// misspelt into the wrong recovery.
+enum class ErrorCode {
+  kInvalidRequest,
+  kValidationError,
+  kPermissionDenied,
+  kUnauthorized,
+  kPlanNotFound,
+  kReferenceNotFound,
+  kConflict,
+  kCampaignSuspended,
+  kServiceUnavailable,
+  kIdempotencyConflict,
+  kIdempotencyExpired,
+  kInvalidOutcomeType,
+  kInvalidState,
+  kInvalidChangeSet,
+  kChangeSetOutOfOrder,
+  kInvalidConfig,
+  kInvalidArgument,
+};
+enum class Recovery { kTransient, kCorrectable, kTerminal };
+const char* CodeName(ErrorCode code);  // "INVALID_REQUEST", ...
+Recovery RecoveryOf(ErrorCode code);
+const char* RecoveryName(Recovery recovery);  // "transient" | "correctable" | "terminal"
+// A code named at the API edge (host-supplied failure codes); unknown names read as INVALID_ARGUMENT.
+ErrorCode CodeFromName(std::string_view name);
+
 // 08 §1 error object.
 struct TaskError {
-  std::string code;
+  ErrorCode code = ErrorCode::kInvalidRequest;
   std::string message;
   std::string field;                   // JSONPath-lite; empty = no field
   std::optional<json::Value> issues;   // schema failures: [{pointer, message, keyword}]
@@ -20,10 +50,7 @@ struct TaskError {
   json::Value ToJson() const;
 };
 
-// Recovery class per code (08 §3).
-const char* RecoveryFor(const std::string& code);
-
-TaskError MakeError(std::string code, std::string message, std::string field = {});
+TaskError MakeError(ErrorCode code, std::string message, std::string field = {});
 
 // Result<T>: a value or a TaskError.
 template <class T>
