@@ -214,12 +214,12 @@ std::string GovernanceAgent::GetTask(std::string_view task_id) {
   CallScope scope(*impl_);
   std::optional<json::Value> context;
   auto esc = agent.state.escalation_by_task.find(std::string(task_id));
-  if (esc != agent.state.escalation_by_task.end() && agent.state.escalations[esc->second].dialect != "3.2") {
+  if (esc != agent.state.escalation_by_task.end() && IsLegacy(agent.state.escalations[esc->second].dialect)) {
     // 10 §3.3.4: a 3.0-era escalation renders in its dialect, never `submitted`;
     // fetching an approved one mints its token.
     const Escalation& e = agent.state.escalations[esc->second];
     CallContext ctx(agent.config, agent.hooks, agent.state, scope.log());
-    ctx.dialect = DialectFromName(e.dialect);
+    ctx.dialect = e.dialect;
     const Check& c = agent.state.checks[e.check];
     TaskResult r;
     if (c.pending) {

@@ -23,7 +23,7 @@ json::Value CheckEntry(const State& state, const Check& c, const EntryOptions& o
   json::Value e = Head("check", c.check_id, c.final_ms, state.plans[c.plan], opts);
   e.set("caller", c.caller);
   e.set("tool", c.tool);
-  e.set(opts.legacy_status ? "status" : "verdict", c.verdict);
+  e.set(opts.legacy_status ? "status" : "verdict", VerdictName(c.verdict));
   e.set("check_type", c.intent ? "intent" : "execution");
   e.set("mode", c.mode);
   CopyIf(e, body, "explanation");
@@ -31,9 +31,9 @@ json::Value CheckEntry(const State& state, const Check& c, const EntryOptions& o
   CopyIf(e, body, "categories_evaluated");
   const json::Value* findings = body.find("findings");
   e.set("findings", findings ? *findings : json::Value::MakeArray());
-  if (c.verdict == "approved" && !c.issued_token.empty())
+  if (c.verdict == Verdict::kApproved && !c.issued_token.empty())
     e.set("governance_context", c.issued_token);
-  else if (c.verdict == "denied" && !c.intent && c.presented_check != kNone)
+  else if (c.verdict == Verdict::kDenied && !c.intent && c.presented_check != kNone)
     e.set("governance_context", PresentedToken(state, c));
   e.set("plan_hash", c.plan_hash);
   e.set("purchase_type", c.purchase_type);

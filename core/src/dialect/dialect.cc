@@ -224,21 +224,6 @@ json::Value OrderCheckBody(Dialect d, const std::vector<std::pair<const char*, j
 
 }  // namespace
 
-const char* DialectName(Dialect d) {
-  switch (d) {
-    case Dialect::k30: return "3.0";
-    case Dialect::k31: return "3.1";
-    case Dialect::k32: return "3.2";
-  }
-  return "3.2";
-}
-
-Dialect DialectFromName(const std::string& name) {
-  if (name == "3.0") return Dialect::k30;
-  if (name == "3.1") return Dialect::k31;
-  return Dialect::k32;
-}
-
 bool HasStatementFields(const json::Value* metrics) { return HasStatementFieldsImpl(metrics); }
 bool HasObservationFields(const json::Value* delivery) { return HasObservationFieldsImpl(delivery); }
 bool MatchesAdcpVersion(const json::Value& v) {

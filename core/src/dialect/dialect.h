@@ -14,10 +14,6 @@ namespace adcp {
 struct Config;
 struct Auth;
 
-enum class Dialect { k30, k31, k32 };
-const char* DialectName(Dialect d);  // "3.0" | "3.1" | "3.2"
-inline bool IsLegacy(Dialect d) { return d != Dialect::k32; }
-Dialect DialectFromName(const std::string& name);  // unknown -> 3.2
 
 // A task's 3.2 and 3.0 markers (10 §1.3), tested on the raw request.
 struct DialectMarkers {

@@ -122,14 +122,14 @@ std::vector<std::string> UnauthorizedGeo(const std::optional<std::vector<std::st
   return out;
 }
 
-std::string Explanation(const std::string& verdict, const json::Value& findings,
+std::string Explanation(Verdict verdict, const json::Value& findings,
                         const std::vector<Condition>& conditions) {
-  if (verdict == "approved") {
+  if (verdict == Verdict::kApproved) {
     size_t n = findings.size();
     if (n == 0) return "All governance checks passed.";
     return "Approved with " + std::to_string(n) + " finding(s).";
   }
-  if (verdict == "conditions") {
+  if (verdict == Verdict::kConditions) {
     std::string text = "Counterproposal: ";
     for (size_t i = 0; i < conditions.size(); ++i) text += (i ? "; " : "") + conditions[i].reason;
     return text;

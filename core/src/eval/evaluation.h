@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "json/value.h"
+#include "state/vocab.h"
 #include "util/time.h"
 
 namespace adcp {
@@ -56,6 +57,6 @@ json::Value StringArray(const std::vector<std::string>& v);
 bool ContainsString(const std::vector<std::string>& v, const std::string& s);
 
 // 03 §11 explanation templates.
-std::string Explanation(const std::string& verdict, const json::Value& findings, const std::vector<Condition>& conditions);
+std::string Explanation(Verdict verdict, const json::Value& findings, const std::vector<Condition>& conditions);
 
 }  // namespace adcp

@@ -252,7 +252,7 @@ Step OpReader::ActionStep(const json::Value& op, const std::string& w, const std
     std::string resolution = r.Enum(op, "resolution", w, {"approved_by_human", "rejected_by_human", "expired"});
     int64_t at = r.Time(op, "resolved_at", w);
     std::optional<std::string> reviewer = OptString(op, "reviewer", w), reason = OptString(op, "reason", w);
-    std::string verdict = r.Enum(op, "verdict", w, {"approved", "denied", "conditions"});
+    Verdict verdict = VerdictFromName(r.Enum(op, "verdict", w, {"approved", "denied", "conditions"})).value_or(Verdict::kDenied);
     return [=](Store& store) {
       store.ResolveEscalation(escalation, resolution, at, reviewer, reason, verdict);
       return Status::Ok();

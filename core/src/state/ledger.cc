@@ -217,9 +217,9 @@ void CountFinalCheck(State& state, int32_t check_index, const json::Value& body)
   Check& c = state.checks[check_index];
   PlanAggregates& agg = state.plans[c.plan].agg;
   ++agg.checks;
-  if (c.verdict == "approved") ++agg.approved;
-  if (c.verdict == "denied") ++agg.denied;
-  if (c.verdict == "conditions") ++agg.conditions;
+  if (c.verdict == Verdict::kApproved) ++agg.approved;
+  if (c.verdict == Verdict::kDenied) ++agg.denied;
+  if (c.verdict == Verdict::kConditions) ++agg.conditions;
   bool escalated = c.escalation != kNone;
   if (escalated) {
     ++agg.escalated;
@@ -229,7 +229,7 @@ void CountFinalCheck(State& state, int32_t check_index, const json::Value& body)
       bool approved_by_human = *e.resolution == "approved_by_human";
       if (approved_by_human != (e.recommendation == "approve")) ++agg.overrides;
     }
-  } else if (c.verdict == "approved") {
+  } else if (c.verdict == Verdict::kApproved) {
     ++agg.auto_approved;
   }
   agg.escalated_prefix.push_back(agg.escalated_prefix.back() + (escalated ? 1 : 0));

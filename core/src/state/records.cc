@@ -93,7 +93,7 @@ json::Value CheckToJson(const Check& c) {
   json::Value v = json::Obj({{"check_id", c.check_id},
                              {"plan", c.plan},
                              {"intent", c.intent},
-                             {"phase", c.phase},
+                             {"phase", PhaseName(c.phase)},
                              {"plan_version", c.plan_version},
                              {"plan_hash", c.plan_hash},
                              {"caller", c.caller},
@@ -101,7 +101,7 @@ json::Value CheckToJson(const Check& c) {
                              {"purchase_type", c.purchase_type},
                              {"target_agent", c.target_agent},
                              {"pending", c.pending},
-                             {"verdict", c.verdict},
+                             {"verdict", VerdictName(c.verdict)},
                              {"mode", c.mode},
                              {"body", c.body_json},
                              {"issued_token", c.issued_token},
@@ -114,7 +114,7 @@ json::Value CheckToJson(const Check& c) {
                              {"created_at", c.created_ms},
                              {"final_at", c.final_ms},
                              {"seq", static_cast<double>(c.seq)},
-                             {"dialect", c.dialect}});
+                             {"dialect", DialectName(c.dialect)}});
   SetOpt(v, "context", c.context);
   SetOpt(v, "amount", c.amount);
   v.set("payload_hash", c.payload_hash);
@@ -192,7 +192,7 @@ json::Value OutcomeToJson(const Outcome& o) {
   SetOpt(v, "delivery", o.delivery);
   SetOpt(v, "error", o.error);
   if (o.legacy_snapshot) v.set("legacy_snapshot", true);
-  if (o.dialect != "3.2") v.set("dialect", o.dialect);
+  if (IsLegacy(o.dialect)) v.set("dialect", DialectName(o.dialect));
   return v;
 }
 
@@ -234,8 +234,8 @@ json::Value EscalationToJson(const Escalation& e) {
   SetOpt(v, "resolved_at", e.resolved_at_ms);
   SetOpt(v, "reviewer", e.reviewer);
   SetOpt(v, "decision_reason", e.decision_reason);
-  if (e.dialect != "3.2") {
-    v.set("dialect", e.dialect);
+  if (IsLegacy(e.dialect)) {
+    v.set("dialect", DialectName(e.dialect));
     v.set("claim_key", e.claim_key);
     v.set("claimed", e.claimed);
   }
@@ -326,7 +326,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   c.check_id = r.Str(v, "check_id", w);
   c.plan = r.Index(v, "plan", w, t.plans, false);
   c.intent = r.Bool(v, "intent", w);
-  c.phase = r.Enum(v, "phase", w, {"intent", "purchase", "modification", "delivery"});
+  c.phase = PhaseFromName(r.Enum(v, "phase", w, {"intent", "purchase", "modification", "delivery"})).value_or(Phase::kIntent);
   c.plan_version = r.Count(v, "plan_version", w);
   c.plan_hash = r.Str(v, "plan_hash", w);
   c.caller = r.Str(v, "caller", w);
@@ -335,7 +335,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   c.purchase_type = r.Str(v, "purchase_type", w);
   c.target_agent = r.Str(v, "target_agent", w);
   c.pending = r.Bool(v, "pending", w);
-  c.verdict = r.Enum(v, "verdict", w, {"approved", "denied", "conditions", ""});
+  c.verdict = VerdictFromName(r.Enum(v, "verdict", w, {"approved", "denied", "conditions", ""})).value_or(Verdict::kNone);
   c.mode = r.Enum(v, "mode", w, {"audit", "advisory", "enforce"});
   // "" until the check is final or escalated (add_check of a change set).
   if (const std::string* body = v.find_string("body"); body && body->empty()) c.body_json.clear();
@@ -352,7 +352,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   c.created_ms = r.Time(v, "created_at", w);
   c.final_ms = r.Time(v, "final_at", w);
   c.seq = static_cast<uint64_t>(r.Count(v, "seq", w));
-  c.dialect = r.Enum(v, "dialect", w, {"3.2", "3.1", "3.0"});
+  c.dialect = DialectFromName(r.Enum(v, "dialect", w, {"3.2", "3.1", "3.0"}));
   c.payload_hash = r.Str(v, "payload_hash", w);
   c.intent_channels = r.Strings(v, "intent_channels", w);
   c.intent_countries = r.Strings(v, "intent_countries", w);
@@ -441,7 +441,7 @@ Outcome ReadOutcome(RecordReader& r, const json::Value& v, const std::string& w,
   o.delivery = r.Opt<json::Value>(v, "delivery", w);
   o.error = r.Opt<json::Value>(v, "error", w);
   o.legacy_snapshot = v.has("legacy_snapshot") && r.Bool(v, "legacy_snapshot", w);
-  if (v.has("dialect")) o.dialect = r.Enum(v, "dialect", w, {"3.0", "3.1"});
+  if (v.has("dialect")) o.dialect = DialectFromName(r.Enum(v, "dialect", w, {"3.0", "3.1"}));
   if (!o.findings.is_array()) r.Invalid(w + ".findings", "must be an array");
   return o;
 }
@@ -491,7 +491,7 @@ Escalation ReadEscalation(RecordReader& r, const json::Value& v, const std::stri
   e.reviewer = r.Opt<std::string>(v, "reviewer", w);
   e.decision_reason = r.Opt<std::string>(v, "decision_reason", w);
   if (v.has("dialect")) {
-    e.dialect = r.Enum(v, "dialect", w, {"3.0", "3.1"});
+    e.dialect = DialectFromName(r.Enum(v, "dialect", w, {"3.0", "3.1"}));
     e.claim_key = r.Str(v, "claim_key", w);
     e.claimed = r.Bool(v, "claimed", w);
   }

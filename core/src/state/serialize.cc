@@ -69,7 +69,7 @@ Status CheckLinks(const State& s) {
     if (c.pending && c.escalation == kNone) return bad(At("checks", i, "pending"), "without an escalation");
     if (c.body_json.empty()) return bad(At("checks", i, "body"), "is empty on a stored check");
     if (c.statement && c.action == kNone) return bad(At("checks", i, "statement"), "belongs to a check without an action");
-    if (!c.intent && c.verdict == "approved" && c.planned_delivery && c.action == kNone)
+    if (!c.intent && c.verdict == Verdict::kApproved && c.planned_delivery && c.action == kNone)
       return bad(At("checks", i, "action"), "is missing on an approved execution check");
   }
   for (size_t i = 0; i < s.actions.size(); ++i) {
@@ -311,7 +311,7 @@ void RebuildDerived(State& s, const Config& config) {
         const Check& c = s.checks[e.index];
         CountFinalCheck(s, e.index, json::ParseStored(c.body_json));
         if (c.statement) RecordStatement(s, e.index);
-        if (!c.intent && c.verdict == "approved" && c.planned_delivery)
+        if (!c.intent && c.verdict == Verdict::kApproved && c.planned_delivery)
           if (const std::string* mb = c.planned_delivery->find_string("media_buy_id")) RecordMediaBuyId(s, c.action, *mb);
         break;
       }
@@ -337,7 +337,7 @@ void RebuildDerived(State& s, const Config& config) {
   {
     std::vector<uint64_t> first_exec_seq(s.actions.size(), 0);
     for (const Check& c : s.checks)
-      if (!c.intent && c.action != kNone && c.verdict == "approved" && c.seq > 0 &&
+      if (!c.intent && c.action != kNone && c.verdict == Verdict::kApproved && c.seq > 0 &&
           (first_exec_seq[c.action] == 0 || c.seq < first_exec_seq[c.action]))
         first_exec_seq[c.action] = c.seq;
     for (size_t i = 0; i < s.actions.size(); ++i) {

@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "state/vocab.h"
 #include "json/value.h"
 #include "state/value_ledger.h"
 #include "util/money.h"
@@ -184,13 +185,13 @@ struct Check {
   std::string check_id;
   int32_t plan = kNone;
   bool intent = true;
-  std::string phase;  // intent | purchase | modification | delivery
+  Phase phase = Phase::kIntent;
   int64_t plan_version = 0;
   std::string plan_hash;
   std::string caller, caller_key;
   std::string tool, purchase_type, target_agent;
   bool pending = false;  // escalated, awaiting resolution
-  std::string verdict;   // approved | denied | conditions (final checks)
+  Verdict verdict = Verdict::kNone;  // final checks: approved | denied | conditions
   std::string mode;
   // Response body (no context) as compact JSON text, one allocation per
   // record; for pending checks the pre-resolution parts (03 §7).
@@ -211,7 +212,7 @@ struct Check {
   std::shared_ptr<const Statement> statement;  // delivery checks only
   std::optional<json::Value> runtime_attestations;  // [{reference, evaluation}]
   std::optional<json::Value> legacy_metrics;        // 3.0 delivery metrics without a statement (10 §3.5.5)
-  std::string dialect = "3.2";
+  Dialect dialect = Dialect::k32;
   // Intent data kept so an escalated approval can mint its action and token
   // at resolution time without re-evaluating (03 §7).
   std::string payload_hash;  // authorized_payload_hash
@@ -288,7 +289,7 @@ struct Outcome {
   std::string reconciliation_status, period_state, period_key;
   std::string observation_id, payload_hash;
   bool legacy_snapshot = false;  // a 3.0 delivery snapshot: evidence only (10 §4.4)
-  std::string dialect = "3.2";   // of the request that created it (10 §1.4)
+  Dialect dialect = Dialect::k32;  // of the request that created it (10 §1.4)
   json::Value findings = json::Value::MakeArray();
   std::string body_json;  // response body (no context), compact JSON text
   int64_t timestamp_ms = 0;
@@ -326,7 +327,7 @@ struct Escalation {
   int64_t created_ms = 0;
   // 3.0/3.1 escalations are answered synchronously and claimed by a later
   // identical intent (10 §3.3.4); their approval token is minted on claim.
-  std::string dialect = "3.2";
+  Dialect dialect = Dialect::k32;
   std::string claim_key;  // hex SHA-256 of the claim tuple, "" for 3.2
   bool claimed = false;
 };

@@ -210,7 +210,7 @@ int32_t Store::AddEscalation(Escalation e, std::string pending_body_json) {
 
 void Store::ResolveEscalation(int32_t escalation, std::string resolution, int64_t resolved_at_ms,
                               std::optional<std::string> reviewer, std::optional<std::string> reason,
-                              std::string verdict) {
+                              Verdict verdict) {
   if (logging())
     Log(json::Obj({{"op", "resolve_escalation"},
                    {"escalation", escalation},
@@ -218,14 +218,14 @@ void Store::ResolveEscalation(int32_t escalation, std::string resolution, int64_
                    {"resolved_at", resolved_at_ms},
                    {"reviewer", Opt(reviewer)},
                    {"reason", Opt(reason)},
-                   {"verdict", verdict}}));
+                   {"verdict", VerdictName(verdict)}}));
   Escalation& e = state_.escalations[escalation];
   e.resolution = std::move(resolution);
   e.resolved_at_ms = resolved_at_ms;
   e.reviewer = std::move(reviewer);
   e.decision_reason = std::move(reason);
   state_.pending_escalations.erase(escalation);
-  state_.checks[e.check].verdict = std::move(verdict);
+  state_.checks[e.check].verdict = verdict;
 }
 
 void Store::ClaimEscalation(int32_t escalation) {

@@ -80,7 +80,7 @@ class Store {
   // A pending check's escalation (03 §7) and the pre-resolution body.
   int32_t AddEscalation(Escalation escalation, std::string pending_body_json);
   void ResolveEscalation(int32_t escalation, std::string resolution, int64_t resolved_at_ms,
-                         std::optional<std::string> reviewer, std::optional<std::string> reason, std::string verdict);
+                         std::optional<std::string> reviewer, std::optional<std::string> reason, Verdict verdict);
   void ClaimEscalation(int32_t escalation);
 
   // Execution checks (03 §5.5, 10 §3.5).

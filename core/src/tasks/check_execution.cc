@@ -34,7 +34,7 @@ struct Execution {
   const Plan* plan = nullptr;
   int64_t now = 0;
   bool unbound = false;  // a 3.0-era action bound by its first approved execution check
-  std::string phase;
+  Phase phase = Phase::kPurchase;
   json::Value pd;        // planned_delivery (media_buy_id filled in for 3.0 clients)
   const json::Value* metrics = nullptr;
   bool legacy_metrics = false;
@@ -47,7 +47,8 @@ struct Execution {
   std::string check_id;
   Evaluation ev;
   json::Value delivery_statement;
-  std::string verdict, effective;
+  Verdict verdict = Verdict::kNone;
+  std::string effective;
 };
 
 // Step 3: the action the presented token (or, for a tokenless 3.0 seller,
@@ -103,7 +104,7 @@ std::optional<TaskResult> AuthorizeExecution(CallContext& ctx, Execution& ex) {
     return TaskResult::Failed(MakeError(ErrorCode::kCampaignSuspended, "the plan is suspended"));
   ex.phase = PhaseOf(ex.r);
   ex.pd = *ex.r.find("planned_delivery");
-  if (ex.legacy && (ex.phase == "modification" || ex.phase == "delivery") && !ex.pd.has("media_buy_id")) {
+  if (ex.legacy && (ex.phase == Phase::kModification || ex.phase == Phase::kDelivery) && !ex.pd.has("media_buy_id")) {
     // 10 §3.5.2: 6.11 drops media_buy_id next to a modification_summary.
     if (action.media_buy_id.empty())
       return TaskResult::Failed(Shape("planned_delivery.media_buy_id", "modification and delivery checks need planned_delivery.media_buy_id"));
@@ -116,7 +117,7 @@ std::optional<TaskResult> AuthorizeExecution(CallContext& ctx, Execution& ex) {
 
 // Step 7a: the execution amount of a purchase or modification.
 Status ReadExecutionAmount(Execution& ex) {
-  if (ex.phase != "purchase" && ex.phase != "modification") return Status::Ok();
+  if (ex.phase != Phase::kPurchase && ex.phase != Phase::kModification) return Status::Ok();
   const bool incremental = IsIncrementalTool(ex.action->tool);
   const json::Value* ec = ex.r.find_object("execution_commitment");
   if (incremental && !ec && !ex.legacy)
@@ -137,7 +138,7 @@ Status ReadExecutionAmount(Execution& ex) {
 // Step 7b: a delivery statement (03 §5.6): digest, replay, sequence, period.
 // A replay of the same statement answers the earlier check.
 std::optional<TaskResult> ReadStatement(CallContext& ctx, Execution& ex) {
-  if (ex.phase != "delivery") return std::nullopt;
+  if (ex.phase != Phase::kDelivery) return std::nullopt;
   const Plan& plan = *ex.plan;
   if (ex.legacy_metrics) {
     // 10 §3.5.5 (R6): evaluated, not sequenced, digested or replay-protected.
@@ -192,7 +193,7 @@ void EvaluateExecutionAuthority(Execution& ex, const RequestedScope& scope) {
   const PlanTerms& t = plan.terms;
   const Instant now_i = Instant::FromMillis(ex.now);
   Evaluation& ev = ex.ev;
-  if (plan.status == PlanStatus::kCompleted && ex.phase != "delivery")  // E1
+  if (plan.status == PlanStatus::kCompleted && ex.phase != Phase::kDelivery)  // E1
     ev.Finding("plan_status", "critical", "The plan is completed; no new commitments are allowed.");
   if (action.caller_key != plan.owner_key) {  // E2
     ev.Category("delegation_authority");
@@ -337,7 +338,7 @@ void EvaluatePacing(const State& state, Execution& ex, const std::string& pacing
 
 // E7 (03 §5.6; 10 §3.5.5 without a statement): a delivery report.
 void EvaluateDelivery(const Agent& agent, const State& state, Execution& ex) {
-  if (!ex.statement && !(ex.phase == "delivery" && ex.legacy_metrics)) return;
+  if (!ex.statement && !(ex.phase == Phase::kDelivery && ex.legacy_metrics)) return;
   const Action& action = *ex.action;
   const json::Value& m = *ex.metrics;
   Evaluation& ev = ex.ev;
@@ -395,7 +396,7 @@ Check ExecutionRecord(CallContext& ctx, const Execution& ex, json::Value* parts)
   c.action = ex.ai;
   c.created_ms = ex.now;
   c.planned_delivery = ex.pd;
-  c.dialect = DialectName(ctx.dialect);
+  c.dialect = ctx.dialect;
   if (ex.legacy_metrics) c.legacy_metrics = *ex.metrics;
   if (ex.statement) c.statement = std::make_shared<const Statement>(*ex.statement);
   if (const json::Value* context = ex.r.find_object("context")) c.context = *context;
@@ -420,11 +421,11 @@ Status MintExecutionToken(const Agent& agent, CallContext& ctx, const Execution&
   ts.iat = ex.now / 1000;
   ts.exp = ts.iat + agent.config.execution_token_ttl_seconds;
   ts.jti = jti.value();
-  ts.phase = ex.phase;
+  ts.phase = PhaseName(ex.phase);
   ts.caller = c.caller;
   ts.check_id = c.check_id;
   if (const std::string* mb = ex.pd.find_string("media_buy_id")) ts.media_buy_id = *mb;
-  if (ex.phase != "delivery" && (ex.x || action.ceiling)) {
+  if (ex.phase != Phase::kDelivery && (ex.x || action.ceiling)) {
     ts.commitment_amount = ex.x ? *ex.x : *action.ceiling;
     ts.commitment_currency = ex.plan->terms.currency;
   }
@@ -445,11 +446,11 @@ TaskResult WriteExecution(const Agent& agent, CallContext& ctx, const Execution&
   const std::string caller_url = c.caller;
   const int64_t exp_ms = c.expires_at_ms;
   const int32_t ci = store.AddCheck(std::move(c));
-  if (ex.verdict == "approved") {
+  if (ex.verdict == Verdict::kApproved) {
     if (ex.unbound) store.BindAction(ex.ai, caller_url, ex.auth.key, ex.now);  // first-use binding (10 §3.5.4)
     if (extras.next_check_ms) store.SetNextCheck(ex.ai, *extras.next_check_ms);
     if (const std::string* mb = ex.pd.find_string("media_buy_id")) store.RecordMediaBuy(ex.ai, *mb);
-    if (ex.phase == "purchase" || ex.phase == "modification") store.ConfirmExecution(ex.ai, ci, ex.x, exp_ms, ex.now);
+    if (ex.phase == Phase::kPurchase || ex.phase == Phase::kModification) store.ConfirmExecution(ex.ai, ci, ex.x, exp_ms, ex.now);
   }
   if (ex.statement) store.RecordStatement(ci);
   json::Value body = CheckBody(agent.config, ctx.state().checks[ci], parts, extras);
@@ -478,7 +479,7 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
   EvaluateDelivery(agent, ctx.state(), ex);         // E7
   BudgetReductionStep(agent, *ex.plan, ex.ev);      // E8
   OversightDriftStep(agent, *ex.plan, ex.ev);
-  ex.verdict = ex.ev.HasCritical() ? "denied" : "approved";
+  ex.verdict = ex.ev.HasCritical() ? Verdict::kDenied : Verdict::kApproved;
   const std::string configured = ConfiguredMode(agent, *ex.plan);
   ex.effective = ex.plan->effective_human_review ? "enforce" : configured;
   bool escalate = false;
@@ -489,7 +490,7 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
   Check c = ExecutionRecord(ctx, ex, &parts);
   BodyExtras extras;
   if (ex.statement) extras.delivery_statement = ex.delivery_statement;
-  if (ex.verdict == "approved")
+  if (ex.verdict == Verdict::kApproved)
     if (Status s = MintExecutionToken(agent, ctx, ex, c, extras); !s.ok()) return TaskResult::Failed(s.error());
   return WriteExecution(agent, ctx, ex, std::move(c), parts, extras);
 }

@@ -164,12 +164,12 @@ std::string PolicyDecisionHash(const Plan& plan, const json::Value& findings) {
 json::Value CheckBody(const Config& config, const Check& c, const json::Value& parts, const BodyExtras& extras) {
   json::Value body = json::Obj({{"check_id", c.check_id},
                                 {"check_type", c.intent ? "intent" : "execution"},
-                                {"verdict", c.verdict}});
+                                {"verdict", VerdictName(c.verdict)}});
   if (c.intent) body.set("plan_id", *parts.find_string("plan_id"));
   const json::Value& findings = *parts.find("findings");
   body.set("explanation", Explanation(c.verdict, findings, extras.conditions));
   if (findings.size() > 0) body.set("findings", findings);
-  if (c.verdict == "conditions") {
+  if (c.verdict == Verdict::kConditions) {
     json::Value conds = json::Value::MakeArray();
     for (const Condition& cond : extras.conditions) conds.push(cond.ToJson());
     body.set("conditions", std::move(conds));
@@ -178,17 +178,17 @@ json::Value CheckBody(const Config& config, const Check& c, const json::Value& p
   body.set("categories_evaluated", *parts.find("categories_evaluated"));
   body.set("policies_evaluated", *parts.find("policies_evaluated"));
   body.set("mode", c.mode);
-  if (c.verdict == "approved") {
+  if (c.verdict == Verdict::kApproved) {
     body.set("expires_at", FormatMillis(c.expires_at_ms));
     body.set("governance_context", c.issued_token);
   }
-  if (c.verdict == "approved" && extras.next_check_ms) body.set("next_check", FormatMillis(*extras.next_check_ms));
+  if (c.verdict == Verdict::kApproved && extras.next_check_ms) body.set("next_check", FormatMillis(*extras.next_check_ms));
   if (extras.delivery_statement) body.set("delivery_statement", *extras.delivery_statement);
   if (const json::Value* evals = parts.find("runtime_attestation_evaluations")) {
     body.set("runtime_attestation_evaluations", *evals);
     body.set("runtime_attestation_binding_digest", *parts.find("runtime_attestation_binding_digest"));
   }
-  if (config.compat_legacy_body_status) body.set("status", c.verdict);
+  if (config.compat_legacy_body_status) body.set("status", VerdictName(c.verdict));
   return body;
 }
 

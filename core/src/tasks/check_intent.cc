@@ -100,7 +100,8 @@ struct Intent {
   std::string binding_digest;
   std::vector<std::string> triggers;
   bool low_confidence_only = false;  // H4
-  std::string verdict, recommendation, configured, effective;
+  Verdict verdict = Verdict::kNone;
+  std::string recommendation, configured, effective;
   bool escalate = false;
   std::vector<Condition> conditions;
 };
@@ -538,9 +539,9 @@ Status DecideIntent(const Agent& agent, CallContext& ctx, Intent& in) {
     hard = hard || !conf || *conf >= agent.config.low_confidence_threshold;
   }
   if (hard) {
-    in.verdict = "denied";
+    in.verdict = Verdict::kDenied;
   } else if (!ev.conditions.empty()) {
-    in.verdict = "conditions";
+    in.verdict = Verdict::kConditions;
   } else if (in.low_confidence_only) {
     in.escalate = true;
     in.recommendation = "deny";
@@ -548,11 +549,11 @@ Status DecideIntent(const Agent& agent, CallContext& ctx, Intent& in) {
     in.escalate = true;
     in.recommendation = "approve";
   } else {
-    in.verdict = "approved";
+    in.verdict = Verdict::kApproved;
   }
   if (in.low_confidence_only) in.triggers.push_back("every critical finding has low confidence");
-  if (in.verdict == "conditions" && in.attempt >= agent.config.max_consultation_attempts) {
-    in.verdict = "denied";
+  if (in.verdict == Verdict::kConditions && in.attempt >= agent.config.max_consultation_attempts) {
+    in.verdict = Verdict::kDenied;
     ev.Finding("consultation_retry_limit", "critical",
                "The consultation reached " + std::to_string(agent.config.max_consultation_attempts) + " attempts.",
                Details({{"attempts", in.attempt}}));
@@ -564,7 +565,7 @@ Status DecideIntent(const Agent& agent, CallContext& ctx, Intent& in) {
     if (!verified.ok()) return verified.error();
     if (verified.value()) {
       in.escalate = false;
-      in.verdict = "approved";
+      in.verdict = Verdict::kApproved;
     }
   }
   in.configured = ConfiguredMode(agent, *in.plan);
@@ -582,7 +583,7 @@ Check IntentRecord(CallContext& ctx, Intent& in, json::Value* parts) {
   c.check_id = in.check_id;
   c.plan = in.pi;
   c.intent = true;
-  c.phase = "intent";
+  c.phase = Phase::kIntent;
   c.plan_version = plan.version;
   c.plan_hash = plan.plan_hash;
   c.caller = in.caller;
@@ -591,7 +592,7 @@ Check IntentRecord(CallContext& ctx, Intent& in, json::Value* parts) {
   c.purchase_type = in.purchase_type;
   c.target_agent = in.target_agent;
   c.mode = in.effective;
-  c.dialect = DialectName(ctx.dialect);
+  c.dialect = ctx.dialect;
   if (const json::Value* context = in.r.find_object("context")) c.context = *context;
   c.amount = in.amount;
   c.created_ms = in.now;
@@ -637,7 +638,7 @@ struct IntentOutcome {
 Result<IntentOutcome> PrepareOutcome(CallContext& ctx, const Intent& in, const Check& c) {
   const State& state = ctx.state();
   IntentOutcome out;
-  if (!in.escalate && in.verdict == "conditions") {
+  if (!in.escalate && in.verdict == Verdict::kConditions) {
     if (in.chain != kNone) {
       out.extras.consultation_context = state.consultations[in.chain].handle;
     } else {
@@ -651,7 +652,7 @@ Result<IntentOutcome> PrepareOutcome(CallContext& ctx, const Intent& in, const C
     Result<std::string> id = ctx.NewId("task", Ids::Taken(state.escalation_by_task));
     if (!id.ok()) return id.error();
     out.task_id = id.value();
-  } else if (in.verdict == "approved") {
+  } else if (in.verdict == Verdict::kApproved) {
     Result<MintedAction> m = PrepareIntentApproval(ctx, state, c, in.ev.findings, in.binding_digest);
     if (!m.ok()) return m.error();
     out.minted = std::move(m.value());
@@ -664,7 +665,7 @@ TaskResult WriteIntent(const Agent& agent, CallContext& ctx, const Intent& in, C
                        IntentOutcome& out) {
   const State& state = ctx.state();
   Store& store = ctx.store();
-  c.verdict = in.escalate ? "" : in.verdict;
+  c.verdict = in.escalate ? Verdict::kNone : in.verdict;
   c.pending = in.escalate;
   c.attempt = in.attempt;
   if (!out.new_handle.empty()) {
@@ -682,7 +683,7 @@ TaskResult WriteIntent(const Agent& agent, CallContext& ctx, const Intent& in, C
   } else if (in.chain != kNone) {
     c.consultation = in.chain;
     store.UpdateConsultation(in.chain, in.attempt,
-                             state.consultations[in.chain].open && (in.escalate || in.verdict == "conditions"));
+                             state.consultations[in.chain].open && (in.escalate || in.verdict == Verdict::kConditions));
   }
   const int32_t ci = store.AddCheck(std::move(c));
   if (in.escalate) {
@@ -693,7 +694,7 @@ TaskResult WriteIntent(const Agent& agent, CallContext& ctx, const Intent& in, C
     e.recommendation = in.recommendation;
     e.created_ms = in.now;
     if (in.legacy) {
-      e.dialect = DialectName(ctx.dialect);
+      e.dialect = ctx.dialect;
       e.claim_key = in.claim_key;
     }
     store.AddEscalation(std::move(e), json::Write(parts));  // the body is completed at resolution (03 §7)

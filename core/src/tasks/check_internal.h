@@ -21,7 +21,7 @@ extern const char* const kReviewIndustries[10];
 
 TaskError Shape(const std::string& field, const std::string& message);
 // The check's phase: `phase`, else the legacy `governance_phase`, else purchase.
-std::string PhaseOf(const json::Value& r);
+Phase PhaseOf(const json::Value& r);
 json::Value Details(std::initializer_list<json::Member> members);
 
 // Effective mode (03 §8).
@@ -43,7 +43,7 @@ void ScopeSteps(const Plan& plan, const RequestedScope& scope, Evaluation& ev);
 bool ValidHookFinding(json::Value& f);
 json::Value InlinePolicies(const State& state, const Plan& plan);
 // Approves or denies a pre-verdict under the effective mode (03 §8).
-void ApplyMode(const std::string& configured, const std::string& effective, std::string* verdict, bool* escalate,
+void ApplyMode(const std::string& configured, const std::string& effective, Verdict* verdict, bool* escalate,
                std::vector<Condition>* conditions, Evaluation& ev);
 
 // Off-protocol human approval, verified by the host (check_approval.cc).

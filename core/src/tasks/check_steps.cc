@@ -29,12 +29,11 @@ TaskError Shape(const std::string& field, const std::string& message) {
   return MakeError(ErrorCode::kValidationError, message, field);
 }
 
-std::string PhaseOf(const json::Value& r) {
+Phase PhaseOf(const json::Value& r) {
   const std::string* phase = r.find_string("phase");
   const std::string* legacy = r.find_string("governance_phase");
-  if (phase) return *phase;
-  if (legacy) return *legacy;
-  return "purchase";
+  const std::string* named = phase ? phase : legacy;  // the schema admits only execution phases here
+  return named ? PhaseFromName(*named).value_or(Phase::kPurchase) : Phase::kPurchase;
 }
 
 json::Value Details(std::initializer_list<json::Member> members) { return json::Obj(members); }
@@ -148,7 +147,7 @@ json::Value InlinePolicies(const State& state, const Plan& plan) {
 }
 
 // Approves or denies a pre-verdict under the effective mode (03 §8).
-void ApplyMode(const std::string& configured, const std::string& effective, std::string* verdict, bool* escalate,
+void ApplyMode(const std::string& configured, const std::string& effective, Verdict* verdict, bool* escalate,
                std::vector<Condition>* conditions, Evaluation& ev) {
   if (configured != effective)
     ev.Finding("mode_override", "info",
@@ -156,8 +155,8 @@ void ApplyMode(const std::string& configured, const std::string& effective, std:
                Details({{"configured", configured}, {"effective", effective}}));
   if (effective == "enforce") return;
   bool suppressed = *escalate;
-  if (*verdict != "approved" || *escalate) {
-    *verdict = "approved";
+  if (*verdict != Verdict::kApproved || *escalate) {
+    *verdict = Verdict::kApproved;
     *escalate = false;
   }
   if (suppressed)

@@ -17,7 +17,7 @@ TaskError Invalid(const std::string& field, const std::string& message) {
 json::Value Parts(const Check& c) { return json::ParseStored(c.body_json); }
 
 // Writes a resolution: escalation record, final check body, counters.
-void Resolve(CallContext& ctx, int32_t ei, const std::string& verdict, const std::string& resolution,
+void Resolve(CallContext& ctx, int32_t ei, Verdict verdict, const std::string& resolution,
              std::optional<std::string> reviewer, std::optional<std::string> reason, json::Value finding,
              std::optional<MintedAction> minted, int64_t now) {
   const State& state = ctx.state();
@@ -74,14 +74,14 @@ TaskResult ResolveEscalationOp(Agent& agent, CallContext& ctx, const json::Value
     findings.push(finding);
     const std::string* digest = parts.find_string("runtime_attestation_binding_digest");
     // A 3.0-era escalation mints its token when claimed or fetched (10 §3.3.4).
-    const bool mint_now = state.escalations[ei].dialect == "3.2";
+    const bool mint_now = !IsLegacy(state.escalations[ei].dialect);
     Result<MintedAction> m = PrepareIntentApproval(ctx, state, c, findings, digest ? *digest : "", mint_now);
     if (!m.ok()) return TaskResult::Failed(m.error());
     minted = std::move(m.value());
   }
   std::optional<std::string> why;
   if (reason) why = reason->as_string();
-  Resolve(ctx, ei, approve ? "approved" : "denied", approve ? "approved_by_human" : "rejected_by_human",
+  Resolve(ctx, ei, approve ? Verdict::kApproved : Verdict::kDenied, approve ? "approved_by_human" : "rejected_by_human",
           reviewer->as_string(), why, std::move(finding), std::move(minted), now.value());
   return TaskResult::Completed(json::Value::MakeObject());
 }
@@ -102,7 +102,7 @@ TaskResult ExpireEscalationsOp(Agent& agent, CallContext& ctx) {
                                        {"severity", "critical"},
                                        {"explanation", "Human review expired without a decision."},
                                        {"details", json::Obj({{"decision", "expired"}})}});
-      Resolve(ctx, ei, "denied", "expired", std::nullopt, std::nullopt, std::move(finding), std::nullopt, now.value());
+      Resolve(ctx, ei, Verdict::kDenied, "expired", std::nullopt, std::nullopt, std::move(finding), std::nullopt, now.value());
     }
   }
   return TaskResult::Completed(json::Obj({{"expired", std::move(expired)}}));

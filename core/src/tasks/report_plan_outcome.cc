@@ -253,7 +253,7 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   o.action = ai;
   o.check = ci;
   o.type = outcome;
-  o.dialect = DialectName(ctx.dialect);
+  o.dialect = ctx.dialect;
   o.reporter = auth.agent_url;
   o.reporter_key = auth.key;
   o.purchase_type = action.purchase_type;
@@ -295,7 +295,7 @@ Result<Outcome> NewDeliveryOutcome(CallContext& ctx, const State& state, int32_t
   o.reporter = auth.agent_url;
   o.reporter_key = auth.key;
   o.timestamp_ms = now.value();
-  o.dialect = DialectName(ctx.dialect);
+  o.dialect = ctx.dialect;
   return o;
 }
 
@@ -533,12 +533,12 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
     if (tok == state.check_by_token.end() || state.checks[tok->second].plan != pi)
       return TaskResult::Failed(MakeError(ErrorCode::kReferenceNotFound, "reference not found", "governance_context"));
   }
-  if (check.verdict != "approved" || (presented && check.issued_token != *presented) ||
+  if (check.verdict != Verdict::kApproved || (presented && check.issued_token != *presented) ||
       (!presented && check.issued_token.empty()))  // R8: absent is accepted for 3.0-era clients
     return TaskResult::Failed(Invalid("governance_context", "governance_context is not the token issued by check_id"));
   const bool settles = outcome == "completed" || outcome == "failed";
-  const bool check_fits = settles ? (check.intent || check.phase == "purchase" || check.phase == "modification")
-                                  : (!check.intent && check.phase == "delivery" && check.statement);
+  const bool check_fits = settles ? (check.intent || check.phase == Phase::kPurchase || check.phase == Phase::kModification)
+                                  : (!check.intent && check.phase == Phase::kDelivery && check.statement);
   if (!check_fits)
     return TaskResult::Failed(Invalid("check_id", settles ? "settle against the intent check or a purchase/modification check"
                                                           : "delivery observations name a delivery check with a statement"));

@@ -1,0 +1,52 @@
+#include "state/vocab.h"
+
+namespace adcp {
+
+const char* VerdictName(Verdict v) {
+  switch (v) {
+    case Verdict::kApproved: return "approved";
+    case Verdict::kDenied: return "denied";
+    case Verdict::kConditions: return "conditions";
+    case Verdict::kNone: break;
+  }
+  return "";
+}
+
+std::optional<Verdict> VerdictFromName(std::string_view name) {
+  for (Verdict v : {Verdict::kNone, Verdict::kApproved, Verdict::kDenied, Verdict::kConditions})
+    if (name == VerdictName(v)) return v;
+  return std::nullopt;
+}
+
+const char* PhaseName(Phase p) {
+  switch (p) {
+    case Phase::kIntent: return "intent";
+    case Phase::kPurchase: return "purchase";
+    case Phase::kModification: return "modification";
+    case Phase::kDelivery: break;
+  }
+  return "delivery";
+}
+
+std::optional<Phase> PhaseFromName(std::string_view name) {
+  for (Phase p : {Phase::kIntent, Phase::kPurchase, Phase::kModification, Phase::kDelivery})
+    if (name == PhaseName(p)) return p;
+  return std::nullopt;
+}
+
+const char* DialectName(Dialect d) {
+  switch (d) {
+    case Dialect::k30: return "3.0";
+    case Dialect::k31: return "3.1";
+    case Dialect::k32: break;
+  }
+  return "3.2";
+}
+
+Dialect DialectFromName(std::string_view name) {
+  if (name == "3.0") return Dialect::k30;
+  if (name == "3.1") return Dialect::k31;
+  return Dialect::k32;
+}
+
+}  // namespace adcp
