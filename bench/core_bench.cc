@@ -28,6 +28,7 @@ struct Host {
   double now = 1767225600000;
   uint64_t rnd = 1;
   std::unique_ptr<adcp::GovernanceAgent> agent;
+  size_t change_set_bytes = 0;  // with BENCH_CHANGE_SETS=1
   Host() {
     adcp::Hooks h;
     h.now_ms = [this] { return adcp::HookResult<double>{now, ""}; };
@@ -41,11 +42,17 @@ struct Host {
       std::string d(adcp::canon::AsBytes(adcp::canon::Sha256Of(input)));
       return adcp::HookResult<std::string>{adcp::canon::Base64UrlEncode(d + d), ""};
     };
-    agent = std::move(adcp::GovernanceAgent::Create(
-        R"({"issuer":"https://governance.example.com","signing":{"kid":"bench"},"delivery_reporting_interval_seconds":0})", h).value);
+    // BENCH_CHANGE_SETS=1: a durable host's cost (every call's change set written down and rendered).
+    change_sets = std::getenv("BENCH_CHANGE_SETS") && std::string(std::getenv("BENCH_CHANGE_SETS")) == "1";
+    std::string config = R"({"issuer":"https://governance.example.com","signing":{"kid":"bench"},)"
+                         R"("delivery_reporting_interval_seconds":0,"change_sets":)" +
+                         std::string(change_sets ? "true}" : "false}");
+    agent = std::move(adcp::GovernanceAgent::Create(config, h).value);
   }
+  bool change_sets = false;
   Value Call(const char* task, const std::string& req, const char* who) {
     std::string out = agent->Call(task, req, who);
+    if (change_sets) change_set_bytes += agent->LastChangeSet().size();
     adcp::json::ParseResult p = adcp::json::Parse(out);
     if (!p.ok() || !p.value.find_string("status") || *p.value.find_string("status") != "completed") {
       std::fprintf(stderr, "unexpected result for %s: %s\n", task, out.substr(0, 300).c_str());
@@ -140,6 +147,9 @@ int main(int argc, char** argv) {
     std::printf("%-12llu %-12llu %11.0f %11.0f %11.0f %11.0f %11.0f %8.2fx %11.0f\n", static_cast<unsigned long long>(prior),
                 static_cast<unsigned long long>(prior * 2), t.intent / kMeasured, t.outcome / kMeasured,
                 t.delivery / kMeasured, t.observation / kMeasured, loop, loop / base, per_loop);
+    if (h.change_sets)
+      std::printf("  change sets: %.0f bytes per loop\n",
+                  static_cast<double>(h.change_set_bytes) / static_cast<double>(prior + kMeasured));
   }
   return 0;
 }

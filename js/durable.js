@@ -43,7 +43,7 @@ function sequenceOf(changeSet) {
 export function createDurable(facade) {
   async function restore(options, recovered) {
     const { snapshot, changeSets } = recovered;
-    const agent = await facade.createGovernanceAgent({ ...options, onChange: undefined,
+    const agent = await facade.createGovernanceAgent({ ...options, onChange: undefined, changeSets: true,
       state: snapshot ?? undefined });
     for (const changeSet of changeSets) agent.applyChangeSet(changeSet);
     return agent;

@@ -105,6 +105,9 @@ export function createFacade(platform) {
     const config = { ...(options.config ?? {}) };
     for (const k of CONFIG_KEYS) if (options[k] !== undefined) config[k] = options[k];
     if (options.issuer !== undefined) config.issuer = options.issuer;
+    // Change sets are written down only for hosts that persist or replicate
+    // them (durable agents, onChange, changeSets: true): they cost per call.
+    if (options.changeSets || typeof options.onChange === 'function') config.change_sets = true;
     if (typeof config.issuer !== 'string') throw new TypeError('createGovernanceAgent: `issuer` (an https URL) is required');
 
     // Signing: a host `sign` function, a configured key, or an ephemeral key.

@@ -124,6 +124,7 @@ std::string adcp::test::RunScenario(const std::string& path) {
   Value config = ParseOrFail(kDefaultConfig);
   if (const Value* overrides = sc.find_object("config"))
     for (const json::Member& m : overrides->as_object()) config.put(m.first, m.second);
+  config.put("change_sets", true);  // the producer writes its change sets down for the twin
   HostOptions opts;
   opts.config = json::Write(config);
   Host host(opts);

@@ -47,6 +47,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t end = input.find('\n');
     config = std::string(input.substr(1, end == std::string_view::npos ? std::string_view::npos : end - 1));
     input.remove_prefix(end == std::string_view::npos ? input.size() : end + 1);
+    // The producer must write its change sets down for the twin.
+    json::ParseResult parsed = json::Parse(config);
+    if (parsed.ok() && parsed.value.is_object()) {
+      parsed.value.put("change_sets", true);
+      config = json::Write(parsed.value);
+    }
   }
   fuzz::Host host, twin_host;
   std::unique_ptr<GovernanceAgent> agent, twin;

@@ -19,7 +19,7 @@
 namespace adcp::fuzz {
 
 inline constexpr const char* kDefaultConfig =
-    R"({"issuer":"https://governance.example.com","signing":{"alg":"EdDSA","kid":"test-kid"},"id_mode":"sequential"})";
+    R"({"issuer":"https://governance.example.com","signing":{"alg":"EdDSA","kid":"test-kid"},"id_mode":"sequential","change_sets":true})";
 
 [[noreturn]] inline void Violation(const char* what, std::string_view detail = {}) {
   std::fprintf(stderr, "invariant violated: %s\n%.*s\n", what, static_cast<int>(std::min<size_t>(detail.size(), 4000)),

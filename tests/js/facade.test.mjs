@@ -97,6 +97,33 @@ test(`[${backend}] a host sign function (KMS style) and unsigned test tokens`, a
   assert.ok(t.endsWith('.'));
 });
 
+test(`[${backend}] change sets are opt-in: written down with changeSets or onChange, applied by a twin`, async () => {
+  // Default (an in-memory agent nobody persists): nothing is written down, the state still counts the change.
+  const plain = await agentWith();
+  assert.equal(plain.lastChangeSet(), null);
+  const counted = JSON.parse(plain.exportState()).changes;
+  assert.equal(counted, 1);
+  // changeSets: true -> the sync's change set; onChange sees the same text.
+  const seen = [];
+  const producer = await agentWith({ changeSets: true, onChange: (c) => seen.push(c) });
+  const changeSet = producer.lastChangeSet();
+  assert.equal(typeof changeSet, 'string');
+  assert.deepEqual(JSON.parse(changeSet).after, { changes: 1, seq: JSON.parse(producer.exportState()).seq });
+  assert.deepEqual(seen, [changeSet]);
+  // onChange alone turns them on.
+  const observed = [];
+  await agentWith({ onChange: (c) => observed.push(c) });
+  assert.equal(observed.length, 1);
+  // A read changes nothing: no change set.
+  producer.getPlanAuditLogs({ plan_ids: ['p1'] }, BUYER);
+  assert.equal(producer.lastChangeSet(), null);
+  // The twin that applies it equals the producer (and the plain agent's state, counter included).
+  const twin = await api.createGovernanceAgent({ backend, issuer: 'https://governance.example.com' });
+  twin.applyChangeSet(changeSet);
+  assert.equal(twin.exportState(), producer.exportState());
+  for (const a of [plain, producer, twin]) a.dispose();
+});
+
 test(`[${backend}] construction errors are TypeErrors`, async () => {
   await assert.rejects(api.createGovernanceAgent({ backend }), TypeError);
   await assert.rejects(api.createGovernanceAgent({ backend, issuer: 'http://plain.example' }), /https/);

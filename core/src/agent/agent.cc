@@ -17,7 +17,11 @@ namespace adcp {
 class GovernanceAgent::Impl {
  public:
   Agent agent;
-  std::string last_change_set;  // of the last call; "" when it changed nothing
+  // The last call's change set: its log, rendered on first request ("" when
+  // the call changed nothing or change sets are off).
+  ChangeLog last_log;
+  uint64_t last_changes_before = 0, last_seq_before = 0;
+  mutable std::optional<std::string> last_change_set;
   bool damaged = false;         // a change set failed half-way: the state must be discarded
 };
 
@@ -31,13 +35,16 @@ class CallScope {
   explicit CallScope(GovernanceAgent::Impl& impl)
       : impl_(impl), changes_before_(impl.agent.state.changes), seq_before_(impl.agent.state.seq) {
     impl_.agent.in_call = true;
-    impl_.last_change_set.clear();
+    impl_.last_log = ChangeLog{};
+    impl_.last_change_set.reset();
+    log_.record = impl.agent.config.change_sets;
   }
   ~CallScope() {
-    State& state = impl_.agent.state;
-    if (!log_.ops.empty()) {
-      ++state.changes;
-      impl_.last_change_set = ChangeSetText(log_, changes_before_, seq_before_, state);
+    if (log_.changed) {
+      ++impl_.agent.state.changes;
+      impl_.last_log = std::move(log_);
+      impl_.last_changes_before = changes_before_;
+      impl_.last_seq_before = seq_before_;
     }
     impl_.agent.in_call = false;
   }
@@ -249,7 +256,15 @@ std::string GovernanceAgent::Admin(std::string_view op_json) {
   return RenderResult(r, nullptr);
 }
 
-const std::string& GovernanceAgent::LastChangeSet() const { return impl_->last_change_set; }
+const std::string& GovernanceAgent::LastChangeSet() const {
+  Impl& impl = *impl_;
+  if (!impl.last_change_set) {
+    impl.last_change_set = impl.last_log.record && impl.last_log.changed
+                               ? ChangeSetText(impl.last_log, impl.last_changes_before, impl.last_seq_before, impl.agent.state)
+                               : std::string();
+  }
+  return *impl.last_change_set;
+}
 
 Expected<bool> GovernanceAgent::ApplyChangeSet(std::string_view change_set_json) {
   Expected<bool> out;
@@ -258,7 +273,8 @@ Expected<bool> GovernanceAgent::ApplyChangeSet(std::string_view change_set_json)
     out.code = CodeName(e->code);
     return out;
   }
-  impl_->last_change_set.clear();
+  impl_->last_log = ChangeLog{};
+  impl_->last_change_set.reset();
   json::ParseResult parsed = ParseStateInput(change_set_json);
   Status applied = parsed.ok() ? adcp::ApplyChangeSet(impl_->agent.state, impl_->agent.config, parsed.value, &impl_->damaged)
                                : Status(MakeError(ErrorCode::kInvalidChangeSet, "change set is not valid JSON: " + parsed.message,

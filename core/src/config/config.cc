@@ -158,6 +158,7 @@ std::string ParseConfig(std::string_view json_text, Config* out) {
   r.Enum("id_mode", {"random", "sequential"}, &id_mode);
   c.sequential_ids = id_mode == "sequential";
   r.Bool("allow_unsigned_tokens", &c.allow_unsigned_tokens);
+  r.Bool("change_sets", &c.change_sets);
   r.Int("max_request_bytes", 1024, INT32_MAX, &c.max_request_bytes);
   r.Number("delivery_variance_tolerance", 0, 1e15, &c.delivery_variance_tolerance);
   if (!r.error.empty()) return r.error;

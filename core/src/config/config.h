@@ -54,6 +54,9 @@ struct Config {
   std::string protocol = "auto";
   bool sequential_ids = false;
   bool allow_unsigned_tokens = false;
+  // Change sets (issue 11): written down per call only when a host persists
+  // or replicates them (durable agents, onChange); they cost ~15% per call.
+  bool change_sets = false;
   bool compat_accept_missing_idempotency_key = false;
   bool compat_accept_legacy_delivery_snapshot = false;
   bool compat_legacy_body_status = false;

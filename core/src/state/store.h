@@ -28,6 +28,8 @@ namespace adcp {
 
 // The operations of one call, in order.
 struct ChangeLog {
+  bool record = true;    // false: only note that the state changed (change sets off)
+  bool changed = false;  // some operation ran
   json::Array ops;
 };
 
@@ -120,7 +122,13 @@ class Store {
 
  private:
   void Log(json::Value op);
-  bool logging() const { return log_ != nullptr; }
+  // Every operation calls this first: it notes the change and says whether
+  // to write the operation down.
+  bool logging() const {
+    if (!log_) return false;
+    log_->changed = true;
+    return log_->record;
+  }
 
   State& state_;
   const Config& config_;

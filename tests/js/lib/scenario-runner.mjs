@@ -57,6 +57,7 @@ export async function runScenario(api, file, backend, { twin = false } = {}) {
     issuer: { ...DEFAULT_CONFIG, ...(sc.config ?? {}) }.issuer,
     signing: { kid: { ...DEFAULT_CONFIG.signing, ...(sc.config?.signing ?? {}) }.kid },
     sign: standInSign,
+    changeSets: Boolean(twin),  // the producer writes its change sets down for the twin
     clock: () => now,
     random: seededRandom(1n),
     hooks,
