@@ -15,26 +15,28 @@
 //       against a running server through an MCP client)
 //   adcp-governance keygen FILE --kid KID
 //       an Ed25519 key file {kid, jwk} (mode 0600) for a key rotation
-//   adcp-governance run CALLS.jsonl [--data-dir DIR] [--fsync always|group|never] [--issuer URL]
-//                       [--signing-key FILE] [--kid KID] [--config FILE] [--backend B]
-//       one step per line (the step language of tests/fixtures/README.md:
-//       task/request/as, admin, get_task, now/advance_ms, save and "${var}"),
-//       one CoreResult per line on stdout. With --data-dir the agent is
-//       durable (fileStore): every answer is printed after its change set is
-//       on disk, and the next run goes on from there.
+//   adcp-governance run CALLS.jsonl|SCENARIO.json [--data-dir DIR] [--fsync always|group|never] [--issuer URL]
+//                       [--signing-key FILE] [--kid KID] [--config FILE] [--backend B] [--seed N]
+//       the step language (js/step-language.json, the native CLI's too): one
+//       step per line, or a scenario document {config, hooks, steps}; one
+//       result per line on stdout; a failed "expect" / "state_unchanged" is
+//       reported on stderr and the exit code is 1. With --data-dir the agent
+//       is durable (fileStore): every answer is printed after its change set
+//       is on disk, and the next run goes on from there.
 import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { BUYER, SELLER, livePlan, runDemo } from './demo.js';
-import { runStep, stepClock, substitute } from './steps.js';
+import { checkStep, parseRun, runStep, stepHooks } from './steps.js';
+import { seededRandom } from './seeded-random.js';
 
 function usage() {
   console.error(['usage:', '  adcp-governance serve [--host H] [--port P] [--data-dir DIR] [--config FILE] [--token SECRET=AGENT_URL]... [--sandbox]',
     '  adcp-governance start [serve options]   (npm start: serve on ./data with demo credentials and the demo plan)',
     '  adcp-governance demo [--backend auto|native|wasm] [--url MCP_URL (--credentials FILE | --token SECRET --seller-token SECRET)]',
     '  adcp-governance keygen FILE --kid KID   (a new signing key for a rotation; never overwrites)',
-    '  adcp-governance run CALLS.jsonl [--data-dir DIR] [--fsync always|group|never] [--issuer URL]',
-    '                      [--signing-key FILE] [--kid KID] [--config FILE] [--backend auto|native|wasm]'].join('\n'));
+    '  adcp-governance run CALLS.jsonl|SCENARIO.json [--data-dir DIR] [--fsync always|group|never] [--issuer URL]',
+    '                      [--signing-key FILE] [--kid KID] [--config FILE] [--backend auto|native|wasm] [--seed N]'].join('\n'));
   process.exit(2);
 }
 
@@ -69,30 +71,45 @@ async function run(f) {
   const [callsFile] = f.positional;
   if (!callsFile) usage();
   const api = await import('./node.js');
-  let now = null;  // null: the real clock until a step sets it
+  const plan = parseRun(readFileSync(callsFile, 'utf8'));
+  const { hooks, answers } = stepHooks(plan.hooks);
+  // The step clock: the scenario's start, or the real clock until a step sets it.
+  const run = { vars: {}, answers, now: plan.startNow };
   const options = {
     backend: f.backend ?? 'auto',
     issuer: f.issuer ?? 'https://governance.local',
-    config: f.config ? JSON.parse(readFileSync(f.config, 'utf8')) : {},
+    config: { ...(f.config ? JSON.parse(readFileSync(f.config, 'utf8')) : {}), ...plan.config },
     signing: signingOptions(f),
-    clock: () => now ?? Date.now(),
+    clock: () => run.now ?? Date.now(),
+    hooks,
   };
+  // --seed: a reproducible run (splitmix64, the same stream as the native CLI).
+  if (f.seed !== undefined) options.random = seededRandom(BigInt(f.seed));
+  if (options.config.issuer) options.issuer = options.config.issuer;
   const agent = f['data-dir']
     ? await api.openGovernanceAgent({ ...options, store: api.fileStore(f['data-dir'], { fsync: f.fsync ?? 'always' }) })
     : await api.createGovernanceAgent(options);
-  const vars = {};
+  let failures = 0;
   try {
-    for (const line of readFileSync(callsFile, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      const step = substitute(JSON.parse(line), vars);
-      if (step.now !== undefined || step.now_ms !== undefined || step.advance_ms !== undefined)
-        now = stepClock(step, now ?? Date.now());
-      const { raw } = await runStep(agent, step, vars);
-      process.stdout.write(raw + '\n');
+    for (const { where, step: template } of plan.steps) {
+      const before = template.state_unchanged ? agent.exportState() : null;
+      let outcome;
+      try {
+        outcome = await runStep(agent, template, run);
+      } catch (e) {
+        throw new Error(`${where}: ${e.message}`);
+      }
+      process.stdout.write(outcome.raw + '\n');
+      const after = template.state_unchanged ? agent.exportState() : null;
+      for (const problem of checkStep(outcome.step, outcome.result, before, after)) {
+        process.stderr.write(`${where}: ${problem}\n`);
+        ++failures;
+      }
     }
   } finally {
     await (agent.close ? agent.close() : agent.dispose());
   }
+  if (failures) process.exitCode = 1;
 }
 
 // `serve`: repeatable flags (--token) are collected into arrays.
@@ -171,6 +188,9 @@ else if (command === 'keygen') {
   generateKeyFile(f.positional[0], f.kid);
   process.stdout.write(`wrote ${f.positional[0]} (kid ${f.kid}); set it as the tenant's signing.private_key_file\n`);
 }
-else if (command === 'run') await run(flags(args));
+else if (command === 'run') {
+  // A step the language rejects, or a failing call host: the message, exit 1.
+  await run(flags(args)).catch((e) => { process.stderr.write(`${e.message}\n`); process.exitCode = 1; });
+}
 else if (command === 'serve') await runServe(args);
 else usage();

@@ -3,15 +3,15 @@
 //   adcp-governance jcs FILE
 //   adcp-governance plan-hash FILE
 //   adcp-governance public-jwk --signing-key FILE [--kid KID]
-//   adcp-governance run CALLS.jsonl [--state-in F] [--state-out F] [--now-ms N]
+//   adcp-governance run CALLS.jsonl|SCENARIO.json [--state-in F] [--state-out F] [--now-ms N]
 //                       [--seed S] [--signing-key FILE] [--issuer URL] [--kid KID]
 //                       [--config FILE] [--wire]
 //
-// `run` reads one call per line: {"task", "request", "auth"} and prints one
-// CoreResult per line. CLI extensions, shared with the test corpus
-// (tests/fixtures/README.md): {"admin": op}, {"get_task": id}, "as": URL
-// (shorthand for auth), "now" / "now_ms" / "advance_ms" to move the clock,
-// and "save": {name: "response.path"} to reuse a result later as "${name}".
+// `run` runs the step language (js/step-language.json, shared with the JS
+// CLI and both scenario runners; core/steps): one step per line, or a
+// scenario document {config, hooks, steps}, and prints one result per step.
+// A failed "expect" / "state_unchanged" is reported on stderr and the exit
+// code is 1; a step the language rejects stops the run.
 // The CLI is a host: it supplies the clock, randomness (libsodium, or a
 // seeded generator for reproducible runs) and the Ed25519 signer (libsodium).
 #include <sodium.h>
@@ -29,6 +29,7 @@
 #include "adcp_governance.h"
 #include "canon/sha256.h"
 #include "json/json.h"
+#include "steps/steps.h"
 #include "util/time.h"
 
 namespace {
@@ -42,7 +43,7 @@ int Usage() {
                "  adcp-governance jcs FILE\n"
                "  adcp-governance plan-hash FILE\n"
                "  adcp-governance public-jwk --signing-key FILE [--kid KID]\n"
-               "  adcp-governance run CALLS.jsonl [--state-in F] [--state-out F] [--now-ms N] [--seed S]\n"
+               "  adcp-governance run CALLS.jsonl|SCENARIO.json [--state-in F] [--state-out F] [--now-ms N] [--seed S]\n"
                "                      [--signing-key FILE] [--issuer URL] [--kid KID] [--config FILE] [--wire]\n");
   return 2;
 }
@@ -151,45 +152,6 @@ std::string DefaultKid(const KeyPair& kp) {
   return "cli-" + adcp::canon::Base64UrlEncode(adcp::canon::AsBytes(adcp::canon::Sha256Of(pk))).substr(0, 12);
 }
 
-// "${name}" strings are replaced by values saved by earlier lines.
-Value Substitute(const Value& v, const std::map<std::string, Value>& vars, std::string* missing) {
-  if (v.is_string()) {
-    const std::string& s = v.as_string();
-    if (s.size() > 3 && s.compare(0, 2, "${") == 0 && s.back() == '}') {
-      auto it = vars.find(s.substr(2, s.size() - 3));
-      if (it == vars.end()) {
-        *missing = s;
-        return v;
-      }
-      return it->second;
-    }
-    return v;
-  }
-  if (v.is_array()) {
-    Value out = Value::MakeArray();
-    for (const Value& e : v.as_array()) out.push(Substitute(e, vars, missing));
-    return out;
-  }
-  if (v.is_object()) {
-    Value out = Value::MakeObject();
-    for (const adcp::json::Member& m : v.as_object()) out.set(m.first, Substitute(m.second, vars, missing));
-    return out;
-  }
-  return v;
-}
-
-const Value* PathIn(const Value& v, const std::string& path) {
-  const Value* cur = &v;
-  size_t start = 0;
-  while (cur) {
-    size_t dot = path.find('.', start);
-    cur = cur->find(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  return cur;
-}
-
 int Pure(const std::string& cmd, const Options& o) {
   if (o.positional.size() != 1) return Usage();
   std::string text;
@@ -242,6 +204,23 @@ int Run(const Options& o, bool jwk_only) {
     }
     config = p.value;
   }
+  // The run: one step per line, or a scenario document whose config is
+  // merged over --config (the step language, core/steps).
+  adcp::steps::ParsedRun plan;
+  if (!jwk_only) {
+    std::string text;
+    if (!ReadFile(o.positional[0], &text)) {
+      std::fprintf(stderr, "cannot read %s\n", o.positional[0].c_str());
+      return 1;
+    }
+    adcp::Expected<adcp::steps::ParsedRun> parsed = adcp::steps::ParseRun(text);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "%s\n", parsed.error.c_str());
+      return 1;
+    }
+    plan = std::move(parsed.value);
+    for (const adcp::json::Member& m : plan.config.as_object()) config.put(m.first, m.second);
+  }
   if (!o.issuer.empty()) config.put("issuer", o.issuer);
   if (!config.has("issuer")) config.put("issuer", "https://governance.local/");
   Value signing = config.find_object("signing") ? *config.find_object("signing") : Value::MakeObject();
@@ -251,16 +230,23 @@ int Run(const Options& o, bool jwk_only) {
   config.put("signing", signing);
   const std::string config_json = adcp::json::Write(config);
 
-  double now_ms = o.now_ms;
-  bool fixed_clock = o.has_now;  // a line setting the time also fixes the clock
-  adcp::Hooks hooks;
-  hooks.now_ms = [&]() -> adcp::HookResult<double> {
-    if (fixed_clock) return {now_ms, ""};
-    return {static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count()),
-            ""};
+  // The step clock: --now-ms, the scenario's start, or the real clock until
+  // a step sets it.
+  adcp::steps::Run run;
+  run.real_clock = []() {
+    return static_cast<double>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
   };
+  if (plan.start_now) run.now_ms = plan.start_now;
+  if (o.has_now) run.now_ms = o.now_ms;
+  adcp::Hooks hooks;
+  hooks.now_ms = [&run]() -> adcp::HookResult<double> { return {run.Now(), ""}; };
+  adcp::Expected<bool> installed = adcp::steps::InstallHooks(plan.hooks, run, hooks);
+  if (!installed.ok()) {
+    std::fprintf(stderr, "%s\n", installed.error.c_str());
+    return 1;
+  }
   hooks.random_bytes = [&](size_t n) -> adcp::HookResult<std::string> { return {random_bytes(n), ""}; };
   hooks.sign = [&](std::string_view input, std::string_view alg, std::string_view) -> adcp::HookResult<std::string> {
     if (alg != "EdDSA") return adcp::HookResult<std::string>::Fail("only EdDSA is supported by the CLI signer");
@@ -290,67 +276,27 @@ int Run(const Options& o, bool jwk_only) {
     return 0;
   }
 
-  std::ifstream in(o.positional[0]);
-  if (!in) {
-    std::fprintf(stderr, "cannot read %s\n", o.positional[0].c_str());
-    return 1;
-  }
-  std::string line;
-  size_t line_no = 0;
-  std::map<std::string, Value> vars;
-  while (std::getline(in, line)) {
-    ++line_no;
-    line = Trim(line);
-    if (line.empty() || line[0] == '#') continue;
-    adcp::json::ParseResult p = adcp::json::Parse(line);
-    if (!p.ok() || !p.value.is_object()) {
-      std::fprintf(stderr, "line %zu: not a JSON object\n", line_no);
+  int failures = 0;
+  for (const auto& [where, step_template] : plan.steps) {
+    const Value* unchanged = step_template.find("state_unchanged");
+    const bool check_state = unchanged && unchanged->is_bool() && unchanged->as_bool();
+    const std::string before = check_state ? agent.ExportState() : std::string();
+    adcp::Expected<adcp::steps::StepOutcome> outcome = adcp::steps::RunStep(agent, step_template, run);
+    if (!outcome.ok()) {
+      std::fprintf(stderr, "%s: %s\n", where.c_str(), outcome.error.c_str());
       return 1;
     }
-    std::string missing;
-    const Value call = Substitute(p.value, vars, &missing);
-    if (!missing.empty()) {
-      std::fprintf(stderr, "line %zu: %s was not saved by an earlier line\n", line_no, missing.c_str());
-      return 1;
-    }
-    if (call.has("now_ms") || call.has("now") || call.has("advance_ms")) fixed_clock = true;
-    if (const double* t = call.find_number("now_ms")) now_ms = *t;
-    if (const std::string* t = call.find_string("now")) {
-      std::optional<adcp::Instant> i = adcp::ParseDateTime(*t);
-      if (!i) {
-        std::fprintf(stderr, "line %zu: \"now\" is not an RFC 3339 date-time\n", line_no);
-        return 1;
-      }
-      now_ms = static_cast<double>(i->FloorMillis());
-    }
-    if (const double* t = call.find_number("advance_ms")) now_ms += *t;
-    std::string result;
-    if (const Value* op = call.find("admin")) {
-      result = agent.Admin(adcp::json::Write(*op));
-    } else if (const std::string* task_id = call.find_string("get_task")) {
-      result = agent.GetTask(*task_id);
-    } else if (const std::string* task = call.find_string("task")) {
-      const Value* request = call.find("request");
-      Value auth = Value::MakeObject();
-      if (const std::string* as = call.find_string("as")) auth = adcp::json::Obj({{"agent_url", *as}});
-      if (const Value* a = call.find("auth")) auth = *a;
-      result = agent.Call(*task, request ? adcp::json::Write(*request) : "null", adcp::json::Write(auth));
-    } else {
-      std::fprintf(stderr, "line %zu: needs \"task\", \"admin\" or \"get_task\"\n", line_no);
-      return 1;
-    }
-    if (const Value* save = call.find_object("save")) {
-      adcp::json::ParseResult parsed = adcp::json::Parse(result);
-      for (const adcp::json::Member& m : save->as_object()) {
-        const Value* v = parsed.ok() && m.second.is_string() ? PathIn(parsed.value, m.second.as_string()) : nullptr;
-        if (v) vars[m.first] = *v;
-      }
-    }
+    std::string printed = outcome.value.raw;
     if (o.wire) {
-      adcp::Expected<std::string> wire = GovernanceAgent::ToWire(result);
-      if (wire.ok()) result = wire.value;
+      adcp::Expected<std::string> wire = GovernanceAgent::ToWire(printed);
+      if (wire.ok()) printed = wire.value;
     }
-    std::printf("%s\n", result.c_str());
+    std::printf("%s\n", printed.c_str());
+    const std::string after = check_state ? agent.ExportState() : std::string();
+    for (const std::string& problem : adcp::steps::CheckStep(outcome.value.step, outcome.value.result, before, after)) {
+      std::fprintf(stderr, "%s: %s\n", where.c_str(), problem.c_str());
+      ++failures;
+    }
   }
   if (!o.state_out.empty()) {
     std::ofstream out(o.state_out, std::ios::binary);
@@ -360,7 +306,7 @@ int Run(const Options& o, bool jwk_only) {
       return 1;
     }
   }
-  return 0;
+  return failures ? 1 : 0;
 }
 
 }  // namespace

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPublicKey, randomBytes, verify } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes, verify } from 'node:crypto';
 import { SHARED_DIR } from './lib/schemas.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -89,4 +89,52 @@ test('README determinism: --seed and a fixed clock reproduce a run byte for byte
   const [replay] = lines(cli('run', callFile, '--signing-key', keyFile, '--state-in', stateFile));
   assert.equal(replay.replayed, true);
   assert.equal(replay.response.replayed, true);
+});
+
+// Issue 11: one step language (js/step-language.json) for both CLIs and both
+// scenario runners. Every corpus scenario runs through the native CLI
+// (libsodium signer) and the package CLI on WASM with the same key and seed:
+// every expect / state_unchanged holds on both, and their outputs are
+// byte-identical.
+test('one step language: every corpus scenario passes its checks through the native CLI and the package CLI alike', () => {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const jwk = privateKey.export({ format: 'jwk' });
+  const seedFile = join(tmp, 'steps.seed'), jwkFile = join(tmp, 'steps.jwk.json'), configFile = join(tmp, 'steps-config.json');
+  writeFileSync(seedFile, jwk.d);
+  writeFileSync(jwkFile, JSON.stringify(jwk));
+  writeFileSync(configFile, JSON.stringify({ id_mode: 'sequential' }));  // the corpus' ids
+  const common = ['--config', configFile, '--kid', 'k1', '--seed', '7', '--issuer', 'https://governance.example.com'];
+  const dir = join(root, 'tests', 'fixtures', 'scenarios');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  assert.ok(files.length >= 10);
+  for (const f of files) {
+    const native = cli('run', join(dir, f), '--signing-key', seedFile, ...common);
+    const js = execFileSync(process.execPath, [join(root, 'js', 'bin.js'), 'run', join(dir, f), '--signing-key', jwkFile,
+      '--backend', 'wasm', ...common], { encoding: 'utf8' });
+    assert.ok(native.trim().split('\n').length >= 3, f);
+    assert.equal(js, native, f);
+  }
+});
+
+test('one step language: a failed check exits 1 with the same message from both CLIs', () => {
+  const file = join(tmp, 'failing.jsonl');
+  writeFileSync(file, [
+    JSON.stringify({ now: '2026-01-01T00:00:00Z', task: 'get_plan_audit_logs', as: 'https://buyer.example.com',
+      request: { plan_ids: ['nope'] }, expect: { status: 'completed' }, note: 'an unknown plan fails' }),
+    JSON.stringify({ task: 'sync_plans', as: 'https://buyer.example.com', requst: {} }),
+  ].join('\n') + '\n');
+  const runOf = (cmd, args) => {
+    try {
+      execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      return { status: 0 };
+    } catch (e) {
+      return { status: e.status, stderr: e.stderr };
+    }
+  };
+  const native = runOf(CLI, ['run', file]);
+  const js = runOf(process.execPath, [join(root, 'js', 'bin.js'), 'run', file]);
+  assert.equal(native.status, 1);
+  assert.equal(js.status, 1);
+  assert.equal(native.stderr, 'line 1: $.status: expected "completed", got "failed"\nline 2: unknown step key "requst"\n');
+  assert.equal(js.stderr, native.stderr);
 });

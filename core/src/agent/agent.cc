@@ -56,12 +56,12 @@ class CallScope {
   uint64_t changes_before_, seq_before_;
 };
 
-// Why a call cannot run now (re-entrant, or damaged state), or nullopt.
-std::optional<TaskError> Unavailable(const GovernanceAgent::Impl& impl) {
+// Why a call cannot run now (re-entrant, or damaged state), or Ok.
+Status Unavailable(const GovernanceAgent::Impl& impl) {
   if (impl.agent.in_call) return MakeError(ErrorCode::kServiceUnavailable, "re-entrant call on a busy agent");
   if (impl.damaged)
     return MakeError(ErrorCode::kServiceUnavailable, "a change set failed to apply: restore this agent from its store");
-  return std::nullopt;
+  return Status::Ok();
 }
 
 std::string FailedResult(const TaskError& e, const json::Value* context) {
@@ -188,7 +188,7 @@ std::string GovernanceAgent::ExportState() const {
 
 std::string GovernanceAgent::Call(std::string_view task, std::string_view request_json, std::string_view auth_json) {
   Agent& agent = impl_->agent;
-  if (std::optional<TaskError> e = Unavailable(*impl_)) return FailedResult(*e, nullptr);
+  if (Status busy = Unavailable(*impl_); !busy.ok()) return FailedResult(busy.error(), nullptr);
   CallScope scope(*impl_);
   json::ParseLimits limits;
   limits.max_bytes = static_cast<size_t>(agent.config.max_request_bytes);
@@ -217,7 +217,7 @@ std::string GovernanceAgent::Call(std::string_view task, std::string_view reques
 
 std::string GovernanceAgent::GetTask(std::string_view task_id) {
   Agent& agent = impl_->agent;
-  if (std::optional<TaskError> e = Unavailable(*impl_)) return FailedResult(*e, nullptr);
+  if (Status busy = Unavailable(*impl_); !busy.ok()) return FailedResult(busy.error(), nullptr);
   CallScope scope(*impl_);
   std::optional<json::Value> context;
   auto esc = agent.state.escalation_by_task.find(std::string(task_id));
@@ -248,7 +248,7 @@ std::string GovernanceAgent::GetTask(std::string_view task_id) {
 
 std::string GovernanceAgent::Admin(std::string_view op_json) {
   Agent& agent = impl_->agent;
-  if (std::optional<TaskError> e = Unavailable(*impl_)) return FailedResult(*e, nullptr);
+  if (Status busy = Unavailable(*impl_); !busy.ok()) return FailedResult(busy.error(), nullptr);
   CallScope scope(*impl_);
   CallContext ctx(agent.config, agent.hooks, agent.state, scope.log());
   TaskResult r = RunAdmin(agent, ctx, op_json);
@@ -268,9 +268,9 @@ const std::string& GovernanceAgent::LastChangeSet() const {
 
 Expected<bool> GovernanceAgent::ApplyChangeSet(std::string_view change_set_json) {
   Expected<bool> out;
-  if (std::optional<TaskError> e = Unavailable(*impl_)) {
-    out.error = e->message;
-    out.code = CodeName(e->code);
+  if (Status busy = Unavailable(*impl_); !busy.ok()) {
+    out.error = busy.error().message;
+    out.code = CodeName(busy.error().code);
     return out;
   }
   impl_->last_log = ChangeLog{};
@@ -309,9 +309,9 @@ std::string GovernanceAgent::Validate(std::string_view task, std::string_view re
   if (!parsed.value.is_object())
     return FailedResult(MakeError(ErrorCode::kInvalidRequest, "request must be a JSON object"), nullptr);
   const TaskSpec* spec = FindTask(task);
-  std::optional<TaskError> e = spec && spec->validate ? spec->validate(parsed.value)
-                                                      : MakeError(ErrorCode::kInvalidRequest, "unknown task: " + std::string(task));
-  if (e) return FailedResult(*e, parsed.value.find_object("context"));
+  Status valid = spec && spec->validate ? spec->validate(parsed.value)
+                                       : Status(MakeError(ErrorCode::kInvalidRequest, "unknown task: " + std::string(task)));
+  if (!valid.ok()) return FailedResult(valid.error(), parsed.value.find_object("context"));
   return json::Write(json::Obj({{"status", "completed"}, {"response", json::Obj({{"valid", true}})}}));
 }
 

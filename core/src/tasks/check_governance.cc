@@ -34,7 +34,7 @@ bool EitherPhaseIs(const json::Value& r, std::initializer_list<const char*> valu
 }
 
 // 03 §2 shape rules, in table order.
-std::optional<TaskError> ShapeRules(const json::Value& r, const Config& config) {
+Status ShapeRules(const json::Value& r, const Config& config) {
   const bool intent = r.has("tool") || r.has("payload");
   const bool execution = r.has("planned_delivery") || r.has("delivery_metrics");
   if (intent == execution)  // S1
@@ -62,7 +62,7 @@ std::optional<TaskError> ShapeRules(const json::Value& r, const Config& config) 
     }
     if (pd && pd->has("total_budget") && !pd->has("currency"))  // S6
       return Shape("planned_delivery.currency", "planned_delivery.total_budget requires planned_delivery.currency");
-    return std::nullopt;
+    return Status::Ok();
   }
   const std::string* tool = r.find_string("tool");
   if (tool && IsExplicitCommitmentTool(*tool) && !r.has("proposed_commitment"))  // S7
@@ -87,13 +87,13 @@ std::optional<TaskError> ShapeRules(const json::Value& r, const Config& config) 
         return Shape("invoice_recipient", "invoice_recipient must be present and equal payload.invoice_recipient");
     }
   }
-  return std::nullopt;
+  return Status::Ok();
 }
 
 // 10 §3.2 classification and the 3.2 shape rules minus the relaxed ones
 // (S2 without target_agent, S3 without a token, no S4/S5 statement fields,
 // no S7; S10 only with a top-level invoice_recipient).
-std::optional<TaskError> LegacyShapeRules(const json::Value& r, const Config& config) {
+Status LegacyShapeRules(const json::Value& r, const Config& config) {
   const bool execution = r.has("planned_delivery") || r.has("delivery_metrics");
   const bool intent = r.has("tool");
   if (intent == execution)
@@ -125,7 +125,7 @@ std::optional<TaskError> LegacyShapeRules(const json::Value& r, const Config& co
       if (ir && json::Canonicalize(*top) != json::Canonicalize(*ir))
         return Shape("invoice_recipient", "invoice_recipient must equal payload.invoice_recipient");
     }
-    return std::nullopt;
+    return Status::Ok();
   }
   for (const char* k : {"consultation_context", "proposed_commitment", "proposal", "runtime_attestations"})
     if (r.has(k)) return Shape(k, std::string(k) + " is not allowed on an execution check");
@@ -143,7 +143,7 @@ std::optional<TaskError> LegacyShapeRules(const json::Value& r, const Config& co
   const json::Value* pd = r.find_object("planned_delivery");
   if (pd && pd->has("total_budget") && !pd->has("currency"))  // S6
     return Shape("planned_delivery.currency", "planned_delivery.total_budget requires planned_delivery.currency");
-  return std::nullopt;
+  return Status::Ok();
 }
 
 }  // namespace
@@ -206,9 +206,8 @@ json::Value CheckBodyOf(const Check& c) {
 
 TaskResult RunCheckGovernance(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth) {
   if (!auth.present) return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "authentication required"));
-  if (std::optional<TaskError> e = ctx.is_legacy() ? LegacyShapeRules(request, agent.config)
-                                                   : ShapeRules(request, agent.config))
-    return TaskResult::Failed(*e);
+  Status shape = ctx.is_legacy() ? LegacyShapeRules(request, agent.config) : ShapeRules(request, agent.config);
+  if (!shape.ok()) return TaskResult::Failed(shape.error());
   if (std::optional<schema::Failure> f = schema::Validate(schema::CheckGovernanceRequest(), request))
     return TaskResult::Failed(SchemaError(ErrorCode::kValidationError, *f));
   std::optional<std::string> caller_key = NormalizeAgentUrl(*request.find_string("caller"));
@@ -218,11 +217,11 @@ TaskResult RunCheckGovernance(Agent& agent, CallContext& ctx, const json::Value&
   return check::RunExecution(agent, ctx, request, auth);
 }
 
-std::optional<TaskError> CheckGovernanceShape(const json::Value& request, const Config& config) {
-  if (std::optional<TaskError> e = ShapeRules(request, config)) return e;
+Status CheckGovernanceShape(const json::Value& request, const Config& config) {
+  ADCP_RETURN_IF_ERROR(ShapeRules(request, config));
   if (std::optional<schema::Failure> f = schema::Validate(schema::CheckGovernanceRequest(), request))
     return SchemaError(ErrorCode::kValidationError, *f);
-  return std::nullopt;
+  return Status::Ok();
 }
 
 }  // namespace adcp

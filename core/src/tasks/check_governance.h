@@ -13,7 +13,7 @@ namespace adcp {
 
 TaskResult RunCheckGovernance(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth);
 // Shape rules and schema of a check request (stateless validation).
-std::optional<TaskError> CheckGovernanceShape(const json::Value& request, const Config& config);
+Status CheckGovernanceShape(const json::Value& request, const Config& config);
 
 // The 03 §11 response body of a check. `parts` carries what evaluation
 // produced (findings, categories_evaluated, policies_evaluated and, when

@@ -221,9 +221,7 @@ std::optional<TaskResult> ResolveConsultation(const Agent& agent, CallContext& c
 
 // Step 7: requested scope, amount, proposal.
 Status ReadIntentInputs(Intent& in) {
-  Result<RequestedScope> scope = ExtractIntentScope(in.r, in.now);
-  if (!scope.ok()) return scope.error();
-  in.scope = scope.value();
+  ADCP_ASSIGN_OR_RETURN(in.scope, ExtractIntentScope(in.r, in.now));
   Result<IntentAmount> amount = ExtractAmount(in.r, in.tool, in.plan->terms.currency);
   if (!amount.ok()) return amount.error();
   in.amount = amount.value().amount;
@@ -642,20 +640,14 @@ Result<IntentOutcome> PrepareOutcome(CallContext& ctx, const Intent& in, const C
     if (in.chain != kNone) {
       out.extras.consultation_context = state.consultations[in.chain].handle;
     } else {
-      Result<std::string> h = ctx.NewId("consult", Ids::Taken(state.consultation_by_handle));
-      if (!h.ok()) return h.error();
-      out.new_handle = h.value();
+      ADCP_ASSIGN_OR_RETURN(out.new_handle, ctx.NewId("consult", Ids::Taken(state.consultation_by_handle)));
       out.extras.consultation_context = out.new_handle;
     }
     out.extras.conditions = in.conditions;
   } else if (in.escalate) {
-    Result<std::string> id = ctx.NewId("task", Ids::Taken(state.escalation_by_task));
-    if (!id.ok()) return id.error();
-    out.task_id = id.value();
+    ADCP_ASSIGN_OR_RETURN(out.task_id, ctx.NewId("task", Ids::Taken(state.escalation_by_task)));
   } else if (in.verdict == Verdict::kApproved) {
-    Result<MintedAction> m = PrepareIntentApproval(ctx, state, c, in.ev.findings, in.binding_digest);
-    if (!m.ok()) return m.error();
-    out.minted = std::move(m.value());
+    ADCP_ASSIGN_OR_RETURN(out.minted, PrepareIntentApproval(ctx, state, c, in.ev.findings, in.binding_digest));
   }
   return out;
 }

@@ -85,19 +85,18 @@ std::vector<EntryRef> TakeEntries(const std::vector<const std::vector<EntryRef>*
 }
 
 // The paging member (06 §6.1): ext.adcp_governance.entries {limit, after}.
-std::optional<TaskError> ReadPaging(const json::Value& request, std::optional<size_t>* page_limit,
-                                    std::optional<Cursor>* cursor) {
+Status ReadPaging(const json::Value& request, std::optional<size_t>* page_limit, std::optional<Cursor>* cursor) {
   const json::Value* ext = request.find_object("ext");
   const json::Value* ns = ext ? ext->find_object("adcp_governance") : nullptr;
   const json::Value* entries = ns ? ns->find("entries") : nullptr;
-  if (!entries) return std::nullopt;
+  if (!entries) return Status::Ok();
   *page_limit = static_cast<size_t>(entries->find_number("limit")[0]);
   if (const std::string* after = entries->find_string("after")) {
     Cursor c;
     if (!DecodeCursor(*after, &c)) return PageError("invalid cursor");
     *cursor = c;
   }
-  return std::nullopt;
+  return Status::Ok();
 }
 
 // The plan's outstanding holds (03 §5.7), in action order.
@@ -123,7 +122,7 @@ TaskResult RunGetPlanAuditLogs(Agent& agent, CallContext& ctx, const json::Value
     return TaskResult::Failed(SchemaError(ErrorCode::kInvalidRequest, *f));
   std::optional<size_t> page_limit;
   std::optional<Cursor> cursor;
-  if (std::optional<TaskError> e = ReadPaging(request, &page_limit, &cursor)) return TaskResult::Failed(*e);
+  if (Status paging = ReadPaging(request, &page_limit, &cursor); !paging.ok()) return TaskResult::Failed(paging.error());
   TaskResult result;
   if (const std::string* key = request.find_string("idempotency_key")) {
     if (std::optional<TaskResult> early = CheckIdempotency(ctx, "get_plan_audit_logs", request, auth, *key, false, &result))

@@ -33,6 +33,6 @@ std::optional<int64_t> IntegerParam(const json::Value& v);
 
 // The body rules of record_outcome (11 §3) without state or auth, for the
 // facade's `validate` (a web form checks a record before sending it).
-std::optional<TaskError> RecordOutcomeShape(const json::Value& body);
+Status RecordOutcomeShape(const json::Value& body);
 
 }  // namespace adcp

@@ -36,8 +36,8 @@ bool ValidKeyChars(const std::string& key) {
 }
 
 // Validates the body (11 §3 table order) into `out`; user_id is left to the caller.
-std::optional<TaskError> ReadBody(const json::Value& body, const ValueAuth& auth, ValueRecord* out,
-                                  std::optional<std::string>* idempotency_key) {
+Status ReadBody(const json::Value& body, const ValueAuth& auth, ValueRecord* out,
+                std::optional<std::string>* idempotency_key) {
   const std::string* type = body.find_string("outcomeType");
   if (!type || !IsOutcomeType(*type))
     return MakeError(ErrorCode::kInvalidOutcomeType,
@@ -89,12 +89,12 @@ std::optional<TaskError> ReadBody(const json::Value& body, const ValueAuth& auth
       return Invalid("idempotencyKey", "must be 16 to 255 characters of [A-Za-z0-9_.:-]");
     *idempotency_key = k->as_string();
   }
-  return std::nullopt;
+  return Status::Ok();
 }
 
 }  // namespace
 
-std::optional<TaskError> RecordOutcomeShape(const json::Value& body) {
+Status RecordOutcomeShape(const json::Value& body) {
   ValueRecord record;
   std::optional<std::string> key;
   return ReadBody(body, ValueAuth{}, &record, &key);  // bearer: userId is checked too
@@ -105,7 +105,7 @@ TaskResult RunRecordOutcome(Agent&, CallContext& ctx, const json::Value& request
   if (!auth.ok()) return TaskResult::Failed(auth.error());
   ValueRecord record;
   std::optional<std::string> key;
-  if (std::optional<TaskError> e = ReadBody(request, auth.value(), &record, &key)) return TaskResult::Failed(*e);
+  if (Status read = ReadBody(request, auth.value(), &record, &key); !read.ok()) return TaskResult::Failed(read.error());
 
   TaskResult result;
   if (key) {

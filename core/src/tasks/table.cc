@@ -10,12 +10,12 @@ namespace {
 
 // Request shapes (validate): the schema, with the task's error code (08 §1).
 template <schema::NodeRef (*Shape)(), ErrorCode Code>
-std::optional<TaskError> BySchema(const json::Value& request) {
+Status BySchema(const json::Value& request) {
   if (auto f = schema::Validate(Shape(), request)) return SchemaError(Code, *f);
-  return std::nullopt;
+  return Status::Ok();
 }
 schema::NodeRef OutcomeRequestShape() { return schema::ReportPlanOutcomeRequest(true); }
-std::optional<TaskError> CheckShape(const json::Value& request) {
+Status CheckShape(const json::Value& request) {
   Config config;  // stateless: the attestation feature counts as configured
   config.signal_attestations_enabled = true;
   return CheckGovernanceShape(request, config);

@@ -32,7 +32,7 @@ struct TaskSpec {
   TaskResult (*run)(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth);
   // Stateless request validation (facade `validate`): the rules the task runs before touching
   // state; null for reads whose requests are checked against the caller's records only.
-  std::optional<TaskError> (*validate)(const json::Value& request);
+  Status (*validate)(const json::Value& request);
   bool echoes_context;              // the request's `context` echoed on the result (not the outcomes ledger)
   const DialectHandling* dialect;   // null: 3.2 only
 };

@@ -83,6 +83,15 @@ class Status {
   std::optional<TaskError> error_;
 };
 
+// `lhs = value of expr`, or return its error: ADCP_ASSIGN_OR_RETURN(in.scope, ExtractScope(r));
+#define ADCP_ASSIGN_OR_RETURN(lhs, expr) ADCP_ASSIGN_OR_RETURN_IMPL(ADCP_CONCAT_(_adcp_result_, __LINE__), lhs, expr)
+#define ADCP_ASSIGN_OR_RETURN_IMPL(result, lhs, expr) \
+  auto result = (expr);                               \
+  if (!result.ok()) return std::move(result.error()); \
+  lhs = std::move(result.value())
+#define ADCP_CONCAT_(a, b) ADCP_CONCAT_INNER_(a, b)
+#define ADCP_CONCAT_INNER_(a, b) a##b
+
 #define ADCP_RETURN_IF_ERROR(expr)          \
   do {                                      \
     ::adcp::Status _adcp_status = (expr);   \
