@@ -12,7 +12,7 @@
 // from what the store holds, so memory and the store never disagree.
 //
 // Store contract (memoryStore, fileStore, indexedDbStore, postgresStore):
-//   open()                 -> {snapshot: string | null, changeSets: string[], seq}  recover
+//   open()                 -> {snapshot: string | Uint8Array | null, changeSets: string[], seq}  recover
 //                             (seq: the last durable change set's number, 0 for none)
 //   append(text, seq)      -> resolves once written, in order, to {durable: Promise} that
 //                             resolves once durable (seq = the change set's `after.changes`);

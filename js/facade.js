@@ -136,7 +136,9 @@ export function createFacade(platform) {
     for (const name of ['resolveBrand', 'resolvePolicies', 'evaluatePolicies', 'evaluateAttestation', 'verifyHumanApproval'])
       if (typeof user[name] === 'function') hooks[name] = jsonHook(user[name]);
 
-    const state = options.state === undefined ? '' : jsonText(options.state);
+    // A state document as text, an object, or UTF-8 bytes (a store's snapshot:
+    // the core validates the UTF-8 itself, and no large JS string is built).
+    const state = options.state === undefined ? '' : options.state instanceof Uint8Array ? options.state : jsonText(options.state);
     const handle = new backend.CoreAgent(JSON.stringify(config), hooks, state);
     const failure = handle.error();
     if (failure) {

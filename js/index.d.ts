@@ -281,8 +281,8 @@ export interface AgentOptions {
   clock?(): number;
   /** Exactly n random bytes (default crypto). */
   random?(n: number): Uint8Array;
-  /** A state exported by `exportState()`, to restore. */
-  state?: string | JsonObject;
+  /** A state exported by `exportState()`, to restore: text, the parsed object, or its UTF-8 bytes. */
+  state?: string | JsonObject | Uint8Array;
   /**
    * Called synchronously with the change set (canonical JSON text) of every
    * call that changed the state, before the call returns (issue 11). A

@@ -54,7 +54,8 @@ export function encodeFrame(magic, seq, text) {
   return frame;
 }
 
-// The frame at `offset`, or null when it is torn or corrupt.
+// The frame at `offset` ({seq, payload, end}; the payload is a view of
+// `buffer`), or null when it is torn or corrupt.
 export function decodeFrame(magic, buffer, offset) {
   if (offset + HEADER > buffer.length) return null;
   if (buffer.toString('latin1', offset, offset + 4) !== magic) return null;
@@ -62,7 +63,7 @@ export function decodeFrame(magic, buffer, offset) {
   if (offset + HEADER + length > buffer.length) return null;
   const payload = buffer.subarray(offset + HEADER, offset + HEADER + length);
   if (!checksum(payload).equals(buffer.subarray(offset + 16, offset + 24))) return null;
-  return { seq: Number(buffer.readBigUInt64LE(offset + 4)), text: payload.toString('utf8'), end: offset + HEADER + length };
+  return { seq: Number(buffer.readBigUInt64LE(offset + 4)), payload, end: offset + HEADER + length };
 }
 
 function hasValidFrameAfter(buffer, offset) {
@@ -145,10 +146,12 @@ export function fileStore(dir, options = {}) {
     for (const s of [...candidates].reverse()) {
       const buffer = await fs.readFile(join(dir, snapshotName(s)));
       const frame = decodeFrame(SNAPSHOT, buffer, 0);
-      if (frame && frame.seq === s && frame.end === buffer.length) return { seq: s, text: frame.text };
+      // The snapshot goes to the core as bytes: no 100 MB JS string to decode
+      // and encode again (and none near V8's string length limit).
+      if (frame && frame.seq === s && frame.end === buffer.length) return { seq: s, bytes: frame.payload };
       log('error', 'snapshot is corrupt; falling back to the previous one and the journal', { file: snapshotName(s) });
     }
-    return { seq: 0, text: null };
+    return { seq: 0, bytes: null };
   }
 
   // Every journal frame after `from`, checked for order; a torn tail is cut.
@@ -175,7 +178,7 @@ export function fileStore(dir, options = {}) {
           if (frame.seq !== last + 1)
             throw new Error(`fileStore: ${name} at offset ${offset} holds change set ${frame.seq} where ${last + 1} was` +
               ` expected (${frame.seq > last + 1 ? 'a gap' : 'out of order'}): refusing to recover`);
-          changeSets.push(frame.text);
+          changeSets.push(frame.payload.toString('utf8'));
           last = frame.seq;
         } else if (frame.seq <= (i === 0 && offset === 0 ? 0 : -1)) {
           throw new Error(`fileStore: ${name} at offset ${offset} holds change set ${frame.seq}: not a sequence number`);
@@ -212,7 +215,7 @@ export function fileStore(dir, options = {}) {
     broken = false;
     snapshots = snaps.filter((s) => s <= seq);
     sinceSnapshot = { count: seq - snap.seq, bytes: durableEnd };
-    return { snapshot: snap.text, changeSets: journal.changeSets, seq };
+    return { snapshot: snap.bytes, changeSets: journal.changeSets, seq };
   }
 
   // Group commit without a timer (as PostgreSQL's commit_delay-free path):

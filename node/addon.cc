@@ -3,7 +3,7 @@
 // into JS is the agent handle. Logic lives in the core; the JS facade (js/)
 // builds requests, parses results and throws the facade's errors.
 //
-//   new CoreAgent(configJson, hooks, stateJson)   // stateJson "" = fresh
+//   new CoreAgent(configJson, hooks, state)   // state: JSON text or UTF-8 bytes (Uint8Array); "" = fresh
 //   agent.error() -> "" | construction/import error
 //   agent.call(task, requestJson, authJson) / getTask(id) / admin(opJson)
 //   agent.exportState() / publicJwk()
@@ -60,9 +60,12 @@ class CoreAgent : public Napi::ObjectWrap<CoreAgent> {
   }
 
   explicit CoreAgent(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CoreAgent>(info), env_(info.Env()) {
-    if (info.Length() < 3 || !info[0].IsString() || !info[1].IsObject() || !info[2].IsString()) {
+    const bool state_is_bytes = info.Length() >= 3 && info[2].IsTypedArray() &&
+                                info[2].As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array;
+    if (info.Length() < 3 || !info[0].IsString() || !info[1].IsObject() || !(info[2].IsString() || state_is_bytes)) {
       error_ = adcp::GovernanceAgent::DescribeFailure(
-          "INVALID_ARGUMENT", "CoreAgent(configJson, hooks, stateJson) expects a string, an object and a string", "");
+          "INVALID_ARGUMENT", "CoreAgent(configJson, hooks, state) expects a string, an object and a string or Uint8Array",
+          "");
       return;
     }
     Napi::Object hooks = info[1].As<Napi::Object>();
@@ -110,7 +113,17 @@ class CoreAgent : public Napi::ObjectWrap<CoreAgent> {
         return CallString(evaluate_attestation_, {Str(a), Str(b)});
       };
     const std::string config = info[0].As<Napi::String>().Utf8Value();
-    const std::string state = info[2].As<Napi::String>().Utf8Value();
+    // Bytes are read in place (the import is synchronous): no copy of a
+    // large snapshot.
+    std::string state_text;
+    std::string_view state;
+    if (state_is_bytes) {
+      Napi::Uint8Array bytes = info[2].As<Napi::Uint8Array>();
+      state = std::string_view(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
+    } else {
+      state_text = info[2].As<Napi::String>().Utf8Value();
+      state = state_text;
+    }
     adcp::Expected<std::unique_ptr<adcp::GovernanceAgent>> created =
         state.empty() ? adcp::GovernanceAgent::Create(config, std::move(h))
                       : adcp::GovernanceAgent::Import(config, state, std::move(h));

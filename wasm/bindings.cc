@@ -1,7 +1,7 @@
 // WebAssembly binding (Emscripten 3.1.6 + Embind): the same thin surface
 // as node/addon.cc, so the JS facade drives both backends identically.
 //
-//   new CoreAgent(configJson, hooks, stateJson)   // stateJson "" = fresh
+//   new CoreAgent(configJson, hooks, state)   // state: JSON text or UTF-8 bytes (Uint8Array); "" = fresh
 //   agent.error() / call() / getTask() / admin() / exportState() / publicJwk()
 //   agent.delete()                                 // Embind handles are not GC'd
 //   utility(name, arg1, arg2) -> {"ok":..} JSON

@@ -167,3 +167,82 @@ TEST_CASE("Every JSON number reads exactly as JSON.parse reads it (Node corpus)"
   CHECK(overflows >= 10000);
   CHECK(mismatches == 0);
 }
+
+namespace {
+
+// The tree ParseOutline describes: its root with every outlined element
+// parsed on its own and put back (what importState reads, record by record).
+std::optional<Value> RebuildOutlined(std::string_view text, const json::ParseLimits& limits) {
+  json::Outline outline;
+  json::ParseResult root = json::ParseOutline(text, limits, &outline);
+  if (!root.ok()) return std::nullopt;
+  Value out = root.value;
+  for (const auto& [key, elements] : outline.arrays) {
+    Value array = Value::MakeArray();
+    for (const json::OutlineElement& e : elements) {
+      if (e.scalar) {
+        array.push(*e.scalar);
+        continue;
+      }
+      json::ParseLimits inner = limits;
+      inner.max_depth = limits.max_depth - 2;
+      json::ParseResult element = json::Parse(text.substr(e.begin, e.end - e.begin), inner);
+      if (!element.ok()) return std::nullopt;
+      array.push(element.value);
+    }
+    Value* member = out.find(key);
+    if (!member) return std::nullopt;
+    *member = array;
+  }
+  return out;
+}
+
+}  // namespace
+
+// Issue 12: importState reads a snapshot record by record (json::ParseOutline
+// plus one Parse per record) instead of as one tree. It must accept exactly
+// the documents the one-tree parse accepts and read the same values.
+TEST_CASE("An outlined parse accepts exactly what Parse accepts and reads the same tree", "[12][json]") {
+  const std::string base =
+      R"({"accounts":[],"checks":[{"body":"{\"a\":\"\\u00e9\"}","n":1.5e3,"ids":[1,2,[3,{"x":null}]]},)"
+      R"({"k":"v\u00e9\ud83d\ude00","t":true}],"format":"adcp-governance/state","ids":[7,"s",null,false],)"
+      R"("nested":{"inner":[{"a":1}]},"plans":[{"plan_id":"p","budget":{"total":0e40}}],"seq":3})";
+  const std::string specials[] = {"\"", "\\", "{", "}", "[", "]", ",", ":", "1e400", "\\ud800", "\xF4", "\xC3",
+                                  "\"k\":1,\"k\":2", "0", "-", "\x01", "  ", "null", "\"x\""};
+  json::ParseLimits limits;
+  limits.max_bytes = SIZE_MAX;
+  limits.max_depth = 8;
+  uint64_t seed = 12;
+  auto next = [&seed]() {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return seed >> 33;
+  };
+  size_t accepted = 0, rejected = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string text = base;
+    const int edits = 1 + static_cast<int>(next() % 3);
+    for (int e = 0; e < edits && !text.empty(); ++e) {
+      const size_t at = next() % text.size();
+      switch (next() % 4) {
+        case 0: text.erase(at, 1 + next() % 4); break;
+        case 1: text.insert(at, specials[next() % (sizeof specials / sizeof specials[0])]); break;
+        case 2: text[at] = static_cast<char>(next() % 256); break;
+        default: text.resize(at); break;
+      }
+    }
+    if (round == 0) text = base;
+    json::ParseResult whole = json::Parse(text, limits);
+    std::optional<Value> outlined = RebuildOutlined(text, limits);
+    INFO("round " << round << ": " << text);
+    REQUIRE(whole.ok() == outlined.has_value());
+    if (whole.ok()) {
+      CHECK(json::Write(*outlined) == json::Write(whole.value));
+      ++accepted;
+    } else {
+      ++rejected;
+    }
+  }
+  // Both kinds occur (the mutations are not all fatal, nor all harmless).
+  CHECK(accepted > 100);
+  CHECK(rejected > 100);
+}

@@ -131,6 +131,26 @@ test(`[${backend}] construction errors are TypeErrors`, async () => {
   await assert.rejects(api.createGovernanceAgent({ backend, issuer: 'https://g.example', state: '{"not":"state"}' }), TypeError);
 });
 
+test(`[${backend}] a state restores from its UTF-8 bytes as from its text; damaged bytes are INVALID_STATE`, async () => {
+  const agent = await api.createGovernanceAgent({ backend, issuer: 'https://governance.example.com' });
+  await agent.syncPlans({ idempotency_key: 'bytes-sync-00000001', plans: [{ plan_id: 'p-bytes', brand: { domain: 'bytes.example' },
+    objectives: 'Bytes – café.', budget: { total: 1000, currency: 'EUR', reallocation_unlimited: true },
+    flight: { start: '2026-01-01T00:00:00Z', end: '2027-01-01T00:00:00Z' } }] }, 'https://buyer.example.com');
+  const text = agent.exportState();
+  agent.dispose();
+  const restored = await api.createGovernanceAgent({ backend, issuer: 'https://governance.example.com', state: Buffer.from(text, 'utf8') });
+  assert.equal(restored.exportState(), text);
+  restored.dispose();
+  const view = new TextEncoder().encode(`xx${text}`).subarray(2);  // a view into a larger buffer
+  const fromView = await api.createGovernanceAgent({ backend, issuer: 'https://governance.example.com', state: view });
+  assert.equal(fromView.exportState(), text);
+  fromView.dispose();
+  const bytes = Buffer.from(text, 'utf8');
+  bytes[bytes.indexOf('caf') + 3] = 0xff;  // not UTF-8 any more
+  await assert.rejects(api.createGovernanceAgent({ backend, issuer: 'https://governance.example.com', state: bytes }),
+    (e) => e instanceof TypeError && e.code === 'INVALID_STATE');
+});
+
 test(`[${backend}] hooks: objects in and out, throwing or async hooks fail the call and change nothing`, async () => {
   let brandSeen = null;
   const agent = await api.createGovernanceAgent({

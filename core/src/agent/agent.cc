@@ -159,15 +159,7 @@ Expected<std::unique_ptr<GovernanceAgent>> GovernanceAgent::Import(std::string_v
                                                                   std::string_view state_json, Hooks hooks) {
   Expected<std::unique_ptr<GovernanceAgent>> out = Create(config_json, std::move(hooks));
   if (!out.ok()) return out;
-  json::ParseResult parsed = ParseStateInput(state_json);
-  if (!parsed.ok()) {
-    out.error = "state is not valid JSON: " + parsed.message;
-    out.code = CodeName(ErrorCode::kInvalidState);
-    out.field = parsed.field;
-    out.value.reset();
-    return out;
-  }
-  Status imported = ImportState(parsed.value, out.value->impl_->agent.config, &out.value->impl_->agent.state);
+  Status imported = ImportState(state_json, out.value->impl_->agent.config, &out.value->impl_->agent.state);
   if (!imported.ok()) {
     out.error = imported.error().message;
     out.code = CodeName(imported.error().code);

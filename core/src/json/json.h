@@ -1,7 +1,10 @@
 // Parsing and serialization of json::Value.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 #include <string_view>
 
 #include "json/value.h"
@@ -38,6 +41,24 @@ struct ParseResult {
 // ECMAScript's JSON.parse reads them; one that overflows fails (field = its
 // path), one that underflows is 0.
 ParseResult Parse(std::string_view text, const ParseLimits& limits = {});
+
+// ParseOutline: a root object whose array members are not built. Each
+// element of such an array is kept as its byte range [begin, end) in the
+// text (a scalar element as its value), to be Parse'd on its own: a large
+// document of records (a state snapshot) is then never one tree in memory.
+// The outline pass checks the grammar, the encoding and the depth limit;
+// what only a built element can show (duplicate keys, lone surrogate
+// escapes, overflowing numbers) is found when the element is parsed.
+struct OutlineElement {
+  size_t begin = 0, end = 0;
+  std::optional<Value> scalar;
+};
+struct Outline {
+  // Root member arrays in document order: key, elements.
+  std::vector<std::pair<std::string, std::vector<OutlineElement>>> arrays;
+};
+// On success the value is the root, its outlined arrays left empty.
+ParseResult ParseOutline(std::string_view text, const ParseLimits& limits, Outline* outline);
 
 // One JSON number token (RFC 8259 grammar, nothing around it) read as
 // JSON.parse reads it: nearest double, ties to even.

@@ -161,12 +161,20 @@ void NormalizeLargeNumbers(std::string& text) {
 // flat stack until their container closes; the container is then built
 // with exactly its size in one allocation (as RapidJSON's own Document
 // does), instead of growing member by member.
+//
+// Outline mode (ParseOutline): the elements of arrays that are members of
+// the root object are not built; each is kept as its byte range in the
+// text (scalars as values), to be parsed on its own later.
 class Builder {
  public:
   explicit Builder(size_t max_depth) : max_depth_(max_depth) {}
+  void OutlineInto(Outline* outline, const BoundedStream* stream) {
+    outline_ = outline;
+    stream_ = stream;
+  }
 
-  bool Null() { return Add(Value()); }
-  bool Bool(bool b) { return Add(Value(b)); }
+  bool Null() { return skipping_ ? true : Add(Value()); }
+  bool Bool(bool b) { return skipping_ ? true : Add(Value(b)); }
   // kParseNumbersAsStringsFlag: RapidJSON delivers every number as text.
   bool Int(int) { return Fail(ParseErrorKind::kSyntax); }
   bool Uint(unsigned) { return Fail(ParseErrorKind::kSyntax); }
@@ -174,24 +182,28 @@ class Builder {
   bool Uint64(uint64_t) { return Fail(ParseErrorKind::kSyntax); }
   bool Double(double) { return Fail(ParseErrorKind::kSyntax); }
   bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    if (skipping_) return true;  // checked when the element is parsed
     NumberText number = ReadNumber(std::string_view(s, n));
     if (!number.valid) return Fail(ParseErrorKind::kSyntax);
     if (!number.finite) return Fail(ParseErrorKind::kNumberOverflow);
     return Add(Value(number.value));
   }
   bool String(const char* s, rapidjson::SizeType n, bool) {
+    if (skipping_) return true;
     std::string_view sv(s, n);
     if (!IsValidUtf8(sv)) return Fail(ParseErrorKind::kInvalidUtf8);
     return Add(Value(std::string(sv)));
   }
   bool StartObject() { return Open(false); }
   bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (skipping_) return true;
     std::string_view sv(s, n);
     if (!IsValidUtf8(sv)) return Fail(ParseErrorKind::kInvalidUtf8);
     key_.assign(sv.data(), sv.size());
     return true;
   }
   bool EndObject(rapidjson::SizeType) {
+    if (skipping_) return EndSkipped();
     const size_t start = levels_.back().start;
     Object o(std::make_move_iterator(pending_.begin() + start), std::make_move_iterator(pending_.end()));
     pending_.resize(start);
@@ -203,6 +215,7 @@ class Builder {
   }
   bool StartArray() { return Open(true); }
   bool EndArray(rapidjson::SizeType) {
+    if (skipping_) return EndSkipped();
     const size_t start = levels_.back().start;
     Array a;
     a.reserve(pending_.size() - start);
@@ -238,8 +251,24 @@ class Builder {
     std::string key;  // this container's key in its parent object
   };
 
+  // An element of a root member array, in outline mode.
+  bool AtOutlinedElement() const {
+    return outline_ && levels_.size() == 2 && !levels_[0].array && levels_[1].array;
+  }
+  std::vector<OutlineElement>& OutlinedArray() { return outline_->arrays.back().second; }
+  bool EndSkipped() {
+    if (--skipping_ == 0) OutlinedArray().push_back({element_begin_, stream_->Tell(), std::nullopt});
+    return true;
+  }
+
   bool Open(bool array) {
-    if (levels_.size() >= max_depth_) return Fail(ParseErrorKind::kTooDeep);
+    if (levels_.size() + skipping_ >= max_depth_) return Fail(ParseErrorKind::kTooDeep);
+    if (skipping_ || AtOutlinedElement()) {
+      if (skipping_++ == 0) element_begin_ = stream_->Tell() - 1;  // the '{' or '[' just taken
+      return true;
+    }
+    if (outline_ && array && levels_.size() == 1 && !levels_[0].array)
+      outline_->arrays.emplace_back(key_, std::vector<OutlineElement>());  // a root member array opens
     levels_.push_back({pending_.size(), array, std::move(key_)});
     key_.clear();
     return true;
@@ -252,6 +281,10 @@ class Builder {
   bool Add(Value v) {
     if (levels_.empty()) {
       root_ = std::move(v);
+      return true;
+    }
+    if (AtOutlinedElement()) {
+      OutlinedArray().push_back({0, 0, std::move(v)});
       return true;
     }
     pending_.emplace_back(levels_.back().array ? std::string() : std::move(key_), std::move(v));
@@ -277,6 +310,10 @@ class Builder {
   }
 
   size_t max_depth_;
+  Outline* outline_ = nullptr;
+  const BoundedStream* stream_ = nullptr;
+  size_t skipping_ = 0;        // depth inside an outlined element
+  size_t element_begin_ = 0;   // its first byte
   std::vector<Member> pending_;  // members and elements of the open containers, in order
   std::vector<Level> levels_;
   std::string key_;              // the key of the next value of the innermost object
@@ -310,7 +347,9 @@ NumberText ReadNumber(std::string_view token) {
   return r;
 }
 
-ParseResult Parse(std::string_view text, const ParseLimits& limits) {
+namespace {
+
+ParseResult ParseWith(std::string_view text, const ParseLimits& limits, Outline* outline) {
   if (text.size() > limits.max_bytes)
     return Failure(ParseErrorKind::kTooLarge, "request body exceeds " + std::to_string(limits.max_bytes) + " bytes");
   // RapidJSON stops at a NUL byte as if the text ended there.
@@ -321,6 +360,7 @@ ParseResult Parse(std::string_view text, const ParseLimits& limits) {
   Builder builder(limits.max_depth);
   rapidjson::Reader reader;
   BoundedStream stream(buffer.data(), buffer.data() + buffer.size());
+  if (outline) builder.OutlineInto(outline, &stream);
   constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseValidateEncodingFlag |
                               rapidjson::kParseNumbersAsStringsFlag;
   rapidjson::ParseResult pr = reader.Parse<kFlags>(stream, builder);
@@ -353,6 +393,17 @@ ParseResult Parse(std::string_view text, const ParseLimits& limits) {
       return Failure(ParseErrorKind::kSyntax, std::string("invalid JSON: ") + rapidjson::GetParseError_En(pr.Code()) +
                                                   " at offset " + std::to_string(pr.Offset()));
   }
+}
+
+}  // namespace
+
+ParseResult Parse(std::string_view text, const ParseLimits& limits) { return ParseWith(text, limits, nullptr); }
+
+ParseResult ParseOutline(std::string_view text, const ParseLimits& limits, Outline* outline) {
+  outline->arrays.clear();
+  ParseResult r = ParseWith(text, limits, outline);
+  if (!r.ok()) outline->arrays.clear();
+  return r;
 }
 
 Value ParseStored(std::string_view text) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <type_traits>
 
 #include "json/json.h"
 #include "state/ledger.h"
@@ -15,12 +16,6 @@ namespace {
 
 constexpr const char* kFormat = "adcp-governance/state";
 constexpr double kFormatVersion = 1;
-
-const json::Array* ArrayMember(const json::Value& doc, const char* key, RecordReader* r) {
-  const json::Array* a = doc.find_array(key);
-  if (!a) r->Invalid(key, "must be an array");
-  return a;
-}
 
 Status InvalidState(const std::string& field, const std::string& message) {
   return MakeError(ErrorCode::kInvalidState, "invalid state: " + message, field);
@@ -154,26 +149,106 @@ json::Value ExportState(const State& state) {
                     {"accounts", std::move(accounts)}});
 }
 
-Status ImportState(const json::Value& doc, const Config& config, State* out) {
-  if (!doc.is_object()) return InvalidState("", "the state must be a JSON object");
-  const std::string* format = doc.find_string("format");
-  const double* version = doc.find_number("format_version");
-  if (!format || *format != kFormat || !version || *version != kFormatVersion)
-    return InvalidState("format", "not an adcp-governance state document (format/format_version)");
-  RecordReader r;
-  const json::Array* plans = ArrayMember(doc, "plans", &r);
-  const json::Array* checks = ArrayMember(doc, "checks", &r);
-  const json::Array* actions = ArrayMember(doc, "actions", &r);
-  const json::Array* outcomes = ArrayMember(doc, "outcomes", &r);
-  const json::Array* adjustments = ArrayMember(doc, "adjustments", &r);
-  const json::Array* escalations = ArrayMember(doc, "escalations", &r);
-  const json::Array* consultations = ArrayMember(doc, "consultations", &r);
-  const json::Array* idempotency = ArrayMember(doc, "idempotency", &r);
+namespace {
+
+// The record tables of a state document, outlined (json::ParseOutline): each
+// record is parsed on its own when it is read, so importing a large snapshot
+// never holds the whole document as one tree (recovery time and peak memory,
+// issue 12).
+class Tables {
+ public:
+  Tables(std::string_view text, const json::Value& root, const json::Outline& outline)
+      : text_(text), root_(root), outline_(outline) {}
+
+  // Whether `key` is present and an array (a missing or mistyped table is the
+  // caller's error to name).
+  bool Has(const char* key) const { return root_.find_array(key) != nullptr; }
+  size_t Count(const char* key) const {
+    const std::vector<json::OutlineElement>* e = Elements(key);
+    return e ? e->size() : 0;
+  }
+  // Reads every record of table `key` with `read(value, where)` until the
+  // reader records an error; a record that is not valid JSON is the error.
+  template <class Read>
+  Status ForEach(const char* key, RecordReader& r, Read read) const {
+    const std::vector<json::OutlineElement>* elements = Elements(key);
+    for (size_t i = 0; elements && i < elements->size() && r.error.empty(); ++i) {
+      const json::OutlineElement& e = (*elements)[i];
+      const std::string where = At(key, i);
+      if (e.scalar) {
+        ADCP_RETURN_IF_ERROR(Call(read, *e.scalar, where));
+        continue;
+      }
+      json::ParseLimits limits;
+      limits.max_bytes = SIZE_MAX;
+      limits.max_depth = kStateDepth - 2;  // the element sits two levels down
+      json::ParseResult parsed = json::Parse(text_.substr(e.begin, e.end - e.begin), limits);
+      if (!parsed.ok())
+        return MakeError(ErrorCode::kInvalidState, "state is not valid JSON: " + parsed.message,
+                         parsed.field.empty() ? where : where + (parsed.field[0] == '[' ? "" : ".") + parsed.field);
+      ADCP_RETURN_IF_ERROR(Call(read, parsed.value, where));
+    }
+    return Status::Ok();
+  }
+
+  static constexpr size_t kStateDepth = 256;
+
+ private:
+  // A reader either records its problem in the RecordReader or returns it.
+  template <class Read>
+  static Status Call(Read& read, const json::Value& v, const std::string& where) {
+    if constexpr (std::is_same_v<decltype(read(v, where)), Status>) {
+      return read(v, where);
+    } else {
+      read(v, where);
+      return Status::Ok();
+    }
+  }
+  const std::vector<json::OutlineElement>* Elements(const char* key) const {
+    for (const auto& a : outline_.arrays)
+      if (a.first == key) return &a.second;
+    return nullptr;
+  }
+  std::string_view text_;
+  const json::Value& root_;
+  const json::Outline& outline_;
+};
+
+// The tables added after the first format: the outcomes ledger (spec 11),
+// revoked tokens and accounts; documents written before them have none.
+Status ReadLaterTables(const Tables& t, const json::Value& doc, RecordReader& r, const TableSizes& sizes, State& s) {
+  for (const char* key : {"value_records", "revocations", "accounts"})
+    if (doc.has(key) && !t.Has(key)) return InvalidState(key, std::string(key) + " must be an array");
+  ADCP_RETURN_IF_ERROR(t.ForEach("value_records", r, [&](const json::Value& v, const std::string& w) -> Status {
+    ValueRecord record;
+    std::string err = ValueRecordFromState(v, &record);
+    if (!err.empty()) {
+      const size_t space = err.find(' ');
+      const std::string member = err.substr(0, space);
+      return InvalidState(member == "must" ? w : w + "." + member, w + "." + err);
+    }
+    if (s.value_ledger.by_id.count(record.id)) return InvalidState(w + ".id", w + ": duplicate id");
+    AddValueRecord(s.value_ledger, std::move(record));
+    return Status::Ok();
+  }));
+  ADCP_RETURN_IF_ERROR(t.ForEach("revocations", r, [&](const json::Value& v, const std::string& w) {
+    s.revocations.push_back(ReadRevocation(r, v, w, sizes));
+  }));
+  ADCP_RETURN_IF_ERROR(t.ForEach("accounts", r, [&](const json::Value& v, const std::string& w) {
+    s.accounts.push_back(ReadAccount(r, v, w));
+  }));
   if (!r.error.empty()) return InvalidState(r.field, r.error);
-  const size_t np = plans->size(), nc = checks->size(), na = actions->size(), no = outcomes->size(),
-               nj = adjustments->size(), ne = escalations->size(), ncs = consultations->size();
-  const TableSizes sizes{np, nc, na, no, nj, ne, ncs};
-  State s;
+  return Status::Ok();
+}
+
+// Root members, counters and the record tables a snapshot holds, read in
+// dependency order (links are checked against every table's size).
+Status ReadTables(const Tables& t, const json::Value& doc, RecordReader& r, State& s) {
+  for (const char* key : {"plans", "checks", "actions", "outcomes", "adjustments", "escalations", "consultations", "idempotency"})
+    if (!t.Has(key)) r.Invalid(key, "must be an array");
+  if (!r.error.empty()) return InvalidState(r.field, r.error);
+  const TableSizes sizes{t.Count("plans"), t.Count("checks"), t.Count("actions"), t.Count("outcomes"),
+                         t.Count("adjustments"), t.Count("escalations"), t.Count("consultations")};
   s.seq = static_cast<uint64_t>(r.Count(doc, "seq", ""));
   if (doc.has("changes")) s.changes = static_cast<uint64_t>(r.Count(doc, "changes", ""));  // absent before change sets
   if (const json::Value* counters = doc.find_object("id_counters")) {
@@ -182,57 +257,46 @@ Status ImportState(const json::Value& doc, const Config& config, State* out) {
   } else {
     r.Invalid("id_counters", "must be an object");
   }
-
-  for (size_t i = 0; i < np && r.error.empty(); ++i)
-    s.plans.push_back(ReadPlan(r, (*plans)[i], "plans[" + std::to_string(i) + "]", sizes));
-  for (size_t i = 0; i < nc && r.error.empty(); ++i)
-    s.checks.push_back(ReadCheck(r, (*checks)[i], "checks[" + std::to_string(i) + "]", sizes));
-  for (size_t i = 0; i < na && r.error.empty(); ++i)
-    s.actions.push_back(ReadAction(r, (*actions)[i], "actions[" + std::to_string(i) + "]", sizes));
-  for (size_t i = 0; i < no && r.error.empty(); ++i)
-    s.outcomes.push_back(ReadOutcome(r, (*outcomes)[i], "outcomes[" + std::to_string(i) + "]", sizes));
-  for (size_t i = 0; i < nj && r.error.empty(); ++i)
-    s.adjustments.push_back(ReadAdjustment(r, (*adjustments)[i], "adjustments[" + std::to_string(i) + "]", sizes));
-  for (size_t i = 0; i < ne && r.error.empty(); ++i)
-    s.escalations.push_back(ReadEscalation(r, (*escalations)[i], "escalations[" + std::to_string(i) + "]", sizes));
-  for (size_t i = 0; i < ncs && r.error.empty(); ++i)
-    s.consultations.push_back(ReadConsultation(r, (*consultations)[i], "consultations[" + std::to_string(i) + "]", sizes));
-  for (size_t i = 0; i < idempotency->size() && r.error.empty(); ++i) {
+  using V = const json::Value&;
+  using W = const std::string&;
+  ADCP_RETURN_IF_ERROR(t.ForEach("plans", r, [&](V v, W w) { s.plans.push_back(ReadPlan(r, v, w, sizes)); }));
+  ADCP_RETURN_IF_ERROR(t.ForEach("checks", r, [&](V v, W w) { s.checks.push_back(ReadCheck(r, v, w, sizes)); }));
+  ADCP_RETURN_IF_ERROR(t.ForEach("actions", r, [&](V v, W w) { s.actions.push_back(ReadAction(r, v, w, sizes)); }));
+  ADCP_RETURN_IF_ERROR(t.ForEach("outcomes", r, [&](V v, W w) { s.outcomes.push_back(ReadOutcome(r, v, w, sizes)); }));
+  ADCP_RETURN_IF_ERROR(
+      t.ForEach("adjustments", r, [&](V v, W w) { s.adjustments.push_back(ReadAdjustment(r, v, w, sizes)); }));
+  ADCP_RETURN_IF_ERROR(
+      t.ForEach("escalations", r, [&](V v, W w) { s.escalations.push_back(ReadEscalation(r, v, w, sizes)); }));
+  ADCP_RETURN_IF_ERROR(
+      t.ForEach("consultations", r, [&](V v, W w) { s.consultations.push_back(ReadConsultation(r, v, w, sizes)); }));
+  ADCP_RETURN_IF_ERROR(t.ForEach("idempotency", r, [&](V v, W w) {
     std::string scope;
-    IdempotencyEntry e = ReadIdempotency(r, (*idempotency)[i], "idempotency[" + std::to_string(i) + "]", &scope);
+    IdempotencyEntry e = ReadIdempotency(r, v, w, &scope);
     s.idempotency[scope] = std::move(e);
-  }
+  }));
   if (!r.error.empty()) return InvalidState(r.field, r.error);
-  // The outcomes ledger (spec 11); documents written before it existed have none.
-  if (const json::Value* records = doc.find("value_records")) {
-    if (!records->is_array()) return InvalidState("value_records", "value_records must be an array");
-    for (size_t i = 0; i < records->as_array().size(); ++i) {
-      ValueRecord v;
-      std::string err = ValueRecordFromState(records->as_array()[i], &v);
-      const std::string w = "value_records[" + std::to_string(i) + "]";
-      if (!err.empty()) {
-        const size_t space = err.find(' ');
-        const std::string member = err.substr(0, space);
-        return InvalidState(member == "must" ? w : w + "." + member, w + "." + err);
-      }
-      if (s.value_ledger.by_id.count(v.id)) return InvalidState(w + ".id", w + ": duplicate id");
-      AddValueRecord(s.value_ledger, std::move(v));
-    }
-  }
-  // Revoked tokens (documents written before revocations existed have none).
-  if (const json::Value* revocations = doc.find("revocations")) {
-    if (!revocations->is_array()) return InvalidState("revocations", "revocations must be an array");
-    for (size_t i = 0; i < revocations->size() && r.error.empty(); ++i)
-      s.revocations.push_back(ReadRevocation(r, revocations->as_array()[i], "revocations[" + std::to_string(i) + "]", sizes));
-    if (!r.error.empty()) return InvalidState(r.field, r.error);
-  }
-  // Accounts (documents written before accounts existed have none).
-  if (const json::Value* accounts = doc.find("accounts")) {
-    if (!accounts->is_array()) return InvalidState("accounts", "accounts must be an array");
-    for (size_t i = 0; i < accounts->size() && r.error.empty(); ++i)
-      s.accounts.push_back(ReadAccount(r, accounts->as_array()[i], "accounts[" + std::to_string(i) + "]"));
-    if (!r.error.empty()) return InvalidState(r.field, r.error);
-  }
+  return ReadLaterTables(t, doc, r, sizes, s);
+}
+
+}  // namespace
+
+Status ImportState(std::string_view text, const Config& config, State* out) {
+  json::ParseLimits limits;
+  limits.max_bytes = SIZE_MAX;
+  limits.max_depth = Tables::kStateDepth;
+  json::Outline outline;
+  json::ParseResult parsed = json::ParseOutline(text, limits, &outline);
+  if (!parsed.ok())
+    return MakeError(ErrorCode::kInvalidState, "state is not valid JSON: " + parsed.message, parsed.field);
+  const json::Value& doc = parsed.value;
+  if (!doc.is_object()) return InvalidState("", "the state must be a JSON object");
+  const std::string* format = doc.find_string("format");
+  const double* version = doc.find_number("format_version");
+  if (!format || *format != kFormat || !version || *version != kFormatVersion)
+    return InvalidState("format", "not an adcp-governance state document (format/format_version)");
+  RecordReader r;
+  State s;
+  ADCP_RETURN_IF_ERROR(ReadTables(Tables(text, doc, outline), doc, r, s));
   ADCP_RETURN_IF_ERROR(CheckLinks(s));
   RebuildDerived(s, config);
   *out = std::move(s);
