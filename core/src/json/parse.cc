@@ -157,6 +157,21 @@ void NormalizeLargeNumbers(std::string& text) {
   }
 }
 
+bool HasDuplicateKey(const Object& o) {
+  if (o.size() < 2) return false;
+  if (o.size() <= 8) {
+    for (size_t i = 0; i < o.size(); ++i)
+      for (size_t j = i + 1; j < o.size(); ++j)
+        if (o[i].first == o[j].first) return true;
+    return false;
+  }
+  std::vector<std::string_view> keys;
+  keys.reserve(o.size());
+  for (const Member& m : o) keys.emplace_back(m.first);
+  std::sort(keys.begin(), keys.end());
+  return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
+}
+
 // Builds the value tree from SAX events. Members and elements wait on one
 // flat stack until their container closes; the container is then built
 // with exactly its size in one allocation (as RapidJSON's own Document
@@ -294,21 +309,6 @@ class Builder {
     if (error_ == ParseErrorKind::kNone) error_ = k;
     return false;
   }
-  static bool HasDuplicateKey(const Object& o) {
-    if (o.size() < 2) return false;
-    if (o.size() <= 8) {
-      for (size_t i = 0; i < o.size(); ++i)
-        for (size_t j = i + 1; j < o.size(); ++j)
-          if (o[i].first == o[j].first) return true;
-      return false;
-    }
-    std::vector<std::string_view> keys;
-    keys.reserve(o.size());
-    for (const Member& m : o) keys.emplace_back(m.first);
-    std::sort(keys.begin(), keys.end());
-    return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
-  }
-
   size_t max_depth_;
   Outline* outline_ = nullptr;
   const BoundedStream* stream_ = nullptr;
