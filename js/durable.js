@@ -86,7 +86,7 @@ export function createDurable(facade) {
           } catch (e) {
             return { out: await failed(e), durable: Promise.resolve() };
           }
-          if (store.shouldSnapshot()) serialized(() => takeSnapshot()).catch(() => {});
+          if (store.shouldSnapshot() && !snapshotting) takeSnapshot().catch(() => {});
         }
         return { out, durable: lastDurable };
       });
@@ -126,9 +126,26 @@ export function createDurable(facade) {
       }
     }
 
-    async function takeSnapshot() {
+    // A snapshot: the state is exported on the call queue (consistent with
+    // `seq`); a store that can (fileStore) writes it beside the calls and
+    // only its journal rotation waits for a gap between appends, so a large
+    // state does not stall every caller behind it.
+    let snapshotting = null;
+    function takeSnapshot() {
+      if (snapshotting) return snapshotting;
+      snapshotting = writeSnapshot().finally(() => { snapshotting = null; });
+      return snapshotting;
+    }
+    async function writeSnapshot() {
       try {
-        await store.snapshot(agent.exportState(), seq);
+        if (!store.writeSnapshot) {
+          await serialized(async (a) => store.snapshot(a.exportState(), seq));
+          return;
+        }
+        const taken = await serialized(async (a) => ({ text: a.exportState(), at: seq }));
+        if (typeof taken === 'string') return;  // closed meanwhile
+        await store.writeSnapshot(taken.text, taken.at);
+        await serialized(() => store.finishSnapshot(taken.at));
       } catch (e) {
         log('warn', 'snapshot failed; the journal still holds every change', { code: e?.code, message: e?.message });
         throw Object.assign(new Error(`snapshot failed: ${e?.message ?? e}`),
@@ -146,9 +163,11 @@ export function createDurable(facade) {
       exportState: () => agent.exportState(),
       publicJwk: () => agent.publicJwk(),
       /** Writes a snapshot now (after every queued call). */
-      snapshot: () => serialized(() => takeSnapshot()),
+      snapshot: () => takeSnapshot(),
       /** Waits for queued calls, then releases the store (and its lock). */
       close: async () => {
+        await queue;
+        if (snapshotting) await snapshotting.catch(() => {});
         await queue;
         closed = true;
         agent.dispose();

@@ -160,6 +160,12 @@ export function fileStore(dir, options = {}) {
     let last = from, end = 0;
     for (let i = 0; i < journals.length; ++i) {
       const name = journalName(journals[i]);
+      // A segment is named after its first change set, and starts only once
+      // every change set before it is durable: a missing segment is a gap,
+      // even when the segment after it is still empty.
+      if (journals[i] > last + 1 && journals[i] > from + 1 && last < limit)
+        throw new Error(`fileStore: ${name} starts at change set ${journals[i]} but the journal before it ends at ${last}` +
+          ' (a gap): refusing to recover');
       const buffer = await fs.readFile(join(dir, name));
       let offset = 0;
       while (offset < buffer.length && last < limit) {
@@ -323,6 +329,23 @@ export function fileStore(dir, options = {}) {
     async snapshot(text, at) {
       while (syncing || group) await (syncing ?? group).promise.catch(() => {});
       if (at !== seq) throw storeError(`fileStore: a snapshot at ${at} but the journal is durable to ${seq}`);
+      await this.writeSnapshot(text, at);
+      await this.finishSnapshot(at);
+    },
+    // A snapshot written beside the running journal, so a large state does
+    // not stall the calls behind it: the file is made durable while appends
+    // go on (once the journal is durable up to `at`); finishSnapshot then
+    // starts a new journal segment and removes what the previous snapshot
+    // made redundant. finishSnapshot must run between appends (durable.js
+    // runs it on the call queue).
+    async writeSnapshot(text, at) {
+      if (at > writtenSeq) throw storeError(`fileStore: a snapshot at ${at} but the journal ends at ${writtenSeq}`);
+      sinceSnapshot = { count: writtenSeq - at, bytes: 0 };  // the next one is due that much later
+      while (seq < at) {
+        const pending = syncing ?? group;
+        if (!pending || broken) throw storeError(`fileStore: the journal failed before change set ${at} was durable`);
+        await pending.promise.catch(() => {});
+      }
       const final = join(dir, snapshotName(at)), tmp = `${final}.tmp`;
       try {
         const frame = encodeFrame(SNAPSHOT, at, text);
@@ -334,14 +357,18 @@ export function fileStore(dir, options = {}) {
         await fs.unlink(tmp).catch(() => {});
         throw storeError(`fileStore: snapshot failed (${e.code ?? e.message})`, e);
       }
-      snapshots.push(at);
-      sinceSnapshot = { count: 0, bytes: 0 };
-      // A new segment after the snapshot; files before the previous snapshot go.
-      const next = await fs.open(join(dir, journalName(at + 1)), 'w+');
+    },
+    async finishSnapshot(at) {
+      if (broken) return;  // recovery first; it finds the snapshot file itself
+      while (syncing || group) await (syncing ?? group).promise.catch(() => {});
+      if (!snapshots.includes(at)) snapshots = [...snapshots, at].sort((a, b) => a - b);
+      // A new segment from the next change set; files before the previous snapshot go.
+      const start = writtenSeq + 1;
+      const next = await fs.open(join(dir, journalName(start)), 'w+');
       await syncDir();
-      await handle.close().catch(() => {});
+      if (next !== handle) await handle.close().catch(() => {});
       handle = next;
-      segment = journalName(at + 1);
+      segment = journalName(start);
       durableEnd = writtenEnd = 0;
       const keepFrom = snapshots.length >= 2 ? snapshots.at(-2) : 0;
       const { journals } = await listing();

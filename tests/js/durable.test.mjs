@@ -177,6 +177,32 @@ for (const mode of ['always', 'group']) {
   });
 }
 
+test(`[${backend}] a snapshot is written beside the calls: callers do not wait for its file`, async () => {
+  const dir = tempDir();
+  const faulty = faultyFs();
+  const agent = await open(dir, { fs: faulty.fs, snapshotEvery: 1e9 });
+  await agent.syncPlans({ idempotency_key: 'durable-sync-000001', plans: [plan] }, BUYER);
+  for (let i = 0; i < 3; ++i) await agent.checkGovernance(intent(1 + i), BUYER);  // change sets 1..4
+  const slowDisk = faulty.hold('sync', /snapshot-/);
+  const snapshot = agent.snapshot();
+  await slowDisk.reached;  // exported at change set 4; its file waits for fsync
+  for (let i = 0; i < 5; ++i)
+    assert.equal((await agent.checkGovernance(intent(10 + i), BUYER)).response.verdict, 'approved', 'calls go on');
+  assert.ok(!readdirSync(dir).some((f) => f.endsWith('.snap')), 'the snapshot is not in place before it is durable');
+  slowDisk.release();
+  await snapshot;
+  const files = readdirSync(dir).sort();
+  assert.ok(files.includes('snapshot-00000000000000000004.snap'), files.join(' '));  // the state it exported
+  assert.ok(files.includes('journal-00000000000000000010.log'), files.join(' '));   // the new segment: after the calls
+  await agent.checkGovernance(intent(20), BUYER);
+  const final = agent.exportState();
+  await agent.close();
+  const reopened = await open(dir);
+  assert.equal(reopened.exportState(), final, 'snapshot 4 + the journal after it = the state');
+  await reopened.close();
+  rmSync(dir, { recursive: true });
+});
+
 test(`[${backend}] group commit: concurrent calls share fsyncs, every answer is durable`, async () => {
   const dir = tempDir();
   const faulty = faultyFs();
