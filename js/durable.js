@@ -20,6 +20,9 @@
 //   shouldSnapshot()       -> boolean
 //   needsRecovery()        -> true after a failed append, until recover()
 //   snapshot(text, seq)    -> resolves once the snapshot is durable
+//   writeSnapshot(text, seq), finishSnapshot(seq)   (optional, fileStore)
+//                          -> the snapshot written beside the calls, then its
+//                             journal rotation, run between appends
 //   recover()              -> the same as open() for the durable state (after a failure)
 //   close()
 
