@@ -366,7 +366,7 @@ export function fileStore(dir, options = {}) {
       const start = writtenSeq + 1;
       const next = await fs.open(join(dir, journalName(start)), 'w+');
       await syncDir();
-      if (next !== handle) await handle.close().catch(() => {});
+      await handle.close().catch(() => {});
       handle = next;
       segment = journalName(start);
       durableEnd = writtenEnd = 0;

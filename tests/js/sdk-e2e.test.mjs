@@ -7,6 +7,7 @@ import { compactVerify, importJWK } from 'jose';
 import { AgentClient } from '@adcp/sdk';
 import { createGovernanceAgent } from '../../js/node.js';
 import { toGovernanceAgentConfig } from '../../js/sdk.js';
+import { fakeSeller } from './lib/fake-seller.mjs';
 
 const backend = process.env.GOV_BACKEND ?? 'native';
 const B = 'https://buyer.example/';
@@ -19,27 +20,6 @@ const buy = (amount) => ({ account: { account_id: 'acct_1' }, brand: { domain: '
   total_budget: { amount, currency: 'USD' },
   packages: [{ product_id: 'prod_ctv', pricing_option_id: 'po_cpm', budget: amount }] });
 
-// A fake seller: an in-process MCP client that records what it receives.
-function fakeSeller() {
-  const calls = [];
-  const result = (body) => ({ content: [{ type: 'text', text: JSON.stringify(body) }], structuredContent: body });
-  return {
-    calls,
-    transport: {},
-    getServerCapabilities: () => ({}),
-    listTools: async () => ({ tools: ['get_adcp_capabilities', 'create_media_buy'].map((name) => ({ name, inputSchema: { type: 'object', properties: {} } })) }),
-    async callTool({ name, arguments: args }) {
-      calls.push({ name, args });
-      if (name === 'get_adcp_capabilities')
-        return result({ adcp: { major_versions: [3], idempotency: { supported: true, replay_ttl_seconds: 86400 } }, supported_protocols: ['media_buy'] });
-      if (name === 'create_media_buy') {
-        const amount = args.total_budget?.amount ?? args.packages?.[0]?.budget;
-        return result({ media_buy_id: 'mb_1', status: 'pending_creatives', packages: [{ package_id: 'p1', budget: amount }] });
-      }
-      throw new Error(`unexpected seller tool ${name}`);
-    },
-  };
-}
 
 async function setup() {
   const agent = await createGovernanceAgent({ backend, issuer: 'https://governance.example.com', id_mode: 'sequential',
@@ -48,7 +28,7 @@ async function setup() {
   const govAgent = toGovernanceAgentConfig(agent, { callerUrl: B, AgentClient, agentId: 'gov', agentName: 'gov',
     onResult: (c) => coreCalls.push(c) });
   const client = (planId, extra = {}) => {
-    const seller = fakeSeller();
+    const seller = fakeSeller(() => 'mb_1');
     const c = AgentClient.fromMCPClient(seller, { governance: { campaign: { agent: govAgent, planId, callerUrl: B,
       maxConditionsIterations: 1 } }, ...extra });
     return { client: c, seller };

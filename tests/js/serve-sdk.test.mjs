@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { compactVerify, createRemoteJWKSet } from 'jose';
 import { AgentClient } from '@adcp/sdk';
 import { TOKENS, startServer } from './lib/server-harness.mjs';
+import { fakeSeller } from './lib/fake-seller.mjs';
 
 const backend = process.env.GOV_BACKEND ?? 'native';
 const B = 'https://buyer.example.com';
@@ -20,22 +21,6 @@ const buy = (amount) => ({ account: { account_id: 'acct_1' }, brand: { domain: '
   total_budget: { amount, currency: 'USD' },
   packages: [{ product_id: 'prod_ctv', pricing_option_id: 'po_cpm', budget: amount }] });
 
-function fakeSeller() {
-  const calls = [];
-  const result = (body) => ({ content: [{ type: 'text', text: JSON.stringify(body) }], structuredContent: body });
-  return {
-    calls, transport: {}, getServerCapabilities: () => ({}),
-    listTools: async () => ({ tools: ['get_adcp_capabilities', 'create_media_buy'].map((name) => ({ name, inputSchema: { type: 'object', properties: {} } })) }),
-    async callTool({ name, arguments: args }) {
-      calls.push({ name, args });
-      if (name === 'get_adcp_capabilities')
-        return result({ adcp: { major_versions: [3], idempotency: { supported: true, replay_ttl_seconds: 86400 } }, supported_protocols: ['media_buy'] });
-      if (name === 'create_media_buy')
-        return result({ media_buy_id: `mb_${calls.length}`, status: 'pending_creatives', packages: [{ package_id: 'p1', budget: args.total_budget.amount }] });
-      throw new Error(`unexpected seller tool ${name}`);
-    },
-  };
-}
 
 test(`[${backend}] @adcp/sdk 6.11 governed buys against serve over HTTP`, { timeout: 120_000 }, async () => {
   const server = await startServer({ backend });
