@@ -4,8 +4,11 @@
 //   adcp-governance serve [--host 127.0.0.1] [--port 8080] [--data-dir DIR] [--config FILE]
 //                         [--token SECRET=AGENT_URL[@tenant,...]]... [--admin-token SECRET]...
 //                         [--issuer URL] [--fsync always|group|never]
+//                         [--postgres URL [--postgres-schema NAME]]
 //                         [--sandbox [--sandbox-seller URL] [--sandbox-buyer URL]]
-//       the agent over MCP (js/serve.js)
+//       the agent over MCP (js/serve.js); with --postgres (or config
+//       `postgres`, or ADCP_POSTGRES_URL) every tenant lives in PostgreSQL and
+//       any number of instances serve any tenant (js/store-postgres.js)
 //   adcp-governance start [serve options]
 //       `npm start`: serve on the embedded default (data directory ./data,
 //       demo credentials in data/demo-credentials.json when no token or config
@@ -32,6 +35,7 @@ import { seededRandom } from './seeded-random.js';
 
 function usage() {
   console.error(['usage:', '  adcp-governance serve [--host H] [--port P] [--data-dir DIR] [--config FILE] [--token SECRET=AGENT_URL]... [--sandbox]',
+    '                       [--postgres URL [--postgres-schema NAME]]   (many instances, one ledger)',
     '  adcp-governance start [serve options]   (npm start: serve on ./data with demo credentials and the demo plan)',
     '  adcp-governance demo [--backend auto|native|wasm] [--url MCP_URL (--credentials FILE | --token SECRET --seller-token SECRET)]',
     '  adcp-governance keygen FILE --kid KID   (a new signing key for a rotation; never overwrites)',

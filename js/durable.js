@@ -25,6 +25,11 @@
 //                             journal rotation, run between appends
 //   recover()              -> the same as open() for the durable state (after a failure)
 //   close()
+// A shared store (postgresStore: other instances write the same tenant) sets
+// `shared` and has, instead of append():
+//   begin(seq)             -> locks the tenant; {changeSets (written by others after seq),
+//                             append(text, seq), commit(seq), rollback()}: each call runs
+//                             in one such transaction and is answered after commit
 
 const ASYNC_TASKS = {
   syncPlans: 'sync_plans', checkGovernance: 'check_governance', reportPlanOutcome: 'report_plan_outcome',
@@ -32,8 +37,11 @@ const ASYNC_TASKS = {
   recordOutcome: 'record_outcome', listOutcomes: 'list_outcomes', getValueSummary: 'get_value_summary',
 };
 
-const unavailable = (message) => JSON.stringify({
-  status: 'failed', errors: [{ code: 'SERVICE_UNAVAILABLE', message, recovery: 'transient' }],
+// retry_after: the store was busy (no pooled connection, the tenant's lock
+// not granted in time); servers answer such a failure with 503 + Retry-After.
+const unavailable = (message, retryAfter) => JSON.stringify({
+  status: 'failed', errors: [{ code: 'SERVICE_UNAVAILABLE', message, recovery: 'transient',
+    ...(retryAfter ? { retry_after: retryAfter } : {}) }],
 });
 
 // The sequence number of a change set: its `after.changes`.
@@ -79,6 +87,7 @@ export function createDurable(facade) {
     // snapshot, when due, runs as the next job (the caller does not wait).
     let lastDurable = Promise.resolve();
     function persisted(work) {
+      if (store.shared) return serialized(() => inTransaction(work));
       const job = serialized(async (a) => {
         const out = work(a);
         const changeSet = a.lastChangeSet();
@@ -104,6 +113,38 @@ export function createDurable(facade) {
       });
     }
 
+    // A shared store: the call runs inside the store's transaction (the
+    // tenant's lock; the change sets other instances wrote since ours,
+    // applied in order; the call; its change set at the next seq; commit).
+    // A failure leaves memory possibly ahead of the database: it is reloaded
+    // before the next call (not now: the database may be down).
+    let stale = false;
+    async function inTransaction(work) {
+      let tx = null;
+      try {
+        if (stale) { await reload({ keepOpen: true }); stale = false; }
+        tx = await store.begin(seq);
+        for (const changeSet of tx.changeSets) {
+          agent.applyChangeSet(changeSet);
+          seq = sequenceOf(changeSet);
+        }
+        const out = work(agent);
+        const changeSet = agent.lastChangeSet();
+        const at = changeSet ? sequenceOf(changeSet) : 0;
+        if (changeSet) await tx.append(changeSet, at);
+        await tx.commit(at);
+        if (changeSet) seq = at;
+        if (store.shouldSnapshot() && !snapshotting) takeSnapshot().catch(() => {});
+        return out;
+      } catch (e) {
+        stale = true;
+        await tx?.rollback(e);
+        log('error', 'the store failed: the call is not acknowledged; memory is reloaded before the next call',
+          { code: e?.code, message: e?.message });
+        return unavailable(`the store could not run the call (${e?.code ?? e?.message ?? 'error'}); retry`, e?.retryAfter);
+      }
+    }
+
     // A store failure: nothing is acknowledged; memory goes back to the
     // durable state (once, however many calls the failure concerned).
     async function failed(e) {
@@ -114,7 +155,7 @@ export function createDurable(facade) {
     }
 
     // Memory goes back to what the store holds (nothing unacknowledged stays).
-    async function reload() {
+    async function reload({ keepOpen = false } = {}) {
       const previous = agent;
       try {
         const recovered = await store.recover();
@@ -122,6 +163,7 @@ export function createDurable(facade) {
         seq = recovered.seq;
         previous.dispose();
       } catch (e) {
+        if (keepOpen) throw e;  // a shared store: the next call tries again
         log('error', 'reloading the durable state failed; the agent refuses calls until reopened',
           { message: e?.message });
         closed = true;
@@ -145,8 +187,9 @@ export function createDurable(facade) {
           await serialized(async (a) => store.snapshot(a.exportState(), seq));
           return;
         }
-        const taken = await serialized(async (a) => ({ text: a.exportState(), at: seq }));
-        if (typeof taken === 'string') return;  // closed meanwhile
+        // (Not while memory may be ahead of a shared store: after a failure.)
+        const taken = await serialized(async (a) => (stale ? null : { text: a.exportState(), at: seq }));
+        if (!taken || typeof taken === 'string') return;  // stale, or closed meanwhile
         await store.writeSnapshot(taken.text, taken.at);
         await serialized(() => store.finishSnapshot(taken.at));
       } catch (e) {

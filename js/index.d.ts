@@ -380,13 +380,26 @@ export function validate(task: string, request: JsonObject | string): CoreResult
  */
 export interface GovernanceStore {
   readonly kind: string;
-  open(): Promise<{ snapshot: string | null; changeSets: string[]; seq: number }>;
+  /** Other instances write the same tenant (PostgreSQL): each call runs in `begin()`'s transaction. */
+  readonly shared?: boolean;
+  open(): Promise<{ snapshot: string | Uint8Array | null; changeSets: string[]; seq: number }>;
   append(changeSet: string, seq: number): Promise<{ durable: Promise<void> }>;
+  /** Shared stores: lock the tenant and read what others wrote after `seq`. */
+  begin?(seq: number): Promise<StoreTransaction>;
   needsRecovery(): boolean;
   shouldSnapshot(): boolean;
   snapshot(state: string, seq: number): Promise<void>;
   recover(): Promise<{ snapshot: string | null; changeSets: string[]; seq: number }>;
   close(): Promise<void>;
+}
+
+export interface StoreTransaction {
+  /** Change sets other instances wrote after the caller's seq, in order. */
+  readonly changeSets: string[];
+  append(changeSet: string, seq: number): Promise<void>;
+  /** Commits (and releases the tenant's lock); `seq` is the appended change set's, or 0. */
+  commit(seq: number): Promise<void>;
+  rollback(cause?: unknown): Promise<void>;
 }
 
 export interface FileStoreOptions {

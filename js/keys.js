@@ -41,15 +41,25 @@ const publicEntry = (jwk, kid) => {
   return { kty, crv, x, kid, alg: 'EdDSA', use: 'sig', key_ops: ['verify'], adcp_use: 'governance-signing' };
 };
 
-export function signingKeys(dir, config = {}) {
+/** A new Ed25519 key {kid, jwk} (not written anywhere). */
+export function generateKey(kid = `gov-${new Date().toISOString().slice(0, 10)}`) {
+  return { kid, jwk: generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }) };
+}
+
+/**
+ * `stored`: the current key when it is kept elsewhere ({kid, jwk}; serve
+ * --postgres keeps one per tenant in the database so every instance signs
+ * alike); a configured private_key_file wins over it.
+ */
+export function signingKeys(dir, config = {}, stored = null) {
   let file = config.private_key_file;
-  if (!file) {
+  if (!file && !stored) {
     file = join(dir, 'signing-key.json');
     if (!existsSync(file)) generateKeyFile(file, config.kid ?? `gov-${new Date().toISOString().slice(0, 10)}`);
   }
-  const current = readKey(file);
+  const current = file ? readKey(file) : stored;
   const kid = config.kid ?? current.kid;
-  if (!kid) throw new Error(`${file}: the key has no kid (set signing.kid)`);
+  if (!kid) throw new Error(`${file ?? 'the stored key'}: the key has no kid (set signing.kid)`);
   const privateKey = createPrivateKey({ key: current.jwk, format: 'jwk' });
   const publicJwk = createPublicKey(privateKey).export({ format: 'jwk' });
   const previous = (config.previous ?? []).map((p) => {

@@ -53,7 +53,7 @@ export function createMcpHandler(target, options = {}) {
   // Server otherwise, which was most of a stateless request's CPU time.
   const jsonSchemaValidator = options.jsonSchemaValidator ?? new AjvJsonSchemaValidator();
 
-  function mcpServer(agent, tenant, requestIdentity, requestId) {
+  function mcpServer(agent, tenant, requestIdentity, requestId, overloaded) {
     const server = new Server(serverInfo, { capabilities: { tools: {} }, jsonSchemaValidator });
     const names = ['get_adcp_capabilities', ...TASK_TOOLS, ...extraTools];
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: toolList(names) }));
@@ -67,6 +67,9 @@ export function createMcpHandler(target, options = {}) {
       } else if (TASK_TOOLS.includes(name)) {
         try {
           ({ result, coreResult } = await callTaskTool(agent, name, args, { agent_url: identity.agent_url }));
+          const busy = coreResult?.status === 'failed' && coreResult.errors?.[0]?.code === 'SERVICE_UNAVAILABLE'
+            ? coreResult.errors[0].retry_after : undefined;
+          if (busy) overloaded.retryAfter = Math.max(overloaded.retryAfter ?? 0, busy);
         } catch (e) {
           result = failureResult('SERVICE_UNAVAILABLE', `the agent could not answer: ${e?.message ?? e}`);
         }
@@ -98,10 +101,18 @@ export function createMcpHandler(target, options = {}) {
     const agent = allowed ? await resolveAgent(route.tenant) : null;
     if (!agent) return json(404, { error: 'Not found' });
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    const server = mcpServer(agent, route.tenant, identity, requestId);
+    // A call the store was too busy to run (no pooled connection, the
+    // tenant's lock not granted in time: SERVICE_UNAVAILABLE with
+    // retry_after) is answered 503 + Retry-After, so clients and balancers
+    // back off instead of piling on; nothing ran and nothing was stored.
+    const overloaded = {};
+    const server = mcpServer(agent, route.tenant, identity, requestId, overloaded);
     await server.connect(transport);
     try {
-      return await transport.handleRequest(request);
+      const response = await transport.handleRequest(request);
+      if (overloaded.retryAfter === undefined) return response;
+      return json(503, { jsonrpc: '2.0', error: { code: -32000, message: 'Service unavailable: the store is busy; retry later' }, id: null },
+        { 'retry-after': String(Math.ceil(overloaded.retryAfter)) });
     } finally {
       server.close().catch(() => {});
     }

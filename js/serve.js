@@ -23,7 +23,7 @@ import pino from 'pino';
 import client from 'prom-client';
 import { createMcpHandler, mcpRoute } from './mcp.js';
 import { createOutcomesHandler } from './http.js';
-import { signingKeys } from './keys.js';
+import { generateKey, signingKeys } from './keys.js';
 import { sandboxTool, sandboxIdentity } from './sandbox.js';
 
 const sha256 = (s) => createHash('sha256').update(s).digest();
@@ -108,6 +108,11 @@ export function loadConfig(options = {}) {
     host: options.host ?? file.host ?? '127.0.0.1',
     port: Number(options.port ?? file.port ?? 8080),
     dataDir: options.dataDir ?? file.data_dir ?? './data',
+    // PostgreSQL (issue 14): every tenant's journal, snapshots and signing
+    // key in one database shared by any number of instances.
+    postgres: options.postgres ?? file.postgres ?? process.env.ADCP_POSTGRES_URL,
+    postgresSchema: options.postgresSchema ?? file.postgres_schema ?? 'adcp_governance',
+    postgresPool: { max: 10, connectionTimeoutMs: 5000, lockTimeoutMs: 10000, snapshotEvery: 1000, ...(file.postgres_pool ?? {}) },
     backend: options.backend ?? file.backend,
     issuer: options.issuer ?? file.issuer,
     fsync: options.fsync ?? file.fsync ?? 'group',
@@ -147,13 +152,19 @@ export async function serve(api, config, options = {}) {
   await api.init({ backend: options.backend ?? config.backend ?? 'auto' });
   const approvals = approvalVerifier(config.approvals, api.canonicalize);
   const tenants = new Map();
+  const storeLog = (name) => (level, msg, fields) => log[level === 'error' ? 'error' : 'warn']({ tenant: name, ...fields }, msg);
+  const postgres = config.postgres && !options.store ? await openPostgres(config, log) : null;
   for (const [name, tenantConfig] of Object.entries(config.tenants)) {
     const dir = join(config.dataDir, 'tenants', name);
-    mkdirSync(dir, { recursive: true });
-    const keys = signingKeys(dir, tenantConfig.signing);
+    if (!postgres) mkdirSync(dir, { recursive: true });
+    const keys = postgres && !tenantConfig.signing?.private_key_file
+      ? signingKeys(dir, tenantConfig.signing, await postgres.sharedSigningKey(postgres.pool, config.postgresSchema, name,
+        () => generateKey(tenantConfig.signing?.kid)))
+      : signingKeys(dir, tenantConfig.signing);
     const store = options.store ? options.store(name, dir)
-      : api.fileStore(dir, { fsync: config.fsync, log: (level, msg, fields) => log[level === 'error' ? 'error' : 'warn']({ tenant: name, ...fields }, msg),
-        onSync: (ms) => metrics.fsync.observe(ms / 1000) });
+      : postgres ? postgres.postgresStore({ pool: postgres.pool, schema: config.postgresSchema, tenant: name,
+        lockTimeoutMs: config.postgresPool.lockTimeoutMs, snapshotEvery: config.postgresPool.snapshotEvery, log: storeLog(name) })
+      : api.fileStore(dir, { fsync: config.fsync, log: storeLog(name), onSync: (ms) => metrics.fsync.observe(ms / 1000) });
     const issuer = tenantConfig.issuer ?? config.issuer ?? `https://governance.${name}.local`;
     const agent = await api.openGovernanceAgent({
       backend: options.backend ?? config.backend ?? 'auto',
@@ -326,11 +337,22 @@ export async function serve(api, config, options = {}) {
     const deadline = Date.now() + config.requestTimeoutMs;
     while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     for (const t of tenants.values()) await t.agent.close();  // queued calls finish, the journal is synced
+    await postgres?.pool.end();
     server.closeAllConnections?.();
     log.info({}, 'stopped');
     log.flush?.();
   }
   return { server, url: base, port: address.port, tenants, close, metrics };
+}
+
+// One pool for every tenant's store; the schema migrated once.
+async function openPostgres(config, log) {
+  const pg = await import('./store-postgres.js');
+  const pool = await pg.createPool(config.postgres, { ...config.postgresPool,
+    log: (level, msg, fields) => log.warn(fields, msg) });
+  await pg.migrate(pool, config.postgresSchema);
+  log.info({ schema: config.postgresSchema, pool_max: config.postgresPool.max }, 'PostgreSQL store');
+  return { pool, ...pg };
 }
 
 function routeLabel(path = '') {

@@ -72,3 +72,15 @@ async function main(): Promise<void> {
   agent.dispose();
 }
 void main;
+
+// adcp-governance/postgres (issue 14): a tenant's store over a shared pool.
+import { createPool, postgresStore } from 'adcp-governance/postgres';
+export async function scaleOut(url: string) {
+  const pool = await createPool(url, { max: 4 });
+  const agent = await openGovernanceAgent({ issuer: 'https://governance.example.com',
+    store: postgresStore({ pool, tenant: 'acme', snapshotEvery: 500, lockTimeoutMs: 2000 }) });
+  // @ts-expect-error -- the schema is a string
+  postgresStore({ pool, schema: 7 });
+  await agent.close();
+  await pool.end();
+}
