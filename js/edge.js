@@ -24,3 +24,4 @@ export const {
 } = facade;
 export const { openGovernanceAgent } = createDurable(facade);
 export { memoryStore } from './store-memory.js';
+export { durableObjectStore } from './store-durable-object.js';

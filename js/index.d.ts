@@ -459,3 +459,10 @@ export function memoryStore(): GovernanceStore;
 export function fileStore(dir: string, options?: FileStoreOptions): GovernanceStore;
 /** Browsers: the same semantics on IndexedDB (one writer per database, Web Locks). */
 export function indexedDbStore(name: string, options?: { snapshotEvery?: number; log?(level: string, message: string, fields?: JsonObject): void }): GovernanceStore;
+/**
+ * Edge runtimes (workerd): a Durable Object's SQLite storage (`ctx.storage.sql`,
+ * SQLite-backed class). One object per tenant; each change set is written inside
+ * the request, so the response waits for durability (examples/workerd/).
+ */
+export function durableObjectStore(state: { storage: { sql: { exec(query: string, ...bindings: unknown[]): Iterable<Record<string, unknown>> } } },
+  options?: { snapshotEvery?: number; partChars?: number; log?(level: string, message: string, fields?: JsonObject): void }): GovernanceStore;
