@@ -218,38 +218,38 @@ export function postgresStore(options = {}) {
      */
     async begin(applied) {
       const client = await connect();
-      let released = false;
+      let released = false, pending = null;
       const release = (e) => { if (!released) { released = true; client.release(e); } };
+      const literal = (text) => client.escapeLiteral(text);
       try {
-        await client.query(`BEGIN; SET LOCAL lock_timeout = ${Number(lockTimeoutMs)}; SET LOCAL statement_timeout = ${Number(statementTimeoutMs)}`);
-        await client.query('SELECT pg_advisory_xact_lock($1)', [key]);
-        const rows = (await client.query(`SELECT seq, change_set, checksum FROM ${s}.journal WHERE tenant = $1 AND seq > $2 ORDER BY seq`, [tenant, applied])).rows;
-        const { changeSets, seq: latest } = checked(rows, applied);
+        // Two round trips per call: lock + catch-up read in one
+        // multi-statement query, INSERT + COMMIT in another. Such queries
+        // take no parameters, so values are literals: numbers we made, and
+        // texts through the driver's escapeLiteral.
+        const results = await client.query(`BEGIN; SET LOCAL lock_timeout = ${Number(lockTimeoutMs)};
+          SET LOCAL statement_timeout = ${Number(statementTimeoutMs)}; SELECT pg_advisory_xact_lock(${BigInt(key)});
+          SELECT seq, change_set, checksum FROM ${s}.journal WHERE tenant = ${literal(tenant)} AND seq > ${Number(applied)} ORDER BY seq`);
+        const { changeSets, seq: latest } = checked(results.at(-1).rows, applied);
         seq = latest;
         return {
           changeSets,
-          async append(text, at) {
-            try {
-              await client.query(`INSERT INTO ${s}.journal (tenant, seq, change_set, checksum) VALUES ($1, $2, $3, $4)`, [tenant, at, text, hashOf(text)]);
-            } catch (e) {
-              throw storeError(e, `postgresStore: change set ${at} not written`);
-            }
-          },
+          async append(text, at) { pending = { text, at }; },
           async commit(at) {
             try {
-              await client.query('COMMIT');
+              await client.query(pending ? `INSERT INTO ${s}.journal (tenant, seq, change_set, checksum) VALUES
+                (${literal(tenant)}, ${Number(pending.at)}, ${literal(pending.text)}, ${literal(hashOf(pending.text))}); COMMIT` : 'COMMIT');
               if (at) seq = at;
               release();
             } catch (e) {
               broken = true;
-              release(e);
-              throw storeError(e, 'postgresStore: commit failed');
+              try { await client.query('ROLLBACK'); release(); } catch (e2) { release(e2); }
+              throw storeError(e, pending ? `postgresStore: change set ${pending.at} not committed` : 'postgresStore: commit failed');
             }
           },
-          async rollback(cause) {
+          async rollback() {
             broken = true;
+            if (released) return;
             try { await client.query('ROLLBACK'); release(); } catch (e) { release(e); }
-            void cause;
           },
         };
       } catch (e) {

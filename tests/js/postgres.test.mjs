@@ -372,3 +372,24 @@ test(`[${backend}] in process: agents catch up on each other; a corrupt journal 
       await pool.end();
     }
   });
+
+test(`[${backend}] the primary key guards the ledger: a seq another writer took aborts the call, never forks`,
+  { timeout: 60_000 }, async () => {
+    const schema = freshSchema();
+    const pool = await createPool(cluster.url, { max: 3 });
+    try {
+      const store = postgresStore({ pool, schema, tenant: 'fork', log: () => {} });
+      assert.equal((await store.open()).seq, 0);
+      const tx = await store.begin(0);
+      // A writer that skipped the lock (a bug, or a hand-written script) takes seq 1 first.
+      await pool.query(`INSERT INTO "${schema}".journal (tenant, seq, change_set, checksum) VALUES ('fork', 1, '{"other":1}', 'x')`);
+      await tx.append('{"mine":1}', 1);
+      await assert.rejects(tx.commit(1), (e) => e.recovery === 'transient' && /not committed/.test(e.message));
+      assert.equal(store.needsRecovery(), true);
+      const rows = (await pool.query(`SELECT seq, change_set FROM "${schema}".journal WHERE tenant = 'fork'`)).rows;
+      assert.deepEqual(rows.map((r) => [Number(r.seq), r.change_set]), [[1, '{"other":1}']], 'one record per seq');
+      await store.close();
+    } finally {
+      await pool.end();
+    }
+  });
