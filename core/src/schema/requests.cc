@@ -432,14 +432,33 @@ NodeRef GetPlanAuditLogsRequest() {
                                     }()},
                                    {"after", Str()}},
                                   {"limit"}, false);
+    // governed_actions paging (project choice, README): limit 0 asks for
+    // the plan figures and summary alone.
+    Node* actions_page = ObjectOf({{"limit", [] {
+                                      Node* i = Int();
+                                      i->minimum = 0;
+                                      i->maximum = 1000;
+                                      return i;
+                                    }()},
+                                   {"after", Str()}},
+                                  {"limit"}, false);
     Node* vendor = ObjectOf({});
-    vendor->custom = [entries_page](const json::Value& v, Path& path) -> std::optional<Failure> {
+    vendor->custom = [entries_page, actions_page](const json::Value& v, Path& path) -> std::optional<Failure> {
       const json::Value* entries = v.find("entries");
-      if (!entries || Matches(entries_page, *entries)) return std::nullopt;
-      path.PushKey("entries");
-      Failure f = MakeFailure(path, "type", "must be {limit: 1..1000, after?: cursor}");
-      path.Pop();
-      return f;
+      if (entries && !Matches(entries_page, *entries)) {
+        path.PushKey("entries");
+        Failure f = MakeFailure(path, "type", "must be {limit: 1..1000, after?: cursor}");
+        path.Pop();
+        return f;
+      }
+      const json::Value* actions = v.find("governed_actions");
+      if (actions && !Matches(actions_page, *actions)) {
+        path.PushKey("governed_actions");
+        Failure f = MakeFailure(path, "type", "must be {limit: 0..1000, after?: cursor}");
+        path.Pop();
+        return f;
+      }
+      return std::nullopt;
     };
     Node* ext = ObjectOf({});
     ext->custom = [vendor](const json::Value& v, Path& path) -> std::optional<Failure> {

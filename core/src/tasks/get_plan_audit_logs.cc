@@ -23,32 +23,36 @@ TaskError NotFound() {
   return MakeError(ErrorCode::kPlanNotFound, "one or more requested plans were not found");
 }
 
+// A page position (06 §6.1): entries by `seq`; governed actions by `action`
+// (the action's creation index; project choice, README).
 struct Cursor {
   std::string plan_id;
-  uint64_t seq = 0;
+  uint64_t position = 0;
 };
 
-std::string EncodeCursor(const std::string& plan_id, uint64_t seq) {
-  json::Value v = json::Obj({{"plan_id", plan_id}, {"seq", static_cast<double>(seq)}});
+std::string EncodeCursor(const std::string& plan_id, const char* key, uint64_t position) {
+  json::Value v = json::Obj({{"plan_id", plan_id}, {key, static_cast<double>(position)}});
   return canon::Base64UrlEncode(json::Canonicalize(v));
 }
 
-bool DecodeCursor(const std::string& text, Cursor* out) {
+bool DecodeCursor(const std::string& text, const char* key, Cursor* out) {
   std::string raw;
   if (!canon::Base64UrlDecode(text, &raw)) return false;
   json::ParseResult p = json::Parse(raw);
   if (!p.ok() || !p.value.is_object() || p.value.size() != 2) return false;
   const std::string* plan_id = p.value.find_string("plan_id");
-  const double* seq = p.value.find_number("seq");
-  if (!plan_id || !seq || *seq < 0 || *seq > 9007199254740991.0 || *seq != static_cast<double>(static_cast<uint64_t>(*seq)))
+  const double* position = p.value.find_number(key);
+  if (!plan_id || !position || *position < 0 || *position > 9007199254740991.0 ||
+      *position != static_cast<double>(static_cast<uint64_t>(*position)))
     return false;
   out->plan_id = *plan_id;
-  out->seq = static_cast<uint64_t>(*seq);
+  out->position = static_cast<uint64_t>(*position);
   return true;
 }
 
-TaskError PageError(const std::string& why) {
-  return MakeError(ErrorCode::kInvalidRequest, "ext.adcp_governance.entries: " + why, "ext.adcp_governance.entries");
+TaskError PageError(const std::string& member, const std::string& why) {
+  return MakeError(ErrorCode::kInvalidRequest, "ext.adcp_governance." + member + ": " + why,
+                   "ext.adcp_governance." + member);
 }
 
 // Entries of one plan after `after_seq`, merged by seq from sorted sources.
@@ -84,19 +88,70 @@ std::vector<EntryRef> TakeEntries(const std::vector<const std::vector<EntryRef>*
   return out;
 }
 
-// The paging member (06 §6.1): ext.adcp_governance.entries {limit, after}.
-Status ReadPaging(const json::Value& request, std::optional<size_t>* page_limit, std::optional<Cursor>* cursor) {
-  const json::Value* ext = request.find_object("ext");
-  const json::Value* ns = ext ? ext->find_object("adcp_governance") : nullptr;
-  const json::Value* entries = ns ? ns->find("entries") : nullptr;
-  if (!entries) return Status::Ok();
-  *page_limit = static_cast<size_t>(entries->find_number("limit")[0]);
-  if (const std::string* after = entries->find_string("after")) {
+// One paging member of ext.adcp_governance: {limit, after?}.
+struct Page {
+  std::optional<size_t> limit;
+  std::optional<Cursor> after;
+};
+struct Paging {
+  Page entries;  // 06 §6.1
+  Page actions;  // governed_actions (project choice, README)
+};
+
+Status ReadPage(const json::Value* ns, const char* member, const char* key, Page* page) {
+  const json::Value* spec = ns ? ns->find(member) : nullptr;
+  if (!spec) return Status::Ok();
+  page->limit = static_cast<size_t>(spec->find_number("limit")[0]);
+  if (const std::string* after = spec->find_string("after")) {
     Cursor c;
-    if (!DecodeCursor(*after, &c)) return PageError("invalid cursor");
-    *cursor = c;
+    if (!DecodeCursor(*after, key, &c)) return PageError(member, "invalid cursor");
+    page->after = c;
   }
   return Status::Ok();
+}
+
+Status ReadPaging(const json::Value& request, Paging* paging) {
+  const json::Value* ext = request.find_object("ext");
+  const json::Value* ns = ext ? ext->find_object("adcp_governance") : nullptr;
+  ADCP_RETURN_IF_ERROR(ReadPage(ns, "entries", "seq", &paging->entries));
+  return ReadPage(ns, "governed_actions", "action", &paging->actions);
+}
+
+// A cursor must name a plan the request addresses.
+Status CheckCursorPlans(const State& state, const std::vector<int32_t>& plans, const Paging& paging) {
+  const std::pair<const char*, const Page*> pages[] = {{"entries", &paging.entries}, {"governed_actions", &paging.actions}};
+  for (const auto& [member, page] : pages) {
+    if (!page->after) continue;
+    bool addressed = false;
+    for (int32_t p : plans) addressed = addressed || state.plans[p].plan_id == page->after->plan_id;
+    if (!addressed) return PageError(member, "cursor does not belong to a requested plan");
+  }
+  return Status::Ok();
+}
+
+// The governed actions of one plan (06 §4) from `actions` (creation order),
+// after the page cursor, at most `limit`: O(limit + log n) without a
+// purchase-type filter. `*next` is set when more remain.
+json::Value GovernedActionsPage(const State& state, const Plan& plan, const std::vector<int32_t>& actions,
+                                const std::set<std::string>& types, const Page& page, std::optional<uint64_t>* next) {
+  size_t start = 0;
+  if (page.after && page.after->plan_id == plan.plan_id)
+    start = static_cast<size_t>(std::upper_bound(actions.begin(), actions.end(), page.after->position,
+                                                 [](uint64_t pos, int32_t a) { return pos < static_cast<uint64_t>(a); }) -
+                                actions.begin());
+  const size_t limit = page.limit.value_or(SIZE_MAX);
+  json::Value governed = json::Value::MakeArray();
+  int32_t last = kNone;
+  size_t i = start;
+  for (; i < actions.size(); ++i) {
+    const Action& action = state.actions[actions[i]];
+    if (IntentToken(state, action).empty() || (!types.empty() && types.count(action.purchase_type) == 0)) continue;
+    if (governed.size() == limit) break;
+    governed.push(GovernedAction(state, action));
+    last = actions[i];
+  }
+  if (page.limit && i < actions.size() && limit > 0) *next = static_cast<uint64_t>(last);
+  return governed;
 }
 
 // The plan's outstanding holds (03 §5.7), in action order.
@@ -114,15 +169,73 @@ json::Value HoldsOf(const State& state, const Plan& plan) {
   return json::Obj({{"plan_id", plan.plan_id}, {"held", plan.agg.held.Value()}, {"actions", std::move(list)}});
 }
 
+// What the request asks of every plan (06 §2 filters, §6 entries).
+struct AuditQuery {
+  bool contexts = false;
+  std::set<int32_t> selected_actions;
+  std::set<std::string> types;
+  bool include_entries = false;
+  EntryOptions entry_opts;
+};
+
+// One plan item (06 §3): figures, governed actions (paged when asked),
+// summary, entries (paged when asked); next cursors go to `pages` /
+// `action_pages`.
+json::Value PlanItem(const State& state, const Config& config, int32_t pi, const AuditQuery& query,
+                     const Paging& paging, json::Value* pages, json::Value* action_pages) {
+  const Plan& plan = state.plans[pi];
+  json::Value item = json::Obj({{"plan_id", plan.plan_id},
+                                {"plan_version", plan.version},
+                                {"status", PlanStatusName(plan.status)},
+                                {"budget", BudgetBlock(plan)},
+                                {"channel_allocation", ChannelAllocation(plan)}});
+  // Actions this request selects in this plan, creation order.
+  std::vector<int32_t> selected;
+  if (query.contexts) {
+    for (int32_t a : query.selected_actions)
+      if (state.actions[a].plan == pi) selected.push_back(a);
+  }
+  const std::vector<int32_t>& actions = query.contexts ? selected : plan.actions;
+  std::optional<uint64_t> next_action;
+  item.set("governed_actions", GovernedActionsPage(state, plan, actions, query.types, paging.actions, &next_action));
+  if (next_action)
+    action_pages->push(json::Obj({{"plan_id", plan.plan_id},
+                                  {"next_cursor", EncodeCursor(plan.plan_id, "action", *next_action)}}));
+  item.set("summary", Summary(state, plan, config));
+  if (!query.include_entries) return item;
+  auto type_ok = [&](const std::string& pt) { return query.types.empty() || query.types.count(pt) > 0; };
+  std::vector<const std::vector<EntryRef>*> sources;
+  if (query.contexts) {
+    for (int32_t a : actions)
+      if (type_ok(state.actions[a].purchase_type)) sources.push_back(&state.actions[a].entries);
+  } else if (!query.types.empty()) {
+    for (const std::string& t : query.types) {
+      auto it = plan.entries_by_type.find(t);
+      if (it != plan.entries_by_type.end()) sources.push_back(&it->second);
+    }
+  } else {
+    sources.push_back(&plan.entries);
+  }
+  const Page& page = paging.entries;
+  uint64_t after = page.after && page.after->plan_id == plan.plan_id ? page.after->position : 0;
+  bool more = false;
+  std::vector<EntryRef> refs = TakeEntries(sources, after, page.limit.value_or(SIZE_MAX), &more);
+  json::Value entries = json::Value::MakeArray();
+  for (const EntryRef& r : refs) entries.push(Entry(state, r, query.entry_opts));
+  item.set("entries", std::move(entries));
+  if (page.limit && more)
+    pages->push(json::Obj({{"plan_id", plan.plan_id}, {"next_cursor", EncodeCursor(plan.plan_id, "seq", refs.back().seq)}}));
+  return item;
+}
+
 }  // namespace
 
 TaskResult RunGetPlanAuditLogs(Agent& agent, CallContext& ctx, const json::Value& request, const Auth& auth) {
   if (!auth.present) return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "authentication required"));
   if (std::optional<schema::Failure> f = schema::Validate(schema::GetPlanAuditLogsRequest(), request))
     return TaskResult::Failed(SchemaError(ErrorCode::kInvalidRequest, *f));
-  std::optional<size_t> page_limit;
-  std::optional<Cursor> cursor;
-  if (Status paging = ReadPaging(request, &page_limit, &cursor); !paging.ok()) return TaskResult::Failed(paging.error());
+  Paging paging;
+  if (Status read = ReadPaging(request, &paging); !read.ok()) return TaskResult::Failed(read.error());
   TaskResult result;
   if (const std::string* key = request.find_string("idempotency_key")) {
     if (std::optional<TaskResult> early = CheckIdempotency(ctx, "get_plan_audit_logs", request, auth, *key, false, &result))
@@ -169,15 +282,14 @@ TaskResult RunGetPlanAuditLogs(Agent& agent, CallContext& ctx, const json::Value
       add_plan(state.actions[action].plan);
     }
   }
-  if (cursor) {
-    bool addressed = false;
-    for (int32_t p : plans) addressed = addressed || state.plans[p].plan_id == cursor->plan_id;
-    if (!addressed) return TaskResult::Failed(PageError("cursor does not belong to a requested plan"));
-  }
-  std::set<std::string> types;
+  if (Status cursors = CheckCursorPlans(state, plans, paging); !cursors.ok()) return TaskResult::Failed(cursors.error());
+  AuditQuery query;
+  query.contexts = contexts != nullptr;
+  query.selected_actions = std::move(selected_actions);
   if (const json::Array* pts = request.find_array("purchase_types"))
-    for (const json::Value& t : *pts) types.insert(t.as_string());
-  auto type_ok = [&](const std::string& pt) { return types.empty() || types.count(pt) > 0; };
+    for (const json::Value& t : *pts) query.types.insert(t.as_string());
+  query.include_entries = request.find("include_entries") && request.find("include_entries")->as_bool();
+  query.entry_opts.include_plan_id = plans.size() > 1 || portfolio_ids != nullptr;
 
   // Holds are evaluated at now (03 §5.7).
   if (agent.config.budget_holds) {
@@ -189,66 +301,21 @@ TaskResult RunGetPlanAuditLogs(Agent& agent, CallContext& ctx, const json::Value
     }
   }
 
-  const bool include_entries = request.find("include_entries") && request.find("include_entries")->as_bool();
-  EntryOptions entry_opts;
-  entry_opts.include_plan_id = plans.size() > 1 || portfolio_ids != nullptr;
   json::Value out_plans = json::Value::MakeArray();
   json::Value holds = json::Value::MakeArray();
   json::Value pages = json::Value::MakeArray();
+  json::Value action_pages = json::Value::MakeArray();
   for (int32_t pi : plans) {
     const Plan& plan = state.plans[pi];
-    json::Value item = json::Obj({{"plan_id", plan.plan_id},
-                                  {"plan_version", plan.version},
-                                  {"status", PlanStatusName(plan.status)},
-                                  {"budget", BudgetBlock(plan)},
-                                  {"channel_allocation", ChannelAllocation(plan)}});
-    // Actions this request selects in this plan, creation order.
-    std::vector<int32_t> actions;
-    if (contexts) {
-      for (int32_t a : selected_actions)
-        if (state.actions[a].plan == pi) actions.push_back(a);
-      std::sort(actions.begin(), actions.end());
-    } else {
-      actions = plan.actions;
-    }
-    json::Value governed = json::Value::MakeArray();
-    for (int32_t a : actions) {
-      const Action& action = state.actions[a];
-      if (IntentToken(state, action).empty() || !type_ok(action.purchase_type)) continue;
-      governed.push(GovernedAction(state, action));
-    }
-    item.set("governed_actions", std::move(governed));
-    item.set("summary", Summary(state, plan, agent.config));
-    if (include_entries) {
-      std::vector<const std::vector<EntryRef>*> sources;
-      if (contexts) {
-        for (int32_t a : actions)
-          if (type_ok(state.actions[a].purchase_type)) sources.push_back(&state.actions[a].entries);
-      } else if (!types.empty()) {
-        for (const std::string& t : types) {
-          auto it = plan.entries_by_type.find(t);
-          if (it != plan.entries_by_type.end()) sources.push_back(&it->second);
-        }
-      } else {
-        sources.push_back(&plan.entries);
-      }
-      uint64_t after = cursor && cursor->plan_id == plan.plan_id ? cursor->seq : 0;
-      bool more = false;
-      std::vector<EntryRef> refs = TakeEntries(sources, after, page_limit.value_or(SIZE_MAX), &more);
-      json::Value entries = json::Value::MakeArray();
-      for (const EntryRef& r : refs) entries.push(Entry(state, r, entry_opts));
-      item.set("entries", std::move(entries));
-      if (page_limit && more)
-        pages.push(json::Obj({{"plan_id", plan.plan_id}, {"next_cursor", EncodeCursor(plan.plan_id, refs.back().seq)}}));
-    }
+    out_plans.push(PlanItem(state, agent.config, pi, query, paging, &pages, &action_pages));
     if (agent.config.budget_holds && !plan.agg.hold_expiry.empty()) holds.push(HoldsOf(state, plan));
-    out_plans.push(std::move(item));
   }
   result.body = json::Obj({{"plans", std::move(out_plans)}});
-  if (holds.size() > 0 || pages.size() > 0) {
+  if (holds.size() > 0 || pages.size() > 0 || action_pages.size() > 0) {
     json::Value ns = json::Value::MakeObject();
     if (holds.size() > 0) ns.set("holds", std::move(holds));
     if (pages.size() > 0) ns.set("pages", std::move(pages));
+    if (action_pages.size() > 0) ns.set("action_pages", std::move(action_pages));
     result.body.set("ext", json::Obj({{"adcp_governance", std::move(ns)}}));
   }
   return result;
