@@ -710,3 +710,29 @@ TEST_CASE("03 §10 allow_unsigned_tokens issues alg none tokens", "[03]") {
   CHECK(*DecodeSegment(token, 0).find_string("alg") == "none");
   CHECK_FALSE(DecodeSegment(token, 0).has("kid"));
 }
+
+TEST_CASE("owner views for review screens: list_plans, list_escalations (project choice)", "[03][06]") {
+  Host h;
+  Ready(h, Set(Set(BasePlan(), "human_review_required", true), "brand.data_subject_contestation",
+               J(R"({"email":"dpo@acme.example"})")));
+  Value sub = Check(h, IntentRequest(100));
+  REQUIRE(*sub.find_string("status") == "submitted");
+  Value plans = h.Admin(J(R"({"op":"list_plans","owner":"https://buyer.example.com"})"));
+  CHECK_SUBSET(J(R"({"status":"completed","response":{"plans":[{"plan_id":"plan_1","plan_version":1,"status":"active",
+    "pending_escalations":1,"plan":{"plan_id":"plan_1","human_review_required":true}}]}})"), plans);
+  Value pending = h.Admin(J(R"({"op":"list_escalations","owner":"https://buyer.example.com"})"));
+  CHECK_SUBSET(J(R"({"status":"completed","response":{"escalations":[{"task_id":"task_00000001","check_id":"chk_00000001",
+    "plan_id":"plan_1","recommendation":"approve","caller":"https://buyer.example.com","tool":"create_media_buy","amount":100}]}})"),
+               pending);
+  const Value& item = (*pending.find("response")->find_array("escalations"))[0];
+  CHECK(item.find_array("findings") != nullptr);
+  CHECK(!item.find_string("reason")->empty());
+  // Another owner sees nothing of it; a bad owner is INVALID_REQUEST naming the field.
+  CHECK_SUBSET(J(R"({"response":{"plans":[]}})"), h.Admin(J(R"({"op":"list_plans","owner":"https://intruder.example.com"})")));
+  CHECK_SUBSET(J(R"({"response":{"escalations":[]}})"), h.Admin(J(R"({"op":"list_escalations","owner":"https://intruder.example.com"})")));
+  CHECK(ErrorField(h.Admin(J(R"({"op":"list_plans","owner":7})"))) == "owner");
+  // Resolved: no longer pending.
+  h.Admin(J(R"({"op":"resolve_escalation","task_id":"task_00000001","decision":"approve","reviewer":"jane@acme.example"})"));
+  CHECK_SUBSET(J(R"({"response":{"escalations":[]}})"), h.Admin(J(R"({"op":"list_escalations","owner":"https://buyer.example.com"})")));
+  CHECK_SUBSET(J(R"({"response":{"plans":[{"pending_escalations":0}]}})"), h.Admin(J(R"({"op":"list_plans","owner":"https://buyer.example.com"})")));
+}

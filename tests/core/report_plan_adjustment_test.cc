@@ -307,3 +307,31 @@ TEST_CASE("governed_actions pages and the summary alone (ext.adcp_governance.gov
   Value other = Set(req, "plan_ids", J(R"(["plan_2"])"));
   CHECK(ErrorField(h.Call("get_plan_audit_logs", other, kBuyer)) == "ext.adcp_governance.governed_actions");
 }
+
+TEST_CASE("ext.adcp_governance.burn: ledger committed by settlement day, its total the budget's (project choice)", "[06]") {
+  Host h;
+  SyncPlan(h, BasePlan());
+  Settled a = SettleBuy(h, 100, "mb_a");
+  SettleBuy(h, 50, "mb_b");
+  h.now_ms += 2 * 86400000LL;
+  SettleBuy(h, 25, "mb_c", "rights_license");
+  // A verified refund restores headroom on the first buy's settlement day.
+  Adjust(h, ReportReq(a, "mb_a", "refund", 10, "sa_1"), kSeller);
+  Value r = h.Call("get_plan_audit_logs", J(R"({"plan_ids":["plan_1"],"ext":{"adcp_governance":{"burn":true}}})"), kBuyer);
+  const Value& burn = (*r.find("response")->find("ext")->find("adcp_governance")->find_array("burn"))[0];
+  CHECK(*burn.find_string("plan_id") == "plan_1");
+  const json::Array& days = *burn.find_array("days");
+  REQUIRE(days.size() == 2);
+  CHECK(*days[1].find_number("cumulative") ==
+        *(*r.find("response")->find_array("plans"))[0].find("budget")->find_number("ledger_committed"));
+  CHECK(*days[0].find_number("cumulative") == *days[0].find_number("committed"));
+  CHECK(*days[1].find_number("committed") == 25);
+  CHECK(*days[0].find_string("date") < *days[1].find_string("date"));
+  // The same after export and import (the index is derived from the records).
+  Host twin({}, h.agent().ExportState());
+  twin.now_ms = h.now_ms;
+  Value again = twin.Call("get_plan_audit_logs", J(R"({"plan_ids":["plan_1"],"ext":{"adcp_governance":{"burn":true}}})"), kBuyer);
+  CHECK(json::Write(*again.find("response")->find("ext")) == json::Write(*r.find("response")->find("ext")));
+  CHECK(ErrorField(h.Call("get_plan_audit_logs", J(R"({"plan_ids":["plan_1"],"ext":{"adcp_governance":{"burn":1}}})"), kBuyer)) ==
+        "ext.adcp_governance.burn");
+}

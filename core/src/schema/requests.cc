@@ -451,6 +451,13 @@ NodeRef GetPlanAuditLogsRequest() {
         path.Pop();
         return f;
       }
+      const json::Value* burn = v.find("burn");
+      if (burn && !burn->is_bool()) {
+        path.PushKey("burn");
+        Failure f = MakeFailure(path, "type", "must be a boolean");
+        path.Pop();
+        return f;
+      }
       const json::Value* actions = v.find("governed_actions");
       if (actions && !Matches(actions_page, *actions)) {
         path.PushKey("governed_actions");

@@ -144,6 +144,11 @@ std::vector<std::string> HoldChannels(const State& state, const Action& a) {
   return a.intent_channels;
 }
 
+namespace {
+constexpr int64_t kMillisPerDay = 86400000;
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+}  // namespace
+
 void ApplyActionLedger(State& state, int32_t action_index, int sign) {
   Action& a = state.actions[action_index];
   PlanAggregates& agg = state.plans[a.plan].agg;
@@ -159,6 +164,10 @@ void ApplyActionLedger(State& state, int32_t action_index, int sign) {
     AddTo(agg.by_type, a.purchase_type, s * net);
     AddTo(agg.by_seller, a.target_key, s * net);
     AddTo(agg.by_caller, a.caller_key, s * net);
+  }
+  if (a.settlement != kNone && net != 0) {
+    const int64_t day = FloorDiv(state.outcomes[a.settlement].timestamp_ms, kMillisPerDay);
+    agg.committed_by_day[day].Add(s * net);
   }
   if (settled_completed) {
     std::vector<std::string> channels = SettledChannels(state, a);

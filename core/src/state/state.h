@@ -121,6 +121,9 @@ struct PlanAggregates {
   std::map<std::string, ExactSum> by_type, by_seller, by_caller;  // net_committed
   std::map<std::string, ExactSum> channel_committed;  // channel_allocation and ledger_by_channel
   std::map<std::string, int64_t> channel_attributions;  // settled actions attributing each channel
+  // net_committed of settled actions by their settlement's UTC day (the
+  // dashboard's burn chart, `ext.adcp_governance.burn`): O(flight days).
+  std::map<int64_t, ExactSum> committed_by_day;
   // Holds (03 §5.7), all counting holds of the plan.
   ExactSum held;
   std::map<std::string, ExactSum> held_by_type, held_by_seller, held_by_caller, held_by_channel;

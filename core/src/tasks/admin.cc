@@ -7,6 +7,7 @@
 #include "util/time.h"
 #include "state/plans.h"
 #include "tasks/escalations.h"
+#include "tasks/owner_views.h"
 #include "util/url.h"
 
 namespace adcp {
@@ -129,6 +130,8 @@ TaskResult RunAdmin(Agent& agent, CallContext& ctx, std::string_view op_json) {
   if (*name == "revoke_token") return RevokeToken(ctx, op);
   if (*name == "list_revocations") return ListRevocations(ctx);
   if (*name == "expire_escalations") return ExpireEscalationsOp(agent, ctx);
+  if (*name == "list_plans") return ListPlansOp(state, op);
+  if (*name == "list_escalations") return ListEscalationsOp(state, op);
   const bool lifecycle = *name == "suspend_plan" || *name == "resume_plan" || *name == "complete_plan";
   if (!lifecycle && *name != "set_plan_mode" && *name != "set_drift_thresholds" &&
       *name != "approve_human_review_downgrade")

@@ -96,6 +96,7 @@ struct Page {
 struct Paging {
   Page entries;  // 06 §6.1
   Page actions;  // governed_actions (project choice, README)
+  bool burn = false;  // committed by settlement day (project choice, README)
 };
 
 Status ReadPage(const json::Value* ns, const char* member, const char* key, Page* page) {
@@ -113,6 +114,8 @@ Status ReadPage(const json::Value* ns, const char* member, const char* key, Page
 Status ReadPaging(const json::Value& request, Paging* paging) {
   const json::Value* ext = request.find_object("ext");
   const json::Value* ns = ext ? ext->find_object("adcp_governance") : nullptr;
+  const json::Value* burn = ns ? ns->find("burn") : nullptr;
+  paging->burn = burn && burn->as_bool();
   ADCP_RETURN_IF_ERROR(ReadPage(ns, "entries", "seq", &paging->entries));
   return ReadPage(ns, "governed_actions", "action", &paging->actions);
 }
@@ -152,6 +155,21 @@ json::Value GovernedActionsPage(const State& state, const Plan& plan, const std:
   }
   if (page.limit && i < actions.size() && limit > 0) *next = static_cast<uint64_t>(last);
   return governed;
+}
+
+// The plan's burn: ledger committed of settled actions by the UTC day of
+// their settlement, with the running total (whose last value is the budget
+// block's ledger_committed). O(days with settlements).
+json::Value BurnOf(const Plan& plan) {
+  json::Value days = json::Value::MakeArray();
+  ExactSum running;
+  for (const auto& [day, committed] : plan.agg.committed_by_day) {
+    running.Add(committed.Value());
+    days.push(json::Obj({{"date", FormatMillis(day * 86400000).substr(0, 10)},
+                         {"committed", committed.Value()},
+                         {"cumulative", running.Value()}}));
+  }
+  return json::Obj({{"plan_id", plan.plan_id}, {"currency", plan.terms.currency}, {"days", std::move(days)}});
 }
 
 // The plan's outstanding holds (03 §5.7), in action order.
@@ -305,14 +323,17 @@ TaskResult RunGetPlanAuditLogs(Agent& agent, CallContext& ctx, const json::Value
   json::Value holds = json::Value::MakeArray();
   json::Value pages = json::Value::MakeArray();
   json::Value action_pages = json::Value::MakeArray();
+  json::Value burn = json::Value::MakeArray();
   for (int32_t pi : plans) {
     const Plan& plan = state.plans[pi];
     out_plans.push(PlanItem(state, agent.config, pi, query, paging, &pages, &action_pages));
     if (agent.config.budget_holds && !plan.agg.hold_expiry.empty()) holds.push(HoldsOf(state, plan));
+    if (paging.burn) burn.push(BurnOf(plan));
   }
   result.body = json::Obj({{"plans", std::move(out_plans)}});
-  if (holds.size() > 0 || pages.size() > 0 || action_pages.size() > 0) {
+  if (holds.size() > 0 || pages.size() > 0 || action_pages.size() > 0 || burn.size() > 0) {
     json::Value ns = json::Value::MakeObject();
+    if (burn.size() > 0) ns.set("burn", std::move(burn));
     if (holds.size() > 0) ns.set("holds", std::move(holds));
     if (pages.size() > 0) ns.set("pages", std::move(pages));
     if (action_pages.size() > 0) ns.set("action_pages", std::move(action_pages));
