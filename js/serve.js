@@ -6,6 +6,7 @@
 //   POST /admin                       admin operations (admin token): resolve_escalation, revoke_token, ...
 //   /api/outcomes...                  the outcomes ledger (spec 11), internal key
 //   GET  /healthz, /readyz, /metrics  liveness, readiness, Prometheus
+//   GET  /, /t/{tenant}/              the dashboard (js/dashboard.js), bearer sign-in
 //
 // Each tenant is its own durable agent (fileStore under DATA/tenants/NAME, or
 // a store from `options.store(tenant)`) with its own signing key. Bearer
@@ -23,6 +24,7 @@ import pino from 'pino';
 import client from 'prom-client';
 import { createMcpHandler, mcpRoute } from './mcp.js';
 import { createOutcomesHandler } from './http.js';
+import { createDashboardHandler } from './dashboard.js';
 import { generateKey, signingKeys } from './keys.js';
 import { sandboxTool, sandboxIdentity } from './sandbox.js';
 
@@ -187,8 +189,10 @@ export async function serve(api, config, options = {}) {
     if (!m) return null;
     if (config.sandbox) return { agent_url: config.sandbox.buyer };
     const entry = findToken(m[1]);
-    return entry ? { agent_url: entry.agent_url, tenants: entry.tenants } : null;
+    return entry ? { agent_url: entry.agent_url, tenants: entry.tenants,
+      ...(entry.reviewer ? { reviewer: entry.reviewer } : {}), ...(Number.isSafeInteger(entry.user_id) ? { user_id: entry.user_id } : {}) } : null;
   }
+  const dashboard = createDashboardHandler({ tenantOf, authenticate });
 
   const mcp = createMcpHandler((tenant) => tenantOf(tenant)?.agent ?? null, {
     authenticate,
@@ -220,6 +224,13 @@ export async function serve(api, config, options = {}) {
         agent: tenant.agent, basePath: tenant.name === 'default' ? '/api/outcomes' : `/t/${tenant.name}/api/outcomes`,
         // The key is configured as a digest: compare digests in constant time.
         verifyKey: digest ? (given) => timingSafeEqual(sha256(given), digest) : undefined,
+        // A bearer token configured with a `user_id` reads (and records) that
+        // user's outcomes: the dashboard's value-delivered view.
+        resolveSession: (request) => {
+          const identity = authenticate(request);
+          const allowed = identity && (!identity.tenants || identity.tenants.includes(tenant.name));
+          return allowed && identity.user_id !== undefined ? { user_id: identity.user_id, agent_url: identity.agent_url } : null;
+        },
       }));
     }
     return outcomes.get(tenant.name);
@@ -269,6 +280,8 @@ export async function serve(api, config, options = {}) {
       if (wait > 0) return json(429, { error: 'Too many requests' }, { 'retry-after': String(wait) });
       return mcp(request, { requestId: id });
     }
+    const page = dashboard(request, url);
+    if (page) return page;
     return options.fallback ? options.fallback(request, url, { tenants, tenantOf, authenticate }) : json(404, { error: 'Not found' });
   }
 
