@@ -77,6 +77,17 @@ test(`[${backend}] dashboard: figures equal the API's, review through the page, 
     assert.equal(historyValue.value_usd, 3000);
     assert.equal(await page.textContent('#plans-table tr[data-plan="history"] [data-field="value_usd"]'), money(3000, 'USD'));
     await page.screenshot({ path: join(ARTIFACTS, 'overview.png'), fullPage: true });
+    // Value delivered: the value summary per plan and the outcomes feed.
+    await page.click('.tabs button[data-view="value"]');
+    assert.equal(await page.textContent('#value-table tr[data-plan="history"] [data-field="value_to_spend"]'), historyValue.value_to_spend.toFixed(2));
+    assert.equal(await page.textContent('#value-table tr[data-plan="history"] [data-field="committed"]'), money(historyValue.committed, 'USD'));
+    await page.waitForFunction(() => document.querySelectorAll('#value-feed li').length === 3);
+    // The keyboard reaches a plan: focus its link, press Enter.
+    await page.click('.tabs button[data-view="overview"]');
+    await page.focus('#plans-table tr[data-plan="history"] button');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#plan:not([hidden])');
+    await page.click('#back');
 
     // One plan: burn (its total the committed figure), channels vs mix, drift, governed actions 25 a page.
     const history = audit.plans.find((p) => p.plan_id === 'history');
