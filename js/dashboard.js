@@ -9,7 +9,7 @@
 //   GET  {base}/api/dashboard/plans                      admin list_plans {owner}
 //   GET  {base}/api/dashboard/escalations                admin list_escalations {owner}
 //   POST {base}/api/dashboard/escalations/{task_id}      admin resolve_escalation, then getTask
-//        {decision: "approve" | "reject", reason?}
+//        {decision: "approve" | "reject", reason?}       reviewer tokens only (config `reviewer`)
 //
 // A task that is not a pending review on the caller's plans answers 404,
 // the same as one that does not exist. Static files (the page, its script
@@ -56,7 +56,11 @@ export function createDashboardHandler({ tenantOf, authenticate }) {
       const r = await tenant.agent.admin(op);
       return r.status === 'completed' ? json(200, r.response) : json(r.errors?.[0]?.code === 'SERVICE_UNAVAILABLE' ? 503 : 400, { error: r.errors?.[0]?.message });
     };
-    if (rest === '/plans' && request.method === 'GET') return admin({ op: 'list_plans', owner });
+    if (rest === '/plans' && request.method === 'GET') {
+      const r = await tenant.agent.admin({ op: 'list_plans', owner });
+      if (r.status !== 'completed') return json(503, { error: r.errors?.[0]?.message });
+      return json(200, { ...r.response, can_review: Boolean(identity.reviewer) });
+    }
     if (rest === '/escalations' && request.method === 'GET') return admin({ op: 'list_escalations', owner });
     const m = /^\/escalations\/([A-Za-z0-9_.:-]{1,128})$/.exec(rest);
     if (m && request.method === 'POST') {
@@ -66,7 +70,10 @@ export function createDashboardHandler({ tenantOf, authenticate }) {
         return json(400, { error: 'decision must be "approve" or "reject"', field: 'decision' });
       if (body.reason !== undefined && (typeof body.reason !== 'string' || body.reason.length > 2000))
         return json(400, { error: 'reason must be a string of at most 2000 characters', field: 'reason' });
-      // Only a pending review on one of the caller's plans (else: not found).
+      // Only a reviewer's token (configured with `reviewer`: a person, not
+      // the buying agent whose checks are under review), and only a pending
+      // review on one of the caller's plans; anything else: not found.
+      if (!identity.reviewer) return json(404, { error: 'Not found' });
       const pending = await tenant.agent.admin({ op: 'list_escalations', owner });
       if (pending.status !== 'completed') return json(503, { error: 'unavailable' });
       if (!pending.response.escalations.some((e) => e.task_id === m[1])) return json(404, { error: 'Not found' });

@@ -137,7 +137,9 @@ export function createDurable(facade) {
         if (store.shouldSnapshot() && !snapshotting) takeSnapshot().catch(() => {});
         return out;
       } catch (e) {
-        stale = true;
+        // Memory may be ahead only once the transaction began (catch-up or
+        // the call ran); a refused begin (busy, no connection) left it as is.
+        if (tx) stale = true;
         await tx?.rollback(e);
         log('error', 'the store failed: the call is not acknowledged; memory is reloaded before the next call',
           { code: e?.code, message: e?.message });

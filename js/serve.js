@@ -165,7 +165,8 @@ export async function serve(api, config, options = {}) {
       : signingKeys(dir, tenantConfig.signing);
     const store = options.store ? options.store(name, dir)
       : postgres ? postgres.postgresStore({ pool: postgres.pool, schema: config.postgresSchema, tenant: name,
-        lockTimeoutMs: config.postgresPool.lockTimeoutMs, snapshotEvery: config.postgresPool.snapshotEvery, log: storeLog(name) })
+        lockTimeoutMs: config.postgresPool.lockTimeoutMs, statementTimeoutMs: config.postgresPool.statementTimeoutMs ?? 30000,
+        snapshotEvery: config.postgresPool.snapshotEvery, log: storeLog(name) })
       : api.fileStore(dir, { fsync: config.fsync, log: storeLog(name), onSync: (ms) => metrics.fsync.observe(ms / 1000) });
     const issuer = tenantConfig.issuer ?? config.issuer ?? `https://governance.${name}.local`;
     const agent = await api.openGovernanceAgent({

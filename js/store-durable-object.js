@@ -29,17 +29,36 @@ const hashOf = (text) => Array.from(sha256(encoder.encode(text)).subarray(0, 8),
  * @param {(level: string, message: string, fields?: object) => void} [options.log]
  */
 export function durableObjectStore(state, options = {}) {
-  const { snapshotEvery = 500, partChars: PART = 256 * 1024, log = (level, message, fields) => console.warn(level, message, fields ?? '') } = options;
+  const { snapshotEvery = 500, partChars = 256 * 1024, log = (level, message, fields) => console.warn(level, message, fields ?? '') } = options;
   const sql = state?.storage?.sql;
   if (!sql) throw new TypeError('durableObjectStore: state.storage.sql is missing (enable SQLite storage for the class)');
+  if (!Number.isSafeInteger(partChars) || partChars < 2) throw new TypeError('durableObjectStore: partChars must be an integer >= 2');
+  if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) throw new TypeError('durableObjectStore: snapshotEvery must be a positive integer');
+  // A record's rows are written in one storage transaction: all or none.
+  const atomically = (fn) => (state.storage.transactionSync ? state.storage.transactionSync(fn) : fn());
   let seq = 0, snapshotSeq = 0, broken = false;
 
+  // Parts end on whole code points: a part never ends inside a surrogate
+  // pair (half a pair would come back as U+FFFD and fail the checksum).
+  function split(text) {
+    const pieces = [];
+    for (let start = 0; start < text.length || pieces.length === 0;) {
+      let end = Math.min(text.length, start + partChars);
+      const last = text.charCodeAt(end - 1);
+      if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+      pieces.push(text.slice(start, end));
+      start = end;
+    }
+    return pieces;
+  }
+
   function write(kind, at, text) {
-    const parts = Math.max(1, Math.ceil(text.length / PART));
+    const pieces = split(text);
     const checksum = hashOf(text);
-    for (let part = 0; part < parts; ++part)
-      sql.exec('INSERT INTO records (kind, seq, part, parts, checksum, data) VALUES (?, ?, ?, ?, ?, ?)',
-        kind, at, part, parts, checksum, text.slice(part * PART, (part + 1) * PART));
+    atomically(() => {
+      pieces.forEach((piece, part) => sql.exec('INSERT INTO records (kind, seq, part, parts, checksum, data) VALUES (?, ?, ?, ?, ?, ?)',
+        kind, at, part, pieces.length, checksum, piece));
+    });
   }
 
   // The records of a kind after `from`, whole: [{seq, text | null (corrupt)}].
@@ -102,12 +121,15 @@ export function durableObjectStore(state, options = {}) {
       const state = typeof text === 'string' ? text : new TextDecoder().decode(text);
       write('snapshot', at, state);
       snapshotSeq = at;
-      // The newest two snapshots stay, and the journal after the older one.
-      const kept = [...sql.exec("SELECT DISTINCT seq FROM records WHERE kind = 'snapshot' ORDER BY seq DESC LIMIT 2")].map((r) => r.seq);
-      if (kept.length < 2) return;  // the only snapshot: the whole journal stays as its fallback
-      const oldest = kept.at(-1);
-      sql.exec("DELETE FROM records WHERE kind = 'snapshot' AND seq < ?", oldest);
-      sql.exec("DELETE FROM records WHERE kind = 'journal' AND seq <= ?", oldest);
+      // The newest two snapshots that pass their checksum stay, and the
+      // journal after the older of them (its fallback).
+      const valid = read('snapshot', -1, 'DESC').filter((r) => r.text !== null).slice(0, 2);
+      if (valid.length < 2) return;  // one good snapshot: the whole journal stays as its fallback
+      const oldest = valid[1].seq;
+      atomically(() => {
+        sql.exec("DELETE FROM records WHERE kind = 'snapshot' AND seq < ?", oldest);
+        sql.exec("DELETE FROM records WHERE kind = 'journal' AND seq <= ?", oldest);
+      });
     },
     async recover() { return recover(); },
     async close() {},

@@ -69,8 +69,11 @@ async function loadPg() {
 /** A pg Pool for the stores (errors of idle clients are logged, not thrown). */
 export async function createPool(connectionString, options = {}) {
   const pg = await loadPg();
+  // Client-side timeouts too: a server-side statement_timeout cannot end a
+  // query stuck behind a network partition.
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10,
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000, idleTimeoutMillis: 30000 });
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000, idleTimeoutMillis: 30000,
+    query_timeout: (options.statementTimeoutMs ?? 30000) + 5000, keepAlive: true });
   pool.on('error', (e) => options.log?.('warn', 'an idle PostgreSQL connection failed', { message: e.message }));
   return pool;
 }
@@ -158,9 +161,18 @@ export function postgresStore(options = {}) {
     return { changeSets, seq: last };
   }
 
+  async function committedAlready({ text, at }) {
+    try {
+      const { rows } = await pool.query(`SELECT checksum, change_set FROM ${s}.journal WHERE tenant = $1 AND seq = $2`, [tenant, at]);
+      return rows.length === 1 && rows[0].checksum === hashOf(text) && rows[0].change_set === text;
+    } catch {
+      return false;  // unknown: report the failure (a keyed retry replays)
+    }
+  }
+
   async function recover() {
     const client = await connect();
-    let failure;
+    let failure, released = false;
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const snapshots = (await client.query(`SELECT seq, state, checksum FROM ${s}.snapshots WHERE tenant = $1 ORDER BY seq DESC LIMIT 3`, [tenant])).rows;
@@ -172,17 +184,20 @@ export function postgresStore(options = {}) {
       const from = snapshot ? Number(snapshot.seq) : 0;
       const rows = (await client.query(`SELECT seq, change_set, checksum FROM ${s}.journal WHERE tenant = $1 AND seq > $2 ORDER BY seq`, [tenant, from])).rows;
       await client.query('COMMIT');
+      client.release();
+      released = true;
       const journal = checked(rows, from);
       snapshotSeq = from;
       seq = journal.seq;
       broken = false;
       return { snapshot: snapshot?.state ?? null, changeSets: journal.changeSets, seq };
     } catch (e) {
+      if (released) throw e;  // a checksum or a gap: the connection is fine
       failure = e;
       await client.query('ROLLBACK').catch(() => {});
       throw e.recovery ? e : storeError(e, 'postgresStore: recovery failed');
     } finally {
-      client.release(failure);
+      if (!released) client.release(failure);
     }
   }
 
@@ -226,8 +241,11 @@ export function postgresStore(options = {}) {
         // multi-statement query, INSERT + COMMIT in another. Such queries
         // take no parameters, so values are literals: numbers we made, and
         // texts through the driver's escapeLiteral.
+        // idle_in_transaction_session_timeout: a stuck instance's session
+        // (and the tenant's lock) ends on the server's side too.
         const results = await client.query(`BEGIN; SET LOCAL lock_timeout = ${Number(lockTimeoutMs)};
-          SET LOCAL statement_timeout = ${Number(statementTimeoutMs)}; SELECT pg_advisory_xact_lock(${BigInt(key)});
+          SET LOCAL statement_timeout = ${Number(statementTimeoutMs)};
+          SET LOCAL idle_in_transaction_session_timeout = ${Number(statementTimeoutMs)}; SELECT pg_advisory_xact_lock(${BigInt(key)});
           SELECT seq, change_set, checksum FROM ${s}.journal WHERE tenant = ${literal(tenant)} AND seq > ${Number(applied)} ORDER BY seq`);
         const { changeSets, seq: latest } = checked(results.at(-1).rows, applied);
         seq = latest;
@@ -241,8 +259,14 @@ export function postgresStore(options = {}) {
               if (at) seq = at;
               release();
             } catch (e) {
-              broken = true;
               try { await client.query('ROLLBACK'); release(); } catch (e2) { release(e2); }
+              // The reply may have been lost after the server committed: a
+              // committed change set is acknowledged, not reported as failed.
+              if (pending && await committedAlready(pending)) {
+                seq = pending.at;
+                return;
+              }
+              broken = true;
               throw storeError(e, pending ? `postgresStore: change set ${pending.at} not committed` : 'postgresStore: commit failed');
             }
           },

@@ -10,7 +10,7 @@ const base = (/^\/t\/[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\//.exec(location.pathname)?
 const PAGE = 25;
 const REFRESH_MS = 5000;
 let token = sessionStorage.getItem('adcp-governance-token');
-let plans = [], audit = new Map(), value = null, current = null, cursors = [], refreshTimer = null;
+let plans = [], audit = new Map(), value = null, current = null, cursors = [], refreshTimer = null, canReview = false;
 
 const money = (n, currency) => (typeof n === 'number'
   ? `${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}${currency ? ` ${currency}` : ''}` : '—');
@@ -85,7 +85,9 @@ function signOut() {
 
 // ------------------------------------------------------------- loading ---
 async function loadAll() {
-  plans = (await api('/plans')).plans;
+  const listed = await api('/plans');
+  plans = listed.plans;
+  canReview = listed.can_review === true;
   const ids = plans.map((p) => p.plan_id);
   audit = new Map();
   if (ids.length) {
@@ -100,7 +102,7 @@ async function loadAll() {
   $('who').textContent = `${plans.length} plan${plans.length === 1 ? '' : 's'}`;
   renderOverview();
   renderReview(escalations);
-  renderValue();
+  await renderValue();
   if (current && !$('plan').hidden) renderPlanFigures(current);
   status(`Updated ${new Date().toLocaleTimeString()}`);
 }
@@ -283,10 +285,11 @@ function renderReview(escalations) {
       e.explanation ? el('p', { class: 'hint' }, e.explanation) : null,
       (e.findings ?? []).length ? el('ul', {}, e.findings.map((f) => el('li', {}, `${f.severity} — ${f.category_id}: ${f.explanation ?? ''}`)))
         : el('p', { class: 'hint' }, 'No findings on the check itself.'),
-      el('label', { for: `reason-${e.task_id}` }, 'Reason (recorded in the audit log)'), reason,
-      el('div', { class: 'review-actions' },
-        el('button', { type: 'button', 'data-decision': 'approve', onclick: decide('approve') }, 'Approve'),
-        el('button', { type: 'button', class: 'danger', 'data-decision': 'reject', onclick: decide('reject') }, 'Reject')));
+      ...(canReview ? [el('label', { for: `reason-${e.task_id}` }, 'Reason (recorded in the audit log)'), reason,
+        el('div', { class: 'review-actions' },
+          el('button', { type: 'button', 'data-decision': 'approve', onclick: decide('approve') }, 'Approve'),
+          el('button', { type: 'button', class: 'danger', 'data-decision': 'reject', onclick: decide('reject') }, 'Reject'))]
+        : [el('p', { class: 'hint' }, 'Only a reviewer\'s token can decide; this one can read the queue.')]));
   });
   $('review-list').replaceChildren(...(items.length ? items : [el('p', {}, 'Nothing waiting for review.')]));
 }
@@ -299,7 +302,8 @@ async function renderValue() {
   $('value-table').querySelector('tbody').replaceChildren(...(rows.length ? rows
     : [el('tr', {}, el('td', { colspan: 4 }, value ? 'No outcomes recorded yet.' : 'This token has no outcomes-ledger user.'))]));
   if (!value) return;
-  const feed = await request('/api/outcomes?limit=20').then((r) => (r.ok ? r.json() : { outcomes: [] }));
+  const feed = await request('/api/outcomes?limit=20').then((r) => (r.ok ? r.json() : { outcomes: [] }))
+    .catch((e) => { if (e instanceof SignedOut) throw e; return { outcomes: [] }; });
   $('value-feed').replaceChildren(...feed.outcomes.map((o) => el('li', {},
     `${o.created_at ?? ''} ${o.outcome_type ?? o.outcomeType}: ${o.title} — ${money(o.value_usd ?? o.valueUsd, 'USD')}`)));
 }
@@ -312,8 +316,19 @@ function show(view) {
 }
 for (const b of document.querySelectorAll('.tabs button')) b.addEventListener('click', () => show(b.dataset.view));
 $('back').addEventListener('click', () => show('overview'));
-$('actions-next').addEventListener('click', async () => { cursors.push($('actions-next').dataset.cursor); await loadActions(); });
-$('actions-prev').addEventListener('click', async () => { if (cursors.length > 1) { cursors.pop(); await loadActions(); } });
+$('actions-next').addEventListener('click', async () => {
+  const next = $('actions-next');
+  if (next.disabled || !next.dataset.cursor) return;
+  next.disabled = true;  // one page at a time (a double click must not skip a page)
+  cursors.push(next.dataset.cursor);
+  await loadActions();
+});
+$('actions-prev').addEventListener('click', async () => {
+  if (cursors.length <= 1 || $('actions-prev').disabled) return;
+  $('actions-prev').disabled = true;
+  cursors.pop();
+  await loadActions();
+});
 $('sign-in-form').addEventListener('submit', signIn);
 $('sign-out').addEventListener('click', signOut);
 $('plan-title').setAttribute('tabindex', '-1');

@@ -120,6 +120,12 @@ test(`[${backend}] dashboard: figures equal the API's, review through the page, 
     await item.waitFor();
     assert.match(await item.textContent(), /Recommendation: approve/);
     await page.screenshot({ path: join(ARTIFACTS, 'review.png'), fullPage: true });
+    // The buying agent's own token reads the queue but cannot decide (the same 404 as an unknown task).
+    const byAgent = await fetch(`${running.url}/api/dashboard/escalations/${pendingTask}`, { method: 'POST',
+      headers: { authorization: `Bearer ${DASH_TOKENS.agent}`, 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'approve' }) });
+    assert.equal(byAgent.status, 404);
+    const queue = await (await fetch(`${running.url}/api/dashboard/escalations`, { headers: { authorization: `Bearer ${DASH_TOKENS.agent}` } })).json();
+    assert.deepEqual(queue.escalations.map((e) => e.task_id), [pendingTask], 'still pending');
     await page.fill(`#reason-${pendingTask}`, 'Audience reviewed with legal.');
     await item.locator('button[data-decision="approve"]').click();
     const result = page.locator(`#review-results p[data-task="${pendingTask}"]`);

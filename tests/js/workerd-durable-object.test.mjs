@@ -1,7 +1,8 @@
 // The edge example (issue 14) in workerd on 127.0.0.1: one Durable Object
 // per tenant (examples/workerd/governance-worker.mjs) with SQLite storage on
-// a local disk service (snapshots every 16 change sets, split into 4 KB
-// rows, so the restart recovers from a snapshot in parts plus the journal). 30 concurrent $5 checks on one object against $100
+// a local disk service (snapshots every 16 change sets, every record split
+// into rows of 101 UTF-16 units, and a plan whose objectives are emoji, so
+// parts meet surrogate pairs and the restart recovers from parts). 30 concurrent $5 checks on one object against $100
 // -> exactly 20 approvals; after workerd is killed (SIGKILL) and started
 // again on the same disk, the ledger is intact (same audit, same signing
 // key, acknowledged tokens still settle, nothing over-committed); another
@@ -51,7 +52,7 @@ const worker :Workerd.Worker = (
     (name = "TENANTS", durableObjectNamespace = "GovernanceTenant"),
     (name = "TOKENS", text = ${JSON.stringify(JSON.stringify(TOKENS))}),
     (name = "SNAPSHOT_EVERY", text = "16"),
-    (name = "SNAPSHOT_PART_CHARS", text = "4096"),
+    (name = "SNAPSHOT_PART_CHARS", text = "101"),
   ],
 );
 `);
@@ -89,7 +90,7 @@ test('workerd: a Durable Object per tenant keeps its ledger across a restart and
   try {
     const acme = await client(port, 'acme');
     assert.equal((await tool(acme, 'sync_plans', { idempotency_key: 'do-sync-0000000001', plans: [{ plan_id: 'p100',
-      brand: { domain: 'acme.example' }, objectives: 'Edge.', budget: { total: 100, currency: 'USD', reallocation_unlimited: true },
+      brand: { domain: 'acme.example' }, objectives: `Edge ${'🚀📈'.repeat(60)}`, budget: { total: 100, currency: 'USD', reallocation_unlimited: true },
       flight: { start: '2026-01-01T00:00:00Z', end: '2030-01-01T00:00:00Z' } }] })).plans[0].status, 'active', run.output());
     // 30 concurrent checks on one object, each from its own client.
     const clients = await Promise.all(Array.from({ length: 30 }, () => client(port, 'acme')));

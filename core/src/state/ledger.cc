@@ -167,7 +167,9 @@ void ApplyActionLedger(State& state, int32_t action_index, int sign) {
   }
   if (a.settlement != kNone && net != 0) {
     const int64_t day = FloorDiv(state.outcomes[a.settlement].timestamp_ms, kMillisPerDay);
-    agg.committed_by_day[day].Add(s * net);
+    ExactSum& on_day = agg.committed_by_day[day];
+    on_day.Add(s * net);
+    if (on_day.Value() == 0) agg.committed_by_day.erase(day);  // exact: only when nothing settles that day
   }
   if (settled_completed) {
     std::vector<std::string> channels = SettledChannels(state, a);

@@ -144,6 +144,7 @@ json::Value GovernedActionsPage(const State& state, const Plan& plan, const std:
                                 actions.begin());
   const size_t limit = page.limit.value_or(SIZE_MAX);
   json::Value governed = json::Value::MakeArray();
+  if (limit == 0) return governed;  // the summary alone: O(1)
   int32_t last = kNone;
   size_t i = start;
   for (; i < actions.size(); ++i) {
@@ -153,7 +154,7 @@ json::Value GovernedActionsPage(const State& state, const Plan& plan, const std:
     governed.push(GovernedAction(state, action));
     last = actions[i];
   }
-  if (page.limit && i < actions.size() && limit > 0) *next = static_cast<uint64_t>(last);
+  if (page.limit && i < actions.size()) *next = static_cast<uint64_t>(last);
   return governed;
 }
 

@@ -6,14 +6,15 @@
 import { createHash } from 'node:crypto';
 import { BUYER as DEMO_BUYER, SELLER as DEMO_SELLER, runDemo } from '../../../js/demo.js';
 
-export const DASH_TOKENS = { owner: 'owner-dashboard-token', seller: 'demo-seller-token', other: 'other-owner-token' };
+export const DASH_TOKENS = { owner: 'owner-dashboard-token', agent: 'owner-machine-token', seller: 'demo-seller-token', other: 'other-owner-token' };
 const sha = (s) => createHash('sha256').update(s).digest('hex');
 const DAY = 86_400_000;
 
-/** Config members for startServer: tokens for the owner (outcomes user 42), the seller and another owner. */
+/** Config members for startServer: the owner's reviewer (outcomes user 42), the owner's agent, the seller, another owner. */
 export const dashboardConfig = () => ({
   rate_limit: { per_minute: 1e9, burst: 1e9 },
   tokens: [{ sha256: sha(DASH_TOKENS.owner), agent_url: DEMO_BUYER, user_id: 42, reviewer: 'jane@acme.example' },
+    { sha256: sha(DASH_TOKENS.agent), agent_url: DEMO_BUYER },  // the buying agent's own token: not a reviewer
     { sha256: sha(DASH_TOKENS.seller), agent_url: DEMO_SELLER },
     { sha256: sha(DASH_TOKENS.other), agent_url: 'https://other-agency.example', user_id: 7 }],
 });
