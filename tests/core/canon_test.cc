@@ -189,3 +189,33 @@ TEST_CASE("07 utilities reject input that is not JSON of the expected shape", "[
   CHECK_FALSE(GovernanceAgent::StatementDigest("x", "3").ok());
   CHECK(GovernanceAgent::Jcs(R"({"b":[1.0,2e0],"a":"x"})").value == R"({"a":"x","b":[1,2]})");
 }
+
+TEST_CASE("SHA-256: the CPU's SHA extensions give the portable digest on every length and split", "[canon]") {
+  // Native x86-64 with SHA-NI uses the hardware compression; everywhere else
+  // both are the portable one (the check still runs, trivially equal).
+  INFO("hardware SHA-256: " << (adcp::canon::testing::HardwareSha256() ? "yes" : "no"));
+  uint64_t x = 0x9E3779B97F4A7C15ull;
+  auto next = [&x] { x ^= x << 13; x ^= x >> 7; x ^= x << 17; return x; };
+  for (size_t length : {0, 1, 55, 56, 63, 64, 65, 119, 120, 127, 128, 129, 1000, 4096, 100000}) {
+    std::string data(length, '\0');
+    for (char& c : data) c = static_cast<char>(next());
+    adcp::canon::Digest portable = adcp::canon::testing::PortableSha256Of(data);
+    CHECK(adcp::canon::Sha256Of(data) == portable);
+    // Fed in uneven pieces.
+    adcp::canon::Sha256 h;
+    for (size_t at = 0; at < data.size();) {
+      size_t take = std::min<size_t>(data.size() - at, 1 + next() % 97);
+      h.Update(std::string_view(data).substr(at, take));
+      at += take;
+    }
+    CHECK(h.Finish() == portable);
+  }
+  for (int i = 0; i < 2000; ++i) {
+    std::string data(next() % 300, '\0');
+    for (char& c : data) c = static_cast<char>(next());
+    CHECK(adcp::canon::Sha256Of(data) == adcp::canon::testing::PortableSha256Of(data));
+  }
+  // FIPS 180-4 example: "abc".
+  CHECK(adcp::canon::HexLower(adcp::canon::AsBytes(adcp::canon::Sha256Of("abc"))) ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}

@@ -3,6 +3,8 @@
 // Hand-written because the core must build for WebAssembly without any
 // system library (no OpenSSL/libsodium in the core: signing is a host hook),
 // and SHA-256 is small and fully pinned by the plan-hash and digest vectors.
+// Native x86-64 builds use the CPU's SHA extensions when present (chosen
+// once at run time); the output is the same bytes.
 #pragma once
 
 #include <array>
@@ -13,6 +15,14 @@
 namespace adcp::canon {
 
 using Digest = std::array<uint8_t, 32>;
+
+class Sha256;
+namespace testing {
+// Whether digests use the CPU's SHA extensions; the portable digest (tests
+// compare the two).
+bool HardwareSha256();
+std::array<uint8_t, 32> PortableSha256Of(std::string_view data);
+}  // namespace testing
 
 class Sha256 {
  public:
@@ -26,6 +36,8 @@ class Sha256 {
   uint8_t buf_[64];
   size_t buf_len_ = 0;
   uint64_t total_ = 0;
+  bool portable_ = false;  // tests: force the portable compression
+  friend std::array<uint8_t, 32> testing::PortableSha256Of(std::string_view data);
 };
 
 Digest Sha256Of(std::string_view data);
