@@ -39,8 +39,11 @@ const exited = (child) => new Promise((done) => child.on('exit', (code, signal) 
 
 // One client's governed buys: intent check, then settlement. Records what was acknowledged.
 async function buyer(url, n, id, acks, latencies, stop) {
-  const client = await mcpClient(url, TOKENS.buyer);
+  let client = null;
   try {
+    // Connecting is a call too: a client still connecting when the server
+    // drains is refused (503 "Shutting down"), which is a clean failure.
+    client = await mcpClient(url, TOKENS.buyer);
     for (let i = 0; i < n && !stop.now; ++i) {
       const amount = 1 + ((id * 31 + i) % 50);
       let t = performance.now();
@@ -60,7 +63,7 @@ async function buyer(url, n, id, acks, latencies, stop) {
     if (!stop.now) throw e;  // after a stop, calls may fail: cleanly (no answer is an acknowledgement)
     acks.failures += 1;
   } finally {
-    await client.close().catch(() => {});
+    await client?.close().catch(() => {});
   }
 }
 const outcomeArgs = (ack) => ({ idempotency_key: ack.key, plan_id: 'load', check_id: ack.check_id,
