@@ -2,9 +2,12 @@
 // only: MCP get_plan_audit_logs (figures and summary alone, the burn
 // series, governed actions a page at a time), the outcomes ledger, and the
 // owner-scoped review routes. The bearer token stays in this tab
-// (sessionStorage) and goes only to this server. Every figure is shown as
-// the API gives it (formatted, never recomputed), so the page and the audit
-// log cannot disagree.
+// (sessionStorage) and goes only to this server. Every ledger figure is
+// shown as the API gives it (formatted, never recomputed), so the page and
+// the audit log cannot disagree. Computed here, for display only: flight
+// time elapsed and the pacing line, a channel's state against its mix
+// target, and whether a drift metric (as rounded by the API) is past its
+// threshold; the core's own drift findings use unrounded values (06 §5.3).
 const $ = (id) => document.getElementById(id);
 const base = (/^\/t\/[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\//.exec(location.pathname)?.[0] ?? '/').replace(/\/$/, '');
 const PAGE = 25;

@@ -11,6 +11,8 @@ for (const f of readdirSync(spec).filter((f) => f.endsWith('.md')))
   for (const m of readFileSync(join(spec, f), 'utf8').matchAll(/`([A-Za-z_][A-Za-z0-9_]{1,40})`/g)) words.add(m[1]);
 const lines = ['# libFuzzer dictionary: field names and enum values of the spec (../shared/spec, backticked identifiers),',
   '# as JSON keys and as JSON strings. Written by tests/fuzz/make_dict.mjs.'];
+// Project choices beyond the spec's words (README "Choices beyond the spec").
+for (const w of ['adcp_governance', 'action_pages', 'after', 'burn', 'list_plans', 'list_escalations', 'owner']) words.add(w);
 for (const w of [...words].sort()) lines.push(`"\\"${w}\\":"`, `"\\"${w}\\""`);
 for (const t of ['{', '}', '[', ']', ':', ',', 'true', 'false', 'null', '0e40', '1e309', '-0', '1e-400'])
   lines.push(`"${t}"`);

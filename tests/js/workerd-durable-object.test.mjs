@@ -2,37 +2,26 @@
 // per tenant (examples/workerd/governance-worker.mjs) with SQLite storage on
 // a local disk service (snapshots every 16 change sets, every record split
 // into rows of 101 UTF-16 units, and a plan whose objectives are emoji, so
-// parts meet surrogate pairs and the restart recovers from parts). 30 concurrent $5 checks on one object against $100
-// -> exactly 20 approvals; after workerd is killed (SIGKILL) and started
+// parts meet surrogate pairs and the restart recovers from parts). 30
+// concurrent $5 checks on one object against $100 -> exactly 20 approvals; after workerd is killed (SIGKILL) and started
 // again on the same disk, the ledger is intact (same audit, same signing
 // key, acknowledged tokens still settle, nothing over-committed); another
 // tenant is another object and sees nothing of it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join, relative, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { bundleWorker, freePort, root, startWorkerd } from './lib/workerd.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WORKERD = join(root, 'node_modules', '.bin', 'workerd');
 const BUYER = 'https://buyer.example.com', SELLER = 'https://seller.example.com';
 const sha = (s) => createHash('sha256').update(s).digest('hex');
 const TOKENS = { [sha('buyer-token')]: { agent_url: BUYER }, [sha('beta-token')]: { agent_url: BUYER, tenants: ['beta'] } };
 
-const freePort = () => new Promise((done) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => done(port)); });
-});
-
 function setup(dir, port) {
-  execFileSync(join(root, 'node_modules', '.bin', 'esbuild'), [join(root, 'examples/workerd/governance-worker.mjs'), '--bundle',
-    '--format=esm', '--platform=neutral', '--conditions=workerd,worker,browser', '--main-fields=browser,module,main',
-    '--external:*.wasm', `--outfile=${join(dir, 'w', 'worker.mjs')}`, '--log-level=warning']);
+  bundleWorker('examples/workerd/governance-worker.mjs', dir);
   mkdirSync(join(dir, 'do'));
   const rel = (p) => relative(dir, p);
   writeFileSync(join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
@@ -58,20 +47,6 @@ const worker :Workerd.Worker = (
 `);
 }
 
-async function startWorkerd(dir, port) {
-  const proc = spawn(WORKERD, ['serve', join(dir, 'config.capnp'), '--verbose'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  proc.stdout.on('data', (d) => (output += d));
-  proc.stderr.on('data', (d) => (output += d));
-  for (let i = 0; i < 150; ++i) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/nope`)).status === 404) return { proc, output: () => output };
-    } catch { await new Promise((r) => setTimeout(r, 100)); }
-  }
-  proc.kill('SIGKILL');
-  throw new Error(`workerd did not start:\n${output}`);
-}
-
 async function client(port, tenant, token = 'buyer-token') {
   const c = new Client({ name: 'workerd-do-test', version: '1.0.0' });
   await c.connect(new StreamableHTTPClientTransport(new URL(`/t/${tenant}/mcp`, `http://127.0.0.1:${port}`),
@@ -86,7 +61,7 @@ test('workerd: a Durable Object per tenant keeps its ledger across a restart and
   const dir = mkdtempSync(join(root, 'build', 'workerd-do-'));
   const port = await freePort();
   setup(dir, port);
-  let run = await startWorkerd(dir, port);
+  let run = await startWorkerd(join(dir, 'config.capnp'), port);
   try {
     const acme = await client(port, 'acme');
     assert.equal((await tool(acme, 'sync_plans', { idempotency_key: 'do-sync-0000000001', plans: [{ plan_id: 'p100',
@@ -113,7 +88,7 @@ test('workerd: a Durable Object per tenant keeps its ledger across a restart and
     // Kill workerd, start it again on the same disk.
     run.proc.kill('SIGKILL');
     await new Promise((r) => run.proc.once('exit', r));
-    run = await startWorkerd(dir, port);
+    run = await startWorkerd(join(dir, 'config.capnp'), port);
     const again = await client(port, 'acme');
     const after = await tool(again, 'get_plan_audit_logs', { plan_ids: ['p100'] });
     assert.deepEqual(after.plans[0].budget, before.plans[0].budget, 'the ledger survived the restart');

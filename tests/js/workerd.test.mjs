@@ -2,32 +2,13 @@
 // .wasm module, serves a governed buy over fetch; tokens verify with jose.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, relative, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { compactVerify, importJWK } from 'jose';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SHARED_DIR } from './lib/schemas.mjs';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WORKERD = join(root, 'node_modules', '.bin', 'workerd');
-
-const freePort = () => new Promise((done) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => done(port)); });
-});
-
-// The worker is bundled as wrangler does (esbuild, `workerd` condition);
-// core.wasm stays a separate Wasm module (workerd cannot compile from bytes).
-function bundle(dir) {
-  execFileSync(join(root, 'node_modules', '.bin', 'esbuild'), [join(root, 'tests/js/workerd/worker.mjs'), '--bundle',
-    '--format=esm', '--platform=neutral', '--conditions=workerd,worker,browser', '--main-fields=browser,module,main', '--external:*.wasm',
-    `--outfile=${join(dir, 'w', 'worker.mjs')}`, '--log-level=warning']);
-}
+import { bundleWorker, freePort, root, startWorkerd } from './lib/workerd.mjs';
 
 function config(dir, port) {
   const rel = (p) => relative(dir, p);
@@ -49,19 +30,11 @@ const worker :Workerd.Worker = (
 test('workerd: a governed buy over fetch', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(root, 'build', 'workerd-'));
   const port = await freePort();
-  bundle(dir);
+  bundleWorker('tests/js/workerd/worker.mjs', dir);
   writeFileSync(join(dir, 'config.capnp'), config(dir, port));
-  const proc = spawn(WORKERD, ['serve', join(dir, 'config.capnp'), '--verbose'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  proc.stdout.on('data', (d) => (output += d));
-  proc.stderr.on('data', (d) => (output += d));
+  const { proc, output } = await startWorkerd(join(dir, 'config.capnp'), port);
   try {
     const base = `http://127.0.0.1:${port}`;
-    let ready = false;
-    for (let i = 0; i < 100 && !ready; ++i) {
-      try { ready = (await fetch(`${base}/nope`)).status === 404; } catch { await new Promise((r) => setTimeout(r, 100)); }
-    }
-    assert.ok(ready, `workerd did not start:\n${output}`);
     const call = async (task, request, auth) => {
       const res = await fetch(base, { method: 'POST', body: JSON.stringify({ task, request, auth }) });
       return res.json();
@@ -71,7 +44,7 @@ test('workerd: a governed buy over fetch', { timeout: 120_000 }, async () => {
     const sync = await call('sync_plans', { idempotency_key: 'workerd-sync-000001', plans: [{ plan_id: 'edge',
       brand: { domain: 'acme.example' }, objectives: 'Edge.', budget: { total: 1000, currency: 'USD', reallocation_unlimited: true },
       flight: { start: '2026-01-01T00:00:00Z', end: '2030-01-01T00:00:00Z' } }] }, buyer);
-    assert.equal(sync.status, 'completed', JSON.stringify(sync) + output);
+    assert.equal(sync.status, 'completed', JSON.stringify(sync) + output());
     const check = await call('check_governance', { caller: buyer.agent_url, plan_id: 'edge', target_agent: seller.agent_url,
       tool: 'create_media_buy', payload: { total_budget: 300 } }, buyer);
     assert.equal(check.response.verdict, 'approved', JSON.stringify(check));

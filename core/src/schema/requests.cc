@@ -424,44 +424,31 @@ NodeRef ListAccountsRequest() {
 
 NodeRef GetPlanAuditLogsRequest() {
   static NodeRef n = [] {
-    Node* entries_page = ObjectOf({{"limit", [] {
-                                      Node* i = Int();
-                                      i->minimum = 1;
-                                      i->maximum = 1000;
-                                      return i;
-                                    }()},
-                                   {"after", Str()}},
-                                  {"limit"}, false);
-    // governed_actions paging (project choice, README): limit 0 asks for
-    // the plan figures and summary alone.
-    Node* actions_page = ObjectOf({{"limit", [] {
-                                      Node* i = Int();
-                                      i->minimum = 0;
-                                      i->maximum = 1000;
-                                      return i;
-                                    }()},
-                                   {"after", Str()}},
-                                  {"limit"}, false);
+    // The members of ext.adcp_governance: paging {limit: min..1000, after?:
+    // cursor} of entries (06 §6.1) and of governed_actions (project choice,
+    // README; limit 0 asks for the plan figures and summary alone), and the
+    // burn flag (project choice).
+    auto page = [](double minimum) {
+      Node* limit = Int();
+      limit->minimum = minimum;
+      limit->maximum = 1000;
+      return ObjectOf({{"limit", limit}, {"after", Str()}}, {"limit"}, false);
+    };
+    struct Member {
+      const char* name;
+      Node* node;
+      const char* message;
+    };
+    const std::vector<Member> members = {{"entries", page(1), "must be {limit: 1..1000, after?: cursor}"},
+                                         {"governed_actions", page(0), "must be {limit: 0..1000, after?: cursor}"},
+                                         {"burn", Bool(), "must be a boolean"}};
     Node* vendor = ObjectOf({});
-    vendor->custom = [entries_page, actions_page](const json::Value& v, Path& path) -> std::optional<Failure> {
-      const json::Value* entries = v.find("entries");
-      if (entries && !Matches(entries_page, *entries)) {
-        path.PushKey("entries");
-        Failure f = MakeFailure(path, "type", "must be {limit: 1..1000, after?: cursor}");
-        path.Pop();
-        return f;
-      }
-      const json::Value* burn = v.find("burn");
-      if (burn && !burn->is_bool()) {
-        path.PushKey("burn");
-        Failure f = MakeFailure(path, "type", "must be a boolean");
-        path.Pop();
-        return f;
-      }
-      const json::Value* actions = v.find("governed_actions");
-      if (actions && !Matches(actions_page, *actions)) {
-        path.PushKey("governed_actions");
-        Failure f = MakeFailure(path, "type", "must be {limit: 0..1000, after?: cursor}");
+    vendor->custom = [members](const json::Value& v, Path& path) -> std::optional<Failure> {
+      for (const Member& m : members) {
+        const json::Value* given = v.find(m.name);
+        if (!given || Matches(m.node, *given)) continue;
+        path.PushKey(m.name);
+        Failure f = MakeFailure(path, "type", m.message);
         path.Pop();
         return f;
       }
