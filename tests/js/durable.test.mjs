@@ -208,11 +208,21 @@ test(`[${backend}] group commit: concurrent calls share fsyncs, every answer is 
   const faulty = faultyFs();
   const agent = await open(dir, { fsync: 'group', fs: faulty.fs });
   await agent.syncPlans({ idempotency_key: 'durable-sync-000001', plans: [plan] }, BUYER);
-  const before = faulty.stats.syncs;
-  const results = await Promise.all(Array.from({ length: 50 }, (_, i) => agent.checkGovernance(intent(1 + i), BUYER)));
+  const before = faulty.stats.syncs, writesBefore = faulty.stats.writes;
+  // A slow disk, deterministically: the first fsync is held until every
+  // call has written its change set (on a fast disk each fsync could finish
+  // before the next call arrives, and nothing would be shared).
+  const slow = faulty.hold('sync', /journal-/);
+  const pending = Promise.all(Array.from({ length: 50 }, (_, i) => agent.checkGovernance(intent(1 + i), BUYER)));
+  await slow.reached;
+  for (let i = 0; i < 500 && faulty.stats.writes - writesBefore < 50; ++i) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(faulty.stats.writes - writesBefore, 50, 'every call wrote while the fsync was pending');
+  slow.release();
+  const results = await pending;
   assert.ok(results.every((r) => r.response?.verdict === 'approved'));
   const syncs = faulty.stats.syncs - before;
   assert.ok(syncs < 50, `${syncs} fsyncs for 50 calls`);
+  assert.ok(syncs <= 3, `${syncs} fsyncs: the calls that arrived during one fsync share the next`);
   const final = agent.exportState();
   await agent.close();
   const reopened = await open(dir);
