@@ -42,13 +42,17 @@ struct ParseResult {
 // path), one that underflows is 0.
 ParseResult Parse(std::string_view text, const ParseLimits& limits = {});
 
+// Whether Parse would accept `text` (the same checks, nothing built).
+bool IsValid(std::string_view text, const ParseLimits& limits = {});
+
 // ParseOutline: a root object whose array members are not built. Each
 // element of such an array is kept as its byte range [begin, end) in the
 // text (a scalar element as its value), to be Parse'd on its own: a large
 // document of records (a state snapshot) is then never one tree in memory.
-// The outline pass checks the grammar, the encoding and the depth limit;
-// what only a built element can show (duplicate keys, lone surrogate
-// escapes, overflowing numbers) is found when the element is parsed.
+// The outline pass checks the grammar around the elements and finds each
+// element's end by bracket matching (string-aware); an element is checked
+// (grammar, encoding, depth, duplicate keys, numbers) when it is parsed,
+// so a caller must parse every element before it trusts the document.
 struct OutlineElement {
   size_t begin = 0, end = 0;
   std::optional<Value> scalar;

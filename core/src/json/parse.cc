@@ -26,6 +26,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
+#include <type_traits>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "fast_float/fast_float.h"
 #include "json/json.h"
@@ -35,17 +41,39 @@
 namespace adcp::json {
 namespace {
 
-// An in-situ stream over [begin, end): reads never pass `end` (Peek/Take
-// return '\0' there, which every RapidJSON production treats as end of
-// input), and decoded strings are written back behind the read position,
-// as RapidJSON's in-situ contract requires.
+// An in-situ stream over a copy of the text: reads never pass the text's
+// end (Peek/Take return '\0' there, which every RapidJSON production treats
+// as end of input), and decoded strings are written back behind the read
+// position, as RapidJSON's in-situ contract requires.
+//
+// The copy is made as reading goes: `copied_` marks how far the buffer
+// holds text, and reading there copies the next few bytes. In outline mode
+// a record is jumped over (Seek) and never copied: the buffer then holds
+// only the skeleton, contiguously (text offset = buffer offset + skipped_),
+// so a large snapshot costs no copy of itself and touches no fresh memory
+// for its records (recovery time, issue 12).
 class BoundedStream {
  public:
   typedef char Ch;
-  BoundedStream(char* begin, char* end) : head_(begin), src_(begin), dst_(nullptr), end_(end) {}
-  Ch Peek() const { return src_ == end_ ? '\0' : *src_; }
-  Ch Take() { return src_ == end_ ? '\0' : *src_++; }
-  size_t Tell() const { return static_cast<size_t>(src_ - head_); }
+  // `buffer` has room for the text and holds text[0, copied) already.
+  BoundedStream(char* buffer, std::string_view text, size_t copied)
+      : head_(buffer), src_(buffer), dst_(nullptr), copied_(buffer + copied), text_(text) {}
+  Ch Peek() const { return src_ == copied_ ? Refill() : *src_; }
+  Ch Take() {
+    const Ch c = Peek();
+    if (src_ != copied_) ++src_;
+    return c;
+  }
+  // The read position as an offset in the text.
+  size_t Tell() const { return static_cast<size_t>(src_ - head_) + skipped_; }
+  // Moves reading to text offset `offset` (outline mode, between tokens
+  // only: no string is being decoded, so nothing behind is lost).
+  void Seek(size_t offset) {
+    copied_ = src_;
+    skipped_ = offset - static_cast<size_t>(src_ - head_);
+  }
+  const char* text() const { return text_.data(); }
+  size_t size() const { return text_.size(); }
   Ch* PutBegin() { return dst_ = src_; }
   // Writing never overtakes reading: past the end Take() stops advancing
   // (a truncated UTF-8 sequence), and what it "read" there is not stored;
@@ -57,10 +85,22 @@ class BoundedStream {
   size_t PutEnd(Ch* begin) { return static_cast<size_t>(dst_ - begin); }
 
  private:
+  // Small: after a jump only the few bytes up to the next record are read.
+  static constexpr size_t kChunk = 256;
+  Ch Refill() const {
+    const size_t from = static_cast<size_t>(copied_ - head_) + skipped_;
+    if (from >= text_.size()) return '\0';
+    const size_t n = std::min(kChunk, text_.size() - from);
+    std::memcpy(copied_, text_.data() + from, n);
+    copied_ += n;
+    return *src_;
+  }
   char* head_;
   char* src_;
   char* dst_;
-  char* end_;
+  mutable char* copied_;
+  size_t skipped_ = 0;
+  std::string_view text_;
 };
 
 }  // namespace
@@ -157,6 +197,46 @@ void NormalizeLargeNumbers(std::string& text) {
   }
 }
 
+// The offset of the first '"' or '\\' in data[i, size), or size; sixteen
+// bytes at a time where SSE2 is available (native x86-64; WASM scans bytes).
+size_t NextQuoteOrBackslash(const char* data, size_t i, size_t size) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+  for (; i + 16 <= size; i += 16) {
+    const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+    const int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(block, quote), _mm_cmpeq_epi8(block, backslash)));
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  for (; i < size; ++i)
+    if (data[i] == '"' || data[i] == '\\') return i;
+  return size;
+}
+
+// The offset of the bracket that closes the container whose opening bracket
+// ends just before `from`, or npos. String-aware (a backslash escapes the
+// next byte), so for valid JSON it is the grammar's closing bracket; what it
+// skips is checked when the element is parsed on its own (outline mode).
+// Hand-written because RapidJSON has no skip: its reader decodes and
+// validates every string it passes.
+size_t MatchingClose(const char* data, size_t from, size_t size) {
+  size_t depth = 1;
+  for (size_t i = from; i < size; ++i) {
+    const char c = data[i];
+    if (c == '"') {
+      size_t at = NextQuoteOrBackslash(data, i + 1, size);
+      while (at < size && data[at] == '\\') at = NextQuoteOrBackslash(data, at + 2 < size ? at + 2 : size, size);
+      if (at >= size) return std::string::npos;
+      i = at;  // the string's closing quote
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if ((c == '}' || c == ']') && --depth == 0) {
+      return i;
+    }
+  }
+  return std::string::npos;
+}
+
 bool HasDuplicateKey(const Object& o) {
   if (o.size() < 2) return false;
   if (o.size() <= 8) {
@@ -179,11 +259,13 @@ bool HasDuplicateKey(const Object& o) {
 //
 // Outline mode (ParseOutline): the elements of arrays that are members of
 // the root object are not built; each is kept as its byte range in the
-// text (scalars as values), to be parsed on its own later.
+// text (scalars as values), to be parsed on its own later. The reader is
+// moved straight to an element's closing bracket (MatchingClose), so the
+// outline pass costs a scan, not a parse, of the records.
 class Builder {
  public:
   explicit Builder(size_t max_depth) : max_depth_(max_depth) {}
-  void OutlineInto(Outline* outline, const BoundedStream* stream) {
+  void OutlineInto(Outline* outline, BoundedStream* stream) {
     outline_ = outline;
     stream_ = stream;
   }
@@ -279,7 +361,14 @@ class Builder {
   bool Open(bool array) {
     if (levels_.size() + skipping_ >= max_depth_) return Fail(ParseErrorKind::kTooDeep);
     if (skipping_ || AtOutlinedElement()) {
-      if (skipping_++ == 0) element_begin_ = stream_->Tell() - 1;  // the '{' or '[' just taken
+      if (skipping_++ == 0) {
+        element_begin_ = stream_->Tell() - 1;  // the '{' or '[' just taken
+        const size_t close = MatchingClose(stream_->text(), stream_->Tell(), stream_->size());
+        if (close == std::string::npos) return Fail(ParseErrorKind::kSyntax);
+        // The reader now sees an empty container; a mismatched bracket is
+        // its syntax error.
+        stream_->Seek(close);
+      }
       return true;
     }
     if (outline_ && array && levels_.size() == 1 && !levels_[0].array)
@@ -311,7 +400,7 @@ class Builder {
   }
   size_t max_depth_;
   Outline* outline_ = nullptr;
-  const BoundedStream* stream_ = nullptr;
+  BoundedStream* stream_ = nullptr;
   size_t skipping_ = 0;        // depth inside an outlined element
   size_t element_begin_ = 0;   // its first byte
   std::vector<Member> pending_;  // members and elements of the open containers, in order
@@ -349,21 +438,112 @@ NumberText ReadNumber(std::string_view token) {
 
 namespace {
 
+// Checks what Builder checks (depth, duplicate keys, UTF-8 and lone
+// surrogates, finite numbers) without building anything: IsValid accepts
+// exactly what Parse accepts. Keys are compared as views of the in-situ
+// buffer, where decoded strings stay put.
+class Validator {
+ public:
+  explicit Validator(size_t max_depth) : max_depth_(max_depth) {}
+  bool Null() { return true; }
+  bool Bool(bool) { return true; }
+  bool Int(int) { return Fail(ParseErrorKind::kSyntax); }
+  bool Uint(unsigned) { return Fail(ParseErrorKind::kSyntax); }
+  bool Int64(int64_t) { return Fail(ParseErrorKind::kSyntax); }
+  bool Uint64(uint64_t) { return Fail(ParseErrorKind::kSyntax); }
+  bool Double(double) { return Fail(ParseErrorKind::kSyntax); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    NumberText number = ReadNumber(std::string_view(s, n));
+    if (!number.valid) return Fail(ParseErrorKind::kSyntax);
+    return number.finite || Fail(ParseErrorKind::kNumberOverflow);
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    return IsValidUtf8(std::string_view(s, n)) || Fail(ParseErrorKind::kInvalidUtf8);
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (!IsValidUtf8(std::string_view(s, n))) return Fail(ParseErrorKind::kInvalidUtf8);
+    keys_.emplace_back(s, n);
+    return true;
+  }
+  bool StartObject() { return Open(keys_.size()); }
+  bool EndObject(rapidjson::SizeType) {
+    const size_t start = open_.back();
+    open_.pop_back();
+    std::sort(keys_.begin() + static_cast<std::ptrdiff_t>(start), keys_.end());
+    if (std::adjacent_find(keys_.begin() + static_cast<std::ptrdiff_t>(start), keys_.end()) != keys_.end())
+      return Fail(ParseErrorKind::kDuplicateKey);
+    keys_.resize(start);
+    return true;
+  }
+  bool StartArray() { return Open(kArray); }
+  bool EndArray(rapidjson::SizeType) {
+    open_.pop_back();
+    return true;
+  }
+  ParseErrorKind error() const { return error_; }
+
+ private:
+  static constexpr size_t kArray = static_cast<size_t>(-1);
+  bool Open(size_t first_key) {
+    if (open_.size() >= max_depth_) return Fail(ParseErrorKind::kTooDeep);
+    open_.push_back(first_key);
+    return true;
+  }
+  bool Fail(ParseErrorKind k) {
+    if (error_ == ParseErrorKind::kNone) error_ = k;
+    return false;
+  }
+  size_t max_depth_;
+  std::vector<size_t> open_;  // per open container: its first key in keys_ (kArray for an array)
+  std::vector<std::string_view> keys_;
+  ParseErrorKind error_ = ParseErrorKind::kNone;
+};
+
+constexpr unsigned kParseFlags =
+    rapidjson::kParseInsituFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
+
+// One in-situ parse of a copy of `text` into a fresh handler; in outline
+// mode the copy is made as the reader goes (BoundedStream).
+template <class Handler>
+rapidjson::ParseResult ParseCopy(std::string_view text, const ParseLimits& limits, Outline* outline,
+                                 std::optional<Handler>* handler) {
+  handler->emplace(limits.max_depth);
+  std::unique_ptr<char[]> buffer(new char[text.size() + 1]);
+  const size_t copied = outline ? 0 : text.size();
+  std::memcpy(buffer.get(), text.data(), copied);
+  BoundedStream stream(buffer.get(), text, copied);
+  if constexpr (std::is_same_v<Handler, Builder>)
+    if (outline) (*handler)->OutlineInto(outline, &stream);
+  rapidjson::Reader reader;
+  return reader.Parse<kParseFlags>(stream, **handler);
+}
+
+// Parses `text` into `handler`. Only a number RapidJSON wrongly calls too
+// big needs NormalizeLargeNumbers (a scan of the whole text, so not done up
+// front): the text is then parsed again, rewritten; up to that token both
+// parses saw the same events.
+template <class Handler>
+rapidjson::ParseResult ParseText(std::string_view text, const ParseLimits& limits, Outline* outline,
+                                 std::optional<Handler>* handler) {
+  rapidjson::ParseResult pr = ParseCopy(text, limits, outline, handler);
+  if (!pr && pr.Code() == rapidjson::kParseErrorNumberTooBig && (*handler)->error() == ParseErrorKind::kNone) {
+    std::string rewritten(text);
+    NormalizeLargeNumbers(rewritten);
+    if (outline) outline->arrays.clear();
+    pr = ParseCopy(std::string_view(rewritten), limits, outline, handler);
+  }
+  return pr;
+}
+
 ParseResult ParseWith(std::string_view text, const ParseLimits& limits, Outline* outline) {
   if (text.size() > limits.max_bytes)
     return Failure(ParseErrorKind::kTooLarge, "request body exceeds " + std::to_string(limits.max_bytes) + " bytes");
   // RapidJSON stops at a NUL byte as if the text ended there.
   if (std::memchr(text.data(), '\0', text.size()) != nullptr)
     return Failure(ParseErrorKind::kSyntax, "unexpected NUL byte");
-  std::string buffer(text);  // our copy: parsed in situ
-  NormalizeLargeNumbers(buffer);
-  Builder builder(limits.max_depth);
-  rapidjson::Reader reader;
-  BoundedStream stream(buffer.data(), buffer.data() + buffer.size());
-  if (outline) builder.OutlineInto(outline, &stream);
-  constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseValidateEncodingFlag |
-                              rapidjson::kParseNumbersAsStringsFlag;
-  rapidjson::ParseResult pr = reader.Parse<kFlags>(stream, builder);
+  std::optional<Builder> built;
+  rapidjson::ParseResult pr = ParseText(text, limits, outline, &built);
+  Builder& builder = *built;
   if (pr) {
     ParseResult r;
     r.value = builder.TakeRoot();
@@ -398,6 +578,12 @@ ParseResult ParseWith(std::string_view text, const ParseLimits& limits, Outline*
 }  // namespace
 
 ParseResult Parse(std::string_view text, const ParseLimits& limits) { return ParseWith(text, limits, nullptr); }
+
+bool IsValid(std::string_view text, const ParseLimits& limits) {
+  if (text.size() > limits.max_bytes || std::memchr(text.data(), '\0', text.size()) != nullptr) return false;
+  std::optional<Validator> validator;
+  return static_cast<bool>(ParseText(text, limits, nullptr, &validator));
+}
 
 ParseResult ParseOutline(std::string_view text, const ParseLimits& limits, Outline* outline) {
   outline->arrays.clear();

@@ -339,7 +339,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   c.mode = r.Enum(v, "mode", w, {"audit", "advisory", "enforce"});
   // "" until the check is final or escalated (add_check of a change set).
   if (const std::string* body = v.find_string("body"); body && body->empty()) c.body_json.clear();
-  else c.body_json = json::Write(r.Any(v, "body", w));
+  else c.body_json = r.Text(v, "body", w);
   c.context = r.Opt<json::Value>(v, "context", w);
   c.amount = r.Opt<double>(v, "amount", w);
   c.issued_token = r.Str(v, "issued_token", w);
@@ -432,7 +432,7 @@ Outcome ReadOutcome(RecordReader& r, const json::Value& v, const std::string& w,
   o.findings = r.Any(v, "findings", w);
   // "" until the outcome is final (add_outcome of a change set).
   if (const std::string* body = v.find_string("body"); body && body->empty()) o.body_json.clear();
-  else o.body_json = json::Write(r.Any(v, "body", w));
+  else o.body_json = r.Text(v, "body", w);
   o.timestamp_ms = r.Time(v, "timestamp", w);
   o.seq = static_cast<uint64_t>(r.Count(v, "seq", w));
   o.committed_budget = r.Opt<double>(v, "committed_budget", w);
@@ -469,7 +469,7 @@ Adjustment ReadAdjustment(RecordReader& r, const json::Value& v, const std::stri
   a.payload_hash = r.Str(v, "payload_hash", w);
   // "" until the report's body is set (add_adjustment of a change set).
   if (const std::string* body = v.find_string("report_body"); body && body->empty()) a.report_body_json.clear();
-  else a.report_body_json = json::Write(r.Any(v, "report_body", w));
+  else a.report_body_json = r.Text(v, "report_body", w);
   a.timestamp_ms = r.Time(v, "timestamp", w);
   a.seq = static_cast<uint64_t>(r.Count(v, "seq", w));
   a.reviewed_by = r.Opt<std::string>(v, "reviewed_by", w);
@@ -521,7 +521,7 @@ IdempotencyEntry ReadIdempotency(RecordReader& r, const json::Value& v, const st
                    "sync_accounts"});
   e.payload_hash = r.Str(v, "payload_hash", w);
   e.stored_at_ms = r.Time(v, "stored_at", w);
-  if (v.has("body")) e.body_json = json::Write(r.Any(v, "body", w));
+  if (v.has("body")) e.body_json = r.Text(v, "body", w);
   return e;
 }
 

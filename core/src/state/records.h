@@ -104,6 +104,21 @@ class RecordReader {
     if (!p.ok()) Fail(where, key, "valid JSON text");
     return p.value;
   }
+  // JSON text kept as text (a stored response body): checked as Any()
+  // checks it, but not built and written again.
+  std::string Text(const json::Value& o, const char* key, const std::string& where) {
+    const json::Value* v = Get(o, key, where);
+    if (!v) return "";
+    if (!v->is_string()) {
+      Fail(where, key, "JSON text");
+      return "";
+    }
+    json::ParseLimits limits;
+    limits.max_bytes = 64u << 20;
+    limits.max_depth = 256;
+    if (!json::IsValid(v->as_string(), limits)) Fail(where, key, "valid JSON text");
+    return v->as_string();
+  }
   std::vector<std::string> Strings(const json::Value& o, const char* key, const std::string& where) {
     std::vector<std::string> out;
     const json::Value* v = Get(o, key, where);

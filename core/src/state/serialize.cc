@@ -171,6 +171,7 @@ class Tables {
   // reader records an error; a record that is not valid JSON is the error.
   template <class Read>
   Status ForEach(const char* key, RecordReader& r, Read read) const {
+    read_.insert(key);
     const std::vector<json::OutlineElement>* elements = Elements(key);
     for (size_t i = 0; elements && i < elements->size() && r.error.empty(); ++i) {
       const json::OutlineElement& e = (*elements)[i];
@@ -188,6 +189,16 @@ class Tables {
                          parsed.field.empty() ? where : where + (parsed.field[0] == '[' ? "" : ".") + parsed.field);
       ADCP_RETURN_IF_ERROR(Call(read, parsed.value, where));
     }
+    return Status::Ok();
+  }
+
+  // Arrays no reader asked for (members a later format may add) are still
+  // parsed, so a document is accepted only when all of it is valid JSON
+  // (the outline pass scans records; it does not check them).
+  Status CheckUnread() const {
+    RecordReader unused;
+    for (const auto& [key, elements] : outline_.arrays)
+      if (!read_.count(key)) ADCP_RETURN_IF_ERROR(ForEach(key.c_str(), unused, [](const json::Value&, const std::string&) {}));
     return Status::Ok();
   }
 
@@ -212,6 +223,7 @@ class Tables {
   std::string_view text_;
   const json::Value& root_;
   const json::Outline& outline_;
+  mutable std::set<std::string> read_;
 };
 
 // The tables added after the first format: the outcomes ledger (spec 11),
@@ -296,7 +308,9 @@ Status ImportState(std::string_view text, const Config& config, State* out) {
     return InvalidState("format", "not an adcp-governance state document (format/format_version)");
   RecordReader r;
   State s;
-  ADCP_RETURN_IF_ERROR(ReadTables(Tables(text, doc, outline), doc, r, s));
+  const Tables tables(text, doc, outline);
+  ADCP_RETURN_IF_ERROR(ReadTables(tables, doc, r, s));
+  ADCP_RETURN_IF_ERROR(tables.CheckUnread());
   ADCP_RETURN_IF_ERROR(CheckLinks(s));
   RebuildDerived(s, config);
   *out = std::move(s);
@@ -373,7 +387,11 @@ void RebuildDerived(State& s, const Config& config) {
     switch (e.kind) {
       case EntryKind::kCheck: {
         const Check& c = s.checks[e.index];
-        CountFinalCheck(s, e.index, json::ParseStored(c.body_json));
+        // Only the body's findings are counted: a body without that word
+        // need not be parsed (most of them; recovery time, issue 12).
+        CountFinalCheck(s, e.index, c.body_json.find("findings\"") == std::string::npos
+                                        ? json::Value()
+                                        : json::ParseStored(c.body_json));
         if (c.statement) RecordStatement(s, e.index);
         if (!c.intent && c.verdict == Verdict::kApproved && c.planned_delivery)
           if (const std::string* mb = c.planned_delivery->find_string("media_buy_id")) RecordMediaBuyId(s, c.action, *mb);
