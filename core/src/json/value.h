@@ -52,6 +52,7 @@ class Value {
   bool as_bool() const { return *std::get_if<bool>(&data_); }
   double as_number() const { return *std::get_if<double>(&data_); }
   const std::string& as_string() const { return *std::get_if<std::string>(&data_); }
+  std::string* mutable_string() { return std::get_if<std::string>(&data_); }
   const Array& as_array() const { return *std::get_if<Array>(&data_); }
   Array& as_array() { return *std::get_if<Array>(&data_); }
   const Object& as_object() const { return *std::get_if<Object>(&data_); }

@@ -41,9 +41,13 @@ class RecordReader {
     if (!v) Fail(where, key, "present");
     return v;
   }
+  // importState reads each record from a tree parsed for it alone and
+  // dropped after: the reader may then take strings out of that tree
+  // instead of copying them (no reader reads a member twice).
+  bool take_strings = false;
   std::string Str(const json::Value& o, const char* key, const std::string& where) {
     const json::Value* v = Get(o, key, where);
-    if (v && v->is_string()) return v->as_string();
+    if (v && v->is_string()) return StringOf(*v);
     if (v) Fail(where, key, "a string");
     return "";
   }
@@ -117,7 +121,7 @@ class RecordReader {
     limits.max_bytes = 64u << 20;
     limits.max_depth = 256;
     if (!json::IsValid(v->as_string(), limits)) Fail(where, key, "valid JSON text");
-    return v->as_string();
+    return StringOf(*v);
   }
   std::vector<std::string> Strings(const json::Value& o, const char* key, const std::string& where) {
     std::vector<std::string> out;
@@ -156,6 +160,10 @@ class RecordReader {
   }
   template <class T>
   std::optional<T> Opt(const json::Value& o, const char* key, const std::string& where);
+  std::string StringOf(const json::Value& v) {
+    // The tree is the caller's own, not const (see take_strings).
+    return take_strings ? std::move(*const_cast<json::Value&>(v).mutable_string()) : v.as_string();
+  }
   void Fail(const std::string& where, const char* key, const char* what) {
     if (!error.empty()) return;
     field = where.empty() ? key : where + "." + key;

@@ -307,6 +307,7 @@ Status ImportState(std::string_view text, const Config& config, State* out) {
   if (!format || *format != kFormat || !version || *version != kFormatVersion)
     return InvalidState("format", "not an adcp-governance state document (format/format_version)");
   RecordReader r;
+  r.take_strings = true;  // each record's tree is parsed for it alone
   State s;
   const Tables tables(text, doc, outline);
   ADCP_RETURN_IF_ERROR(ReadTables(tables, doc, r, s));
