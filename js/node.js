@@ -5,12 +5,14 @@ import { randomFillSync } from 'node:crypto';
 import { createDurable } from './durable.js';
 import { createFacade } from './facade.js';
 import { loadNative } from './backend-native.js';
-import { loadWasm } from './backend-wasm.js';
 import { createNodeSigner } from './signer-node.js';
 
+// The WASM glue is imported only when the WASM backend is used: a native
+// agent's cold start does not load it (issue 15).
 let wasm = null;
 async function loadWasmNode() {
-  wasm ??= readFile(new URL('../dist/core.wasm', import.meta.url)).then((bytes) => loadWasm({ wasmBinary: bytes }));
+  wasm ??= Promise.all([import('./backend-wasm.js'), readFile(new URL('../dist/core.wasm', import.meta.url))])
+    .then(([{ loadWasm }, bytes]) => loadWasm({ wasmBinary: bytes }));
   return wasm;
 }
 

@@ -264,7 +264,12 @@ bool HasDuplicateKey(const Object& o) {
 // outline pass costs a scan, not a parse, of the records.
 class Builder {
  public:
-  explicit Builder(size_t max_depth) : max_depth_(max_depth) {}
+  // Room for a typical record or request up front: the member stack would
+  // otherwise grow (and move its members) six or seven times per parse.
+  explicit Builder(size_t max_depth) : max_depth_(max_depth) {
+    pending_.reserve(64);
+    levels_.reserve(8);
+  }
   void OutlineInto(Outline* outline, BoundedStream* stream) {
     outline_ = outline;
     stream_ = stream;
