@@ -118,7 +118,7 @@ async function runBackend(backend) {
     const t0 = process.hrtime.bigint();
     for (let k = 0; k < measure; ++k) governedBuy(agent, done++);
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    rows.push({ size, buysPerSecond: measure / seconds, usPerBuy: (seconds * 1e6) / measure, resident, entries: entriesBefore,
+    rows.push({ size, buysPerSecond: measure / seconds, usPerBuy: (seconds * 1e6) / measure, resident, stored: entriesBefore,
       ...auditFigures(agent) });
   }
   agent.dispose();
@@ -156,7 +156,7 @@ for (const backend of backends) {
       ` ${r.actions.toFixed(3).padStart(15)}`);
   const at10k = rows.find((r) => r.size === 10000), at100k = rows.find((r) => r.size === 100000);
   if (at10k && at100k) {
-    const perEntry = (at100k.resident - at10k.resident) / (at100k.entries - at10k.entries);
+    const perEntry = (at100k.resident - at10k.resident) / (at100k.stored - at10k.stored);
     console.log(`  bytes per stored check or outcome (10,000 -> 100,000 buys): ${perEntry.toFixed(0)} (goal <= 400: ${mark(perEntry <= 400)})`);
   }
   if (at100k) console.log(`  cost at 100,000 vs 0: ${(at100k.usPerBuy / base).toFixed(2)}x (goal <= 1.2x: ${mark(at100k.usPerBuy / base <= 1.2)})` +
