@@ -5,10 +5,12 @@
 // Node signer). Not part of the test suite.
 //
 //   node bench/durable-bench.mjs [--buys 500] [--entries 100000] [--backend native]
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { canonicalize, fileStore, memoryStore, openGovernanceAgent } from '../js/node.js';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
@@ -65,28 +67,44 @@ async function throughput(label, makeStore, concurrency) {
     (journal ? `   ${Math.round(journal / buys)} journal bytes per buy` : ''));
 }
 
-console.log(`backend ${backend}, ${buys} governed buys (4 entries each), real Ed25519 signing`);
-await throughput('memoryStore', () => memoryStore(), 1);
-await throughput('fileStore always, 1 caller', (dir) => fileStore(dir, { fsync: 'always', snapshotEvery: 1e9, log }), 1);
-await throughput('fileStore group, 1 caller', (dir) => fileStore(dir, { fsync: 'group', snapshotEvery: 1e9, log }), 1);
-await throughput('fileStore always, 64 callers', (dir) => fileStore(dir, { fsync: 'always', snapshotEvery: 1e9, log }), 64);
-await throughput('fileStore group, 64 callers', (dir) => fileStore(dir, { fsync: 'group', snapshotEvery: 1e9, log }), 64);
+if (!args.recover) {
+  console.log(`backend ${backend}, ${buys} governed buys (4 entries each), real Ed25519 signing`);
+  await throughput('memoryStore', () => memoryStore(), 1);
+  await throughput('fileStore always, 1 caller', (dir) => fileStore(dir, { fsync: 'always', snapshotEvery: 1e9, log }), 1);
+  await throughput('fileStore group, 1 caller', (dir) => fileStore(dir, { fsync: 'group', snapshotEvery: 1e9, log }), 1);
+  await throughput('fileStore always, 64 callers', (dir) => fileStore(dir, { fsync: 'always', snapshotEvery: 1e9, log }), 64);
+  await throughput('fileStore group, 64 callers', (dir) => fileStore(dir, { fsync: 'group', snapshotEvery: 1e9, log }), 64);
+}
 
-// Recovery of `entries` stored entries: the default snapshot policy (every
-// 1000 change sets), the journal written with fsync 'never' to build it fast.
+// Recovery of `entries` stored entries: the default snapshot policy, the
+// journal written with fsync 'never' to build it fast. Each recovery runs in
+// a fresh process (a cold heap, as after a crash), three times, with the
+// default malloc and with transparent huge pages for malloc
+// (GLIBC_TUNABLES=glibc.malloc.hugetlb=1, a deployment choice on Linux).
+if (args.recover) {
+  const t0 = process.hrtime.bigint();
+  const reopened = await openGovernanceAgent({ backend, issuer: 'https://governance.example.com', signing: SIGNING, log,
+    store: fileStore(args.recover, { log }) });
+  console.log(Number(process.hrtime.bigint() - t0) / 1e9);
+  await reopened.close();
+  process.exit(0);
+}
 {
   const dir = mkdtempSync(join(tmpdir(), 'adcp-bench-'));
   const agent = await open(fileStore(dir, { fsync: 'never', log }));
   for (let i = 0; i < entries / 4; ++i) await governedBuy(agent, i);
   await agent.close();
   const snapshot = dirSize(dir, 'snapshot-'), journal = dirSize(dir, 'journal-');
-  const t0 = process.hrtime.bigint();
-  const reopened = await openGovernanceAgent({ backend, issuer: 'https://governance.example.com', signing: SIGNING, log,
-    store: fileStore(dir, { log }) });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  await reopened.close();
+  const script = fileURLToPath(import.meta.url);
+  const recover = (env) => {
+    const times = Array.from({ length: 3 }, () => Number(execFileSync(process.execPath, [script, '--recover', dir, '--backend', backend],
+      { encoding: 'utf8', env: { ...process.env, ...env } }).trim()));
+    return times.sort((a, b) => a - b);
+  };
+  const plain = recover({}), huge = recover({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
   rmSync(dir, { recursive: true });
-  console.log(`recovery of ${entries} entries: ${seconds.toFixed(2)} s (snapshots ${(snapshot / 1e6).toFixed(1)} MB, ` +
-    `journal ${(journal / 1e6).toFixed(1)} MB)`);
+  const show = (t) => `median ${t[1].toFixed(2)} s (${t.map((x) => x.toFixed(2)).join(' / ')})`;
+  console.log(`recovery of ${entries} entries (snapshots ${(snapshot / 1e6).toFixed(1)} MB, journal ${(journal / 1e6).toFixed(1)} MB):`);
+  console.log(`  default malloc: ${show(plain)}`);
+  console.log(`  GLIBC_TUNABLES=glibc.malloc.hugetlb=1: ${show(huge)}`);
 }
-
