@@ -264,12 +264,8 @@ bool HasDuplicateKey(const Object& o) {
 // outline pass costs a scan, not a parse, of the records.
 class Builder {
  public:
-  // Room for a typical record or request up front: the member stack would
-  // otherwise grow (and move its members) six or seven times per parse.
-  explicit Builder(size_t max_depth) : max_depth_(max_depth) {
-    pending_.reserve(64);
-    levels_.reserve(8);
-  }
+  // Room up front for a typical record or request (else 6-7 regrowths).
+  explicit Builder(size_t max_depth) : max_depth_(max_depth) { pending_.reserve(64), levels_.reserve(8); }
   void OutlineInto(Outline* outline, BoundedStream* stream) {
     outline_ = outline;
     stream_ = stream;
@@ -358,6 +354,7 @@ class Builder {
     return outline_ && levels_.size() == 2 && !levels_[0].array && levels_[1].array;
   }
   std::vector<OutlineElement>& OutlinedArray() { return outline_->arrays.back().second; }
+  bool JumpOverElement();
   bool EndSkipped() {
     if (--skipping_ == 0) OutlinedArray().push_back({element_begin_, stream_->Tell(), std::nullopt});
     return true;
@@ -366,15 +363,7 @@ class Builder {
   bool Open(bool array) {
     if (levels_.size() + skipping_ >= max_depth_) return Fail(ParseErrorKind::kTooDeep);
     if (skipping_ || AtOutlinedElement()) {
-      if (skipping_++ == 0) {
-        element_begin_ = stream_->Tell() - 1;  // the '{' or '[' just taken
-        const size_t close = MatchingClose(stream_->text(), stream_->Tell(), stream_->size());
-        if (close == std::string::npos) return Fail(ParseErrorKind::kSyntax);
-        // The reader now sees an empty container; a mismatched bracket is
-        // its syntax error.
-        stream_->Seek(close);
-      }
-      return true;
+      return skipping_++ != 0 || JumpOverElement();
     }
     if (outline_ && array && levels_.size() == 1 && !levels_[0].array)
       outline_->arrays.emplace_back(key_, std::vector<OutlineElement>());  // a root member array opens
@@ -415,6 +404,16 @@ class Builder {
   bool duplicate_ = false;
   ParseErrorKind error_ = ParseErrorKind::kNone;
 };
+
+// The reader moves to the element's closing bracket and sees an empty
+// container (a mismatched bracket is then its syntax error).
+bool Builder::JumpOverElement() {
+  element_begin_ = stream_->Tell() - 1;  // the '{' or '[' just taken
+  const size_t close = MatchingClose(stream_->text(), stream_->Tell(), stream_->size());
+  if (close == std::string::npos) return Fail(ParseErrorKind::kSyntax);
+  stream_->Seek(close);
+  return true;
+}
 
 ParseResult Failure(ParseErrorKind kind, std::string message, std::string field = {}) {
   ParseResult r;
