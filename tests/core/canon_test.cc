@@ -22,6 +22,45 @@ TEST_CASE("07 §1.2 JCS string escaping", "[07]") {
   CHECK(json::Canonicalize(v) == "[\"\\\"\\\\\\b\\t\\n\\f\\r\\u0001\\u001f/\x7f\xE2\x80\xA8\"]");
 }
 
+// JCS string escaping (RFC 8785 §3.2.2.2, as JSON.stringify) byte by byte,
+// for strings where the bytes to escape fall at every offset of the
+// sixteen-byte blocks the writer skips at once (SSE2, native only).
+TEST_CASE("07 §1.2 strings are escaped exactly, wherever the escaped bytes fall", "[07]") {
+  auto reference = [](const std::string& s) {
+    static const char kHex[] = "0123456789abcdef";
+    std::string out = "\"";
+    for (unsigned char c : s) {
+      if (c == '"') out += "\\\"";
+      else if (c == '\\') out += "\\\\";
+      else if (c == '\b') out += "\\b";
+      else if (c == '\t') out += "\\t";
+      else if (c == '\n') out += "\\n";
+      else if (c == '\f') out += "\\f";
+      else if (c == '\r') out += "\\r";
+      else if (c < 0x20) out += std::string("\\u00") + kHex[c >> 4] + kHex[c & 15];
+      else out.push_back(static_cast<char>(c));
+    }
+    return out + "\"";
+  };
+  const std::string pieces[] = {"\"", "\\", "\x01", "\x1f", "\n", " ", "\x7f", "\xc3\xa9", "\xf0\x9f\x98\x80", "a"};
+  uint64_t seed = 7;
+  size_t checked = 0;
+  for (size_t length = 0; length < 70; ++length) {
+    for (int round = 0; round < 40; ++round) {
+      std::string s;
+      while (s.size() < length) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        const std::string& piece = pieces[(seed >> 33) % 10];
+        s += (seed >> 20) % 4 == 0 ? piece : std::string(1 + (seed >> 40) % 20, 'x');
+      }
+      REQUIRE(json::Write(json::Value(s)) == reference(s));
+      REQUIRE(json::Canonicalize(json::Value(s)) == reference(s));
+      ++checked;
+    }
+  }
+  CHECK(checked == 70 * 40);
+}
+
 TEST_CASE("07 §1.3 number formatting table", "[07]") {
   struct {
     double in;

@@ -6,8 +6,9 @@
 namespace adcp {
 namespace {
 
-void CopyIf(json::Value& out, const json::Value& from, const char* key) {
-  if (const json::Value* v = from.find(key)) out.set(key, *v);
+// `from` is a body parsed for this entry alone: its members are moved out.
+void MoveIf(json::Value& out, json::Value& from, const char* key) {
+  if (json::Value* v = from.find(key)) out.set(key, std::move(*v));
 }
 
 json::Value Head(const char* type, const std::string& id, int64_t ts_ms, const Plan& plan, const EntryOptions& opts) {
@@ -19,28 +20,28 @@ json::Value Head(const char* type, const std::string& id, int64_t ts_ms, const P
 }  // namespace
 
 json::Value CheckEntry(const State& state, const Check& c, const EntryOptions& opts) {
-  const json::Value body = json::ParseStored(c.body_json);
+  json::Value body = json::ParseStored(c.body_json);
   json::Value e = Head("check", c.check_id, c.final_ms, state.plans[c.plan], opts);
   e.set("caller", c.caller);
   e.set("tool", c.tool);
   e.set(opts.legacy_status ? "status" : "verdict", VerdictName(c.verdict));
   e.set("check_type", c.intent ? "intent" : "execution");
   e.set("mode", c.mode);
-  CopyIf(e, body, "explanation");
-  CopyIf(e, body, "policies_evaluated");
-  CopyIf(e, body, "categories_evaluated");
-  const json::Value* findings = body.find("findings");
-  e.set("findings", findings ? *findings : json::Value::MakeArray());
+  MoveIf(e, body, "explanation");
+  MoveIf(e, body, "policies_evaluated");
+  MoveIf(e, body, "categories_evaluated");
+  json::Value* findings = body.find("findings");
+  e.set("findings", findings ? std::move(*findings) : json::Value::MakeArray());
   if (c.verdict == Verdict::kApproved && !c.issued_token.empty())
     e.set("governance_context", c.issued_token);
   else if (c.verdict == Verdict::kDenied && !c.intent && c.presented_check != kNone)
     e.set("governance_context", PresentedToken(state, c));
   e.set("plan_hash", c.plan_hash);
   e.set("purchase_type", c.purchase_type);
-  CopyIf(e, body, "delivery_statement");
+  MoveIf(e, body, "delivery_statement");
   if (c.runtime_attestations) {
     e.set("runtime_attestations", *c.runtime_attestations);
-    CopyIf(e, body, "runtime_attestation_binding_digest");
+    MoveIf(e, body, "runtime_attestation_binding_digest");
   }
   return e;
 }
@@ -51,8 +52,8 @@ json::Value OutcomeEntry(const State& state, const Outcome& o, const EntryOption
   if (o.check != kNone) e.set("governance_context", OutcomeContext(state, o));  // plan-level 3.0 snapshots name none
   e.set("purchase_type", o.purchase_type);
   e.set("outcome", o.type);
-  const json::Value body = json::ParseStored(o.body_json);
-  if (const json::Value* st = body.find("outcome_state")) e.set("outcome_status", *st);
+  json::Value body = json::ParseStored(o.body_json);
+  if (json::Value* st = body.find("outcome_state")) e.set("outcome_status", std::move(*st));
   if (o.type != "delivery" && o.committed_budget) e.set("committed_budget", *o.committed_budget);
   if (o.type == "completed" && o.reported_committed_budget)
     e.set("reported_committed_budget", *o.reported_committed_budget);

@@ -87,9 +87,23 @@ class Value {
   std::variant<std::monostate, bool, double, std::string, Array, Object> data_;
 };
 
-// Shorthand for building objects in a fixed key order.
-inline Value Obj(std::initializer_list<Member> members) {
-  return Value(Object(members));
+// One member of Obj's list. The value is `mutable` so Obj can move it out:
+// the elements of an initializer_list are const, and a list of Members was
+// copied whole, deep-copying every subtree passed to Obj (a response body
+// into its envelope, a page of governed actions into its answer).
+struct Field {
+  Field(std::string k, Value v) : key(std::move(k)), value(std::move(v)) {}
+  std::string key;
+  mutable Value value;
+};
+
+// Shorthand for building objects in a fixed key order; values passed with
+// std::move are moved, not copied.
+inline Value Obj(std::initializer_list<Field> fields) {
+  Object members;
+  members.reserve(fields.size());
+  for (const Field& f : fields) members.emplace_back(f.key, std::move(f.value));
+  return Value(std::move(members));
 }
 
 }  // namespace adcp::json

@@ -3,6 +3,10 @@
 #include <cmath>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "json/json.h"
 
 // Shortest round-trip digits. The C++17 way is std::to_chars(double), which
@@ -83,6 +87,18 @@ void AppendQuoted(std::string& out, std::string_view s) {
   out.push_back('"');
   size_t run = 0;  // start of the pending unescaped run
   for (size_t i = 0; i < s.size(); ++i) {
+#if defined(__SSE2__)
+    // Sixteen bytes at a time while none needs escaping (tokens, ids, most
+    // text): a control byte (unsigned <= 0x1f), a quote or a backslash.
+    while (i + 16 <= s.size()) {
+      const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+      const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(block, _mm_set1_epi8(0x1f)), _mm_set1_epi8(0x1f));
+      const __m128i special = _mm_or_si128(_mm_cmpeq_epi8(block, _mm_set1_epi8('"')), _mm_cmpeq_epi8(block, _mm_set1_epi8('\\')));
+      if (_mm_movemask_epi8(_mm_or_si128(control, special)) != 0) break;
+      i += 16;
+    }
+    if (i >= s.size()) break;
+#endif
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.data() + run, i - run);

@@ -22,7 +22,7 @@ extern const char* const kReviewIndustries[10];
 TaskError Shape(const std::string& field, const std::string& message);
 // The check's phase: `phase`, else the legacy `governance_phase`, else purchase.
 Phase PhaseOf(const json::Value& r);
-json::Value Details(std::initializer_list<json::Member> members);
+json::Value Details(std::initializer_list<json::Field> members);
 
 // Effective mode (03 §8).
 std::string ConfiguredMode(const Agent& agent, const Plan& plan);

@@ -36,7 +36,7 @@ Phase PhaseOf(const json::Value& r) {
   return named ? PhaseFromName(*named).value_or(Phase::kPurchase) : Phase::kPurchase;
 }
 
-json::Value Details(std::initializer_list<json::Member> members) { return json::Obj(members); }
+json::Value Details(std::initializer_list<json::Field> members) { return json::Obj(members); }
 
 // Effective mode (03 §8).
 std::string ConfiguredMode(const Agent& agent, const Plan& plan) {
