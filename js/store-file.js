@@ -54,18 +54,6 @@ export function encodeFrame(magic, seq, text) {
   return frame;
 }
 
-// The frame at `offset` ({seq, payload, end}; the payload is a view of
-// `buffer`), or null when it is torn or corrupt.
-export function decodeFrame(magic, buffer, offset) {
-  if (offset + HEADER > buffer.length) return null;
-  if (buffer.toString('latin1', offset, offset + 4) !== magic) return null;
-  const length = buffer.readUInt32LE(offset + 12);
-  if (offset + HEADER + length > buffer.length) return null;
-  const payload = buffer.subarray(offset + HEADER, offset + HEADER + length);
-  if (!checksum(payload).equals(buffer.subarray(offset + 16, offset + 24))) return null;
-  return { seq: Number(buffer.readBigUInt64LE(offset + 4)), payload, end: offset + HEADER + length };
-}
-
 // The frame header at `offset` ({seq, end}) without checking the payload:
 // recovery walks the frames a snapshot already covers this way (their
 // checksums cost time and guard nothing: they are not applied). A bad
@@ -74,6 +62,16 @@ function frameHeader(magic, buffer, offset) {
   if (offset + HEADER > buffer.length || buffer.toString('latin1', offset, offset + 4) !== magic) return null;
   const end = offset + HEADER + buffer.readUInt32LE(offset + 12);
   return end <= buffer.length ? { seq: Number(buffer.readBigUInt64LE(offset + 4)), end } : null;
+}
+
+// The frame at `offset` ({seq, payload, end}; the payload is a view of
+// `buffer`), or null when it is torn or corrupt.
+export function decodeFrame(magic, buffer, offset) {
+  const header = frameHeader(magic, buffer, offset);
+  if (!header) return null;
+  const payload = buffer.subarray(offset + HEADER, header.end);
+  if (!checksum(payload).equals(buffer.subarray(offset + 16, offset + 24))) return null;
+  return { seq: header.seq, payload, end: header.end };
 }
 
 function hasValidFrameAfter(buffer, offset) {

@@ -1,16 +1,21 @@
 // JCS, plan_hash and the JSON reader on arbitrary bytes. Properties:
 // nothing reads out of bounds (ASan/UBSan stop the run), canonicalization is
-// idempotent (jcs(jcs(x)) == jcs(x)), and plan_hash of a plan equals
-// plan_hash of its canonical form.
+// idempotent (jcs(jcs(x)) == jcs(x)), plan_hash of a plan equals
+// plan_hash of its canonical form, and json::IsValid (checks without
+// building) accepts exactly what json::Parse accepts.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "adcp_governance.h"
+#include "json/json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
+  adcp::json::ParseLimits limits;
+  limits.max_depth = 16;  // low, so the depth limit is reached too
+  if (adcp::json::IsValid(input, limits) != adcp::json::Parse(input, limits).ok()) std::abort();
   adcp::Expected<std::string> once = adcp::GovernanceAgent::Jcs(input);
   adcp::Expected<std::string> hash = adcp::GovernanceAgent::PlanHash(input);
   if (!once.ok()) return 0;

@@ -252,6 +252,40 @@ bool HasDuplicateKey(const Object& o) {
   return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
 }
 
+// What Builder and Validator share: RapidJSON delivers every number as text
+// (kParseNumbersAsStringsFlag), so typed numbers never arrive; numbers are
+// read as JSON.parse reads them and strings must be UTF-8 without lone
+// surrogates; the first problem is kept.
+class StrictHandler {
+ public:
+  bool Int(int) { return Fail(ParseErrorKind::kSyntax); }
+  bool Uint(unsigned) { return Fail(ParseErrorKind::kSyntax); }
+  bool Int64(int64_t) { return Fail(ParseErrorKind::kSyntax); }
+  bool Uint64(uint64_t) { return Fail(ParseErrorKind::kSyntax); }
+  bool Double(double) { return Fail(ParseErrorKind::kSyntax); }
+  ParseErrorKind error() const { return error_; }
+
+ protected:
+  bool Fail(ParseErrorKind k) {
+    if (error_ == ParseErrorKind::kNone) error_ = k;
+    return false;
+  }
+  // The number token's value, or false (recorded) when it is not a finite number.
+  bool ReadFinite(const char* s, rapidjson::SizeType n, double* value) {
+    NumberText number = ReadNumber(std::string_view(s, n));
+    if (!number.valid) return Fail(ParseErrorKind::kSyntax);
+    if (!number.finite) return Fail(ParseErrorKind::kNumberOverflow);
+    *value = number.value;
+    return true;
+  }
+  bool CheckText(const char* s, rapidjson::SizeType n) {
+    return IsValidUtf8(std::string_view(s, n)) || Fail(ParseErrorKind::kInvalidUtf8);
+  }
+
+ private:
+  ParseErrorKind error_ = ParseErrorKind::kNone;
+};
+
 // Builds the value tree from SAX events. Members and elements wait on one
 // flat stack until their container closes; the container is then built
 // with exactly its size in one allocation (as RapidJSON's own Document
@@ -262,7 +296,7 @@ bool HasDuplicateKey(const Object& o) {
 // text (scalars as values), to be parsed on its own later. The reader is
 // moved straight to an element's closing bracket (MatchingClose), so the
 // outline pass costs a scan, not a parse, of the records.
-class Builder {
+class Builder : public StrictHandler {
  public:
   // Room up front for a typical record or request (else 6-7 regrowths).
   explicit Builder(size_t max_depth) : max_depth_(max_depth) { pending_.reserve(64), levels_.reserve(8); }
@@ -273,31 +307,20 @@ class Builder {
 
   bool Null() { return skipping_ ? true : Add(Value()); }
   bool Bool(bool b) { return skipping_ ? true : Add(Value(b)); }
-  // kParseNumbersAsStringsFlag: RapidJSON delivers every number as text.
-  bool Int(int) { return Fail(ParseErrorKind::kSyntax); }
-  bool Uint(unsigned) { return Fail(ParseErrorKind::kSyntax); }
-  bool Int64(int64_t) { return Fail(ParseErrorKind::kSyntax); }
-  bool Uint64(uint64_t) { return Fail(ParseErrorKind::kSyntax); }
-  bool Double(double) { return Fail(ParseErrorKind::kSyntax); }
   bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
     if (skipping_) return true;  // checked when the element is parsed
-    NumberText number = ReadNumber(std::string_view(s, n));
-    if (!number.valid) return Fail(ParseErrorKind::kSyntax);
-    if (!number.finite) return Fail(ParseErrorKind::kNumberOverflow);
-    return Add(Value(number.value));
+    double value = 0;
+    return ReadFinite(s, n, &value) && Add(Value(value));
   }
   bool String(const char* s, rapidjson::SizeType n, bool) {
     if (skipping_) return true;
-    std::string_view sv(s, n);
-    if (!IsValidUtf8(sv)) return Fail(ParseErrorKind::kInvalidUtf8);
-    return Add(Value(std::string(sv)));
+    return CheckText(s, n) && Add(Value(std::string(s, n)));
   }
   bool StartObject() { return Open(false); }
   bool Key(const char* s, rapidjson::SizeType n, bool) {
     if (skipping_) return true;
-    std::string_view sv(s, n);
-    if (!IsValidUtf8(sv)) return Fail(ParseErrorKind::kInvalidUtf8);
-    key_.assign(sv.data(), sv.size());
+    if (!CheckText(s, n)) return false;
+    key_.assign(s, n);
     return true;
   }
   bool EndObject(rapidjson::SizeType) {
@@ -322,7 +345,6 @@ class Builder {
     return Close(Value(std::move(a)));
   }
 
-  ParseErrorKind error() const { return error_; }
   Value TakeRoot() { return std::move(root_); }
 
   // Where the value being read sits: "plans[0].budget.total" (08 §1 field
@@ -388,10 +410,6 @@ class Builder {
     pending_.emplace_back(levels_.back().array ? std::string() : std::move(key_), std::move(v));
     return true;
   }
-  bool Fail(ParseErrorKind k) {
-    if (error_ == ParseErrorKind::kNone) error_ = k;
-    return false;
-  }
   size_t max_depth_;
   Outline* outline_ = nullptr;
   BoundedStream* stream_ = nullptr;
@@ -402,7 +420,6 @@ class Builder {
   std::string key_;              // the key of the next value of the innermost object
   Value root_;
   bool duplicate_ = false;
-  ParseErrorKind error_ = ParseErrorKind::kNone;
 };
 
 // The reader moves to the element's closing bracket and sees an empty
@@ -446,26 +463,18 @@ namespace {
 // surrogates, finite numbers) without building anything: IsValid accepts
 // exactly what Parse accepts. Keys are compared as views of the in-situ
 // buffer, where decoded strings stay put.
-class Validator {
+class Validator : public StrictHandler {
  public:
   explicit Validator(size_t max_depth) : max_depth_(max_depth) {}
   bool Null() { return true; }
   bool Bool(bool) { return true; }
-  bool Int(int) { return Fail(ParseErrorKind::kSyntax); }
-  bool Uint(unsigned) { return Fail(ParseErrorKind::kSyntax); }
-  bool Int64(int64_t) { return Fail(ParseErrorKind::kSyntax); }
-  bool Uint64(uint64_t) { return Fail(ParseErrorKind::kSyntax); }
-  bool Double(double) { return Fail(ParseErrorKind::kSyntax); }
   bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
-    NumberText number = ReadNumber(std::string_view(s, n));
-    if (!number.valid) return Fail(ParseErrorKind::kSyntax);
-    return number.finite || Fail(ParseErrorKind::kNumberOverflow);
+    double value = 0;
+    return ReadFinite(s, n, &value);
   }
-  bool String(const char* s, rapidjson::SizeType n, bool) {
-    return IsValidUtf8(std::string_view(s, n)) || Fail(ParseErrorKind::kInvalidUtf8);
-  }
+  bool String(const char* s, rapidjson::SizeType n, bool) { return CheckText(s, n); }
   bool Key(const char* s, rapidjson::SizeType n, bool) {
-    if (!IsValidUtf8(std::string_view(s, n))) return Fail(ParseErrorKind::kInvalidUtf8);
+    if (!CheckText(s, n)) return false;
     keys_.emplace_back(s, n);
     return true;
   }
@@ -484,7 +493,6 @@ class Validator {
     open_.pop_back();
     return true;
   }
-  ParseErrorKind error() const { return error_; }
 
  private:
   static constexpr size_t kArray = static_cast<size_t>(-1);
@@ -493,14 +501,9 @@ class Validator {
     open_.push_back(first_key);
     return true;
   }
-  bool Fail(ParseErrorKind k) {
-    if (error_ == ParseErrorKind::kNone) error_ = k;
-    return false;
-  }
   size_t max_depth_;
   std::vector<size_t> open_;  // per open container: its first key in keys_ (kArray for an array)
   std::vector<std::string_view> keys_;
-  ParseErrorKind error_ = ParseErrorKind::kNone;
 };
 
 constexpr unsigned kParseFlags =

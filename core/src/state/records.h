@@ -29,6 +29,9 @@ struct TableSizes {
 constexpr double kMaxCount = 9007199254740991.0;  // 2^53 - 1
 constexpr double kMaxTimeMs = 8.64e15;
 
+// Bounds of a JSON value stored as text in a record (Any, Text).
+inline constexpr json::ParseLimits kStoredTextLimits{64u << 20, 256};
+
 // Reads typed members and remembers the first problem and where it was
 // (`field`, the member's path in the document, e.g. "checks[3].expires_at").
 class RecordReader {
@@ -101,10 +104,7 @@ class RecordReader {
       Fail(where, key, "JSON text");
       return json::Value();
     }
-    json::ParseLimits limits;
-    limits.max_bytes = 64u << 20;
-    limits.max_depth = 256;
-    json::ParseResult p = json::Parse(v->as_string(), limits);
+    json::ParseResult p = json::Parse(v->as_string(), kStoredTextLimits);
     if (!p.ok()) Fail(where, key, "valid JSON text");
     return p.value;
   }
@@ -117,10 +117,7 @@ class RecordReader {
       Fail(where, key, "JSON text");
       return "";
     }
-    json::ParseLimits limits;
-    limits.max_bytes = 64u << 20;
-    limits.max_depth = 256;
-    if (!json::IsValid(v->as_string(), limits)) Fail(where, key, "valid JSON text");
+    if (!json::IsValid(v->as_string(), kStoredTextLimits)) Fail(where, key, "valid JSON text");
     return StringOf(*v);
   }
   std::vector<std::string> Strings(const json::Value& o, const char* key, const std::string& where) {
