@@ -47,6 +47,24 @@ function jsonHook(fn) {
   return guard((...texts) => fn(...texts.map((t) => JSON.parse(t))), (v) => (typeof v === 'string' ? v : JSON.stringify(v)));
 }
 
+// The platform's CSPRNG drawn in 4 KB blocks: ids and jtis take 10-16 bytes
+// each, and one system call per id cost about 8 % of a governed buy (issue
+// 15). Each byte is handed out once. A host's own `random` is called as it
+// is (seeded tests depend on its exact calls).
+const RANDOM_POOL_BYTES = 4096;
+function pooledRandom(fill) {
+  let pool = new Uint8Array(0), used = 0;
+  return (n) => {
+    if (n > RANDOM_POOL_BYTES) return fill(n);
+    if (used + n > pool.length) {
+      pool = fill(RANDOM_POOL_BYTES);
+      used = 0;
+    }
+    used += n;
+    return pool.slice(used - n, used);
+  };
+}
+
 function authJson(auth) {
   if (auth === undefined || auth === null) return '{}';
   if (typeof auth === 'string') return JSON.stringify({ agent_url: auth });
@@ -128,7 +146,7 @@ export function createFacade(platform) {
 
     const hooks = {
       nowMs: guard(options.clock ?? (() => Date.now()), (v) => v),
-      randomBytes: guard(options.random ?? platform.randomBytes, (v) =>
+      randomBytes: guard(options.random ?? pooledRandom(platform.randomBytes), (v) =>
         v instanceof Uint8Array ? v : new Error('randomBytes must return a Uint8Array')),
     };
     if (signer) hooks.sign = guard(signer.sign, (v) => v);
