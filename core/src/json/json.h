@@ -87,6 +87,9 @@ Value ParseStored(std::string_view text);
 // Compact JSON in insertion order (= JSON.stringify(value)).
 std::string Write(const Value& v);
 void AppendWrite(std::string& out, const Value& v);
+// Write of an object without one of its top-level members (no copy of the
+// rest); other values are written whole.
+std::string WriteWithout(const Value& v, std::string_view omitted_key);
 
 // RFC 8785 canonical form: like Write, with object members sorted by their
 // keys as UTF-16 code-unit sequences.

@@ -179,17 +179,47 @@ void AppendValue(std::string& out, const Value& v) {
 void AppendWrite(std::string& out, const Value& v) { AppendValue<false>(out, v); }
 void AppendCanonical(std::string& out, const Value& v) { AppendValue<true>(out, v); }
 
-std::string Write(const Value& v) {
-  std::string s;
-  AppendWrite(s, v);
-  return s;
+namespace {
+
+// Written into one reused buffer, then copied out at its exact size: growing
+// a fresh string by doubling cost a reallocation and copy per doubling (about
+// an eighth of a governed call), and the text kept in records would carry up
+// to twice its size in slack.
+template <bool kCanonical>
+std::string WriteExact(const Value& v) {
+  thread_local std::string scratch;
+  scratch.clear();
+  AppendValue<kCanonical>(scratch, v);
+  std::string out(scratch);
+  if (scratch.capacity() > (1u << 20)) std::string().swap(scratch);  // keep no huge buffer after a huge document
+  return out;
 }
 
-std::string Canonicalize(const Value& v) {
-  std::string s;
-  AppendCanonical(s, v);
-  return s;
+}  // namespace
+
+std::string Write(const Value& v) { return WriteExact<false>(v); }
+
+std::string WriteWithout(const Value& v, std::string_view omitted_key) {
+  if (!v.is_object()) return Write(v);
+  thread_local std::string scratch;
+  scratch.clear();
+  scratch.push_back('{');
+  bool first = true;
+  for (const Member& m : v.as_object()) {
+    if (m.first == omitted_key) continue;
+    if (!first) scratch.push_back(',');
+    first = false;
+    AppendQuoted(scratch, m.first);
+    scratch.push_back(':');
+    AppendValue<false>(scratch, m.second);
+  }
+  scratch.push_back('}');
+  std::string out(scratch);
+  if (scratch.capacity() > (1u << 20)) std::string().swap(scratch);
+  return out;
 }
+
+std::string Canonicalize(const Value& v) { return WriteExact<true>(v); }
 
 // UTF-16 order equals UTF-8 byte order except that code points U+E000..U+FFFF
 // (3-byte sequences starting EE/EF) sort *after* supplementary characters

@@ -112,9 +112,8 @@ int32_t Store::AddCheck(Check c) {
 }
 
 void Store::FinalizeCheck(int32_t check_index, int64_t final_ms, const json::Value& body) {
-  json::Value stored = body;
-  stored.erase("governance_context");  // kept once, on the check (CheckBodyOf puts it back)
-  std::string stored_text = json::Write(stored);
+  // The token is kept once, on the check (CheckBodyOf puts it back).
+  std::string stored_text = json::WriteWithout(body, "governance_context");
   if (logging())
     Log(json::Obj({{"op", "finalize_check"}, {"check", check_index}, {"final_at", final_ms}, {"body", stored_text}}));
   Check& c = state_.checks[check_index];
@@ -122,7 +121,7 @@ void Store::FinalizeCheck(int32_t check_index, int64_t final_ms, const json::Val
   c.final_ms = final_ms;
   c.seq = ++state_.seq;
   c.body_json = std::move(stored_text);
-  CountFinalCheck(state_, check_index, stored);
+  CountFinalCheck(state_, check_index, body);
 }
 
 int32_t Store::ApproveIntent(int32_t check_index, Action action, std::string token, int64_t exp_ms) {
