@@ -15,12 +15,37 @@
 #define NAPI_VERSION 8
 #include <napi.h>
 
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "adcp_governance.h"
 
 namespace {
+
+bool IsAscii(std::string_view s) {
+  uint64_t high = 0;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    high |= word;
+  }
+  for (; i < s.size(); ++i) high |= static_cast<unsigned char>(s[i]);
+  return (high & 0x8080808080808080ull) == 0;
+}
+
+// A JS string of the core's UTF-8 text. ASCII text (nearly every answer) is
+// copied in as Latin-1, byte for byte: V8's UTF-8 decoder took most of the
+// time of a 160 KB audit page (issue 15).
+Napi::Value JsText(Napi::Env env, std::string_view text) {
+  if (!IsAscii(text)) return Napi::String::New(env, text.data(), text.size());
+  napi_value out;
+  if (napi_create_string_latin1(env, text.data(), text.size(), &out) != napi_ok) return Napi::String::New(env, text.data(), text.size());
+  return Napi::Value(env, out);
+}
 
 std::string FailureMessage(const Napi::Value& v) {
   if (v.IsObject()) {
@@ -96,7 +121,7 @@ class CoreAgent : public Napi::ObjectWrap<CoreAgent> {
       };
     if (ref("sign", &sign_))
       h.sign = [this](std::string_view input, std::string_view alg, std::string_view kid) {
-        return CallString(sign_, {Napi::String::New(env_, input.data(), input.size()),
+        return CallString(sign_, {JsText(env_, input),
                                   Napi::String::New(env_, alg.data(), alg.size()),
                                   Napi::String::New(env_, kid.data(), kid.size())});
       };
@@ -161,7 +186,7 @@ class CoreAgent : public Napi::ObjectWrap<CoreAgent> {
     }
     std::string out = agent_->Call(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value(),
                                    info[2].As<Napi::String>().Utf8Value());
-    return Napi::String::New(info.Env(), out);
+    return JsText(info.Env(), out);
   }
 
   Napi::Value GetTask(const Napi::CallbackInfo& info) {
@@ -170,7 +195,7 @@ class CoreAgent : public Napi::ObjectWrap<CoreAgent> {
       Napi::TypeError::New(info.Env(), "getTask(taskId) expects a string").ThrowAsJavaScriptException();
       return info.Env().Undefined();
     }
-    return Napi::String::New(info.Env(), agent_->GetTask(info[0].As<Napi::String>().Utf8Value()));
+    return JsText(info.Env(), agent_->GetTask(info[0].As<Napi::String>().Utf8Value()));
   }
 
   Napi::Value Admin(const Napi::CallbackInfo& info) {
@@ -179,12 +204,12 @@ class CoreAgent : public Napi::ObjectWrap<CoreAgent> {
       Napi::TypeError::New(info.Env(), "admin(opJson) expects a string").ThrowAsJavaScriptException();
       return info.Env().Undefined();
     }
-    return Napi::String::New(info.Env(), agent_->Admin(info[0].As<Napi::String>().Utf8Value()));
+    return JsText(info.Env(), agent_->Admin(info[0].As<Napi::String>().Utf8Value()));
   }
 
   Napi::Value ExportState(const Napi::CallbackInfo& info) {
     if (!agent_) return Napi::String::New(info.Env(), "null");
-    return Napi::String::New(info.Env(), agent_->ExportState());
+    return JsText(info.Env(), agent_->ExportState());
   }
 
   Napi::Value PublicJwk(const Napi::CallbackInfo& info) {
@@ -193,7 +218,7 @@ class CoreAgent : public Napi::ObjectWrap<CoreAgent> {
   }
 
   Napi::Value LastChangeSet(const Napi::CallbackInfo& info) {
-    return Napi::String::New(info.Env(), agent_ ? agent_->LastChangeSet() : std::string());
+    return JsText(info.Env(), agent_ ? agent_->LastChangeSet() : std::string());
   }
 
   // "" when applied, else the error as {"code","message","recovery","field"?}.
