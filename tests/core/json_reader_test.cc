@@ -326,6 +326,13 @@ TEST_CASE("Strings read back exactly wherever their escapes fall, and bad bytes 
                                                                         : json::ParseErrorKind::kInvalidUtf8));
       CHECK_FALSE(json::IsValid(text, limits));
       CHECK_FALSE(RebuildOutlined(text, limits).has_value());
+      // Bad UTF-8 in a string that then fails to close, or holds a bad
+      // escape, is still reported as bad UTF-8 (where the reader stops).
+      if (static_cast<unsigned char>(bad[0]) >= 0x80)
+        for (const char* tail : {"", "\\q\"}", "\x01\"}"}) {
+          const std::string broken = "{\"k\":\"" + plain.substr(0, at) + bad + tail;
+          CHECK(json::Parse(broken, limits).error == json::ParseErrorKind::kInvalidUtf8);
+        }
     }
   }
 }

@@ -1,8 +1,8 @@
 // Strict JSON parsing on top of RapidJSON's SAX reader.
 //
-// RapidJSON 1.1.0 (Debian's) gives us the grammar and UTF-8 validation; it
-// is kept off the paths where it is unsafe or wrong (issue 10, found by
-// fuzzing with ASan/UBSan):
+// RapidJSON 1.1.0 (Debian's) gives us the grammar (UTF-8 is checked by our
+// handler, see kParseFlags); it is kept off the paths where it is unsafe or
+// wrong (issue 10, found by fuzzing with ASan/UBSan):
 //  - Its StringStream trusts a NUL terminator: a request ending inside a
 //    multi-byte UTF-8 sequence made the validator read past the buffer. We
 //    parse through BoundedStream, whose Peek/Take return '\0' at the end.
@@ -550,11 +550,15 @@ class Validator : public StrictHandler {
 // CheckText (strict UTF-8, which RapidJSON's own check is not), so RapidJSON's
 // per-byte decode-and-re-encode only repeated that work (about a tenth of a
 // call). \u escapes are still checked by RapidJSON (unpaired surrogates).
+// The same texts are accepted either way; a refused text is read again with
+// the check on (kReportFlags), so that a string with bad UTF-8 that also
+// fails to close is still reported as bad UTF-8, where RapidJSON stopped.
 constexpr unsigned kParseFlags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
+constexpr unsigned kReportFlags = kParseFlags | rapidjson::kParseValidateEncodingFlag;
 
 // One in-situ parse of a copy of `text` into a fresh handler; in outline
 // mode the copy is made as the reader goes (BoundedStream).
-template <class Handler>
+template <unsigned kFlags, class Handler>
 rapidjson::ParseResult ParseCopy(std::string_view text, const ParseLimits& limits, Outline* outline,
                                  std::optional<Handler>* handler) {
   handler->emplace(limits.max_depth);
@@ -565,22 +569,22 @@ rapidjson::ParseResult ParseCopy(std::string_view text, const ParseLimits& limit
   if constexpr (std::is_same_v<Handler, Builder>)
     if (outline) (*handler)->OutlineInto(outline, &stream);
   rapidjson::Reader reader;
-  return reader.Parse<kParseFlags>(stream, **handler);
+  return reader.Parse<kFlags>(stream, **handler);
 }
 
 // Parses `text` into `handler`. Only a number RapidJSON wrongly calls too
 // big needs NormalizeLargeNumbers (a scan of the whole text, so not done up
 // front): the text is then parsed again, rewritten; up to that token both
 // parses saw the same events.
-template <class Handler>
+template <unsigned kFlags = kParseFlags, class Handler>
 rapidjson::ParseResult ParseText(std::string_view text, const ParseLimits& limits, Outline* outline,
                                  std::optional<Handler>* handler) {
-  rapidjson::ParseResult pr = ParseCopy(text, limits, outline, handler);
+  rapidjson::ParseResult pr = ParseCopy<kFlags>(text, limits, outline, handler);
   if (!pr && pr.Code() == rapidjson::kParseErrorNumberTooBig && (*handler)->error() == ParseErrorKind::kNone) {
     std::string rewritten(text);
     NormalizeLargeNumbers(rewritten);
     if (outline) outline->arrays.clear();
-    pr = ParseCopy(std::string_view(rewritten), limits, outline, handler);
+    pr = ParseCopy<kFlags>(std::string_view(rewritten), limits, outline, handler);
   }
   return pr;
 }
@@ -593,12 +597,13 @@ ParseResult ParseWith(std::string_view text, const ParseLimits& limits, Outline*
     return Failure(ParseErrorKind::kSyntax, "unexpected NUL byte");
   std::optional<Builder> built;
   rapidjson::ParseResult pr = ParseText(text, limits, outline, &built);
-  Builder& builder = *built;
   if (pr) {
     ParseResult r;
-    r.value = builder.TakeRoot();
+    r.value = built->TakeRoot();
     return r;
   }
+  if (built->error() == ParseErrorKind::kNone) pr = ParseText<kReportFlags>(text, limits, nullptr, &built);
+  Builder& builder = *built;
   switch (builder.error()) {
     case ParseErrorKind::kTooDeep:
       return Failure(ParseErrorKind::kTooDeep, "JSON nesting deeper than " + std::to_string(limits.max_depth));

@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "state/vocab.h"
-#include "json/json.h"
 #include "json/value.h"
 #include "state/value_ledger.h"
 #include "util/money.h"
@@ -284,7 +283,7 @@ struct Action {
 // ~180 characters as ~900 bytes of nodes; issue 15). Read it with Parse().
 struct JsonText {
   std::string text;
-  json::Value Parse() const { return json::ParseStored(text); }
+  json::Value Parse() const;  // null if the text is not JSON (records.cc)
 };
 
 struct Outcome {
