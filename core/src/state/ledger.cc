@@ -285,13 +285,6 @@ void RecordStatement(State& state, int32_t check_index) {
   }
 }
 
-std::optional<double> DeliveryNumber(const Outcome& o, std::string_view key) {
-  if (!o.delivery) return std::nullopt;
-  const json::Value delivery = o.delivery->Parse();
-  const double* number = delivery.find_number(key);
-  return number ? std::optional<double>(*number) : std::nullopt;
-}
-
 void RecordObservation(State& state, int32_t outcome_index) {
   const Outcome& o = state.outcomes[outcome_index];
   Action& a = state.actions[o.action];
@@ -300,7 +293,8 @@ void RecordObservation(State& state, int32_t outcome_index) {
   p.status = o.reconciliation_status;
   p.closed = p.closed || o.period_state == "closed";
   p.latest_observation = outcome_index;
-  if (std::optional<double> spend = DeliveryNumber(o, "cumulative_spend")) p.latest_observed_spend = *spend;
+  if (o.delivery)
+    if (const double* spend = o.delivery->find_number("cumulative_spend")) p.latest_observed_spend = *spend;
   a.latest_observation = outcome_index;
 }
 

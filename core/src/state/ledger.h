@@ -34,8 +34,6 @@ void CountAdjustmentVerified(State& state, int32_t adjustment);
 void RecordStatement(State& state, int32_t check);
 // A buyer observation was recorded (04 §4): period reconciliation state.
 void RecordObservation(State& state, int32_t outcome);
-// A number member of an outcome's delivery object, if it has one.
-std::optional<double> DeliveryNumber(const Outcome& o, std::string_view key);
 
 // H2 aggregation (03 §5.3): registers an approved action in its (owner,
 // seller, account) series; WindowSum adds settled gross and counting holds

@@ -7,11 +7,6 @@
 #include "util/url.h"
 
 namespace adcp {
-
-json::Value JsonText::Parse() const {
-  json::ParseResult p = json::Parse(text, kStoredTextLimits);
-  return p.ok() ? std::move(p.value) : json::Value();
-}
 namespace {
 
 json::Value Strs(const std::vector<std::string>& v) {
@@ -194,7 +189,7 @@ json::Value OutcomeToJson(const Outcome& o) {
   SetOpt(v, "committed_budget", o.committed_budget);
   SetOpt(v, "reported_committed_budget", o.reported_committed_budget);
   SetOpt(v, "seller_reference", o.seller_reference);
-  if (o.delivery) v.set("delivery", o.delivery->text);
+  SetOpt(v, "delivery", o.delivery);
   SetOpt(v, "error", o.error);
   if (o.legacy_snapshot) v.set("legacy_snapshot", true);
   if (IsLegacy(o.dialect)) v.set("dialect", DialectName(o.dialect));
@@ -443,9 +438,7 @@ Outcome ReadOutcome(RecordReader& r, const json::Value& v, const std::string& w,
   o.committed_budget = r.Opt<double>(v, "committed_budget", w);
   o.reported_committed_budget = r.Opt<double>(v, "reported_committed_budget", w);
   o.seller_reference = r.Opt<std::string>(v, "seller_reference", w);
-  // Written again from its tree, as the record held it before (a hand-made
-  // state document's text is normalized, exactly as it was then).
-  if (v.has("delivery")) o.delivery = JsonText{json::Write(r.Any(v, "delivery", w))};
+  o.delivery = r.Opt<json::Value>(v, "delivery", w);
   o.error = r.Opt<json::Value>(v, "error", w);
   o.legacy_snapshot = v.has("legacy_snapshot") && r.Bool(v, "legacy_snapshot", w);
   if (v.has("dialect")) o.dialect = DialectFromName(r.Enum(v, "dialect", w, {"3.0", "3.1"}));

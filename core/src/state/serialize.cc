@@ -372,7 +372,7 @@ void RebuildDerived(State& s, const Config& config) {
   for (size_t i = 0; i < s.revocations.size(); ++i) s.revocation_by_check[s.revocations[i].check] = static_cast<int32_t>(i);
   for (size_t i = 0; i < s.accounts.size(); ++i) IndexAccount(s, static_cast<int32_t>(i));
   for (const auto& it : s.idempotency)
-    if (it.second.body_json) s.idempotency_expiry.emplace(it.second.stored_at_ms, &it.first);
+    if (it.second.body_json) s.idempotency_expiry.emplace(it.second.stored_at_ms, it.first);
 
   // Final records in seq order: counters, audit entries, delivery periods.
   std::vector<EntryRef> order;
@@ -401,8 +401,8 @@ void RebuildDerived(State& s, const Config& config) {
       case EntryKind::kOutcome:
         CountOutcome(s, e.index);
         if (s.outcomes[e.index].legacy_snapshot && s.outcomes[e.index].action != kNone)
-          if (std::optional<double> spend = DeliveryNumber(s.outcomes[e.index], "spend"))
-            s.actions[s.outcomes[e.index].action].legacy_snapshot_spend.Add(*spend);
+          if (const std::optional<json::Value>& d = s.outcomes[e.index].delivery; d && d->find_number("spend"))
+            s.actions[s.outcomes[e.index].action].legacy_snapshot_spend.Add(*d->find_number("spend"));
         if (s.outcomes[e.index].type == "completed" && s.outcomes[e.index].seller_reference)
           RecordMediaBuyId(s, s.outcomes[e.index].action, *s.outcomes[e.index].seller_reference);
         if (s.outcomes[e.index].type == "delivery" && !s.outcomes[e.index].observation_id.empty())

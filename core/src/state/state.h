@@ -278,14 +278,6 @@ struct Action {
   double net_committed() const { return gross - restored.Value(); }
 };
 
-// An opaque JSON value kept as its compact text, which is also what export
-// writes: as a value tree it took several times the text (an observation's
-// ~180 characters as ~900 bytes of nodes; issue 15). Read it with Parse().
-struct JsonText {
-  std::string text;
-  json::Value Parse() const;  // null if the text is not JSON (records.cc)
-};
-
 struct Outcome {
   std::string outcome_id;
   int32_t plan = kNone, action = kNone, check = kNone;
@@ -295,7 +287,7 @@ struct Outcome {
   std::optional<double> committed_budget, reported_committed_budget;
   std::optional<std::string> seller_reference;
   std::vector<std::string> seller_channels;  // seller_response.planned_delivery.channels
-  std::optional<JsonText> delivery;          // observation as received
+  std::optional<json::Value> delivery;       // observation as received
   std::optional<json::Value> error;
   std::string reconciliation_status, period_state, period_key;
   std::string observation_id, payload_hash;
@@ -399,13 +391,6 @@ struct AggregationSeries {
 };
 
 struct State {
-  // Not copyable: idempotency_expiry points into idempotency (moves keep nodes).
-  State() = default;
-  State(const State&) = delete;
-  State& operator=(const State&) = delete;
-  State(State&&) = default;
-  State& operator=(State&&) = default;
-
   std::deque<Plan> plans;
   std::deque<Check> checks;
   std::deque<Action> actions;
@@ -431,9 +416,7 @@ struct State {
   std::unordered_map<std::string, int32_t> statement_by_id;    // seller_key "\n" statement_id -> check
   std::unordered_map<std::string, int32_t> observation_by_id;  // reporter_key "\n" plan "\n" observation_id
   std::unordered_map<std::string, int32_t> adjustment_by_seller_id, adjustment_by_evidence_id;
-  // stored_at_ms -> the entry's scope key with a body, pointing at the key in
-  // `idempotency` (entries are never erased, and node keys never move).
-  std::multimap<int64_t, const std::string*> idempotency_expiry;
+  std::multimap<int64_t, std::string> idempotency_expiry;  // stored_at_ms -> scope key with a body
   std::set<int32_t> pending_escalations;                  // creation order
   std::unordered_map<int32_t, int32_t> revocation_by_check;  // issuing check -> revocation
   std::unordered_map<std::string, int32_t> account_by_id, account_by_key;  // key: owner "\n" domain "\n" brand_id "\n" operator
