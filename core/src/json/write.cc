@@ -124,6 +124,25 @@ void AppendQuoted(std::string& out, std::string_view s) {
 namespace {
 
 template <bool kCanonical>
+void AppendValue(std::string& out, const Value& v);
+
+// An object's members in insertion order, without `omitted` when given.
+template <bool kCanonical>
+void AppendMembers(std::string& out, const Object& o, const std::string_view* omitted) {
+  out.push_back('{');
+  bool first = true;
+  for (const Member& m : o) {
+    if (omitted && m.first == *omitted) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    AppendQuoted(out, m.first);
+    out.push_back(':');
+    AppendValue<kCanonical>(out, m.second);
+  }
+  out.push_back('}');
+}
+
+template <bool kCanonical>
 void AppendValue(std::string& out, const Value& v) {
   switch (v.type()) {
     case Type::Null: out.append("null"); return;
@@ -143,8 +162,8 @@ void AppendValue(std::string& out, const Value& v) {
     }
     case Type::Object: {
       const Object& o = v.as_object();
-      out.push_back('{');
       if (kCanonical && o.size() > 1) {
+        out.push_back('{');
         std::vector<const Member*> sorted;
         sorted.reserve(o.size());
         for (const Member& m : o) sorted.push_back(&m);
@@ -158,17 +177,10 @@ void AppendValue(std::string& out, const Value& v) {
           out.push_back(':');
           AppendValue<kCanonical>(out, m->second);
         }
+        out.push_back('}');
       } else {
-        bool first = true;
-        for (const Member& m : o) {
-          if (!first) out.push_back(',');
-          first = false;
-          AppendQuoted(out, m.first);
-          out.push_back(':');
-          AppendValue<kCanonical>(out, m.second);
-        }
+        AppendMembers<kCanonical>(out, o, nullptr);
       }
-      out.push_back('}');
       return;
     }
   }
@@ -185,11 +197,11 @@ namespace {
 // a fresh string by doubling cost a reallocation and copy per doubling (about
 // an eighth of a governed call), and the text kept in records would carry up
 // to twice its size in slack.
-template <bool kCanonical>
-std::string WriteExact(const Value& v) {
+template <class Fill>
+std::string WriteExact(Fill fill) {
   thread_local std::string scratch;
   scratch.clear();
-  AppendValue<kCanonical>(scratch, v);
+  fill(scratch);
   std::string out(scratch);
   if (scratch.capacity() > (1u << 20)) std::string().swap(scratch);  // keep no huge buffer after a huge document
   return out;
@@ -197,29 +209,18 @@ std::string WriteExact(const Value& v) {
 
 }  // namespace
 
-std::string Write(const Value& v) { return WriteExact<false>(v); }
+std::string Write(const Value& v) {
+  return WriteExact([&](std::string& out) { AppendValue<false>(out, v); });
+}
 
 std::string WriteWithout(const Value& v, std::string_view omitted_key) {
   if (!v.is_object()) return Write(v);
-  thread_local std::string scratch;
-  scratch.clear();
-  scratch.push_back('{');
-  bool first = true;
-  for (const Member& m : v.as_object()) {
-    if (m.first == omitted_key) continue;
-    if (!first) scratch.push_back(',');
-    first = false;
-    AppendQuoted(scratch, m.first);
-    scratch.push_back(':');
-    AppendValue<false>(scratch, m.second);
-  }
-  scratch.push_back('}');
-  std::string out(scratch);
-  if (scratch.capacity() > (1u << 20)) std::string().swap(scratch);
-  return out;
+  return WriteExact([&](std::string& out) { AppendMembers<false>(out, v.as_object(), &omitted_key); });
 }
 
-std::string Canonicalize(const Value& v) { return WriteExact<true>(v); }
+std::string Canonicalize(const Value& v) {
+  return WriteExact([&](std::string& out) { AppendValue<true>(out, v); });
+}
 
 // UTF-16 order equals UTF-8 byte order except that code points U+E000..U+FFFF
 // (3-byte sequences starting EE/EF) sort *after* supplementary characters
