@@ -195,6 +195,26 @@ TEST_CASE("08 §5 outcome replay: byte-identical body with replayed true, commit
   ExpectError(Outcome(h, Set(req, "seller_response.seller_reference", "mb_9")), "IDEMPOTENCY_CONFLICT", "");
 }
 
+// The replay body is the outcome's own body (kept once, issue 15): export
+// writes it into the key's entry, and an imported agent replays it the same.
+TEST_CASE("08 §5 outcome replay after export and import: the same body, written into the key's entry", "[04][08][15]") {
+  Host h;
+  SyncPlan(h, BasePlan());
+  Approved a = ApproveIntent(h, 100);
+  Value req = Completed(a, R"({"seller_reference":"mb_1"})", "outcome-replay-key-02");
+  Value first = Outcome(h, req);
+  const std::string exported = h.State();
+  CHECK(exported.find(json::Write(json::Write(Body(first)))) != std::string::npos);  // body as a JSON string
+  Host restored(HostOptions{}, exported);
+  CHECK(restored.State() == exported);
+  Value replay = Outcome(restored, req);
+  CHECK(*replay.find("replayed") == Value(true));
+  Value b = Body(replay);
+  b.erase("replayed");
+  CHECK(json::Write(b) == json::Write(Body(first)));
+  CHECK(json::Write(Outcome(h, req)) == json::Write(replay));
+}
+
 TEST_CASE("08 §5 1,000 interleaved duplicate reports commit exactly once each", "[04][08]") {
   HostOptions o;
   o.config = R"({"issuer":"https://governance.example.com","signing":{"kid":"k"},"id_mode":"sequential","budget_holds":false})";

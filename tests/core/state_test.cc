@@ -1,6 +1,8 @@
 // exportState / importState and determinism (README architecture, issue
 // "Core foundation" acceptance), plus the README facade contract.
 #include "test_util.h"
+#include "json/json.h"
+#include "state/state.h"
 #include "util/money.h"
 #include "util/time.h"
 #include "util/url.h"
@@ -157,4 +159,61 @@ TEST_CASE("README money: ε comparisons, round2/round3, exact order-independent 
   CHECK(c.Add(1.7976931348623157e308));
   CHECK_FALSE(c.Add(1.7976931348623157e308));  // overflow is refused
   CHECK(c.Value() == 1.7976931348623157e308);
+}
+
+// Issue 15 (facts, not renderings): the state keeps a token's header once and
+// its claims and signature as bytes, and gives back the exact text.
+TEST_CASE("Stored tokens split into a shared header, claims and signature and read back exactly", "[state][15]") {
+  State s;
+  const std::string header = canon::Base64UrlEncode(R"({"alg":"EdDSA","kid":"k","typ":"adcp-gov+jws"})");
+  const std::string signature = canon::Base64UrlEncode(std::string(64, '\x7f'));
+  auto token = [&](const std::string& claims) { return header + "." + canon::Base64UrlEncode(claims) + "." + signature; };
+  const std::string first = token(R"({"sub":"gb_1","jti":"a"})"), second = token(R"({"sub":"gb_2","jti":"bb"})");
+  StoredToken a = StoredToken::Verbatim(first), b = StoredToken::Verbatim(second);
+  CompactToken(s, a);
+  CompactToken(s, b);
+  CHECK(a.header == 0);
+  CHECK(b.header == 0);  // one header kept for both
+  CHECK(s.token_headers.size() == 1);
+  CHECK(a.bytes == std::string(R"({"sub":"gb_1","jti":"a"})") + std::string(64, '\x7f'));
+  CHECK(TokenText(s, a) == first);
+  CHECK(TokenText(s, b) == second);
+  // An unsigned token (allow_unsigned_tokens) has an empty signature segment.
+  const std::string unsigned_token = header + "." + canon::Base64UrlEncode("{}") + ".";
+  StoredToken u = StoredToken::Verbatim(unsigned_token);
+  CompactToken(s, u);
+  CHECK(u.header == 0);
+  CHECK(TokenText(s, u) == unsigned_token);
+  // What does not split back byte-exactly stays verbatim: non-canonical
+  // trailing bits, padding, a fourth segment, a missing one, no token.
+  for (const std::string& odd : {header + ".e31." + signature, header + ".e30=." + signature,
+                                 first + ".x", header + "." + signature, std::string()}) {
+    INFO(odd);
+    StoredToken t = StoredToken::Verbatim(odd);
+    CompactToken(s, t);
+    CHECK(t.header == StoredToken::kVerbatim);
+    CHECK(TokenText(s, t) == odd);
+    CHECK(t.empty() == odd.empty());
+  }
+  CHECK(s.token_headers.size() == 1);
+}
+
+TEST_CASE("An approved check's token reads back the same in its answer, the export and the audit log", "[state][15]") {
+  Host h;
+  const std::string buyer = R"({"agent_url":"https://buyer.example.com"})";
+  h.agent().Call("sync_plans", kCalls[0][1], buyer);
+  const std::string check = h.agent().Call("check_governance",
+      R"({"caller":"https://buyer.example.com","plan_id":"b","target_agent":"https://seller.example.com","tool":"create_media_buy","payload":{"total_budget":1}})", buyer);
+  json::ParseResult answer = json::Parse(check);
+  REQUIRE(answer.ok());
+  const std::string* token = answer.value.find("response")->find_string("governance_context");
+  REQUIRE(token);
+  std::string exported = h.State();
+  CHECK(exported.find(*token) != std::string::npos);  // export writes the text
+  Host restored(HostOptions{}, exported);
+  CHECK(restored.State() == exported);
+  const std::string audit = R"({"plan_ids":["b"],"include_entries":true})";
+  const std::string log = h.agent().Call("get_plan_audit_logs", audit, buyer);
+  CHECK(log.find(*token) != std::string::npos);
+  CHECK(restored.agent().Call("get_plan_audit_logs", audit, buyer) == log);
 }

@@ -230,7 +230,7 @@ std::string GovernanceAgent::GetTask(std::string_view task_id) {
                                                                            : Status::Ok();
       if (!minted.ok()) return RenderResult(TaskResult::Failed(minted.error()), nullptr, LegacyTail{{}, DialectName(ctx.dialect)});
       ctx.Commit();
-      r = TaskResult::Completed(RenderCheckBody(CheckBodyOf(agent.state.checks[e.check]), ctx.dialect, ctx.legacy, std::nullopt));
+      r = TaskResult::Completed(RenderCheckBody(CheckBodyOf(agent.state, agent.state.checks[e.check]), ctx.dialect, ctx.legacy, std::nullopt));
     }
     LegacyTail tail;
     tail.protocol = DialectName(ctx.dialect);

@@ -25,12 +25,13 @@ std::optional<TaskResult> CheckIdempotencyScoped(CallContext& ctx, const std::st
   if (it != state.idempotency.end()) {
     const IdempotencyEntry& entry = it->second;
     const int64_t window_ms = (ctx.config().replay_ttl_seconds + 60) * 1000;
-    if (now.value() - entry.stored_at_ms > window_ms || !entry.body_json)
+    const std::string* stored_body = ReplayBodyOf(state, entry);
+    if (now.value() - entry.stored_at_ms > window_ms || !stored_body)
       return TaskResult::Failed(MakeError(ErrorCode::kIdempotencyExpired, "idempotency key is outside the replay window"));
     if (entry.task != task || entry.payload_hash != hash)
       return TaskResult::Failed(
           MakeError(ErrorCode::kIdempotencyConflict, "idempotency key was already used for a different request"));
-    json::Value body = json::ParseStored(*entry.body_json);
+    json::Value body = json::ParseStored(*stored_body);
     if (body_declares_replayed) body.set("replayed", true);
     TaskResult r = TaskResult::Completed(std::move(body));
     r.replayed = true;

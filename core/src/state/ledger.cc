@@ -300,6 +300,49 @@ void RecordObservation(State& state, int32_t outcome_index) {
 
 std::string TokenKey(const std::string& token) { return std::string(canon::AsBytes(canon::Sha256Of(token))); }
 
+std::string TokenText(const State& s, const StoredToken& token) {
+  if (token.header == StoredToken::kVerbatim) return token.bytes;
+  const std::string_view bytes(token.bytes);
+  const size_t claims_size = bytes.size() - token.signature_size;
+  const std::string& header = s.token_headers[token.header];
+  std::string text;
+  text.reserve(header.size() + 2 + (claims_size * 4 + 2) / 3 + (token.signature_size * 4 + 2) / 3);
+  text += header;
+  text += '.';
+  text += canon::Base64UrlEncode(bytes.substr(0, claims_size));
+  text += '.';
+  text += canon::Base64UrlEncode(bytes.substr(claims_size));
+  return text;
+}
+
+void CompactToken(State& s, StoredToken& token) {
+  if (token.header != StoredToken::kVerbatim || token.bytes.empty()) return;
+  const std::string_view text(token.bytes);
+  const size_t a = text.find('.'), b = a == std::string_view::npos ? a : text.find('.', a + 1);
+  if (b == std::string_view::npos || text.find('.', b + 1) != std::string_view::npos) return;
+  // The strict decoder accepts only canonical base64url, so the parts encode
+  // back to exactly these segments.
+  std::string claims, signature;
+  if (!canon::Base64UrlDecode(text.substr(a + 1, b - a - 1), &claims) ||
+      !canon::Base64UrlDecode(text.substr(b + 1), &signature) || signature.size() >= StoredToken::kVerbatim)
+    return;
+  const std::string_view header = text.substr(0, a);
+  size_t index = 0;
+  while (index < s.token_headers.size() && s.token_headers[index] != header) ++index;
+  // A few distinct headers exist (alg, kid and crit vary by configuration
+  // and token kind); past 64, tokens stay verbatim.
+  if (index == s.token_headers.size()) {
+    if (index >= 64) return;
+    s.token_headers.emplace_back(header);
+  }
+  StoredToken stored;
+  stored.bytes.reserve(claims.size() + signature.size());
+  stored.bytes.append(claims).append(signature);
+  stored.header = static_cast<uint16_t>(index);
+  stored.signature_size = static_cast<uint16_t>(signature.size());
+  token = std::move(stored);
+}
+
 std::string PeriodKey(const Instant& start, const Instant& end) {
   return std::to_string(start.seconds) + "." + start.fraction + "/" + std::to_string(end.seconds) + "." + end.fraction;
 }

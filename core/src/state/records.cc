@@ -58,10 +58,10 @@ json::Value PlanRevisionToJson(const PlanRevision& r) {
   return rv;
 }
 
-json::Value IdempotencyToJson(const std::string& scope, const IdempotencyEntry& e) {
+json::Value IdempotencyToJson(const State& s, const std::string& scope, const IdempotencyEntry& e) {
   json::Value v = json::Obj(
       {{"scope", scope}, {"task", e.task}, {"payload_hash", e.payload_hash}, {"stored_at", e.stored_at_ms}});
-  if (e.body_json) v.set("body", *e.body_json);
+  if (const std::string* body = ReplayBodyOf(s, e)) v.set("body", *body);
   return v;
 }
 
@@ -89,7 +89,7 @@ json::Value PlanToJson(const Plan& p) {
   return v;
 }
 
-json::Value CheckToJson(const Check& c) {
+json::Value CheckToJson(const State& s, const Check& c) {
   json::Value v = json::Obj({{"check_id", c.check_id},
                              {"plan", c.plan},
                              {"intent", c.intent},
@@ -104,7 +104,7 @@ json::Value CheckToJson(const Check& c) {
                              {"verdict", VerdictName(c.verdict)},
                              {"mode", c.mode},
                              {"body", c.body_json},
-                             {"issued_token", c.issued_token},
+                             {"issued_token", TokenText(s, c.issued_token)},
                              {"presented_check", c.presented_check},
                              {"expires_at", c.expires_at_ms},
                              {"action", c.action},
@@ -342,7 +342,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   else c.body_json = r.Text(v, "body", w);
   c.context = r.Opt<json::Value>(v, "context", w);
   c.amount = r.Opt<double>(v, "amount", w);
-  c.issued_token = r.Str(v, "issued_token", w);
+  c.issued_token = StoredToken::Verbatim(r.Str(v, "issued_token", w));
   c.presented_check = r.Index(v, "presented_check", w, t.checks, true);
   c.expires_at_ms = r.Time(v, "expires_at", w);
   c.action = r.Index(v, "action", w, t.actions, true);

@@ -175,7 +175,7 @@ class RecordReader {
 };
 
 json::Value PlanToJson(const Plan& p);
-json::Value CheckToJson(const Check& c);
+json::Value CheckToJson(const State& s, const Check& c);
 json::Value ActionToJson(const Action& a);
 json::Value OutcomeToJson(const Outcome& o);
 json::Value AdjustmentToJson(const Adjustment& a);
@@ -183,7 +183,7 @@ json::Value EscalationToJson(const Escalation& e);
 json::Value ConsultationToJson(const Consultation& c);
 json::Value RevocationToJson(const Revocation& r);
 json::Value AccountToJson(const Account& a);
-json::Value IdempotencyToJson(const std::string& scope, const IdempotencyEntry& e);
+json::Value IdempotencyToJson(const State& s, const std::string& scope, const IdempotencyEntry& e);
 json::Value PlanRevisionToJson(const PlanRevision& r);
 
 // Readers: `w` is the record's path in the document ("checks[3]"); the first

@@ -116,7 +116,7 @@ json::Value ExportState(const State& state) {
               escalations = json::Value::MakeArray(), consultations = json::Value::MakeArray(),
               idempotency = json::Value::MakeArray(), value_records = json::Value::MakeArray();
   for (const Plan& p : state.plans) plans.push(PlanToJson(p));
-  for (const Check& c : state.checks) checks.push(CheckToJson(c));
+  for (const Check& c : state.checks) checks.push(CheckToJson(state, c));
   for (const Action& a : state.actions) actions.push(ActionToJson(a));
   for (const Outcome& o : state.outcomes) outcomes.push(OutcomeToJson(o));
   for (const Adjustment& a : state.adjustments) adjustments.push(AdjustmentToJson(a));
@@ -130,7 +130,7 @@ json::Value ExportState(const State& state) {
   std::vector<const std::pair<const std::string, IdempotencyEntry>*> keyed;
   for (const auto& it : state.idempotency) keyed.push_back(&it);
   std::sort(keyed.begin(), keyed.end(), [](auto* a, auto* b) { return a->first < b->first; });
-  for (const auto* entry : keyed) idempotency.push(IdempotencyToJson(entry->first, entry->second));
+  for (const auto* entry : keyed) idempotency.push(IdempotencyToJson(state, entry->first, entry->second));
   return json::Obj({{"format", kFormat},
                     {"format_version", kFormatVersion},
                     {"seq", static_cast<double>(state.seq)},
@@ -334,9 +334,10 @@ void RebuildDerived(State& s, const Config& config) {
     IndexPlan(s, static_cast<int32_t>(i));
   }
   for (size_t i = 0; i < s.checks.size(); ++i) {
-    const Check& c = s.checks[i];
+    Check& c = s.checks[i];
     s.check_by_id[c.check_id] = static_cast<int32_t>(i);
-    if (!c.issued_token.empty()) s.check_by_token[TokenKey(c.issued_token)] = static_cast<int32_t>(i);
+    if (!c.issued_token.empty()) s.check_by_token[TokenKey(TokenText(s, c.issued_token))] = static_cast<int32_t>(i);
+    CompactToken(s, c.issued_token);
     if (c.statement) s.statement_by_id[JoinKey(c.caller_key, c.statement->statement_id)] = static_cast<int32_t>(i);
   }
   for (size_t i = 0; i < s.actions.size(); ++i) {
@@ -371,8 +372,14 @@ void RebuildDerived(State& s, const Config& config) {
     s.consultation_by_handle[s.consultations[i].handle] = static_cast<int32_t>(i);
   for (size_t i = 0; i < s.revocations.size(); ++i) s.revocation_by_check[s.revocations[i].check] = static_cast<int32_t>(i);
   for (size_t i = 0; i < s.accounts.size(); ++i) IndexAccount(s, static_cast<int32_t>(i));
-  for (const auto& it : s.idempotency)
+  for (auto& it : s.idempotency) {
     if (it.second.body_json) s.idempotency_expiry.emplace(it.second.stored_at_ms, it.first);
+    if (it.second.body_json && it.second.task == "report_plan_outcome") {
+      const std::string* id = json::ParseStored(*it.second.body_json).find_string("outcome_id");
+      auto outcome = id ? s.outcome_by_id.find(*id) : s.outcome_by_id.end();
+      if (outcome != s.outcome_by_id.end()) ShareOutcomeBody(s, it.second, outcome->second);
+    }
+  }
 
   // Final records in seq order: counters, audit entries, delivery periods.
   std::vector<EntryRef> order;

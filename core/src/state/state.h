@@ -184,6 +184,22 @@ struct Statement {
   double cumulative_spend = 0;
 };
 
+// A governance token as the state keeps it (issue 15: at ~1 KB a token was
+// the largest single part of a decision's memory). The header segment is the
+// same for nearly every token, so it is kept once in State::token_headers;
+// the claims are kept decoded (base64url adds a third) with the signature's
+// raw bytes after them. TokenText() gives back the exact token. A record in
+// flight (not yet in the store) and a token that does not split back
+// byte-exactly are kept verbatim; the store splits tokens as it stores them.
+struct StoredToken {
+  static constexpr uint16_t kVerbatim = 0xFFFF;
+  std::string bytes;            // claims JSON + raw signature, or the token verbatim
+  uint16_t header = kVerbatim;  // index into State::token_headers
+  uint16_t signature_size = 0;  // raw bytes at the end of `bytes`
+  static StoredToken Verbatim(std::string text) { return StoredToken{std::move(text), kVerbatim, 0}; }
+  bool empty() const { return header == kVerbatim && bytes.empty(); }
+};
+
 struct Check {
   std::string check_id;
   int32_t plan = kNone;
@@ -201,7 +217,7 @@ struct Check {
   std::string body_json;
   std::optional<json::Value> context;  // the request's context (getTask echoes it)
   std::optional<double> amount;        // ceiling (intent) or execution amount x
-  std::string issued_token;            // approved checks
+  StoredToken issued_token;            // approved checks
   int32_t presented_check = kNone;     // execution checks: the check that issued the presented token
   int64_t expires_at_ms = 0;           // issued token exp
   int32_t action = kNone;
@@ -376,8 +392,13 @@ struct Account {
 struct IdempotencyEntry {
   std::string task;
   std::string payload_hash;
-  std::optional<std::string> body_json;  // dropped once outside the replay window
+  // The replay body, dropped once outside the replay window. When it is the
+  // body of the outcome the request recorded, the entry names that outcome
+  // instead of keeping a second copy (issue 15; ReplayBodyOf reads either).
+  std::optional<std::string> body_json;
+  int32_t body_outcome = kNone;
   int64_t stored_at_ms = 0;
+  bool has_body() const { return body_json || body_outcome != kNone; }
 };
 
 // Settled gross and counting holds of the actions sharing an (owner, seller,
@@ -411,6 +432,7 @@ struct State {
   std::unordered_map<std::string, std::vector<int32_t>> portfolios_by_member;  // owner_key "\n" member id
   std::unordered_map<std::string, int32_t> check_by_id, action_by_id, outcome_by_id, adjustment_by_id;
   std::unordered_map<std::string, int32_t> check_by_token;  // TokenKey(issued token) -> check
+  std::vector<std::string> token_headers;  // distinct header segments of stored tokens (StoredToken)
   std::unordered_map<std::string, int32_t> escalation_by_task, consultation_by_handle;
   std::unordered_map<std::string, std::vector<int32_t>> escalations_by_claim;  // claim_key -> escalations (creation order)
   std::unordered_map<std::string, int32_t> statement_by_id;    // seller_key "\n" statement_id -> check
@@ -438,13 +460,30 @@ struct State {
 // Index key of a token: its SHA-256 (32 bytes) rather than the ~1 KB token.
 std::string TokenKey(const std::string& token);
 
-// Tokens are stored once, on the check that issued them (a token is ~1 KB).
-inline const std::string& IntentToken(const State& s, const Action& a) { return s.checks[a.intent_check].issued_token; }
-inline const std::string& PresentedToken(const State& s, const Check& c) {
-  static const std::string kNoToken;
-  return c.presented_check == kNone ? kNoToken : s.checks[c.presented_check].issued_token;
+// The replay body of a keyed request's entry, nullptr once dropped.
+inline const std::string* ReplayBodyOf(const State& s, const IdempotencyEntry& e) {
+  return e.body_outcome != kNone ? &s.outcomes[e.body_outcome].body_json : e.body_json ? &*e.body_json : nullptr;
 }
-inline const std::string& OutcomeContext(const State& s, const Outcome& o) { return s.checks[o.check].issued_token; }
+// Names outcome `outcome` as the entry's body when its text is that body
+// (state/store.cc and import only).
+inline void ShareOutcomeBody(const State& s, IdempotencyEntry& e, int32_t outcome) {
+  if (e.body_json && outcome != kNone && s.outcomes[outcome].body_json == *e.body_json) {
+    e.body_outcome = outcome;
+    e.body_json.reset();
+  }
+}
+
+// The exact text of a stored token ("" for none).
+std::string TokenText(const State& s, const StoredToken& token);
+// Splits a verbatim token for storage (state/store.cc and import only).
+void CompactToken(State& s, StoredToken& token);
+
+// Tokens are stored once, on the check that issued them.
+inline std::string IntentToken(const State& s, const Action& a) { return TokenText(s, s.checks[a.intent_check].issued_token); }
+inline std::string PresentedToken(const State& s, const Check& c) {
+  return c.presented_check == kNone ? std::string() : TokenText(s, s.checks[c.presented_check].issued_token);
+}
+inline std::string OutcomeContext(const State& s, const Outcome& o) { return TokenText(s, s.checks[o.check].issued_token); }
 
 inline std::string JoinKey(const std::string& a, const std::string& b) { return a + "\n" + b; }
 

@@ -102,12 +102,13 @@ void Store::SetPendingDowngrade(int32_t plan, json::Value downgrade) {
 // ----------------------------------------------------------------- checks ---
 
 int32_t Store::AddCheck(Check c) {
-  if (logging()) Log(json::Obj({{"op", "add_check"}, {"check", CheckToJson(c)}}));
+  if (logging()) Log(json::Obj({{"op", "add_check"}, {"check", CheckToJson(state_, c)}}));
   const int32_t ci = static_cast<int32_t>(state_.checks.size());
+  if (!c.issued_token.empty()) state_.check_by_token[TokenKey(TokenText(state_, c.issued_token))] = ci;
+  CompactToken(state_, c.issued_token);
   state_.checks.push_back(std::move(c));
   const Check& rec = state_.checks.back();
   state_.check_by_id[rec.check_id] = ci;
-  if (!rec.issued_token.empty()) state_.check_by_token[TokenKey(rec.issued_token)] = ci;
   return ci;
 }
 
@@ -139,9 +140,10 @@ int32_t Store::ApproveIntent(int32_t check_index, Action action, std::string tok
   state_.plans[a.plan].actions.push_back(ai);
   state_.action_by_id[a.action_id] = ai;
   c.action = ai;
-  c.issued_token = std::move(token);
+  if (!token.empty()) state_.check_by_token[TokenKey(token)] = check_index;  // else minted later
+  c.issued_token = StoredToken::Verbatim(std::move(token));
+  CompactToken(state_, c.issued_token);
   c.expires_at_ms = exp_ms;
-  if (!c.issued_token.empty()) state_.check_by_token[TokenKey(c.issued_token)] = check_index;  // else minted later
   RegisterAggregation(state_, ai);
   ApplyActionLedger(state_, ai, +1);
   if (config_.budget_holds && a.ceiling) {
@@ -168,9 +170,10 @@ void Store::MintToken(int32_t check_index, std::string token, int64_t exp_ms, st
   a.hold_exp_ms = std::max(a.hold_exp_ms, exp_ms);
   if (a.hold_counting) a.hold.exp_ms = a.hold_exp_ms;
   ApplyActionHold(state_, ai, +1);
-  c.issued_token = std::move(token);
+  state_.check_by_token[TokenKey(token)] = check_index;
+  c.issued_token = StoredToken::Verbatim(std::move(token));
+  CompactToken(state_, c.issued_token);
   c.expires_at_ms = exp_ms;
-  state_.check_by_token[TokenKey(c.issued_token)] = check_index;
   c.body_json = std::move(body_json);
 }
 
@@ -428,9 +431,12 @@ int32_t Store::AddRevocation(Revocation revocation) {
 // ------------------------------------------- idempotency, ledger, counters ---
 
 void Store::PutIdempotency(std::string scope, IdempotencyEntry e) {
-  if (logging()) Log(json::Obj({{"op", "put_idempotency"}, {"entry", IdempotencyToJson(scope, e)}}));
+  if (logging()) Log(json::Obj({{"op", "put_idempotency"}, {"entry", IdempotencyToJson(state_, scope, e)}}));
   const int64_t stored_at = e.stored_at_ms;
-  if (e.body_json) state_.idempotency_expiry.emplace(stored_at, scope);
+  if (e.has_body()) state_.idempotency_expiry.emplace(stored_at, scope);
+  // A reported outcome's replay body is the outcome's own (stored just before).
+  if (e.task == "report_plan_outcome" && !state_.outcomes.empty())
+    ShareOutcomeBody(state_, e, static_cast<int32_t>(state_.outcomes.size() - 1));
   state_.idempotency[scope] = std::move(e);
   // Replay bodies that left the window are dropped; their key tombstones
   // stay (08 §5). Deterministic from the state, so replays do the same.
@@ -438,7 +444,10 @@ void Store::PutIdempotency(std::string scope, IdempotencyEntry e) {
   while (!state_.idempotency_expiry.empty() && state_.idempotency_expiry.begin()->first + window_ms < stored_at) {
     auto it = state_.idempotency_expiry.begin();
     auto entry = state_.idempotency.find(it->second);
-    if (entry != state_.idempotency.end() && entry->second.stored_at_ms == it->first) entry->second.body_json.reset();
+    if (entry != state_.idempotency.end() && entry->second.stored_at_ms == it->first) {
+      entry->second.body_json.reset();
+      entry->second.body_outcome = kNone;
+    }
     state_.idempotency_expiry.erase(it);
   }
 }

@@ -72,9 +72,10 @@ TaskResult RevokeToken(CallContext& ctx, const json::Value& op) {
   const Check& c = state.checks[check];
   // The jti is inside the token's claims (this agent signed them).
   std::string claims_text;
-  const size_t a = c.issued_token.find('.'), b = c.issued_token.find('.', a + 1);
+  const std::string token = TokenText(state, c.issued_token);
+  const size_t a = token.find('.'), b = token.find('.', a + 1);
   json::Value claims = a != std::string::npos && b != std::string::npos &&
-                               canon::Base64UrlDecode(c.issued_token.substr(a + 1, b - a - 1), &claims_text)
+                               canon::Base64UrlDecode(token.substr(a + 1, b - a - 1), &claims_text)
                            ? json::ParseStored(claims_text)
                            : json::Value();
   const std::string* jti = claims.find_string("jti");

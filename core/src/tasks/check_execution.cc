@@ -160,7 +160,7 @@ std::optional<TaskResult> ReadStatement(CallContext& ctx, Execution& ex) {
   if (prior != state.statement_by_id.end()) {
     const Check& earlier = state.checks[prior->second];
     if (earlier.statement->statement_digest == digest && earlier.action == ex.ai) {
-      TaskResult replay = TaskResult::Completed(CheckBodyOf(earlier));
+      TaskResult replay = TaskResult::Completed(CheckBodyOf(state, earlier));
       replay.replayed = true;
       return replay;
     }
@@ -432,7 +432,7 @@ Status MintExecutionToken(const Agent& agent, CallContext& ctx, const Execution&
   ts.policy_decision_hash = PolicyDecisionHash(*ex.plan, ex.ev.findings);
   Result<std::string> signed_token = SignToken(ctx, ts);
   if (!signed_token.ok()) return signed_token.error();
-  c.issued_token = signed_token.value();
+  c.issued_token = StoredToken::Verbatim(signed_token.value());
   c.expires_at_ms = ts.exp * 1000;
   if (agent.config.delivery_reporting_interval_seconds > 0)
     extras.next_check_ms = ex.now + agent.config.delivery_reporting_interval_seconds * 1000;
@@ -453,7 +453,7 @@ TaskResult WriteExecution(const Agent& agent, CallContext& ctx, const Execution&
     if (ex.phase == Phase::kPurchase || ex.phase == Phase::kModification) store.ConfirmExecution(ex.ai, ci, ex.x, exp_ms, ex.now);
   }
   if (ex.statement) store.RecordStatement(ci);
-  json::Value body = CheckBody(agent.config, ctx.state().checks[ci], parts, extras);
+  json::Value body = CheckBody(agent.config, ctx.state(), ctx.state().checks[ci], parts, extras);
   store.FinalizeCheck(ci, ex.now, body);
   return TaskResult::Completed(std::move(body));
 }

@@ -161,7 +161,8 @@ std::string PolicyDecisionHash(const Plan& plan, const json::Value& findings) {
   return canon::HexLower(canon::AsBytes(canon::JcsDigest(decisions)));
 }
 
-json::Value CheckBody(const Config& config, const Check& c, const json::Value& parts, const BodyExtras& extras) {
+json::Value CheckBody(const Config& config, const State& state, const Check& c, const json::Value& parts,
+                      const BodyExtras& extras) {
   json::Value body = json::Obj({{"check_id", c.check_id},
                                 {"check_type", c.intent ? "intent" : "execution"},
                                 {"verdict", VerdictName(c.verdict)}});
@@ -180,7 +181,7 @@ json::Value CheckBody(const Config& config, const Check& c, const json::Value& p
   body.set("mode", c.mode);
   if (c.verdict == Verdict::kApproved) {
     body.set("expires_at", FormatMillis(c.expires_at_ms));
-    body.set("governance_context", c.issued_token);
+    body.set("governance_context", TokenText(state, c.issued_token));
   }
   if (c.verdict == Verdict::kApproved && extras.next_check_ms) body.set("next_check", FormatMillis(*extras.next_check_ms));
   if (extras.delivery_statement) body.set("delivery_statement", *extras.delivery_statement);
@@ -192,14 +193,14 @@ json::Value CheckBody(const Config& config, const Check& c, const json::Value& p
   return body;
 }
 
-json::Value CheckBodyOf(const Check& c) {
+json::Value CheckBodyOf(const State& state, const Check& c) {
   json::Value stored = json::ParseStored(c.body_json);
   if (c.pending || c.issued_token.empty()) return stored;
   json::Value body = json::Value::MakeObject();
   for (json::Member& m : stored.as_object()) {
     const bool after = m.first == "expires_at";
     body.set(std::move(m.first), std::move(m.second));
-    if (after) body.set("governance_context", c.issued_token);
+    if (after) body.set("governance_context", TokenText(state, c.issued_token));
   }
   return body;
 }

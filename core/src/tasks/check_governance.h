@@ -24,7 +24,8 @@ struct BodyExtras {
   std::optional<int64_t> next_check_ms;
   std::optional<json::Value> delivery_statement;
 };
-json::Value CheckBody(const Config& config, const Check& check, const json::Value& parts, const BodyExtras& extras);
+json::Value CheckBody(const Config& config, const State& state, const Check& check, const json::Value& parts,
+                      const BodyExtras& extras);
 
 // policy_decision_hash (03 §10): hex SHA-256 of JCS [{policy_id, outcome}].
 std::string PolicyDecisionHash(const Plan& plan, const json::Value& findings);
@@ -45,6 +46,6 @@ Status MintDeferredToken(CallContext& ctx, int32_t check_index);
 
 // The stored form of a check body omits governance_context (the token is
 // kept once, on the check); CheckBodyOf() puts it back in its place.
-json::Value CheckBodyOf(const Check& check);
+json::Value CheckBodyOf(const State& state, const Check& check);
 
 }  // namespace adcp

@@ -188,7 +188,7 @@ std::optional<TaskResult> ClaimEscalation(Agent& agent, CallContext& ctx, Intent
     if (!minted.ok()) return TaskResult::Failed(minted.error());
   }
   ctx.store().ClaimEscalation(ei);
-  return TaskResult::Completed(CheckBodyOf(state.checks[e.check]));
+  return TaskResult::Completed(CheckBodyOf(state, state.checks[e.check]));
 }
 
 // Step 6: the consultation this attempt continues, if any.
@@ -696,7 +696,7 @@ TaskResult WriteIntent(const Agent& agent, CallContext& ctx, const Intent& in, C
     return result;
   }
   if (out.minted) store.ApproveIntent(ci, std::move(out.minted->action), std::move(out.minted->token), out.minted->exp_ms);
-  json::Value body = CheckBody(agent.config, state.checks[ci], parts, out.extras);
+  json::Value body = CheckBody(agent.config, state, state.checks[ci], parts, out.extras);
   store.FinalizeCheck(ci, in.now, body);
   return TaskResult::Completed(std::move(body));
 }

@@ -28,7 +28,7 @@ void Resolve(CallContext& ctx, int32_t ei, Verdict verdict, const std::string& r
   store.ResolveEscalation(ei, resolution, now, std::move(reviewer), std::move(reason), verdict);
   if (minted) store.ApproveIntent(ci, std::move(minted->action), std::move(minted->token), minted->exp_ms);
   const Check& rec = state.checks[ci];
-  json::Value body = CheckBody(ctx.config(), rec, parts, BodyExtras{});
+  json::Value body = CheckBody(ctx.config(), state, rec, parts, BodyExtras{});
   if (rec.consultation != kNone) {
     const Consultation& chain = state.consultations[rec.consultation];
     store.UpdateConsultation(rec.consultation, chain.attempts, false);
@@ -122,7 +122,7 @@ TaskResult GetTaskResult(Agent& agent, const std::string& task_id, std::optional
     r.task_id = task_id;
     return r;
   }
-  return TaskResult::Completed(CheckBodyOf(c));
+  return TaskResult::Completed(CheckBodyOf(state, c));
 }
 
 }  // namespace adcp

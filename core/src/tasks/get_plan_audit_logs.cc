@@ -149,7 +149,7 @@ json::Value GovernedActionsPage(const State& state, const Plan& plan, const std:
   size_t i = start;
   for (; i < actions.size(); ++i) {
     const Action& action = state.actions[actions[i]];
-    if (IntentToken(state, action).empty() || (!types.empty() && types.count(action.purchase_type) == 0)) continue;
+    if (state.checks[action.intent_check].issued_token.empty() || (!types.empty() && types.count(action.purchase_type) == 0)) continue;
     if (governed.size() == limit) break;
     governed.push(GovernedAction(state, action));
     last = actions[i];
