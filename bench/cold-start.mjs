@@ -1,10 +1,11 @@
 // One cold start (bench/perf-bench.mjs runs it in fresh processes): from
-// importing the package to the first answered call (a plan synced, then a
-// governed check signed with Ed25519). Prints milliseconds.
+// importing the package as users do (its "node" entry, dist/node.mjs, built
+// by .ci/build) to the first answered call (a plan synced, then a governed
+// check signed with Ed25519). Prints milliseconds.
 //
 //   node bench/cold-start.mjs native|wasm
 const t0 = performance.now();
-const { createGovernanceAgent } = await import('../js/node.js');
+const { createGovernanceAgent } = await import('adcp-governance');
 const agent = await createGovernanceAgent({ backend: process.argv[2] ?? 'native', issuer: 'https://governance.example.com',
   signing: { privateKey: 'nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A', kid: 'cold' } });
 const BUYER = 'https://buyer.example.com';

@@ -119,7 +119,10 @@ export function createFacade(platform) {
   }
 
   async function createGovernanceAgent(options = {}) {
-    const backend = await loadBackend(options.backend ?? 'auto', options);
+    // The backend loads (a WASM module compiles off the main thread) while
+    // the signer's key is imported (cold start, issue 15).
+    const loading = loadBackend(options.backend ?? 'auto', options);
+    loading.catch(() => {});  // awaited below, after the options are checked
     const config = { ...(options.config ?? {}) };
     for (const k of CONFIG_KEYS) if (options[k] !== undefined) config[k] = options[k];
     if (options.issuer !== undefined) config.issuer = options.issuer;
@@ -138,6 +141,7 @@ export function createFacade(platform) {
     } else if (!config.allow_unsigned_tokens || signingOptions.privateKey) {
       signer = await platform.createSigner(signingOptions);
     }
+    const backend = await loading;
     if (signer) {
       config.signing = { ...(config.signing ?? {}), alg: signer.alg, kid: signer.kid };
       if (signer.publicJwk) config.signing.public_jwk = signer.publicJwk;
