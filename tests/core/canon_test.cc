@@ -221,6 +221,37 @@ TEST_CASE("SHA-256 and base64url known answers", "[07]") {
   CHECK_FALSE(canon::Base64UrlDecode("abc=", &out));
 }
 
+TEST_CASE("base64url round-trips every length and rejects every non-canonical or foreign text", "[07]") {
+  std::string bytes;
+  for (int n = 0; n <= 70; ++n) {
+    INFO(n);
+    std::string text = canon::Base64UrlEncode(bytes), back;
+    CHECK(text.size() == (bytes.size() * 4 + 2) / 3);
+    CHECK(canon::Base64UrlDecode(text, &back));
+    CHECK(back == bytes);
+    std::string appended = "x.";
+    canon::Base64UrlAppend(&appended, bytes);
+    CHECK(appended == "x." + text);
+    // Any one character outside the alphabet, wherever it falls, is refused.
+    for (size_t at = 0; at < text.size(); ++at)
+      for (char foreign : {'=', '+', '/', '.', ' ', '\xff', '\0'}) {
+        std::string bad = text;
+        bad[at] = foreign;
+        CHECK_FALSE(canon::Base64UrlDecode(bad, &back));
+      }
+    bytes.push_back(static_cast<char>((n * 37 + 11) & 0xFF));
+  }
+  std::string out;
+  CHECK_FALSE(canon::Base64UrlDecode("A", &out));       // one character cannot end a group
+  CHECK_FALSE(canon::Base64UrlDecode("AAAAB", &out));
+  CHECK_FALSE(canon::Base64UrlDecode("AB", &out));      // low 4 bits of a 2-character tail set
+  CHECK(canon::Base64UrlDecode("AQ", &out));
+  CHECK(out == std::string("\x01", 1));
+  CHECK_FALSE(canon::Base64UrlDecode("AAB", &out));     // low 2 bits of a 3-character tail set
+  CHECK(canon::Base64UrlDecode("AAE", &out));
+  CHECK(out == std::string("\x00\x01", 2));
+}
+
 TEST_CASE("07 utilities reject input that is not JSON of the expected shape", "[07]") {
   CHECK_FALSE(GovernanceAgent::Jcs("{").ok());
   CHECK_FALSE(GovernanceAgent::Jcs(R"({"a":1,"a":2})").ok());

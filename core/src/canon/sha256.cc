@@ -186,15 +186,16 @@ Digest Sha256Of(std::string_view data) {
   return s.Finish();
 }
 
-static const char kB64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static constexpr char kB64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 // The encoders write into a string sized once: per-character push_back was
 // a call each in the -Oz WASM build (tokens are ~1 KB of base64url).
-std::string Base64UrlEncode(std::string_view bytes) {
+void Base64UrlAppend(std::string* out, std::string_view bytes) {
   const uint8_t* p = reinterpret_cast<const uint8_t*>(bytes.data());
   const size_t n = bytes.size();
-  std::string out((n * 4 + 2) / 3, '\0');
-  char* o = out.data();
+  const size_t at = out->size();
+  out->resize(at + (n * 4 + 2) / 3);
+  char* o = out->data() + at;
   size_t i = 0;
   for (; i + 3 <= n; i += 3) {
     uint32_t v = (uint32_t(p[i]) << 16) | (uint32_t(p[i + 1]) << 8) | p[i + 2];
@@ -213,35 +214,53 @@ std::string Base64UrlEncode(std::string_view bytes) {
     *o++ = kB64Url[(v >> 12) & 63];
     *o++ = kB64Url[(v >> 6) & 63];
   }
+}
+
+std::string Base64UrlEncode(std::string_view bytes) {
+  std::string out;
+  Base64UrlAppend(&out, bytes);
   return out;
 }
 
-bool Base64UrlDecode(std::string_view text, std::string* out) {
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '-') return 62;
-    if (c == '_') return 63;
-    return -1;
-  };
-  if (text.size() % 4 == 1) return false;
-  out->assign(text.size() * 3 / 4, '\0');
-  char* o = out->data();
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    int v = val(c);
-    if (v < 0) return false;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      *o++ = static_cast<char>((acc >> bits) & 0xFF);
-    }
+namespace {
+// Value of each base64url character, -1 for the rest (a table: the decoder
+// reads every stored token once, issue 15).
+struct B64UrlValues {
+  int8_t v[256];
+  constexpr B64UrlValues() : v() {
+    for (int c = 0; c < 256; ++c) v[c] = -1;
+    for (int i = 0; i < 64; ++i) v[static_cast<unsigned char>(kB64Url[i])] = static_cast<int8_t>(i);
   }
-  // Leftover bits must be zero (canonical encoding).
-  return (acc & ((1u << bits) - 1)) == 0;
+};
+constexpr B64UrlValues kB64UrlValues;
+}  // namespace
+
+bool Base64UrlDecode(std::string_view text, std::string* out) {
+  const size_t n = text.size();
+  if (n % 4 == 1) return false;
+  out->resize(n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1));
+  const uint8_t* s = reinterpret_cast<const uint8_t*>(text.data());
+  const int8_t* value = kB64UrlValues.v;
+  char* o = out->data();
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const int a = value[s[i]], b = value[s[i + 1]], c = value[s[i + 2]], d = value[s[i + 3]];
+    if ((a | b | c | d) < 0) return false;
+    const uint32_t v = (uint32_t(a) << 18) | (uint32_t(b) << 12) | (uint32_t(c) << 6) | uint32_t(d);
+    *o++ = static_cast<char>(v >> 16);
+    *o++ = static_cast<char>((v >> 8) & 0xFF);
+    *o++ = static_cast<char>(v & 0xFF);
+  }
+  // A tail of 2 or 3 characters; its unused low bits must be zero (canonical).
+  if (n - i >= 2) {
+    const int a = value[s[i]], b = value[s[i + 1]], c = n - i == 3 ? value[s[i + 2]] : 0;
+    if ((a | b | c) < 0) return false;
+    *o++ = static_cast<char>((a << 2) | (b >> 4));
+    if (n - i == 2) return (b & 0x0F) == 0;
+    *o++ = static_cast<char>(((b & 0x0F) << 4) | (c >> 2));
+    return (c & 0x03) == 0;
+  }
+  return true;
 }
 
 std::string HexLower(std::string_view bytes) {

@@ -43,6 +43,7 @@ class Sha256 {
 Digest Sha256Of(std::string_view data);
 
 std::string Base64UrlEncode(std::string_view bytes);  // RFC 4648 §5, no padding
+void Base64UrlAppend(std::string* out, std::string_view bytes);  // the same, appended to *out
 // Strict decode: only the base64url alphabet, no padding, canonical trailing bits.
 bool Base64UrlDecode(std::string_view text, std::string* out);
 std::string HexLower(std::string_view bytes);

@@ -309,9 +309,9 @@ std::string TokenText(const State& s, const StoredToken& token) {
   text.reserve(header.size() + 2 + (claims_size * 4 + 2) / 3 + (token.signature_size * 4 + 2) / 3);
   text += header;
   text += '.';
-  text += canon::Base64UrlEncode(bytes.substr(0, claims_size));
+  canon::Base64UrlAppend(&text, bytes.substr(0, claims_size));
   text += '.';
-  text += canon::Base64UrlEncode(bytes.substr(claims_size));
+  canon::Base64UrlAppend(&text, bytes.substr(claims_size));
   return text;
 }
 
