@@ -3,6 +3,10 @@
 #include "test_util.h"
 #include "json/json.h"
 #include "state/state.h"
+#include "util/symbol.h"
+
+#include <thread>
+#include <vector>
 #include "util/money.h"
 #include "util/time.h"
 #include "util/url.h"
@@ -217,3 +221,46 @@ TEST_CASE("An approved check's token reads back the same in its answer, the expo
   CHECK(log.find(*token) != std::string::npos);
   CHECK(restored.agent().Call("get_plan_audit_logs", audit, buyer) == log);
 }
+
+// Issue 15: repeated record strings (agent URLs, keys, tools) are one pooled
+// copy per distinct text, freed with their last reference.
+TEST_CASE("Sym keeps one pooled copy per distinct text and frees it with the last reference", "[state][15]") {
+  const size_t before = SymPoolSize();
+  {
+    Sym a("https://sym-test.example/agent");
+    Sym b(std::string("https://sym-test.example/agent"));
+    Sym c = a;
+    CHECK(a == b);
+    CHECK(&a.str() == &b.str());  // one copy
+    CHECK(a == std::string("https://sym-test.example/agent"));
+    CHECK(a != Sym("https://sym-test.example/other"));
+    CHECK(SymPoolSize() == before + 1);
+    Sym moved = std::move(c);
+    CHECK(moved == a);
+    b = Sym("https://sym-test.example/third");
+    CHECK(SymPoolSize() == before + 2);
+  }
+  CHECK(SymPoolSize() == before);  // nothing left behind
+  Sym empty, also_empty("");
+  CHECK(empty == also_empty);
+  CHECK(empty.empty());
+  CHECK(empty.str().empty());
+  CHECK(SymPoolSize() == before);
+}
+
+#ifndef __EMSCRIPTEN__
+TEST_CASE("Sym interning and release are safe across threads", "[state][15]") {
+  const size_t before = SymPoolSize();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([] {
+      for (int i = 0; i < 20000; ++i) {
+        Sym s("https://threads.example/" + std::to_string(i % 37));
+        Sym copy = s;
+        if (copy != s) std::abort();
+      }
+    });
+  for (std::thread& t : threads) t.join();
+  CHECK(SymPoolSize() == before);
+}
+#endif

@@ -6,6 +6,7 @@
 // fixed key order. RapidJSON is still the parser (see parse.cc).
 #pragma once
 
+#include "util/symbol.h"
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -35,6 +36,7 @@ class Value {
   Value(const char* s) : data_(std::string(s)) {}
   Value(std::string s) : data_(std::move(s)) {}
   Value(std::string_view s) : data_(std::string(s)) {}
+  Value(const Sym& s) : data_(s.str()) {}
   Value(Array a) : data_(std::move(a)) {}
   Value(Object o) : data_(std::move(o)) {}
 

@@ -330,7 +330,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   c.plan_version = r.Count(v, "plan_version", w);
   c.plan_hash = r.Str(v, "plan_hash", w);
   c.caller = r.Str(v, "caller", w);
-  c.caller_key = NormalizeAgentUrl(c.caller).value_or("");
+  c.caller_key = NormalizeAgentUrl(c.caller.str()).value_or("");
   c.tool = r.Str(v, "tool", w);
   c.purchase_type = r.Str(v, "purchase_type", w);
   c.target_agent = r.Str(v, "target_agent", w);
@@ -374,7 +374,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
     sm.period_start_raw = r.Str(*st, "period_start", w + ".statement");
     sm.period_end_raw = r.Str(*st, "period_end", w + ".statement");
     sm.cumulative_spend = r.Num(*st, "cumulative_spend", w + ".statement");
-    std::optional<Instant> a = ParseDateTime(sm.period_start_raw), b = ParseDateTime(sm.period_end_raw);
+    std::optional<Instant> a = ParseDateTime(sm.period_start_raw.str()), b = ParseDateTime(sm.period_end_raw.str());
     if (!a || !b) r.Invalid(w + ".statement", "has a period that is not RFC 3339");
     if (a) sm.period_start = *a;
     if (b) sm.period_end = *b;
@@ -390,9 +390,9 @@ Action ReadAction(RecordReader& r, const json::Value& v, const std::string& w, c
   a.purchase_type = r.Str(v, "purchase_type", w);
   a.tool = r.Str(v, "tool", w);
   a.caller = r.Str(v, "caller", w);
-  a.caller_key = NormalizeAgentUrl(a.caller).value_or("");
+  a.caller_key = NormalizeAgentUrl(a.caller.str()).value_or("");
   a.target_agent = r.Str(v, "target_agent", w);
-  a.target_key = NormalizeAgentUrl(a.target_agent).value_or("");
+  a.target_key = NormalizeAgentUrl(a.target_agent.str()).value_or("");
   a.currency = r.Str(v, "currency", w);
   a.intent_check = r.Index(v, "intent_check", w, t.checks, false);
   a.latest_exec_check = r.Index(v, "latest_exec_check", w, t.checks, true);
@@ -421,7 +421,7 @@ Outcome ReadOutcome(RecordReader& r, const json::Value& v, const std::string& w,
   o.check = r.Index(v, "check", w, t.checks, true);
   o.type = r.Enum(v, "type", w, {"completed", "failed", "delivery"});
   o.reporter = r.Str(v, "reporter", w);
-  o.reporter_key = NormalizeAgentUrl(o.reporter).value_or("");
+  o.reporter_key = NormalizeAgentUrl(o.reporter.str()).value_or("");
   o.purchase_type = r.Str(v, "purchase_type", w);
   o.seller_channels = r.Strings(v, "seller_channels", w);
   o.reconciliation_status = r.Enum(v, "reconciliation_status", w,

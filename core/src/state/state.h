@@ -22,6 +22,7 @@
 #include "json/value.h"
 #include "state/value_ledger.h"
 #include "util/money.h"
+#include "util/symbol.h"
 #include "util/time.h"
 
 namespace adcp {
@@ -179,7 +180,7 @@ struct Statement {
   std::string statement_id;
   std::string statement_digest;
   int64_t sequence = 0;
-  std::string period_start_raw, period_end_raw;
+  Sym period_start_raw, period_end_raw;
   Instant period_start, period_end;
   double cumulative_spend = 0;
 };
@@ -206,12 +207,12 @@ struct Check {
   bool intent = true;
   Phase phase = Phase::kIntent;
   int64_t plan_version = 0;
-  std::string plan_hash;
-  std::string caller, caller_key;
-  std::string tool, purchase_type, target_agent;
+  Sym plan_hash;
+  Sym caller, caller_key;
+  Sym tool, purchase_type, target_agent;
   bool pending = false;  // escalated, awaiting resolution
   Verdict verdict = Verdict::kNone;  // final checks: approved | denied | conditions
-  std::string mode;
+  Sym mode;
   // Response body (no context) as compact JSON text, one allocation per
   // record; for pending checks the pre-resolution parts (03 §7).
   std::string body_json;
@@ -236,10 +237,10 @@ struct Check {
   // at resolution time without re-evaluating (03 §7).
   std::string payload_hash;  // authorized_payload_hash
   std::vector<std::string> intent_channels, intent_countries, intent_regions;
-  std::string intent_start, intent_end;  // as supplied ("" = undeclared)
-  std::string account_key;
+  Sym intent_start, intent_end;  // as supplied ("" = undeclared)
+  Sym account_key;
   std::optional<std::string> proposal_id, terms_digest;
-  std::string recommendation;  // escalated checks: approve | deny
+  Sym recommendation;  // escalated checks: approve | deny
 };
 
 // Reconciliation state of one delivery period (A, reporting_period).
@@ -255,16 +256,16 @@ struct Period {
 struct Action {
   std::string action_id;  // gb_...
   int32_t plan = kNone;
-  std::string purchase_type, tool;
-  std::string caller, caller_key;
-  std::string target_agent, target_key;
+  Sym purchase_type, tool;
+  Sym caller, caller_key;
+  Sym target_agent, target_key;
   std::optional<double> ceiling;
-  std::string currency;
+  Sym currency;
   int32_t intent_check = kNone;
   std::optional<double> exec;  // exec(A)
   int32_t latest_exec_check = kNone;
   int64_t hold_exp_ms = 0;  // later of intent exp and latest seller purchase/modification exp
-  std::string account_key;
+  Sym account_key;
   int64_t approved_at_ms = 0;
   std::vector<std::string> intent_channels;
   std::optional<std::string> proposal_id, terms_digest;
@@ -283,7 +284,7 @@ struct Action {
   int32_t latest_observation = kNone;     // any period
   bool hold_counting = false;
   Hold hold;
-  std::string aggregation_key;
+  Sym aggregation_key;
   int32_t aggregation_pos = kNone;
   std::vector<std::string> hold_channels;
   std::string media_buy_id;  // most recently recorded (10 §3.5.1–§3.5.2), "" = none
@@ -297,15 +298,15 @@ struct Action {
 struct Outcome {
   std::string outcome_id;
   int32_t plan = kNone, action = kNone, check = kNone;
-  std::string type;  // completed | failed | delivery
-  std::string reporter, reporter_key;
-  std::string purchase_type;  // governance_context as sent = the named check's token (04 §2 step 5)
+  Sym type;  // completed | failed | delivery
+  Sym reporter, reporter_key;
+  Sym purchase_type;  // governance_context as sent = the named check's token (04 §2 step 5)
   std::optional<double> committed_budget, reported_committed_budget;
   std::optional<std::string> seller_reference;
   std::vector<std::string> seller_channels;  // seller_response.planned_delivery.channels
   std::optional<json::Value> delivery;       // observation as received
   std::optional<json::Value> error;
-  std::string reconciliation_status, period_state, period_key;
+  Sym reconciliation_status, period_state, period_key;
   std::string observation_id, payload_hash;
   bool legacy_snapshot = false;  // a 3.0 delivery snapshot: evidence only (10 §4.4)
   Dialect dialect = Dialect::k32;  // of the request that created it (10 §1.4)
@@ -390,7 +391,7 @@ struct Account {
 };
 
 struct IdempotencyEntry {
-  std::string task;
+  Sym task;
   std::string payload_hash;
   // The replay body, dropped once outside the replay window. When it is the
   // body of the outcome the request recorded, the entry names that outcome

@@ -92,7 +92,7 @@ Result<MintedAction> PrepareIntentApproval(CallContext& ctx, const State& state,
   a.caller = check.caller;
   a.caller_key = check.caller_key;
   a.target_agent = check.target_agent;
-  a.target_key = NormalizeAgentUrl(check.target_agent).value_or("");
+  a.target_key = NormalizeAgentUrl(check.target_agent.str()).value_or("");
   a.ceiling = check.amount;
   a.currency = plan.terms.currency;
   a.hold_exp_ms = t.exp * 1000;

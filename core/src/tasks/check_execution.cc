@@ -173,8 +173,8 @@ std::optional<TaskResult> ReadStatement(CallContext& ctx, Execution& ex) {
   const json::Value& period = *m.find("reporting_period");
   s.period_start_raw = *period.find_string("start");
   s.period_end_raw = *period.find_string("end");
-  s.period_start = *ParseDateTime(s.period_start_raw);
-  s.period_end = *ParseDateTime(s.period_end_raw);
+  s.period_start = *ParseDateTime(s.period_start_raw.str());
+  s.period_end = *ParseDateTime(s.period_end_raw.str());
   s.cumulative_spend = *m.find_number("cumulative_spend");
   auto per = ex.action->periods.find(PeriodKey(s.period_start, s.period_end));
   if (per != ex.action->periods.end() && per->second.closed)

@@ -545,7 +545,7 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
   const Action& action = state.actions[check.action];
   // 6. purchase_type: default media_buy (04); the action's own for 3.0-era clients (R9).
   const std::string purchase_type = r.find_string("purchase_type") ? *r.find_string("purchase_type")
-                                    : legacy                       ? action.purchase_type
+                                    : legacy                       ? action.purchase_type.str()
                                                                    : "media_buy";
   if (purchase_type != action.purchase_type)
     return TaskResult::Failed(Invalid("purchase_type", "purchase_type must equal the action's purchase type"));

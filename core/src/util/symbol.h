@@ -1,0 +1,76 @@
+// Sym: a string that many records share (agent URLs and their normalized
+// keys, tools, purchase types, modes, statuses), kept once per distinct value
+// in a process-wide pool with a reference count (issue 15: a decision's
+// records held a dozen heap copies of the same few URLs). A Sym is 8 bytes;
+// copying one bumps a count; the last reference frees the pooled text, so
+// the pool holds only what live records use. Thread-safe (Node worker threads
+// share the add-on). Reads as `const std::string&`.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace adcp {
+
+class Sym {
+ public:
+  Sym() = default;
+  Sym(std::string_view text);  // NOLINT: implicit, records assign strings
+  Sym(const std::string& text) : Sym(std::string_view(text)) {}  // NOLINT
+  Sym(const char* text) : Sym(std::string_view(text)) {}         // NOLINT
+  Sym(const Sym& other) noexcept : entry_(other.entry_) { Retain(); }
+  Sym(Sym&& other) noexcept : entry_(other.entry_) { other.entry_ = nullptr; }
+  Sym& operator=(const Sym& other) noexcept {
+    Sym copy(other);
+    std::swap(entry_, copy.entry_);
+    return *this;
+  }
+  Sym& operator=(Sym&& other) noexcept {
+    std::swap(entry_, other.entry_);
+    return *this;
+  }
+  ~Sym() { Release(); }
+
+  const std::string& str() const;
+  operator const std::string&() const { return str(); }  // NOLINT
+  bool empty() const { return str().empty(); }
+  size_t size() const { return str().size(); }
+  const char* c_str() const { return str().c_str(); }
+  // Equal texts are one pool entry, so this is text equality.
+  bool same(const Sym& other) const { return entry_ == other.entry_; }
+
+  // Hidden friends: found only when a Sym is an operand, so comparisons of
+  // other string types do not become ambiguous through Sym's constructors.
+  friend bool operator==(const Sym& a, const Sym& b) { return a.same(b); }
+  friend bool operator!=(const Sym& a, const Sym& b) { return !a.same(b); }
+  friend bool operator==(const Sym& a, const std::string& b) { return a.str() == b; }
+  friend bool operator!=(const Sym& a, const std::string& b) { return a.str() != b; }
+  friend bool operator==(const std::string& a, const Sym& b) { return a == b.str(); }
+  friend bool operator!=(const std::string& a, const Sym& b) { return a != b.str(); }
+  friend bool operator==(const Sym& a, const char* b) { return a.str() == b; }
+  friend bool operator!=(const Sym& a, const char* b) { return a.str() != b; }
+  friend bool operator<(const Sym& a, const Sym& b) { return a.str() < b.str(); }
+  friend std::string operator+(const Sym& a, const std::string& b) { return a.str() + b; }
+  friend std::string operator+(const std::string& a, const Sym& b) { return a + b.str(); }
+  friend std::string operator+(const Sym& a, const char* b) { return a.str() + b; }
+  friend std::string operator+(const char* a, const Sym& b) { return a + b.str(); }
+
+  struct Entry {
+    std::string text;
+    std::atomic<uint32_t> refs{1};
+  };
+
+ private:
+  void Retain() const {
+    if (entry_) entry_->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  void Release();
+  Entry* entry_ = nullptr;  // nullptr = ""
+};
+
+// Distinct texts in the pool (tests: the pool holds only what is referenced).
+size_t SymPoolSize();
+
+}  // namespace adcp
