@@ -190,19 +190,38 @@ static constexpr char kB64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrs
 
 // The encoders write into a string sized once: per-character push_back was
 // a call each in the -Oz WASM build (tokens are ~1 KB of base64url).
+namespace {
+// The two characters of each 12-bit value: three bytes encode with two table
+// reads (stored tokens are rebuilt from bytes on every read, issue 15). Built
+// on first use rather than stored, so the WASM module does not grow by 8 KB.
+struct B64UrlPairs {
+  char pair[4096][2];
+  B64UrlPairs() {
+    for (int v = 0; v < 4096; ++v) {
+      pair[v][0] = kB64Url[v >> 6];
+      pair[v][1] = kB64Url[v & 63];
+    }
+  }
+};
+const B64UrlPairs& Pairs() {
+  static const B64UrlPairs pairs;
+  return pairs;
+}
+}  // namespace
+
 void Base64UrlAppend(std::string* out, std::string_view bytes) {
   const uint8_t* p = reinterpret_cast<const uint8_t*>(bytes.data());
   const size_t n = bytes.size();
   const size_t at = out->size();
   out->resize(at + (n * 4 + 2) / 3);
   char* o = out->data() + at;
+  const B64UrlPairs& table = Pairs();
   size_t i = 0;
   for (; i + 3 <= n; i += 3) {
-    uint32_t v = (uint32_t(p[i]) << 16) | (uint32_t(p[i + 1]) << 8) | p[i + 2];
-    *o++ = kB64Url[v >> 18];
-    *o++ = kB64Url[(v >> 12) & 63];
-    *o++ = kB64Url[(v >> 6) & 63];
-    *o++ = kB64Url[v & 63];
+    const uint32_t v = (uint32_t(p[i]) << 16) | (uint32_t(p[i + 1]) << 8) | p[i + 2];
+    std::memcpy(o, table.pair[v >> 12], 2);
+    std::memcpy(o + 2, table.pair[v & 0xFFF], 2);
+    o += 4;
   }
   if (n - i == 1) {
     uint32_t v = uint32_t(p[i]) << 16;
