@@ -375,7 +375,8 @@ void RebuildDerived(State& s, const Config& config) {
   for (auto& it : s.idempotency) {
     if (it.second.body_json) s.idempotency_expiry.emplace(it.second.stored_at_ms, it.first);
     if (it.second.body_json && it.second.task == "report_plan_outcome") {
-      const std::string* id = json::ParseStored(*it.second.body_json).find_string("outcome_id");
+      const json::Value body = json::ParseStored(*it.second.body_json);
+      const std::string* id = body.find_string("outcome_id");
       auto outcome = id ? s.outcome_by_id.find(*id) : s.outcome_by_id.end();
       if (outcome != s.outcome_by_id.end()) ShareOutcomeBody(s, it.second, outcome->second);
     }
