@@ -182,6 +182,10 @@ TEST_CASE("Stored tokens split into a shared header, claims and signature and re
   CHECK(a.bytes == std::string(R"({"sub":"gb_1","jti":"a"})") + std::string(64, '\x7f'));
   CHECK(TokenText(s, a) == first);
   CHECK(TokenText(s, b) == second);
+  // The claims read straight from the bytes, and from a verbatim token.
+  CHECK(TokenClaims(a) == R"({"sub":"gb_1","jti":"a"})");
+  CHECK(TokenClaims(StoredToken::Verbatim(second)) == R"({"sub":"gb_2","jti":"bb"})");
+  CHECK(TokenClaims(StoredToken::Verbatim("not a token")).empty());
   // An unsigned token (allow_unsigned_tokens) has an empty signature segment.
   const std::string unsigned_token = header + "." + canon::Base64UrlEncode("{}") + ".";
   StoredToken u = StoredToken::Verbatim(unsigned_token);

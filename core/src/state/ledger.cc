@@ -315,18 +315,37 @@ std::string TokenText(const State& s, const StoredToken& token) {
   return text;
 }
 
+namespace {
+// The three segments of a compact JWS text; false unless there are exactly three.
+bool Segments(std::string_view text, std::string_view* header, std::string_view* claims, std::string_view* signature) {
+  const size_t a = text.find('.'), b = a == std::string_view::npos ? a : text.find('.', a + 1);
+  if (b == std::string_view::npos || text.find('.', b + 1) != std::string_view::npos) return false;
+  *header = text.substr(0, a);
+  *claims = text.substr(a + 1, b - a - 1);
+  *signature = text.substr(b + 1);
+  return true;
+}
+}  // namespace
+
+std::string TokenClaims(const StoredToken& token) {
+  if (token.header != StoredToken::kVerbatim)
+    return token.bytes.substr(0, token.bytes.size() - token.signature_size);
+  std::string_view header, claims, signature;
+  std::string decoded;
+  if (!Segments(token.bytes, &header, &claims, &signature) || !canon::Base64UrlDecode(claims, &decoded)) return "";
+  return decoded;
+}
+
 void CompactToken(State& s, StoredToken& token) {
   if (token.header != StoredToken::kVerbatim || token.bytes.empty()) return;
-  const std::string_view text(token.bytes);
-  const size_t a = text.find('.'), b = a == std::string_view::npos ? a : text.find('.', a + 1);
-  if (b == std::string_view::npos || text.find('.', b + 1) != std::string_view::npos) return;
+  std::string_view header, claims_text, signature_text;
+  if (!Segments(token.bytes, &header, &claims_text, &signature_text)) return;
   // The strict decoder accepts only canonical base64url, so the parts encode
   // back to exactly these segments.
   std::string claims, signature;
-  if (!canon::Base64UrlDecode(text.substr(a + 1, b - a - 1), &claims) ||
-      !canon::Base64UrlDecode(text.substr(b + 1), &signature) || signature.size() >= StoredToken::kVerbatim)
+  if (!canon::Base64UrlDecode(claims_text, &claims) || !canon::Base64UrlDecode(signature_text, &signature) ||
+      signature.size() >= StoredToken::kVerbatim)
     return;
-  const std::string_view header = text.substr(0, a);
   size_t index = 0;
   while (index < s.token_headers.size() && s.token_headers[index] != header) ++index;
   // A few distinct headers exist (alg, kid and crit vary by configuration
@@ -341,6 +360,13 @@ void CompactToken(State& s, StoredToken& token) {
   stored.header = static_cast<uint16_t>(index);
   stored.signature_size = static_cast<uint16_t>(signature.size());
   token = std::move(stored);
+}
+
+void IndexIssuedToken(State& s, int32_t check, StoredToken& token) {
+  if (token.empty()) return;
+  // Records in flight and imported ones arrive verbatim: index their text as is.
+  s.check_by_token[TokenKey(token.header == StoredToken::kVerbatim ? token.bytes : TokenText(s, token))] = check;
+  CompactToken(s, token);
 }
 
 std::string PeriodKey(const Instant& start, const Instant& end) {

@@ -336,8 +336,7 @@ void RebuildDerived(State& s, const Config& config) {
   for (size_t i = 0; i < s.checks.size(); ++i) {
     Check& c = s.checks[i];
     s.check_by_id[c.check_id] = static_cast<int32_t>(i);
-    if (!c.issued_token.empty()) s.check_by_token[TokenKey(TokenText(s, c.issued_token))] = static_cast<int32_t>(i);
-    CompactToken(s, c.issued_token);
+    IndexIssuedToken(s, static_cast<int32_t>(i), c.issued_token);
     if (c.statement) s.statement_by_id[JoinKey(c.caller_key, c.statement->statement_id)] = static_cast<int32_t>(i);
   }
   for (size_t i = 0; i < s.actions.size(); ++i) {

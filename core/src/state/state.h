@@ -476,8 +476,13 @@ inline void ShareOutcomeBody(const State& s, IdempotencyEntry& e, int32_t outcom
 
 // The exact text of a stored token ("" for none).
 std::string TokenText(const State& s, const StoredToken& token);
-// Splits a verbatim token for storage (state/store.cc and import only).
+// The token's claims as JSON text ("" when a verbatim token has none).
+std::string TokenClaims(const StoredToken& token);
+// Splits a verbatim token for storage (tests; the store uses IndexIssuedToken).
 void CompactToken(State& s, StoredToken& token);
+// Indexes check `check`'s issued token (check_by_token) and splits it for
+// storage (state/store.cc and import only).
+void IndexIssuedToken(State& s, int32_t check, StoredToken& token);
 
 // Tokens are stored once, on the check that issued them.
 inline std::string IntentToken(const State& s, const Action& a) { return TokenText(s, s.checks[a.intent_check].issued_token); }

@@ -104,8 +104,7 @@ void Store::SetPendingDowngrade(int32_t plan, json::Value downgrade) {
 int32_t Store::AddCheck(Check c) {
   if (logging()) Log(json::Obj({{"op", "add_check"}, {"check", CheckToJson(state_, c)}}));
   const int32_t ci = static_cast<int32_t>(state_.checks.size());
-  if (!c.issued_token.empty()) state_.check_by_token[TokenKey(TokenText(state_, c.issued_token))] = ci;
-  CompactToken(state_, c.issued_token);
+  IndexIssuedToken(state_, ci, c.issued_token);
   state_.checks.push_back(std::move(c));
   const Check& rec = state_.checks.back();
   state_.check_by_id[rec.check_id] = ci;
@@ -140,9 +139,8 @@ int32_t Store::ApproveIntent(int32_t check_index, Action action, std::string tok
   state_.plans[a.plan].actions.push_back(ai);
   state_.action_by_id[a.action_id] = ai;
   c.action = ai;
-  if (!token.empty()) state_.check_by_token[TokenKey(token)] = check_index;  // else minted later
-  c.issued_token = StoredToken::Verbatim(std::move(token));
-  CompactToken(state_, c.issued_token);
+  c.issued_token = StoredToken::Verbatim(std::move(token));  // "" when minted later
+  IndexIssuedToken(state_, check_index, c.issued_token);
   c.expires_at_ms = exp_ms;
   RegisterAggregation(state_, ai);
   ApplyActionLedger(state_, ai, +1);
@@ -170,9 +168,8 @@ void Store::MintToken(int32_t check_index, std::string token, int64_t exp_ms, st
   a.hold_exp_ms = std::max(a.hold_exp_ms, exp_ms);
   if (a.hold_counting) a.hold.exp_ms = a.hold_exp_ms;
   ApplyActionHold(state_, ai, +1);
-  state_.check_by_token[TokenKey(token)] = check_index;
   c.issued_token = StoredToken::Verbatim(std::move(token));
-  CompactToken(state_, c.issued_token);
+  IndexIssuedToken(state_, check_index, c.issued_token);
   c.expires_at_ms = exp_ms;
   c.body_json = std::move(body_json);
 }

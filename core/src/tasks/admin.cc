@@ -71,13 +71,8 @@ TaskResult RevokeToken(CallContext& ctx, const json::Value& op) {
   if (!reason.ok()) return TaskResult::Failed(reason.error());
   const Check& c = state.checks[check];
   // The jti is inside the token's claims (this agent signed them).
-  std::string claims_text;
-  const std::string token = TokenText(state, c.issued_token);
-  const size_t a = token.find('.'), b = token.find('.', a + 1);
-  json::Value claims = a != std::string::npos && b != std::string::npos &&
-                               canon::Base64UrlDecode(token.substr(a + 1, b - a - 1), &claims_text)
-                           ? json::ParseStored(claims_text)
-                           : json::Value();
+  const std::string claims_text = TokenClaims(c.issued_token);
+  json::Value claims = claims_text.empty() ? json::Value() : json::ParseStored(claims_text);
   const std::string* jti = claims.find_string("jti");
   if (!jti) return TaskResult::Failed(MakeError(ErrorCode::kValidationError, "the token carries no jti", "governance_context"));
   auto done = [&](bool revoked_now, int64_t at) {
