@@ -226,6 +226,70 @@ TEST_CASE("An approved check's token reads back the same in its answer, the expo
   CHECK(restored.agent().Call("get_plan_audit_logs", audit, buyer) == log);
 }
 
+// Issue 15: a final check's body is kept as a pooled shape (no check id, no
+// expiry, no statement echo) and reads back byte-exactly.
+TEST_CASE("Check bodies are kept as one shared shape and read back exactly", "[state][15]") {
+  auto check = [](const std::string& id, int64_t expires_at_ms) {
+    Check c;
+    c.check_id = id;
+    c.expires_at_ms = expires_at_ms;
+    return c;
+  };
+  auto body = [](const std::string& id, const std::string& expiry) {
+    return R"({"check_id":")" + id + R"(","check_type":"intent","verdict":"approved","mode":"enforce","expires_at":")" +
+           expiry + R"(","next":1})";
+  };
+  Check a = check("chk_a", 1767226500000), b = check("chk_bb", 1767226600000);
+  const std::string text_a = body("chk_a", "2026-01-01T00:15:00.000Z"), text_b = body("chk_bb", "2026-01-01T00:16:40.000Z");
+  KeepCheckBody(a, text_a);
+  KeepCheckBody(b, text_b);
+  CHECK(a.body_json.empty());
+  CHECK(a.body_shape.str().find("chk_a") == std::string::npos);
+  CHECK(a.body_shape.str().find("2026-01-01") == std::string::npos);
+  CHECK(&a.body_shape.str() == &b.body_shape.str());  // one pooled copy
+  CHECK(CheckBodyText(a) == text_a);
+  CHECK(CheckBodyText(b) == text_b);
+
+  // What would not come back byte-exactly stays as it is: another id first,
+  // an expiry that is not the record's where a literal hole sits, a pending
+  // check (its body changes at resolution).
+  Check other = check("chk_c", 1767226500000);
+  KeepCheckBody(other, text_a);
+  CHECK(other.body_json == text_a);
+  Check literal = check("chk_d", 1767226500000);
+  const std::string tricky = R"({"check_id":"chk_d","details":{"x":1,"expires_at":""},"expires_at":"2026-01-01T00:00:00.000Z"})";
+  KeepCheckBody(literal, tricky);
+  CHECK(CheckBodyText(literal) == tricky);
+  CHECK(literal.body_json == tricky);
+  Check pending = check("chk_a", 1767226500000);
+  pending.pending = true;
+  KeepCheckBody(pending, text_a);
+  CHECK(pending.body_json == text_a);
+  CHECK(pending.body_shape.empty());
+
+  // A delivery check's statement echo is rebuilt from the statement and the
+  // metrics taken from the body.
+  Check delivery = check("chk_e", 0);
+  Statement st;
+  st.statement_id = "st_1";
+  st.statement_digest = "sha256:00";
+  st.sequence = 2;
+  st.cumulative_spend = 50.5;
+  delivery.statement = std::make_shared<const Statement>(st);
+  json::ParseResult metrics = json::Parse(
+      R"({"statement_id":"st_1","sequence":2,"issued_at":"2026-01-02T00:00:00Z","reporting_period":{"start":"2026-01-01T00:00:00Z","end":"2026-01-02T00:00:00Z"},"cumulative_spend":50.5,"currency":"USD","impressions":1200,"statement_digest":"sha256:00"})");
+  REQUIRE(metrics.ok());
+  json::Value full = json::Obj({{"check_id", "chk_e"}, {"verdict", "denied"}});
+  full.set("delivery_statement", DeliveryStatementEcho(st, "mb_1", metrics.value));
+  full.set("status", "denied");
+  const std::string delivery_text = json::Write(full);
+  AttachStatementSource(delivery, full);
+  KeepCheckBody(delivery, delivery_text);
+  CHECK(delivery.statement->metrics_json == json::Write(metrics.value));
+  CHECK(delivery.body_shape.str() == R"({"check_id":"","verdict":"denied","delivery_statement":0,"status":"denied"})");
+  CHECK(CheckBodyText(delivery) == delivery_text);
+}
+
 // Issue 15: repeated record strings (agent URLs, keys, tools) are one pooled
 // copy per distinct text, freed with their last reference.
 TEST_CASE("Sym keeps one pooled copy per distinct text and frees it with the last reference", "[state][15]") {

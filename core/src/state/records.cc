@@ -103,7 +103,7 @@ json::Value CheckToJson(const State& s, const Check& c) {
                              {"pending", c.pending},
                              {"verdict", VerdictName(c.verdict)},
                              {"mode", c.mode},
-                             {"body", c.body_json},
+                             {"body", CheckBodyText(c)},
                              {"issued_token", TokenText(s, c.issued_token)},
                              {"presented_check", c.presented_check},
                              {"expires_at", c.expires_at_ms},
@@ -338,8 +338,8 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   c.verdict = VerdictFromName(r.Enum(v, "verdict", w, {"approved", "denied", "conditions", ""})).value_or(Verdict::kNone);
   c.mode = r.Enum(v, "mode", w, {"audit", "advisory", "enforce"});
   // "" until the check is final or escalated (add_check of a change set).
-  if (const std::string* body = v.find_string("body"); body && body->empty()) c.body_json.clear();
-  else c.body_json = r.Text(v, "body", w);
+  std::string body_text;
+  if (const std::string* body = v.find_string("body"); !body || !body->empty()) body_text = r.Text(v, "body", w);
   c.context = r.Opt<json::Value>(v, "context", w);
   c.amount = r.Opt<double>(v, "amount", w);
   c.issued_token = StoredToken::Verbatim(r.Str(v, "issued_token", w));
@@ -379,7 +379,10 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
     if (a) sm.period_start = *a;
     if (b) sm.period_end = *b;
     c.statement = std::make_shared<const Statement>(std::move(sm));
+    if (body_text.find("\"delivery_statement\"") != std::string::npos)
+      AttachStatementSource(c, json::ParseStored(body_text));
   }
+  KeepCheckBody(c, std::move(body_text));
   return c;
 }
 

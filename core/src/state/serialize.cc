@@ -62,7 +62,7 @@ Status CheckLinks(const State& s) {
     if (c.escalation != kNone && s.escalations[c.escalation].check != static_cast<int32_t>(i))
       return bad(At("checks", i, "escalation"), "names an escalation of another check");
     if (c.pending && c.escalation == kNone) return bad(At("checks", i, "pending"), "without an escalation");
-    if (c.body_json.empty()) return bad(At("checks", i, "body"), "is empty on a stored check");
+    if (c.body_json.empty() && c.body_shape.empty()) return bad(At("checks", i, "body"), "is empty on a stored check");
     if (c.statement && c.action == kNone) return bad(At("checks", i, "statement"), "belongs to a check without an action");
     if (!c.intent && c.verdict == Verdict::kApproved && c.planned_delivery && c.action == kNone)
       return bad(At("checks", i, "action"), "is missing on an approved execution check");
@@ -397,9 +397,10 @@ void RebuildDerived(State& s, const Config& config) {
         const Check& c = s.checks[e.index];
         // Only the body's findings are counted: a body without that word
         // need not be parsed (most of them; recovery time, issue 12).
-        CountFinalCheck(s, e.index, c.body_json.find("findings\"") == std::string::npos
+        const std::string& stored = c.body_shape.empty() ? c.body_json : c.body_shape.str();
+        CountFinalCheck(s, e.index, stored.find("findings\"") == std::string::npos
                                         ? json::Value()
-                                        : json::ParseStored(c.body_json));
+                                        : json::ParseStored(CheckBodyText(c)));
         if (c.statement) RecordStatement(s, e.index);
         if (!c.intent && c.verdict == Verdict::kApproved && c.planned_delivery)
           if (const std::string* mb = c.planned_delivery->find_string("media_buy_id")) RecordMediaBuyId(s, c.action, *mb);

@@ -183,6 +183,11 @@ struct Statement {
   Sym period_start_raw, period_end_raw;
   Instant period_start, period_end;
   double cumulative_spend = 0;
+  // What the check body's delivery_statement echo is rebuilt from (issue 15),
+  // derived from the body itself (AttachStatementSource); "" = the body keeps
+  // its echo.
+  std::string seller_reference;
+  std::string metrics_json;  // delivery_metrics as received, compact JSON
 };
 
 // A governance token as the state keeps it (issue 15: at ~1 KB a token was
@@ -213,9 +218,13 @@ struct Check {
   bool pending = false;  // escalated, awaiting resolution
   Verdict verdict = Verdict::kNone;  // final checks: approved | denied | conditions
   Sym mode;
-  // Response body (no context) as compact JSON text, one allocation per
-  // record; for pending checks the pre-resolution parts (03 §7).
+  // Response body (no context, no token) as compact JSON text; for pending
+  // checks the pre-resolution parts (03 §7). A final body is kept as a pooled
+  // shape instead: the text without the check id, the expiry and the
+  // statement echo, which CheckBodyText() puts back (issue 15: a plan's
+  // bodies then share one copy). Read either through CheckBodyText().
   std::string body_json;
+  Sym body_shape;
   std::optional<json::Value> context;  // the request's context (getTask echoes it)
   std::optional<double> amount;        // ceiling (intent) or execution amount x
   StoredToken issued_token;            // approved checks
@@ -473,6 +482,17 @@ inline void ShareOutcomeBody(const State& s, IdempotencyEntry& e, int32_t outcom
     e.body_json.reset();
   }
 }
+
+// A check's stored body text (no context, no token), "" before it has one.
+std::string CheckBodyText(const Check& c);
+// Keeps `text` as check c's body, as a shape when it expands back exactly
+// (state/store.cc and import only; c's id, expiry and statement set first).
+void KeepCheckBody(Check& c, std::string text);
+// Takes the statement echo's sources from a delivery check's body (its
+// seller_reference and delivery_metrics), so the stored body can drop it.
+void AttachStatementSource(Check& c, const json::Value& body);
+// The delivery_statement a delivery check's body echoes (03 §11).
+json::Value DeliveryStatementEcho(const Statement& st, const std::string& seller_reference, const json::Value& metrics);
 
 // The exact text of a stored token ("" for none).
 std::string TokenText(const State& s, const StoredToken& token);

@@ -120,7 +120,8 @@ void Store::FinalizeCheck(int32_t check_index, int64_t final_ms, const json::Val
   c.pending = false;
   c.final_ms = final_ms;
   c.seq = ++state_.seq;
-  c.body_json = std::move(stored_text);
+  AttachStatementSource(c, body);
+  KeepCheckBody(c, std::move(stored_text));
   CountFinalCheck(state_, check_index, body);
 }
 
@@ -171,7 +172,7 @@ void Store::MintToken(int32_t check_index, std::string token, int64_t exp_ms, st
   c.issued_token = StoredToken::Verbatim(std::move(token));
   IndexIssuedToken(state_, check_index, c.issued_token);
   c.expires_at_ms = exp_ms;
-  c.body_json = std::move(body_json);
+  KeepCheckBody(c, std::move(body_json));
 }
 
 int32_t Store::AddConsultation(Consultation consultation) {
@@ -198,7 +199,7 @@ int32_t Store::AddEscalation(Escalation e, std::string pending_body_json) {
   Check& c = state_.checks[e.check];
   c.escalation = ei;
   c.recommendation = e.recommendation;
-  c.body_json = std::move(pending_body_json);  // completed at resolution (03 §7)
+  KeepCheckBody(c, std::move(pending_body_json));  // completed at resolution (03 §7)
   if (!e.claim_key.empty()) state_.escalations_by_claim[e.claim_key].push_back(ei);
   state_.escalation_by_task[e.task_id] = ei;
   if (!e.resolution) state_.pending_escalations.insert(ei);

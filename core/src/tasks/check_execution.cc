@@ -362,16 +362,7 @@ void EvaluateDelivery(const Agent& agent, const State& state, Execution& ex) {
                Details({{"missed_next_check", FormatMillis(*action.next_check_ms)}}));
   if (!ex.statement) return;
   const Statement& st = *ex.statement;
-  ex.delivery_statement = json::Obj({{"statement_id", st.statement_id},
-                                     {"statement_digest", st.statement_digest},
-                                     {"sequence", st.sequence},
-                                     {"issued_at", *m.find("issued_at")},
-                                     {"seller_reference", ex.seller_reference},
-                                     {"reporting_period", *m.find("reporting_period")},
-                                     {"cumulative_spend", st.cumulative_spend},
-                                     {"currency", *m.find("currency")},
-                                     {"canonical_payload", json::Obj({{"seller_reference", ex.seller_reference},
-                                                                      {"delivery_metrics", m}})}});
+  ex.delivery_statement = DeliveryStatementEcho(st, ex.seller_reference, m);
 }
 
 // The check record and the evaluation parts of its body (03 §11).

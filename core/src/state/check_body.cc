@@ -1,0 +1,112 @@
+// A check's stored body as a pooled shape (issue 15: memory per decision).
+//
+// Approved checks of one plan differ in their bodies only by the check id,
+// the token's expiry and, for a delivery check, the echo of the seller's
+// statement (about 900 bytes, itself rebuilt from the statement's metrics).
+// The store keeps the text with those values taken out as a Sym, so a plan's
+// bodies share one copy; CheckBodyText() puts the values back. A body whose
+// shape would not give back the exact text is kept as it is.
+#include <string_view>
+
+#include "json/json.h"
+#include "state/state.h"
+#include "util/time.h"
+
+namespace adcp {
+namespace {
+
+constexpr std::string_view kIdHead = "{\"check_id\":";
+constexpr std::string_view kIdHole = "{\"check_id\":\"\"";
+constexpr std::string_view kExpiryHole = ",\"expires_at\":\"\"";
+constexpr std::string_view kStatementHole = ",\"delivery_statement\":0";
+
+std::string IdMember(const Check& c) {
+  std::string out(kIdHead);
+  json::AppendQuoted(out, c.check_id);
+  return out;
+}
+
+std::string ExpiryMember(const Check& c) { return ",\"expires_at\":\"" + FormatMillis(c.expires_at_ms) + "\""; }
+
+std::string StatementMember(const Check& c) {
+  std::string out = ",\"delivery_statement\":";
+  json::AppendWrite(out, DeliveryStatementEcho(*c.statement, c.statement->seller_reference,
+                                               json::ParseStored(c.statement->metrics_json)));
+  return out;
+}
+
+bool HasStatementSource(const Check& c) { return c.statement && !c.statement->metrics_json.empty(); }
+
+// Replaces the first `from` in `text` (at or after `start`) by `to`.
+bool ReplaceFirst(std::string& text, std::string_view from, std::string_view to, size_t start = 0) {
+  const size_t at = text.find(from, start);
+  if (at == std::string::npos) return false;
+  text.replace(at, from.size(), to);
+  return true;
+}
+
+std::string Expand(const Check& c, std::string_view shape) {
+  std::string text = IdMember(c);
+  text.append(shape.substr(kIdHole.size()));
+  if (c.expires_at_ms) ReplaceFirst(text, kExpiryHole, ExpiryMember(c));
+  if (HasStatementSource(c)) ReplaceFirst(text, kStatementHole, StatementMember(c));
+  return text;
+}
+
+// The shape of `text`, or "" when it would not expand back to `text`.
+std::string ShapeOf(const Check& c, const std::string& text) {
+  const std::string id = IdMember(c);
+  if (text.compare(0, id.size(), id) != 0) return "";
+  std::string shape(kIdHole);
+  shape.append(text, id.size(), std::string::npos);
+  if (c.expires_at_ms) ReplaceFirst(shape, ExpiryMember(c), kExpiryHole);
+  if (HasStatementSource(c)) ReplaceFirst(shape, StatementMember(c), kStatementHole);
+  return Expand(c, shape) == text ? shape : "";
+}
+
+}  // namespace
+
+json::Value DeliveryStatementEcho(const Statement& st, const std::string& seller_reference, const json::Value& metrics) {
+  return json::Obj({{"statement_id", st.statement_id},
+                    {"statement_digest", st.statement_digest},
+                    {"sequence", st.sequence},
+                    {"issued_at", *metrics.find("issued_at")},
+                    {"seller_reference", seller_reference},
+                    {"reporting_period", *metrics.find("reporting_period")},
+                    {"cumulative_spend", st.cumulative_spend},
+                    {"currency", *metrics.find("currency")},
+                    {"canonical_payload",
+                     json::Obj({{"seller_reference", seller_reference}, {"delivery_metrics", metrics}})}});
+}
+
+void AttachStatementSource(Check& c, const json::Value& body) {
+  if (!c.statement) return;
+  const json::Value* echo = body.find_object("delivery_statement");
+  const json::Value* payload = echo ? echo->find_object("canonical_payload") : nullptr;
+  const std::string* seller_reference = payload ? payload->find_string("seller_reference") : nullptr;
+  const json::Value* metrics = payload ? payload->find_object("delivery_metrics") : nullptr;
+  if (!seller_reference || !metrics || !metrics->find("issued_at") || !metrics->find("reporting_period") ||
+      !metrics->find("currency"))
+    return;  // the body keeps its echo verbatim
+  auto st = std::make_shared<Statement>(*c.statement);
+  st->seller_reference = *seller_reference;
+  st->metrics_json = json::Write(*metrics);
+  c.statement = std::move(st);
+}
+
+void KeepCheckBody(Check& c, std::string text) {
+  c.body_shape = Sym();
+  if (!c.pending && !text.empty()) {
+    std::string shape = ShapeOf(c, text);
+    if (!shape.empty()) {
+      c.body_shape = Sym(shape);
+      c.body_json = std::string();
+      return;
+    }
+  }
+  c.body_json = std::move(text);
+}
+
+std::string CheckBodyText(const Check& c) { return c.body_shape.empty() ? c.body_json : Expand(c, c.body_shape.str()); }
+
+}  // namespace adcp
