@@ -179,9 +179,27 @@ TEST_CASE("Stored tokens split into a shared header, claims and signature and re
   CHECK(a.header == 0);
   CHECK(b.header == 0);  // one header kept for both
   CHECK(s.token_headers.size() == 1);
-  CHECK(a.bytes == std::string(R"({"sub":"gb_1","jti":"a"})") + std::string(64, '\x7f'));
+  // The per-token values (sub, jti) are taken out of one shared claims shape.
+  CHECK(a.bytes == std::string("\x04gb_1\x01" "a") + std::string(64, '\x7f'));
+  CHECK(&a.claims_shape.str() == &b.claims_shape.str());
   CHECK(TokenText(s, a) == first);
   CHECK(TokenText(s, b) == second);
+  // Claims without such values keep their JSON; a value with an escape, or
+  // numbers and nested amounts, read back the same.
+  for (const std::string& claims : {std::string(R"({"iss":"x","phase":"intent"})"),
+                                    std::string(R"({"sub":"a"b","iat":1767225600,"exp":-1.5e3,"authorized_commitment":{"amount":33.333333333333336,"currency":"USD"},"check_id":"chk_1"})"),
+                                    std::string(R"({"sub":"","jti":")") + std::string(300, 'j') + R"("})"}) {
+    INFO(claims);
+    StoredToken t = StoredToken::Verbatim(token(claims));
+    CompactToken(s, t);
+    CHECK(t.header == 0);
+    CHECK(TokenClaims(t) == claims);
+    CHECK(TokenText(s, t) == token(claims));
+  }
+  StoredToken plain = StoredToken::Verbatim(token(R"({"iss":"x"})"));
+  CompactToken(s, plain);
+  CHECK(plain.claims_shape.empty());
+  CHECK(plain.bytes == std::string(R"({"iss":"x"})") + std::string(64, '\x7f'));
   // The claims read straight from the bytes, and from a verbatim token.
   CHECK(TokenClaims(a) == R"({"sub":"gb_1","jti":"a"})");
   CHECK(TokenClaims(StoredToken::Verbatim(second)) == R"({"sub":"gb_2","jti":"bb"})");

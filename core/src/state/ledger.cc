@@ -3,6 +3,7 @@
 #include "canon/sha256.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace adcp {
 namespace {
@@ -300,22 +301,69 @@ void RecordObservation(State& state, int32_t outcome_index) {
 
 std::string TokenKey(const std::string& token) { return std::string(canon::AsBytes(canon::Sha256Of(token))); }
 
-std::string TokenText(const State& s, const StoredToken& token) {
-  if (token.header == StoredToken::kVerbatim) return token.bytes;
-  const std::string_view bytes(token.bytes);
-  const size_t claims_size = bytes.size() - token.signature_size;
-  const std::string& header = s.token_headers[token.header];
-  std::string text;
-  text.reserve(header.size() + 2 + (claims_size * 4 + 2) / 3 + (token.signature_size * 4 + 2) / 3);
-  text += header;
-  text += '.';
-  canon::Base64UrlAppend(&text, bytes.substr(0, claims_size));
-  text += '.';
-  canon::Base64UrlAppend(&text, bytes.substr(claims_size));
-  return text;
+namespace {
+
+// A claims value's place in a token's claims shape: a byte compact JSON never
+// holds raw (control characters are escaped inside strings).
+constexpr char kValueHole = '\x01';
+// Claims whose values differ from token to token (ids, times, the payload
+// hash, the commitment's amount): taken out of the shape.
+bool TakenOut(std::string_view key) {
+  for (std::string_view k : {"sub", "iat", "exp", "jti", "check_id", "media_buy_id", "authorized_payload_hash", "amount"})
+    if (key == k) return true;
+  return false;
 }
 
-namespace {
+// Splits claims JSON into a shape, where each taken-out member value is one
+// kValueHole, and those values, each after a length byte. Purely textual and
+// exactly inverted by JoinClaims whatever the text (a value is a string
+// without escapes or a number, at most 255 bytes). False when nothing is
+// taken out or the text already holds a hole byte.
+bool SplitClaims(std::string_view claims, std::string* shape, std::string* values) {
+  if (claims.find(kValueHole) != std::string_view::npos) return false;
+  size_t copied = 0;
+  for (size_t i = 0; i + 1 < claims.size(); ++i) {
+    if ((claims[i] != '{' && claims[i] != ',') || claims[i + 1] != '"') continue;
+    const size_t key_end = claims.find('"', i + 2);
+    if (key_end == std::string_view::npos || key_end + 2 >= claims.size() || claims[key_end + 1] != ':') continue;
+    if (!TakenOut(claims.substr(i + 2, key_end - i - 2))) continue;
+    size_t start = key_end + 2, end = start;
+    if (claims[start] == '"') {
+      end = claims.find_first_of("\\\"", ++start);
+      if (end == std::string_view::npos || claims[end] != '"') continue;
+    } else {
+      while (end < claims.size() && (std::isdigit(static_cast<unsigned char>(claims[end])) || claims[end] == '-' ||
+                                     claims[end] == '.' || claims[end] == 'e' || claims[end] == 'E' || claims[end] == '+'))
+        ++end;
+    }
+    if (end == start || end - start > 255) continue;
+    shape->append(claims.substr(copied, start - copied)).push_back(kValueHole);
+    values->push_back(static_cast<char>(end - start));
+    values->append(claims.substr(start, end - start));
+    copied = end;
+    i = end - 1;
+  }
+  if (copied == 0) return false;
+  shape->append(claims.substr(copied));
+  return true;
+}
+
+std::string JoinClaims(std::string_view shape, std::string_view values) {
+  std::string claims;
+  claims.reserve(shape.size() + values.size());
+  size_t at = 0;
+  for (char ch : shape) {
+    if (ch != kValueHole || at >= values.size()) {
+      claims.push_back(ch);
+      continue;
+    }
+    const size_t size = static_cast<unsigned char>(values[at]);
+    claims.append(values.substr(at + 1, size));
+    at += 1 + size;
+  }
+  return claims;
+}
+
 // The three segments of a compact JWS text; false unless there are exactly three.
 bool Segments(std::string_view text, std::string_view* header, std::string_view* claims, std::string_view* signature) {
   const size_t a = text.find('.'), b = a == std::string_view::npos ? a : text.find('.', a + 1);
@@ -325,15 +373,33 @@ bool Segments(std::string_view text, std::string_view* header, std::string_view*
   *signature = text.substr(b + 1);
   return true;
 }
+
 }  // namespace
 
 std::string TokenClaims(const StoredToken& token) {
-  if (token.header != StoredToken::kVerbatim)
-    return token.bytes.substr(0, token.bytes.size() - token.signature_size);
+  if (token.header != StoredToken::kVerbatim) {
+    const std::string_view claims = std::string_view(token.bytes).substr(0, token.bytes.size() - token.signature_size);
+    return token.claims_shape.empty() ? std::string(claims) : JoinClaims(token.claims_shape.str(), claims);
+  }
   std::string_view header, claims, signature;
   std::string decoded;
   if (!Segments(token.bytes, &header, &claims, &signature) || !canon::Base64UrlDecode(claims, &decoded)) return "";
   return decoded;
+}
+
+std::string TokenText(const State& s, const StoredToken& token) {
+  if (token.header == StoredToken::kVerbatim) return token.bytes;
+  const std::string claims = TokenClaims(token);
+  const std::string_view signature = std::string_view(token.bytes).substr(token.bytes.size() - token.signature_size);
+  const std::string& header = s.token_headers[token.header];
+  std::string text;
+  text.reserve(header.size() + 2 + (claims.size() * 4 + 2) / 3 + (signature.size() * 4 + 2) / 3);
+  text += header;
+  text += '.';
+  canon::Base64UrlAppend(&text, claims);
+  text += '.';
+  canon::Base64UrlAppend(&text, signature);
+  return text;
 }
 
 void CompactToken(State& s, StoredToken& token) {
@@ -355,6 +421,11 @@ void CompactToken(State& s, StoredToken& token) {
     s.token_headers.emplace_back(header);
   }
   StoredToken stored;
+  std::string shape, values;
+  if (SplitClaims(claims, &shape, &values)) {
+    stored.claims_shape = Sym(shape);
+    claims = std::move(values);
+  }
   stored.bytes.reserve(claims.size() + signature.size());
   stored.bytes.append(claims).append(signature);
   stored.header = static_cast<uint16_t>(index);

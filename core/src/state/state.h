@@ -197,12 +197,17 @@ struct Statement {
 // raw bytes after them. TokenText() gives back the exact token. A record in
 // flight (not yet in the store) and a token that does not split back
 // byte-exactly are kept verbatim; the store splits tokens as it stores them.
+//
+// The claims differ from token to token mostly in a few values (ids, times,
+// the payload hash, the amount), so those are taken out: the rest is a pooled
+// shape and `bytes` keeps only the values (issue 15).
 struct StoredToken {
   static constexpr uint16_t kVerbatim = 0xFFFF;
-  std::string bytes;            // claims JSON + raw signature, or the token verbatim
+  std::string bytes;            // claims (JSON, or the values of claims_shape) + raw signature, or the token verbatim
+  Sym claims_shape;             // the claims with their values' places marked, "" = `bytes` holds the JSON
   uint16_t header = kVerbatim;  // index into State::token_headers
   uint16_t signature_size = 0;  // raw bytes at the end of `bytes`
-  static StoredToken Verbatim(std::string text) { return StoredToken{std::move(text), kVerbatim, 0}; }
+  static StoredToken Verbatim(std::string text) { return StoredToken{std::move(text), Sym(), kVerbatim, 0}; }
   bool empty() const { return header == kVerbatim && bytes.empty(); }
 };
 
