@@ -32,6 +32,12 @@ template <>
 void SetOpt<json::Value>(json::Value& o, const char* key, const std::optional<json::Value>& v) {
   if (v) o.set(key, Text(*v));
 }
+void SetOpt(json::Value& o, const char* key, const Boxed<std::string>& v) {
+  if (v) o.set(key, *v);
+}
+void SetOpt(json::Value& o, const char* key, const Boxed<json::Value>& v) {
+  if (v) o.set(key, Text(*v));
+}
 
 }  // namespace
 

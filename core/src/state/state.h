@@ -21,6 +21,7 @@
 #include "state/vocab.h"
 #include "json/value.h"
 #include "state/value_ledger.h"
+#include "util/boxed.h"
 #include "util/money.h"
 #include "util/symbol.h"
 #include "util/time.h"
@@ -230,7 +231,7 @@ struct Check {
   // bodies then share one copy). Read either through CheckBodyText().
   std::string body_json;
   Sym body_shape;
-  std::optional<json::Value> context;  // the request's context (getTask echoes it)
+  Boxed<json::Value> context;  // the request's context (getTask echoes it)
   std::optional<double> amount;        // ceiling (intent) or execution amount x
   StoredToken issued_token;            // approved checks
   int32_t presented_check = kNone;     // execution checks: the check that issued the presented token
@@ -242,10 +243,10 @@ struct Check {
   int64_t created_ms = 0;
   int64_t final_ms = 0;  // entry timestamp
   uint64_t seq = 0;      // 0 while pending
-  std::optional<json::Value> planned_delivery;
+  Boxed<json::Value> planned_delivery;
   std::shared_ptr<const Statement> statement;  // delivery checks only
-  std::optional<json::Value> runtime_attestations;  // [{reference, evaluation}]
-  std::optional<json::Value> legacy_metrics;        // 3.0 delivery metrics without a statement (10 §3.5.5)
+  Boxed<json::Value> runtime_attestations;  // [{reference, evaluation}]
+  Boxed<json::Value> legacy_metrics;        // 3.0 delivery metrics without a statement (10 §3.5.5)
   Dialect dialect = Dialect::k32;
   // Intent data kept so an escalated approval can mint its action and token
   // at resolution time without re-evaluating (03 §7).
@@ -253,7 +254,7 @@ struct Check {
   std::vector<std::string> intent_channels, intent_countries, intent_regions;
   Sym intent_start, intent_end;  // as supplied ("" = undeclared)
   Sym account_key;
-  std::optional<std::string> proposal_id, terms_digest;
+  Boxed<std::string> proposal_id, terms_digest;
   Sym recommendation;  // escalated checks: approve | deny
 };
 
@@ -282,7 +283,7 @@ struct Action {
   Sym account_key;
   int64_t approved_at_ms = 0;
   std::vector<std::string> intent_channels;
-  std::optional<std::string> proposal_id, terms_digest;
+  Boxed<std::string> proposal_id, terms_digest;
   std::optional<int64_t> next_check_ms;
   int32_t settlement = kNone;  // completed/failed outcome
   bool failed = false;
@@ -319,7 +320,7 @@ struct Outcome {
   std::optional<std::string> seller_reference;
   std::vector<std::string> seller_channels;  // seller_response.planned_delivery.channels
   std::optional<json::Value> delivery;       // observation as received
-  std::optional<json::Value> error;
+  Boxed<json::Value> error;
   Sym reconciliation_status, period_state, period_key;
   std::string observation_id, payload_hash;
   bool legacy_snapshot = false;  // a 3.0 delivery snapshot: evidence only (10 §4.4)
@@ -410,7 +411,7 @@ struct IdempotencyEntry {
   // The replay body, dropped once outside the replay window. When it is the
   // body of the outcome the request recorded, the entry names that outcome
   // instead of keeping a second copy (issue 15; ReplayBodyOf reads either).
-  std::optional<std::string> body_json;
+  Boxed<std::string> body_json;
   int32_t body_outcome = kNone;
   int64_t stored_at_ms = 0;
   bool has_body() const { return body_json || body_outcome != kNone; }
