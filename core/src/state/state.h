@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -428,6 +429,13 @@ struct AggregationSeries {
 };
 
 struct State {
+  State() = default;
+  // Moved, never copied: the id indexes below hold views of the records' ids.
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+  State(State&&) = default;
+  State& operator=(State&&) = default;
+
   std::deque<Plan> plans;
   std::deque<Check> checks;
   std::deque<Action> actions;
@@ -446,7 +454,9 @@ struct State {
   std::unordered_map<std::string, int32_t> plan_by_key;        // owner_key "\n" plan_id
   std::unordered_map<std::string, std::vector<int32_t>> plans_by_delegate;  // agent_key "\n" plan_id
   std::unordered_map<std::string, std::vector<int32_t>> portfolios_by_member;  // owner_key "\n" member id
-  std::unordered_map<std::string, int32_t> check_by_id, action_by_id, outcome_by_id, adjustment_by_id;
+  // Keyed by views of the records' own ids (records never move or change
+  // their id; a State is moved, never copied): no second copy of each id.
+  std::unordered_map<std::string_view, int32_t> check_by_id, action_by_id, outcome_by_id, adjustment_by_id;
   std::unordered_map<std::string, int32_t> check_by_token;  // TokenKey(issued token) -> check
   std::vector<std::string> token_headers;  // distinct header segments of stored tokens (StoredToken)
   std::unordered_map<std::string, int32_t> escalation_by_task, consultation_by_handle;

@@ -303,10 +303,10 @@ void Store::RecordStatement(int32_t check) {
 int32_t Store::AddOutcome(Outcome o) {
   if (logging()) Log(json::Obj({{"op", "add_outcome"}, {"outcome", OutcomeToJson(o)}}));
   const int32_t oi = static_cast<int32_t>(state_.outcomes.size());
-  state_.outcome_by_id[o.outcome_id] = oi;
   if (o.type == "delivery" && !o.observation_id.empty())
     state_.observation_by_id[JoinKey(JoinKey(o.reporter_key, std::to_string(o.plan)), o.observation_id)] = oi;
   state_.outcomes.push_back(std::move(o));
+  state_.outcome_by_id[state_.outcomes.back().outcome_id] = oi;  // a view of the stored id
   return oi;
 }
 
@@ -367,10 +367,10 @@ int32_t Store::AddAdjustment(Adjustment adj) {
   if (logging()) Log(json::Obj({{"op", "add_adjustment"}, {"adjustment", AdjustmentToJson(adj)}}));
   const int32_t ji = static_cast<int32_t>(state_.adjustments.size());
   const int32_t ai = adj.action;
-  state_.adjustment_by_id[adj.adjustment_id] = ji;
   state_.adjustment_by_seller_id[JoinKey(adj.seller_key, adj.seller_adjustment_id)] = ji;
   state_.adjustment_by_evidence_id[JoinKey(adj.seller_key, adj.evidence_id)] = ji;
   state_.adjustments.push_back(std::move(adj));
+  state_.adjustment_by_id[state_.adjustments.back().adjustment_id] = ji;  // a view of the stored id
   state_.actions[ai].adjustments.push_back(ji);
   RecomputeActionAdjustments(state_, ai);
   state_.adjustments[ji].seq = ++state_.seq;

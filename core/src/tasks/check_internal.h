@@ -28,7 +28,8 @@ json::Value Details(std::initializer_list<json::Field> members);
 std::string ConfiguredMode(const Agent& agent, const Plan& plan);
 
 struct Ids {
-  static std::function<bool(const std::string&)> Taken(const std::unordered_map<std::string, int32_t>& map) {
+  template <class Key>
+  static std::function<bool(const std::string&)> Taken(const std::unordered_map<Key, int32_t>& map) {
     return [&map](const std::string& id) { return map.count(id) > 0; };
   }
 };
