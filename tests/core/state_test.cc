@@ -306,6 +306,21 @@ TEST_CASE("Check bodies are kept as one shared shape and read back exactly", "[s
   CHECK(delivery.statement->metrics_json == json::Write(metrics.value));
   CHECK(delivery.body_shape.str() == R"({"check_id":"","verdict":"denied","delivery_statement":0,"status":"denied"})");
   CHECK(CheckBodyText(delivery) == delivery_text);
+  CHECK(json::Write(CheckBodyValue(delivery)) == delivery_text);  // the echo put in as a value
+  CHECK(json::Write(CheckBodyValue(a)) == text_a);
+
+  // An echo that occurs twice in the text is not taken out (the hole must be
+  // the body's own member): the body stays whole and reads back the same.
+  Check twice = delivery;
+  json::Value doubled = full;
+  json::Value findings = json::Value::MakeArray();
+  findings.push(json::Obj({{"x", 1}, {"delivery_statement", *full.find("delivery_statement")}}));
+  doubled.set("findings", std::move(findings));
+  const std::string doubled_text = json::Write(doubled);
+  KeepCheckBody(twice, doubled_text);
+  CHECK(twice.body_shape.str().find(R"("delivery_statement":0)") == std::string::npos);
+  CHECK(CheckBodyText(twice) == doubled_text);
+  CHECK(json::Write(CheckBodyValue(twice)) == doubled_text);
 }
 
 // Issue 15: repeated record strings (agent URLs, keys, tools) are one pooled

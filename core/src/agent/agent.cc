@@ -224,7 +224,7 @@ std::string GovernanceAgent::GetTask(std::string_view task_id) {
     const Check& c = agent.state.checks[e.check];
     TaskResult r;
     if (c.pending) {
-      r = TaskResult::Completed(RenderPendingReviewBody(json::ParseStored(CheckBodyText(c)), c, e, ctx.dialect, ctx.legacy));
+      r = TaskResult::Completed(RenderPendingReviewBody(CheckBodyValue(c), c, e, ctx.dialect, ctx.legacy));
     } else {
       Status minted = e.resolution && *e.resolution == "approved_by_human" ? MintDeferredToken(ctx, e.check)
                                                                            : Status::Ok();

@@ -20,7 +20,7 @@ json::Value Head(const char* type, const std::string& id, int64_t ts_ms, const P
 }  // namespace
 
 json::Value CheckEntry(const State& state, const Check& c, const EntryOptions& opts) {
-  json::Value body = json::ParseStored(CheckBodyText(c));
+  json::Value body = CheckBodyValue(c);
   json::Value e = Head("check", c.check_id, c.final_ms, state.plans[c.plan], opts);
   e.set("caller", c.caller);
   e.set("tool", c.tool);

@@ -351,16 +351,15 @@ bool SplitClaims(std::string_view claims, std::string* shape, std::string* value
 std::string JoinClaims(std::string_view shape, std::string_view values) {
   std::string claims;
   claims.reserve(shape.size() + values.size());
-  size_t at = 0;
-  for (char ch : shape) {
-    if (ch != kValueHole || at >= values.size()) {
-      claims.push_back(ch);
-      continue;
-    }
+  size_t copied = 0, at = 0;
+  for (size_t hole = shape.find(kValueHole); hole != std::string_view::npos && at < values.size();
+       hole = shape.find(kValueHole, copied)) {
     const size_t size = static_cast<unsigned char>(values[at]);
-    claims.append(values.substr(at + 1, size));
+    claims.append(shape.substr(copied, hole - copied)).append(values.substr(at + 1, size));
     at += 1 + size;
+    copied = hole + 1;
   }
+  claims.append(shape.substr(copied));
   return claims;
 }
 

@@ -400,7 +400,7 @@ void RebuildDerived(State& s, const Config& config) {
         const std::string& stored = c.body_shape.empty() ? c.body_json : c.body_shape.str();
         CountFinalCheck(s, e.index, stored.find("findings\"") == std::string::npos
                                         ? json::Value()
-                                        : json::ParseStored(CheckBodyText(c)));
+                                        : CheckBodyValue(c));
         if (c.statement) RecordStatement(s, e.index);
         if (!c.intent && c.verdict == Verdict::kApproved && c.planned_delivery)
           if (const std::string* mb = c.planned_delivery->find_string("media_buy_id")) RecordMediaBuyId(s, c.action, *mb);

@@ -501,6 +501,8 @@ inline void ShareOutcomeBody(const State& s, IdempotencyEntry& e, int32_t outcom
 
 // A check's stored body text (no context, no token), "" before it has one.
 std::string CheckBodyText(const Check& c);
+// The same body parsed (what readers want; cheaper than parsing the text).
+json::Value CheckBodyValue(const Check& c);
 // Keeps `text` as check c's body, as a shape when it expands back exactly
 // (state/store.cc and import only; c's id, expiry and statement set first).
 void KeepCheckBody(Check& c, std::string text);
@@ -508,7 +510,7 @@ void KeepCheckBody(Check& c, std::string text);
 // seller_reference and delivery_metrics), so the stored body can drop it.
 void AttachStatementSource(Check& c, const json::Value& body);
 // The delivery_statement a delivery check's body echoes (03 §11).
-json::Value DeliveryStatementEcho(const Statement& st, const std::string& seller_reference, const json::Value& metrics);
+json::Value DeliveryStatementEcho(const Statement& st, const std::string& seller_reference, json::Value metrics);
 
 // The exact text of a stored token ("" for none).
 std::string TokenText(const State& s, const StoredToken& token);

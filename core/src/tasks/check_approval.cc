@@ -53,7 +53,7 @@ Status MintDeferredToken(CallContext& ctx, int32_t check_index) {
   if (!now.ok()) return now.error();
   Result<std::string> jti = ctx.NewJti();
   if (!jti.ok()) return jti.error();
-  json::Value body = json::ParseStored(CheckBodyText(c));
+  json::Value body = CheckBodyValue(c);
   const std::string* digest = body.find_string("runtime_attestation_binding_digest");
   TokenSpec t = IntentTokenSpec(state, c, state.actions[c.action].action_id, *body.find("findings"),
                                 digest ? *digest : "", now.value(), ctx.config().intent_token_ttl_seconds);

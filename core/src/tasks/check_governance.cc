@@ -194,7 +194,7 @@ json::Value CheckBody(const Config& config, const State& state, const Check& c, 
 }
 
 json::Value CheckBodyOf(const State& state, const Check& c) {
-  json::Value stored = json::ParseStored(CheckBodyText(c));
+  json::Value stored = CheckBodyValue(c);
   if (c.pending || c.issued_token.empty()) return stored;
   json::Value body = json::Value::MakeObject();
   for (json::Member& m : stored.as_object()) {

@@ -14,7 +14,7 @@ TaskError Invalid(const std::string& field, const std::string& message) {
 }
 
 // The pre-resolution parts (findings, categories, ...) stored on a pending check.
-json::Value Parts(const Check& c) { return json::ParseStored(CheckBodyText(c)); }
+json::Value Parts(const Check& c) { return CheckBodyValue(c); }
 
 // Writes a resolution: escalation record, final check body, counters.
 void Resolve(CallContext& ctx, int32_t ei, Verdict verdict, const std::string& resolution,

@@ -58,7 +58,7 @@ TaskResult ListEscalationsOp(const State& state, const json::Value& op) {
     if (c.amount) item.set("amount", *c.amount);
     // The check as it will read once final, without its verdict: findings
     // and explanation are what the reviewer decides on.
-    json::Value body = json::ParseStored(CheckBodyText(c));
+    json::Value body = CheckBodyValue(c);
     if (const json::Value* findings = body.find("findings")) item.set("findings", *findings);
     if (const std::string* explanation = body.find_string("explanation")) item.set("explanation", *explanation);
     list.push(std::move(item));

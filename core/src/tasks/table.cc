@@ -35,7 +35,7 @@ void RenderCheck(const Agent& agent, const CallContext& ctx, const json::Value& 
     // R11: a 3.0-era client would proceed on `submitted`; answer a pending-review denial.
     const Escalation& e = state.escalations[state.escalation_by_task.at(r.task_id)];
     const Check& c = state.checks[e.check];
-    r.body = RenderPendingReviewBody(json::ParseStored(CheckBodyText(c)), c, e, ctx.dialect, ctx.legacy);
+    r.body = RenderPendingReviewBody(CheckBodyValue(c), c, e, ctx.dialect, ctx.legacy);
     r.kind = TaskResult::kCompleted;
     return;
   }
