@@ -7,6 +7,7 @@
 
 #include <thread>
 #include <vector>
+#include "util/hex_digest.h"
 #include "util/money.h"
 #include "util/time.h"
 #include "util/url.h"
@@ -321,6 +322,30 @@ TEST_CASE("Check bodies are kept as one shared shape and read back exactly", "[s
   CHECK(twice.body_shape.str().find(R"("delivery_statement":0)") == std::string::npos);
   CHECK(CheckBodyText(twice) == doubled_text);
   CHECK(json::Write(CheckBodyValue(twice)) == doubled_text);
+}
+
+// Issue 15: payload hashes are kept as their 32 bytes; other text verbatim.
+TEST_CASE("HexDigest keeps a lowercase hex digest as bytes and any other text as it is", "[state][15]") {
+  const std::string hex = "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945";
+  HexDigest digest(hex);
+  CHECK(digest.str() == hex);
+  CHECK(digest == hex);
+  CHECK(digest != std::string(63, 'a') + "b");
+  CHECK_FALSE(digest.empty());
+  for (const std::string& other : {std::string("4F53CDA18C2BAA0C0354BB5F9A3ECBE5ED12AB4D8E11BA873C2F11161202B945"),
+                                   hex.substr(1), hex + "0", std::string("sha256:") + hex, std::string(64, 'g')}) {
+    INFO(other);
+    HexDigest kept(other);
+    CHECK(kept.str() == other);
+    CHECK(kept == other);
+    CHECK(kept != hex);
+  }
+  CHECK(HexDigest().empty());
+  CHECK(HexDigest("").str().empty());
+  HexDigest copy = digest;  // copies are deep
+  digest = HexDigest("x");
+  CHECK(copy == hex);
+  CHECK(digest == std::string("x"));
 }
 
 // Issue 15: repeated record strings (agent URLs, keys, tools) are one pooled

@@ -66,7 +66,7 @@ json::Value PlanRevisionToJson(const PlanRevision& r) {
 
 json::Value IdempotencyToJson(const State& s, const std::string& scope, const IdempotencyEntry& e) {
   json::Value v = json::Obj(
-      {{"scope", scope}, {"task", e.task}, {"payload_hash", e.payload_hash}, {"stored_at", e.stored_at_ms}});
+      {{"scope", scope}, {"task", e.task}, {"payload_hash", e.payload_hash.str()}, {"stored_at", e.stored_at_ms}});
   if (const std::string* body = ReplayBodyOf(s, e)) v.set("body", *body);
   return v;
 }
@@ -187,7 +187,7 @@ json::Value OutcomeToJson(const Outcome& o) {
                              {"reconciliation_status", o.reconciliation_status},
                              {"period_state", o.period_state},
                              {"observation_id", o.observation_id},
-                             {"payload_hash", o.payload_hash},
+                             {"payload_hash", o.payload_hash.str()},
                              {"findings", Text(o.findings)},
                              {"body", o.body_json},
                              {"timestamp", o.timestamp_ms},

@@ -23,6 +23,7 @@
 #include "json/value.h"
 #include "state/value_ledger.h"
 #include "util/boxed.h"
+#include "util/hex_digest.h"
 #include "util/money.h"
 #include "util/symbol.h"
 #include "util/time.h"
@@ -323,7 +324,8 @@ struct Outcome {
   std::optional<json::Value> delivery;       // observation as received
   Boxed<json::Value> error;
   Sym reconciliation_status, period_state, period_key;
-  std::string observation_id, payload_hash;
+  std::string observation_id;
+  HexDigest payload_hash;
   bool legacy_snapshot = false;  // a 3.0 delivery snapshot: evidence only (10 §4.4)
   Dialect dialect = Dialect::k32;  // of the request that created it (10 §1.4)
   json::Value findings = json::Value::MakeArray();
@@ -408,7 +410,7 @@ struct Account {
 
 struct IdempotencyEntry {
   Sym task;
-  std::string payload_hash;
+  HexDigest payload_hash;
   // The replay body, dropped once outside the replay window. When it is the
   // body of the outcome the request recorded, the entry names that outcome
   // instead of keeping a second copy (issue 15; ReplayBodyOf reads either).
@@ -464,7 +466,9 @@ struct State {
   std::unordered_map<std::string, int32_t> statement_by_id;    // seller_key "\n" statement_id -> check
   std::unordered_map<std::string, int32_t> observation_by_id;  // reporter_key "\n" plan "\n" observation_id
   std::unordered_map<std::string, int32_t> adjustment_by_seller_id, adjustment_by_evidence_id;
-  std::multimap<int64_t, std::string> idempotency_expiry;  // stored_at_ms -> scope key with a body
+  // stored_at_ms -> scope key with a body: a view of the key in `idempotency`
+  // (entries are never erased, and map nodes do not move).
+  std::multimap<int64_t, std::string_view> idempotency_expiry;
   std::set<int32_t> pending_escalations;                  // creation order
   std::unordered_map<int32_t, int32_t> revocation_by_check;  // issuing check -> revocation
   std::unordered_map<std::string, int32_t> account_by_id, account_by_key;  // key: owner "\n" domain "\n" brand_id "\n" operator

@@ -431,17 +431,18 @@ int32_t Store::AddRevocation(Revocation revocation) {
 void Store::PutIdempotency(std::string scope, IdempotencyEntry e) {
   if (logging()) Log(json::Obj({{"op", "put_idempotency"}, {"entry", IdempotencyToJson(state_, scope, e)}}));
   const int64_t stored_at = e.stored_at_ms;
-  if (e.has_body()) state_.idempotency_expiry.emplace(stored_at, scope);
+  const bool has_body = e.has_body();
   // A reported outcome's replay body is the outcome's own (stored just before).
   if (e.task == "report_plan_outcome" && !state_.outcomes.empty())
     ShareOutcomeBody(state_, e, static_cast<int32_t>(state_.outcomes.size() - 1));
-  state_.idempotency[scope] = std::move(e);
+  auto stored = state_.idempotency.insert_or_assign(std::move(scope), std::move(e)).first;
+  if (has_body) state_.idempotency_expiry.emplace(stored_at, std::string_view(stored->first));
   // Replay bodies that left the window are dropped; their key tombstones
   // stay (08 §5). Deterministic from the state, so replays do the same.
   const int64_t window_ms = (config_.replay_ttl_seconds + 60) * 1000;
   while (!state_.idempotency_expiry.empty() && state_.idempotency_expiry.begin()->first + window_ms < stored_at) {
     auto it = state_.idempotency_expiry.begin();
-    auto entry = state_.idempotency.find(it->second);
+    auto entry = state_.idempotency.find(std::string(it->second));
     if (entry != state_.idempotency.end() && entry->second.stored_at_ms == it->first) {
       entry->second.body_json.reset();
       entry->second.body_outcome = kNone;
