@@ -8,8 +8,8 @@
 namespace adcp {
 namespace {
 
-std::vector<std::string> ChannelsOf(const json::Value* planned_delivery) {
-  std::vector<std::string> out;
+std::vector<Sym> ChannelsOf(const json::Value* planned_delivery) {
+  std::vector<Sym> out;
   if (!planned_delivery) return out;
   if (const json::Array* chans = planned_delivery->find_array("channels"))
     for (const json::Value& c : *chans)
@@ -123,10 +123,10 @@ double WindowSumAnySeller(const State& state, const std::string& owner_key, cons
   return sum;
 }
 
-std::vector<std::string> SettledChannels(const State& state, const Action& a) {
+std::vector<Sym> SettledChannels(const State& state, const Action& a) {
   if (a.latest_exec_check != kNone) {
     const Check& c = state.checks[a.latest_exec_check];
-    std::vector<std::string> ch = ChannelsOf(c.planned_delivery ? &*c.planned_delivery : nullptr);
+    std::vector<Sym> ch = ChannelsOf(c.planned_delivery ? &*c.planned_delivery : nullptr);
     if (!ch.empty()) return ch;
   }
   if (a.settlement != kNone && !a.failed) {
@@ -136,10 +136,10 @@ std::vector<std::string> SettledChannels(const State& state, const Action& a) {
   return a.intent_channels;
 }
 
-std::vector<std::string> HoldChannels(const State& state, const Action& a) {
+std::vector<Sym> HoldChannels(const State& state, const Action& a) {
   if (a.latest_exec_check != kNone) {
     const Check& c = state.checks[a.latest_exec_check];
-    std::vector<std::string> ch = ChannelsOf(c.planned_delivery ? &*c.planned_delivery : nullptr);
+    std::vector<Sym> ch = ChannelsOf(c.planned_delivery ? &*c.planned_delivery : nullptr);
     if (!ch.empty()) return ch;
   }
   return a.intent_channels;
@@ -173,7 +173,7 @@ void ApplyActionLedger(State& state, int32_t action_index, int sign) {
     if (on_day.Value() == 0) agg.committed_by_day.erase(day);  // exact: only when nothing settles that day
   }
   if (settled_completed) {
-    std::vector<std::string> channels = SettledChannels(state, a);
+    std::vector<Sym> channels = SettledChannels(state, a);
     if (!channels.empty()) {
       double share = net / static_cast<double>(channels.size());
       for (const std::string& ch : channels) {

@@ -54,8 +54,8 @@ double WindowSumAnySeller(const State& state, const std::string& owner_key, cons
 std::string AggregationKey(const std::string& owner_key, const std::string& seller_key, const std::string& account_key);
 
 // Channel attribution of a settled action (06 §3.2) and of a hold (03 §5.7).
-std::vector<std::string> SettledChannels(const State& state, const Action& action);
-std::vector<std::string> HoldChannels(const State& state, const Action& action);
+std::vector<Sym> SettledChannels(const State& state, const Action& action);
+std::vector<Sym> HoldChannels(const State& state, const Action& action);
 
 // Identity of a reporting period (01 §12: equal iff both instants equal).
 std::string PeriodKey(const Instant& start, const Instant& end);

@@ -14,6 +14,11 @@ json::Value Strs(const std::vector<std::string>& v) {
   for (const std::string& s : v) a.push(s);
   return a;
 }
+json::Value Strs(const std::vector<Sym>& v) {
+  json::Value a = json::Value::MakeArray();
+  for (const Sym& s : v) a.push(s.str());
+  return a;
+}
 json::Value Ints(const std::vector<int32_t>& v) {
   json::Value a = json::Value::MakeArray();
   for (int32_t i : v) a.push(i);
@@ -360,9 +365,9 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   c.seq = static_cast<uint64_t>(r.Count(v, "seq", w));
   c.dialect = DialectFromName(r.Enum(v, "dialect", w, {"3.2", "3.1", "3.0"}));
   c.payload_hash = r.Str(v, "payload_hash", w);
-  c.intent_channels = r.Strings(v, "intent_channels", w);
-  c.intent_countries = r.Strings(v, "intent_countries", w);
-  c.intent_regions = r.Strings(v, "intent_regions", w);
+  c.intent_channels = Syms(r.Strings(v, "intent_channels", w));
+  c.intent_countries = Syms(r.Strings(v, "intent_countries", w));
+  c.intent_regions = Syms(r.Strings(v, "intent_regions", w));
   c.intent_start = r.Str(v, "intent_start", w);
   c.intent_end = r.Str(v, "intent_end", w);
   c.account_key = r.Str(v, "account_key", w);
@@ -409,7 +414,7 @@ Action ReadAction(RecordReader& r, const json::Value& v, const std::string& w, c
   a.account_key = r.Str(v, "account_key", w);
   a.approved_at_ms = r.Time(v, "approved_at", w);
   a.aggregation_at_ms = r.OptTime(v, "aggregation_at", w);
-  a.intent_channels = r.Strings(v, "intent_channels", w);
+  a.intent_channels = Syms(r.Strings(v, "intent_channels", w));
   a.settlement = r.Index(v, "settlement", w, t.outcomes, true);
   a.failed = r.Bool(v, "failed", w);
   a.gross = r.Num(v, "gross", w);
@@ -432,7 +437,7 @@ Outcome ReadOutcome(RecordReader& r, const json::Value& v, const std::string& w,
   o.reporter = r.Str(v, "reporter", w);
   o.reporter_key = NormalizeAgentUrl(o.reporter.str()).value_or("");
   o.purchase_type = r.Str(v, "purchase_type", w);
-  o.seller_channels = r.Strings(v, "seller_channels", w);
+  o.seller_channels = Syms(r.Strings(v, "seller_channels", w));
   o.reconciliation_status = r.Enum(v, "reconciliation_status", w,
                                    {"", "consistent", "disputed", "measurement_variance", "closed_unresolved"});
   o.period_state = r.Enum(v, "period_state", w, {"", "open", "closed"});

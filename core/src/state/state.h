@@ -253,7 +253,7 @@ struct Check {
   // Intent data kept so an escalated approval can mint its action and token
   // at resolution time without re-evaluating (03 §7).
   std::string payload_hash;  // authorized_payload_hash
-  std::vector<std::string> intent_channels, intent_countries, intent_regions;
+  std::vector<Sym> intent_channels, intent_countries, intent_regions;
   Sym intent_start, intent_end;  // as supplied ("" = undeclared)
   Sym account_key;
   Boxed<std::string> proposal_id, terms_digest;
@@ -284,7 +284,7 @@ struct Action {
   int64_t hold_exp_ms = 0;  // later of intent exp and latest seller purchase/modification exp
   Sym account_key;
   int64_t approved_at_ms = 0;
-  std::vector<std::string> intent_channels;
+  std::vector<Sym> intent_channels;
   Boxed<std::string> proposal_id, terms_digest;
   std::optional<int64_t> next_check_ms;
   int32_t settlement = kNone;  // completed/failed outcome
@@ -303,7 +303,7 @@ struct Action {
   Hold hold;
   Sym aggregation_key;
   int32_t aggregation_pos = kNone;
-  std::vector<std::string> hold_channels;
+  std::vector<Sym> hold_channels;
   std::string media_buy_id;  // most recently recorded (10 §3.5.1–§3.5.2), "" = none
   // H2 series time of an action bound after approval (10 §3.5.4): the binding
   // time, so its seller's series stays in time order (conservative window).
@@ -320,7 +320,7 @@ struct Outcome {
   Sym purchase_type;  // governance_context as sent = the named check's token (04 §2 step 5)
   std::optional<double> committed_budget, reported_committed_budget;
   std::optional<std::string> seller_reference;
-  std::vector<std::string> seller_channels;  // seller_response.planned_delivery.channels
+  std::vector<Sym> seller_channels;  // seller_response.planned_delivery.channels
   std::optional<json::Value> delivery;       // observation as received
   Boxed<json::Value> error;
   Sym reconciliation_status, period_state, period_key;

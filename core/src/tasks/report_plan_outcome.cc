@@ -66,9 +66,9 @@ Reference ReferenceOf(const State& state, const Action& a) {
     return ref;
   }
   const Check& intent = state.checks[a.intent_check];
-  if (!intent.intent_countries.empty()) ref.countries = intent.intent_countries;
-  if (!intent.intent_regions.empty()) ref.regions = intent.intent_regions;
-  if (!intent.intent_channels.empty()) ref.channels = intent.intent_channels;
+  if (!intent.intent_countries.empty()) ref.countries = Strings(intent.intent_countries);
+  if (!intent.intent_regions.empty()) ref.regions = Strings(intent.intent_regions);
+  if (!intent.intent_channels.empty()) ref.channels = Strings(intent.intent_channels);
   if (!intent.intent_start.empty()) ref.start = intent.intent_start;
   if (!intent.intent_end.empty()) ref.end = intent.intent_end;
   ref.total_budget = a.ceiling;
@@ -260,7 +260,7 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   o.committed_budget = committed;
   if (outcome == "completed") o.reported_committed_budget = reported;
   o.seller_reference = seller_reference;
-  o.seller_channels = seller_channels;
+  o.seller_channels = Syms(seller_channels);
   if (ctx.is_legacy()) o.payload_hash = canon::IdempotencyPayloadHash(r);  // keyless resends (10 §4.2)
   if (const json::Value* e = r.find("error")) o.error = *e;
   o.findings = findings;

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace adcp {
@@ -72,5 +73,14 @@ class Sym {
 
 // Distinct texts in the pool (tests: the pool holds only what is referenced).
 size_t SymPoolSize();
+
+// Lists of pooled strings (a record's channels) to and from plain strings.
+inline std::vector<Sym> Syms(const std::vector<std::string>& strings) { return {strings.begin(), strings.end()}; }
+inline std::vector<std::string> Strings(const std::vector<Sym>& syms) {
+  std::vector<std::string> out;
+  out.reserve(syms.size());
+  for (const Sym& s : syms) out.push_back(s.str());
+  return out;
+}
 
 }  // namespace adcp
