@@ -324,6 +324,26 @@ TEST_CASE("Check bodies are kept as one shared shape and read back exactly", "[s
   CHECK(json::Write(CheckBodyValue(twice)) == doubled_text);
 }
 
+// Issue 15: an outcome's body is kept without its id, shared by outcomes
+// whose bodies differ only there.
+TEST_CASE("Outcome bodies share one shape without the outcome id", "[state][15]") {
+  Outcome a, b, odd;
+  a.outcome_id = "out_1";
+  b.outcome_id = "out_22";
+  odd.outcome_id = "out_3";
+  const std::string tail = R"(,"outcome_state":"accepted","delivery_reconciliation_status":"consistent"})";
+  KeepOutcomeBody(a, R"({"outcome_id":"out_1")" + tail);
+  KeepOutcomeBody(b, R"({"outcome_id":"out_22")" + tail);
+  CHECK(a.body_json.empty());
+  CHECK(&a.body_shape.str() == &b.body_shape.str());
+  CHECK(OutcomeBodyText(a) == R"({"outcome_id":"out_1")" + tail);
+  CHECK(OutcomeBodyText(b) == R"({"outcome_id":"out_22")" + tail);
+  const std::string other = R"({"outcome_state":"accepted","outcome_id":"out_3"})";
+  KeepOutcomeBody(odd, other);  // does not start with its id: kept as it is
+  CHECK(odd.body_shape.empty());
+  CHECK(OutcomeBodyText(odd) == other);
+}
+
 // Issue 15: payload hashes are kept as their 32 bytes; other text verbatim.
 TEST_CASE("HexDigest keeps a lowercase hex digest as bytes and any other text as it is", "[state][15]") {
   const std::string hex = "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945";

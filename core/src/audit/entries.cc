@@ -52,7 +52,7 @@ json::Value OutcomeEntry(const State& state, const Outcome& o, const EntryOption
   if (o.check != kNone) e.set("governance_context", OutcomeContext(state, o));  // plan-level 3.0 snapshots name none
   e.set("purchase_type", o.purchase_type);
   e.set("outcome", o.type);
-  json::Value body = json::ParseStored(o.body_json);
+  json::Value body = json::ParseStored(OutcomeBodyText(o));
   if (json::Value* st = body.find("outcome_state")) e.set("outcome_status", std::move(*st));
   if (o.type != "delivery" && o.committed_budget) e.set("committed_budget", *o.committed_budget);
   if (o.type == "completed" && o.reported_committed_budget)

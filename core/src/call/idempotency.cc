@@ -25,7 +25,7 @@ std::optional<TaskResult> CheckIdempotencyScoped(CallContext& ctx, const std::st
   if (it != state.idempotency.end()) {
     const IdempotencyEntry& entry = it->second;
     const int64_t window_ms = (ctx.config().replay_ttl_seconds + 60) * 1000;
-    const std::string* stored_body = ReplayBodyOf(state, entry);
+    const std::optional<std::string> stored_body = ReplayBodyOf(state, entry);
     if (now.value() - entry.stored_at_ms > window_ms || !stored_body)
       return TaskResult::Failed(MakeError(ErrorCode::kIdempotencyExpired, "idempotency key is outside the replay window"));
     if (entry.task != task || entry.payload_hash != hash)

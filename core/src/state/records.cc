@@ -72,7 +72,7 @@ json::Value PlanRevisionToJson(const PlanRevision& r) {
 json::Value IdempotencyToJson(const State& s, const std::string& scope, const IdempotencyEntry& e) {
   json::Value v = json::Obj(
       {{"scope", scope}, {"task", e.task}, {"payload_hash", e.payload_hash.str()}, {"stored_at", e.stored_at_ms}});
-  if (const std::string* body = ReplayBodyOf(s, e)) v.set("body", *body);
+  if (std::optional<std::string> body = ReplayBodyOf(s, e)) v.set("body", std::move(*body));
   return v;
 }
 
@@ -194,7 +194,7 @@ json::Value OutcomeToJson(const Outcome& o) {
                              {"observation_id", o.observation_id},
                              {"payload_hash", o.payload_hash.str()},
                              {"findings", Text(o.findings)},
-                             {"body", o.body_json},
+                             {"body", OutcomeBodyText(o)},
                              {"timestamp", o.timestamp_ms},
                              {"seq", static_cast<double>(o.seq)}});
   SetOpt(v, "committed_budget", o.committed_budget);
@@ -445,8 +445,7 @@ Outcome ReadOutcome(RecordReader& r, const json::Value& v, const std::string& w,
   o.payload_hash = r.Str(v, "payload_hash", w);
   o.findings = r.Any(v, "findings", w);
   // "" until the outcome is final (add_outcome of a change set).
-  if (const std::string* body = v.find_string("body"); body && body->empty()) o.body_json.clear();
-  else o.body_json = r.Text(v, "body", w);
+  if (const std::string* body = v.find_string("body"); !body || !body->empty()) KeepOutcomeBody(o, r.Text(v, "body", w));
   o.timestamp_ms = r.Time(v, "timestamp", w);
   o.seq = static_cast<uint64_t>(r.Count(v, "seq", w));
   o.committed_budget = r.Opt<double>(v, "committed_budget", w);

@@ -82,7 +82,7 @@ Status CheckLinks(const State& s) {
     const Outcome& o = s.outcomes[i];
     if (o.action != kNone && s.actions[o.action].plan != o.plan) return bad(At("outcomes", i, "action"), "is another plan's");
     if (o.check != kNone && s.checks[o.check].plan != o.plan) return bad(At("outcomes", i, "check"), "is another plan's");
-    if (o.body_json.empty()) return bad(At("outcomes", i, "body"), "is empty on a stored outcome");
+    if (o.body_json.empty() && o.body_shape.empty()) return bad(At("outcomes", i, "body"), "is empty on a stored outcome");
     if (o.type == "completed" && o.seller_reference && o.action == kNone)
       return bad(At("outcomes", i, "action"), "is missing on a completed outcome");
     const bool observation = o.type == "delivery" && !o.observation_id.empty();

@@ -329,7 +329,10 @@ struct Outcome {
   bool legacy_snapshot = false;  // a 3.0 delivery snapshot: evidence only (10 §4.4)
   Dialect dialect = Dialect::k32;  // of the request that created it (10 §1.4)
   json::Value findings = json::Value::MakeArray();
-  std::string body_json;  // response body (no context), compact JSON text
+  // Response body (no context), compact JSON text; kept as a pooled shape
+  // without the outcome id when it starts with it (read OutcomeBodyText()).
+  std::string body_json;
+  Sym body_shape;
   int64_t timestamp_ms = 0;
   uint64_t seq = 0;
 };
@@ -490,14 +493,21 @@ struct State {
 // Index key of a token: its SHA-256 (32 bytes) rather than the ~1 KB token.
 std::string TokenKey(const std::string& token);
 
-// The replay body of a keyed request's entry, nullptr once dropped.
-inline const std::string* ReplayBodyOf(const State& s, const IdempotencyEntry& e) {
-  return e.body_outcome != kNone ? &s.outcomes[e.body_outcome].body_json : e.body_json ? &*e.body_json : nullptr;
+// An outcome's stored body text (no context), "" before it has one.
+std::string OutcomeBodyText(const Outcome& o);
+// Keeps `text` as outcome o's body (state/store.cc and import only).
+void KeepOutcomeBody(Outcome& o, std::string text);
+
+// The replay body of a keyed request's entry, nullopt once dropped.
+inline std::optional<std::string> ReplayBodyOf(const State& s, const IdempotencyEntry& e) {
+  if (e.body_outcome != kNone) return OutcomeBodyText(s.outcomes[e.body_outcome]);
+  if (e.body_json) return *e.body_json;
+  return std::nullopt;
 }
 // Names outcome `outcome` as the entry's body when its text is that body
 // (state/store.cc and import only).
 inline void ShareOutcomeBody(const State& s, IdempotencyEntry& e, int32_t outcome) {
-  if (e.body_json && outcome != kNone && s.outcomes[outcome].body_json == *e.body_json) {
+  if (e.body_json && outcome != kNone && OutcomeBodyText(s.outcomes[outcome]) == *e.body_json) {
     e.body_outcome = outcome;
     e.body_json.reset();
   }

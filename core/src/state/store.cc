@@ -336,7 +336,7 @@ void Store::FinalizeOutcome(int32_t oi, std::string body_json) {
   if (logging()) Log(json::Obj({{"op", "finalize_outcome"}, {"outcome", oi}, {"body", body_json}}));
   Outcome& o = state_.outcomes[oi];
   o.seq = ++state_.seq;
-  o.body_json = std::move(body_json);
+  KeepOutcomeBody(o, std::move(body_json));
   if (o.type == "delivery" && !o.observation_id.empty()) RecordObservation(state_, oi);
   CountOutcome(state_, oi);
 }

@@ -315,7 +315,7 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   if (prior != state.observation_by_id.end()) {
     const Outcome& earlier = state.outcomes[prior->second];
     if (earlier.payload_hash == hash) {
-      json::Value body = json::ParseStored(earlier.body_json);
+      json::Value body = json::ParseStored(OutcomeBodyText(earlier));
       body.set("replayed", true);
       TaskResult replay = TaskResult::Completed(std::move(body));
       replay.replayed = true;
@@ -566,7 +566,7 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
   if (legacy && !key && settles && action.settlement != kNone) {
     const Outcome& first = state.outcomes[action.settlement];
     if (first.reporter_key == auth.key && first.payload_hash == canon::IdempotencyPayloadHash(r)) {
-      json::Value body = json::ParseStored(first.body_json);
+      json::Value body = json::ParseStored(OutcomeBodyText(first));
       body.set("replayed", true);  // as keyed replays do (08 §5)
       TaskResult replay = TaskResult::Completed(std::move(body));
       replay.replayed = true;

@@ -1,11 +1,12 @@
-// A check's stored body as a pooled shape (issue 15: memory per decision).
+// Stored response bodies as pooled shapes (issue 15: memory per decision).
 //
 // Approved checks of one plan differ in their bodies only by the check id,
 // the token's expiry and, for a delivery check, the echo of the seller's
 // statement (about 900 bytes, itself rebuilt from the statement's metrics).
 // The store keeps the text with those values taken out as a Sym, so a plan's
-// bodies share one copy; CheckBodyText() puts the values back. A body whose
-// shape would not give back the exact text is kept as it is.
+// bodies share one copy; CheckBodyText() puts the values back. An outcome's
+// body likewise drops its outcome id. A body whose shape would not give back
+// the exact text is kept as it is.
 #include <string_view>
 
 #include "json/json.h"
@@ -19,6 +20,8 @@ constexpr std::string_view kIdHead = "{\"check_id\":";
 constexpr std::string_view kIdHole = "{\"check_id\":\"\"";
 constexpr std::string_view kExpiryHole = ",\"expires_at\":\"\"";
 constexpr std::string_view kStatementHole = ",\"delivery_statement\":0";
+constexpr std::string_view kOutcomeIdHead = "{\"outcome_id\":";
+constexpr std::string_view kOutcomeIdHole = "{\"outcome_id\":\"\"";
 
 std::string IdMember(const Check& c) {
   std::string out(kIdHead);
@@ -135,6 +138,30 @@ json::Value CheckBodyValue(const Check& c) {
   if (!echo || !echo->is_number()) return json::ParseStored(CheckBodyText(c));  // the hole was not a top-level member
   *echo = DeliveryStatementEcho(*c.statement, c.statement->seller_reference, json::ParseStored(c.statement->metrics_json));
   return body;
+}
+
+namespace {
+std::string OutcomeIdMember(const Outcome& o) {
+  std::string out(kOutcomeIdHead);
+  json::AppendQuoted(out, o.outcome_id);
+  return out;
+}
+}  // namespace
+
+void KeepOutcomeBody(Outcome& o, std::string text) {
+  o.body_shape = Sym();
+  const std::string id = OutcomeIdMember(o);
+  if (!text.empty() && text.compare(0, id.size(), id) == 0) {
+    o.body_shape = Sym(std::string(kOutcomeIdHole) + text.substr(id.size()));
+    o.body_json = std::string();
+    return;
+  }
+  o.body_json = std::move(text);
+}
+
+std::string OutcomeBodyText(const Outcome& o) {
+  if (o.body_shape.empty()) return o.body_json;
+  return OutcomeIdMember(o) + o.body_shape.str().substr(kOutcomeIdHole.size());
 }
 
 }  // namespace adcp
