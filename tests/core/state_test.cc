@@ -322,6 +322,27 @@ TEST_CASE("Check bodies are kept as one shared shape and read back exactly", "[s
   CHECK(twice.body_shape.str().find(R"("delivery_statement":0)") == std::string::npos);
   CHECK(CheckBodyText(twice) == doubled_text);
   CHECK(json::Write(CheckBodyValue(twice)) == doubled_text);
+
+  // The only echo sits inside a finding: its hole is not the body's member,
+  // so the value is read from the text.
+  Check nested = delivery;
+  json::Value inside = json::Obj({{"check_id", "chk_e"}, {"verdict", "denied"}});
+  json::Value only = json::Value::MakeArray();
+  only.push(json::Obj({{"x", 1}, {"delivery_statement", *full.find("delivery_statement")}}));
+  inside.set("findings", std::move(only));
+  const std::string nested_text = json::Write(inside);
+  KeepCheckBody(nested, nested_text);
+  CHECK(nested.body_shape.str().find(R"("delivery_statement":0)") != std::string::npos);
+  CHECK(CheckBodyText(nested) == nested_text);
+  CHECK(json::Write(CheckBodyValue(nested)) == nested_text);
+  // A key that could be spelled with escapes: the echo stays in the text.
+  Check escaped = delivery;
+  json::Value with_escape = full;
+  with_escape.set("note", "\\u0041");  // JSON text "\\u0041"
+  const std::string escaped_text = json::Write(with_escape);
+  KeepCheckBody(escaped, escaped_text);
+  CHECK(escaped.body_shape.str().find(R"("delivery_statement":0)") == std::string::npos);
+  CHECK(CheckBodyText(escaped) == escaped_text);
 }
 
 // Issue 15: an outcome's body is kept without its id, shared by outcomes

@@ -62,6 +62,16 @@ std::string Expand(const Check& c, std::string_view shape) {
   return text;
 }
 
+// Whether "delivery_statement" occurs once in the text and could not be
+// spelled with escapes: then the hole is the body's only member of that name,
+// wherever it sits, and CheckBodyValue can put the echo in as a value.
+bool OneStatementKey(std::string_view text) {
+  constexpr std::string_view kKey = "\"delivery_statement\"";
+  const size_t first = text.find(kKey);
+  return first != std::string_view::npos && text.find(kKey, first + 1) == std::string_view::npos &&
+         text.find("\\u") == std::string_view::npos;
+}
+
 // The shape of `text`, or "" when it would not expand back to `text`.
 std::string ShapeOf(const Check& c, const std::string& text) {
   const std::string id = IdMember(c);
@@ -69,7 +79,7 @@ std::string ShapeOf(const Check& c, const std::string& text) {
   std::string shape(kIdHole);
   shape.append(text, id.size(), std::string::npos);
   if (c.expires_at_ms) ReplaceFirst(shape, ExpiryMember(c), kExpiryHole);
-  if (HasStatementSource(c) && shape.find(kStatementHole) == std::string::npos) {
+  if (HasStatementSource(c) && shape.find(kStatementHole) == std::string::npos && OneStatementKey(text)) {
     // Only an echo that occurs once becomes the hole, so the hole is the one
     // "delivery_statement":0 of the shape (CheckBodyValue relies on it).
     const std::string echo = StatementMember(c);
@@ -135,7 +145,9 @@ json::Value CheckBodyValue(const Check& c) {
   // cost audit pages about a third of their time.
   json::Value body = json::ParseStored(ExpandIdAndExpiry(c, shape));
   json::Value* echo = body.find("delivery_statement");
-  if (!echo || !echo->is_number()) return json::ParseStored(CheckBodyText(c));  // the hole was not a top-level member
+  // The hole is the only member of that name (OneStatementKey); not at the
+  // top level, the text is read instead.
+  if (!echo || !echo->is_number()) return json::ParseStored(CheckBodyText(c));
   *echo = DeliveryStatementEcho(*c.statement, c.statement->seller_reference, json::ParseStored(c.statement->metrics_json));
   return body;
 }
