@@ -372,6 +372,12 @@ TEST_CASE("HexDigest keeps a lowercase hex digest as bytes and any other text as
   CHECK(digest.str() == hex);
   CHECK(digest == hex);
   CHECK(digest != std::string(63, 'a') + "b");
+  // Compared without its text: a change in the last nibble, upper case, or
+  // another length differs.
+  CHECK(digest != hex.substr(0, 63) + "4");
+  CHECK(digest != std::string("4F53CDA18C2BAA0C0354BB5F9A3ECBE5ED12AB4D8E11BA873C2F11161202B945"));
+  CHECK(digest != hex + "5");
+  CHECK(HexDigest() == std::string());
   CHECK_FALSE(digest.empty());
   for (const std::string& other : {std::string("4F53CDA18C2BAA0C0354BB5F9A3ECBE5ED12AB4D8E11BA873C2F11161202B945"),
                                    hex.substr(1), hex + "0", std::string("sha256:") + hex, std::string(64, 'g')}) {

@@ -40,12 +40,10 @@ std::string StatementMember(const Check& c) {
 
 bool HasStatementSource(const Check& c) { return c.statement && !c.statement->metrics_json.empty(); }
 
-// Replaces the first `from` in `text` (at or after `start`) by `to`.
-bool ReplaceFirst(std::string& text, std::string_view from, std::string_view to, size_t start = 0) {
-  const size_t at = text.find(from, start);
-  if (at == std::string::npos) return false;
-  text.replace(at, from.size(), to);
-  return true;
+// Replaces the first `from` in `text` by `to`.
+void ReplaceFirst(std::string& text, std::string_view from, std::string_view to) {
+  const size_t at = text.find(from);
+  if (at != std::string::npos) text.replace(at, from.size(), to);
 }
 
 // The shape with the id and expiry put back; the statement hole stays.
@@ -56,9 +54,13 @@ std::string ExpandIdAndExpiry(const Check& c, std::string_view shape) {
   return text;
 }
 
-std::string Expand(const Check& c, std::string_view shape) {
+// The full text. The statement member is rebuilt only when the shape has its
+// hole; `statement` is that member's text when the caller already has it.
+std::string Expand(const Check& c, std::string_view shape, const std::string* statement = nullptr) {
   std::string text = ExpandIdAndExpiry(c, shape);
-  if (HasStatementSource(c)) ReplaceFirst(text, kStatementHole, StatementMember(c));
+  if (!HasStatementSource(c)) return text;
+  const size_t at = text.find(kStatementHole);
+  if (at != std::string::npos) text.replace(at, kStatementHole.size(), statement ? *statement : StatementMember(c));
   return text;
 }
 
@@ -79,15 +81,16 @@ std::string ShapeOf(const Check& c, const std::string& text) {
   std::string shape(kIdHole);
   shape.append(text, id.size(), std::string::npos);
   if (c.expires_at_ms) ReplaceFirst(shape, ExpiryMember(c), kExpiryHole);
+  std::string echo;  // the statement member, rebuilt once for both the hole and the check
   if (HasStatementSource(c) && shape.find(kStatementHole) == std::string::npos && OneStatementKey(text)) {
     // Only an echo that occurs once becomes the hole, so the hole is the one
     // "delivery_statement":0 of the shape (CheckBodyValue relies on it).
-    const std::string echo = StatementMember(c);
+    echo = StatementMember(c);
     const size_t at = shape.find(echo);
     if (at != std::string::npos && shape.find(echo, at + 1) == std::string::npos)
       shape.replace(at, echo.size(), kStatementHole);
   }
-  return Expand(c, shape) == text ? shape : "";
+  return Expand(c, shape, echo.empty() ? nullptr : &echo) == text ? shape : "";
 }
 
 }  // namespace

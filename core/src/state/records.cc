@@ -9,14 +9,10 @@
 namespace adcp {
 namespace {
 
-json::Value Strs(const std::vector<std::string>& v) {
+template <class Text>  // std::string or Sym
+json::Value Strs(const std::vector<Text>& v) {
   json::Value a = json::Value::MakeArray();
-  for (const std::string& s : v) a.push(s);
-  return a;
-}
-json::Value Strs(const std::vector<Sym>& v) {
-  json::Value a = json::Value::MakeArray();
-  for (const Sym& s : v) a.push(s.str());
+  for (const Text& s : v) a.push(json::Value(s));
   return a;
 }
 json::Value Ints(const std::vector<int32_t>& v) {

@@ -595,9 +595,9 @@ Check IntentRecord(CallContext& ctx, Intent& in, json::Value* parts) {
   c.amount = in.amount;
   c.created_ms = in.now;
   c.payload_hash = canon::PayloadHash(payload);
-  c.intent_channels.assign(in.scope.channels.begin(), in.scope.channels.end());
-  c.intent_countries.assign(in.scope.countries.begin(), in.scope.countries.end());
-  c.intent_regions.assign(in.scope.regions.begin(), in.scope.regions.end());
+  c.intent_channels = Syms(in.scope.channels);
+  c.intent_countries = Syms(in.scope.countries);
+  c.intent_regions = Syms(in.scope.regions);
   c.intent_start = in.scope.start_raw;
   c.intent_end = in.scope.end_raw;
   c.account_key = AccountKey(payload);

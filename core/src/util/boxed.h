@@ -30,24 +30,13 @@ class Boxed {
     value_.reset();
     return *this;
   }
-  template <class... Args>
-  T& emplace(Args&&... args) {
-    value_.reset(new T(std::forward<Args>(args)...));
-    return *value_;
-  }
   void reset() { value_.reset(); }
 
-  bool has_value() const { return value_ != nullptr; }
   explicit operator bool() const { return value_ != nullptr; }
   T& operator*() { return *value_; }
   const T& operator*() const { return *value_; }
   T* operator->() { return value_.get(); }
   const T* operator->() const { return value_.get(); }
-  const T& value() const { return *value_; }
-  template <class U>
-  T value_or(U&& fallback) const {
-    return value_ ? *value_ : static_cast<T>(std::forward<U>(fallback));
-  }
   std::optional<T> optional() const { return value_ ? std::optional<T>(*value_) : std::nullopt; }
 
  private:
