@@ -6,8 +6,11 @@
 // completed outcome, a seller delivery check and a buyer observation, so a
 // loop adds two checks. After building the history it times 2,000 more loops
 // and prints the mean cost of each call kind and the ratio to the smallest
-// history. Not part of the test suite: speed goals live here (the standards
+// history. With BENCH_AUDIT=1 it also times get_plan_audit_logs in the core
+// alone (no JS, no N-API): the plan summary, and a page of 100 entries and of
+// 100 governed actions from about a thousand in. Not part of the test suite: speed goals live here (the standards
 // forbid timed unit tests).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -53,7 +56,9 @@ struct Host {
   Value Call(const char* task, const std::string& req, const char* who) {
     std::string out = agent->Call(task, req, who);
     if (change_sets) change_set_bytes += agent->LastChangeSet().size();
-    adcp::json::ParseResult p = adcp::json::Parse(out);
+    adcp::json::ParseLimits limits;
+    limits.max_bytes = 64u << 20;  // audit pages of 1,000 entries
+    adcp::json::ParseResult p = adcp::json::Parse(out, limits);
     if (!p.ok() || !p.value.find_string("status") || *p.value.find_string("status") != "completed") {
       std::fprintf(stderr, "unexpected result for %s: %s\n", task, out.substr(0, 300).c_str());
       std::exit(1);
@@ -106,6 +111,48 @@ void Loop(Host& h, uint64_t i, Timings* t) {
   lap(&t->observation);
 }
 
+// Median time in ns of `runs` audit calls (the response text is what a host gets).
+double MedianAuditNs(Host& h, const std::string& request, int runs) {
+  std::vector<double> times;
+  size_t bytes = 0;
+  for (int k = 0; k < runs; ++k) {
+    auto start = Clock::now();
+    bytes += h.agent->Call("get_plan_audit_logs", request, kBuyer).size();
+    times.push_back(std::chrono::duration<double, std::nano>(Clock::now() - start).count());
+  }
+  std::sort(times.begin(), times.end());
+  return bytes > 0 ? times[times.size() / 2] : 0;
+}
+
+// The next_cursor of the first page list named `pages` in an audit answer, "" when none.
+std::string NextCursor(const Value& answer, const char* pages) {
+  const Value* ext = answer.find("response") ? answer.find("response")->find("ext") : nullptr;
+  const Value* ours = ext ? ext->find("adcp_governance") : nullptr;
+  const adcp::json::Array* list = ours ? ours->find_array(pages) : nullptr;
+  if (!list || list->empty()) return "";
+  const std::string* cursor = (*list)[0].find_string("next_cursor");
+  return cursor ? *cursor : "";
+}
+
+void TimeAudit(Host& h) {
+  const std::string head = R"({"plan_ids":["bench"],)";
+  auto ask = [&](const std::string& body) { return head + body; };
+  std::string entries_after = NextCursor(
+      h.Call("get_plan_audit_logs", ask(R"("include_entries":true,"ext":{"adcp_governance":{"governed_actions":{"limit":0},"entries":{"limit":1000}}}})"), kBuyer),
+      "pages");
+  std::string actions_after = NextCursor(
+      h.Call("get_plan_audit_logs", ask(R"("ext":{"adcp_governance":{"governed_actions":{"limit":1000}}}})"), kBuyer), "action_pages");
+  auto after = [](const std::string& cursor) { return cursor.empty() ? std::string() : R"(,"after":")" + cursor + "\""; };
+  const int runs = std::getenv("BENCH_AUDIT_RUNS") ? std::atoi(std::getenv("BENCH_AUDIT_RUNS")) : 51;
+  double summary = MedianAuditNs(h, ask(R"("ext":{"adcp_governance":{"governed_actions":{"limit":0}}}})"), runs);
+  double entries = MedianAuditNs(
+      h, ask(R"("include_entries":true,"ext":{"adcp_governance":{"governed_actions":{"limit":0},"entries":{"limit":100)" + after(entries_after) + "}}}}"),
+      runs);
+  double actions = MedianAuditNs(h, ask(R"("ext":{"adcp_governance":{"governed_actions":{"limit":100)" + after(actions_after) + "}}}}"), runs);
+  std::printf("  audit (core only, median of %d): summary %.3f ms, 100 entries %.3f ms, 100 governed actions %.3f ms\n", runs,
+              summary / 1e6, entries / 1e6, actions / 1e6);
+}
+
 }  // namespace
 
 // Resident set size in bytes (Linux), to report heap per stored loop.
@@ -147,6 +194,7 @@ int main(int argc, char** argv) {
     std::printf("%-12llu %-12llu %11.0f %11.0f %11.0f %11.0f %11.0f %8.2fx %11.0f\n", static_cast<unsigned long long>(prior),
                 static_cast<unsigned long long>(prior * 2), t.intent / kMeasured, t.outcome / kMeasured,
                 t.delivery / kMeasured, t.observation / kMeasured, loop, loop / base, per_loop);
+    if (std::getenv("BENCH_AUDIT") && std::string(std::getenv("BENCH_AUDIT")) == "1") TimeAudit(h);
     if (h.change_sets)
       std::printf("  change sets: %.0f bytes per loop\n",
                   static_cast<double>(h.change_set_bytes) / static_cast<double>(prior + kMeasured));

@@ -336,3 +336,59 @@ TEST_CASE("Strings read back exactly wherever their escapes fall, and bad bytes 
     }
   }
 }
+
+TEST_CASE("Normalize writes any text Parse accepts as Write(Parse(text)), and refuses what Parse refuses", "[15][json]") {
+  const char* texts[] = {
+      R"( { "a" : [ 1.0 , 2e2, -0, 0.000001, 1e21, 123456789012345678901234567890 ] , "b" : { } , "c" : [ ] } )",
+      R"({"\u0041":"\u00e9\u2028\ud83d\ude00","t":"tab\there \"quoted\" \\ \/ \b\f\n\r\u001f"})",
+      R"([null,true,false,"",{"x":{"y":[[],[{}]]}}])",
+      R"("just a string")", "42", " null ", "-1.5E-7", R"({"n":1E400})",
+  };
+  for (const char* text : texts) {
+    INFO(text);
+    json::ParseResult parsed = json::Parse(text);
+    std::optional<std::string> normalized = json::Normalize(text);
+    REQUIRE(parsed.ok() == normalized.has_value());
+    if (parsed.ok()) CHECK(*normalized == json::Write(parsed.value));
+  }
+  for (const char* bad : {R"({"a":1,"a":2})", "[1,]", R"({"a":"\ud800"})", "NaN", "{", "", "[1] 2", "01"}) {
+    INFO(bad);
+    CHECK_FALSE(json::Parse(bad).ok());
+    CHECK_FALSE(json::Normalize(bad).has_value());
+  }
+  // Limits apply as they do to Parse.
+  json::ParseLimits shallow;
+  shallow.max_depth = 2;
+  CHECK_FALSE(json::Normalize("[[[1]]]", shallow).has_value());
+  CHECK(json::Normalize("[[1]]", shallow) == std::optional<std::string>("[[1]]"));
+}
+
+TEST_CASE("MemberTexts finds each top-level member's text; RawText is written as it is", "[15][json]") {
+  const std::string text =
+      R"({"a":"x,}\"]{","b":{"c":[1,{"d":"}"}],"e":"\\"},"f":-1.5e3,"g":[],"h":true, "i" : null ,"j":"\\\""})";
+  std::vector<json::MemberText> members = json::MemberTexts(text);
+  REQUIRE(members.size() == 7);
+  const std::pair<const char*, const char*> expected[] = {
+      {"a", R"("x,}\"]{")"}, {"b", R"({"c":[1,{"d":"}"}],"e":"\\"})"}, {"f", "-1.5e3"}, {"g", "[]"},
+      {"h", "true"}, {"i", "null"}, {"j", R"("\\\"")"}};
+  for (size_t k = 0; k < 7; ++k) {
+    CHECK(members[k].key == expected[k].first);
+    CHECK(members[k].value == expected[k].second);
+  }
+  CHECK(json::MemberTexts("[1,2]").empty());
+  CHECK(json::MemberTexts("{}").empty());
+  CHECK(json::MemberTexts("").empty());
+  CHECK(json::MemberTexts(R"({"a":1,"b")").size() == 1);  // a cut text yields what precedes the cut, nothing past it
+
+  // Spliced as raw text, every member writes back to the object's own text.
+  json::Value rebuilt = json::Value::MakeObject();
+  const std::string compact = *json::Normalize(text);
+  for (const json::MemberText& m : json::MemberTexts(compact))
+    rebuilt.set(std::string(m.key), json::Value(json::RawText{std::string(m.value)}));
+  CHECK(json::Write(rebuilt) == compact);
+  // The canonical form reads the raw text first (members sorted inside it too).
+  json::Value raw(json::RawText{R"({"z":1,"a":[2]})"});
+  CHECK(json::Canonicalize(raw) == R"({"a":[2],"z":1})");
+  CHECK(raw.is_raw());
+  CHECK_FALSE(raw.is_object());
+}

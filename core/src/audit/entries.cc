@@ -6,10 +6,34 @@
 namespace adcp {
 namespace {
 
-// `from` is a body parsed for this entry alone: its members are moved out.
-void MoveIf(json::Value& out, json::Value& from, const char* key) {
-  if (json::Value* v = from.find(key)) out.set(key, std::move(*v));
-}
+// The members of a stored body that an entry carries: moved out of the body
+// parsed, or (EntryOptions::verbatim_members) spliced as their text, which
+// skips parsing and writing again what is most of a page (issue 15).
+class BodyMembers {
+ public:
+  explicit BodyMembers(json::Value parsed) : parsed_(std::move(parsed)) {}
+  BodyMembers(std::string text, bool verbatim) : text_(std::move(text)) {
+    if (verbatim) members_ = json::MemberTexts(text_);  // views of text_, which stays put
+    else parsed_ = json::ParseStored(text_);
+  }
+  BodyMembers(const BodyMembers&) = delete;
+  BodyMembers& operator=(const BodyMembers&) = delete;
+
+  std::optional<json::Value> Take(std::string_view key) {
+    if (json::Value* v = parsed_.find(key)) return std::move(*v);
+    for (const json::MemberText& m : members_)
+      if (m.key == key) return json::Value(json::RawText{std::string(m.value)});
+    return std::nullopt;
+  }
+  void MoveIf(json::Value& out, const char* key) {
+    if (std::optional<json::Value> v = Take(key)) out.set(key, std::move(*v));
+  }
+
+ private:
+  json::Value parsed_;
+  std::string text_;
+  std::vector<json::MemberText> members_;
+};
 
 json::Value Head(const char* type, const std::string& id, int64_t ts_ms, const Plan& plan, const EntryOptions& opts) {
   json::Value e = json::Obj({{"id", id}, {"type", type}, {"timestamp", FormatMillis(ts_ms)}});
@@ -20,17 +44,19 @@ json::Value Head(const char* type, const std::string& id, int64_t ts_ms, const P
 }  // namespace
 
 json::Value CheckEntry(const State& state, const Check& c, const EntryOptions& opts) {
-  json::Value body = CheckBodyValue(c);
+  // A delivery check's statement echo is put back as a value when parsed
+  // (CheckBodyValue), cheaper than writing it out to parse it again.
+  BodyMembers body = opts.verbatim_members ? BodyMembers(CheckBodyText(c), true) : BodyMembers(CheckBodyValue(c));
   json::Value e = Head("check", c.check_id, c.final_ms, state.plans[c.plan], opts);
   e.set("caller", c.caller);
   e.set("tool", c.tool);
   e.set(opts.legacy_status ? "status" : "verdict", VerdictName(c.verdict));
   e.set("check_type", c.intent ? "intent" : "execution");
   e.set("mode", c.mode);
-  MoveIf(e, body, "explanation");
-  MoveIf(e, body, "policies_evaluated");
-  MoveIf(e, body, "categories_evaluated");
-  json::Value* findings = body.find("findings");
+  body.MoveIf(e, "explanation");
+  body.MoveIf(e, "policies_evaluated");
+  body.MoveIf(e, "categories_evaluated");
+  std::optional<json::Value> findings = body.Take("findings");
   e.set("findings", findings ? std::move(*findings) : json::Value::MakeArray());
   if (c.verdict == Verdict::kApproved && !c.issued_token.empty())
     e.set("governance_context", TokenText(state, c.issued_token));
@@ -38,10 +64,10 @@ json::Value CheckEntry(const State& state, const Check& c, const EntryOptions& o
     e.set("governance_context", PresentedToken(state, c));
   e.set("plan_hash", c.plan_hash);
   e.set("purchase_type", c.purchase_type);
-  MoveIf(e, body, "delivery_statement");
+  body.MoveIf(e, "delivery_statement");
   if (c.runtime_attestations) {
     e.set("runtime_attestations", *c.runtime_attestations);
-    MoveIf(e, body, "runtime_attestation_binding_digest");
+    body.MoveIf(e, "runtime_attestation_binding_digest");
   }
   return e;
 }
@@ -52,8 +78,8 @@ json::Value OutcomeEntry(const State& state, const Outcome& o, const EntryOption
   if (o.check != kNone) e.set("governance_context", OutcomeContext(state, o));  // plan-level 3.0 snapshots name none
   e.set("purchase_type", o.purchase_type);
   e.set("outcome", o.type);
-  json::Value body = json::ParseStored(OutcomeBodyText(o));
-  if (json::Value* st = body.find("outcome_state")) e.set("outcome_status", std::move(*st));
+  BodyMembers body(OutcomeBodyText(o), opts.verbatim_members);
+  if (std::optional<json::Value> st = body.Take("outcome_state")) e.set("outcome_status", std::move(*st));
   if (o.type != "delivery" && o.committed_budget) e.set("committed_budget", *o.committed_budget);
   if (o.type == "completed" && o.reported_committed_budget)
     e.set("reported_committed_budget", *o.reported_committed_budget);

@@ -84,6 +84,21 @@ void AppendQuoted(std::string& out, std::string_view s);
 // request limits apply. Invalid text yields null.
 Value ParseStored(std::string_view text);
 
+// `text` as Write(Parse(text)) would write it (compact, numbers and escapes as
+// JSON.stringify gives them), without building a tree; nullopt when Parse
+// would refuse it. Stored bodies are kept in this form, so that their members
+// can be spliced into answers as they are (RawText).
+std::optional<std::string> Normalize(std::string_view text, const ParseLimits& limits = {});
+
+// The top-level members of a JSON object text that is valid JSON (a stored
+// body): each key as written between its quotes and its value's text, found
+// by one string-aware bracket-matching scan that builds nothing. Empty when
+// the text is not an object.
+struct MemberText {
+  std::string_view key, value;
+};
+std::vector<MemberText> MemberTexts(std::string_view object_text);
+
 // Compact JSON in insertion order (= JSON.stringify(value)).
 std::string Write(const Value& v);
 void AppendWrite(std::string& out, const Value& v);

@@ -546,6 +546,72 @@ class Validator : public StrictHandler {
   std::vector<std::string_view> keys_;
 };
 
+// Validator that also writes what it reads back out the way Write would
+// (Normalize): RapidJSON's own Writer formats numbers and escapes strings
+// otherwise than JSON.stringify, so the core's writer functions are used.
+class Normalizer : public Validator {
+ public:
+  explicit Normalizer(size_t max_depth) : Validator(max_depth) {}
+  bool Null() { return Validator::Null() && Put("null"); }
+  bool Bool(bool b) { return Validator::Bool(b) && Put(b ? "true" : "false"); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    double value = 0;
+    if (!ReadFinite(s, n, &value)) return false;
+    BeforeValue();
+    AppendNumber(out_, value == 0 ? 0.0 : value);  // negative zero is 0, as Value stores it
+    return true;
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) {
+    if (!Validator::String(s, n, copy)) return false;
+    BeforeValue();
+    AppendQuoted(out_, std::string_view(s, n));
+    return true;
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) {
+    if (!Validator::Key(s, n, copy)) return false;
+    if (needs_comma_.back()) out_.push_back(',');
+    needs_comma_.back() = true;
+    AppendQuoted(out_, std::string_view(s, n));
+    out_.push_back(':');
+    after_key_ = true;
+    return true;
+  }
+  bool StartObject() { return Validator::StartObject() && Open('{'); }
+  bool EndObject(rapidjson::SizeType n) { return Validator::EndObject(n) && Close('}'); }
+  bool StartArray() { return Validator::StartArray() && Open('['); }
+  bool EndArray(rapidjson::SizeType n) { return Validator::EndArray(n) && Close(']'); }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  // A value's separator: none after a key (Key wrote it) or first in its container.
+  void BeforeValue() {
+    if (after_key_) after_key_ = false;
+    else if (!needs_comma_.empty()) {
+      if (needs_comma_.back()) out_.push_back(',');
+      needs_comma_.back() = true;
+    }
+  }
+  bool Put(const char* literal) {
+    BeforeValue();
+    out_.append(literal);
+    return true;
+  }
+  bool Open(char bracket) {
+    BeforeValue();
+    out_.push_back(bracket);
+    needs_comma_.push_back(false);
+    return true;
+  }
+  bool Close(char bracket) {
+    needs_comma_.pop_back();
+    out_.push_back(bracket);
+    return true;
+  }
+  std::string out_;
+  std::vector<char> needs_comma_;  // per open container: a member or element came before
+  bool after_key_ = false;
+};
+
 // No kParseValidateEncodingFlag: every string and key is checked whole by
 // CheckText (strict UTF-8, which RapidJSON's own check is not), so RapidJSON's
 // per-byte decode-and-re-encode only repeated that work (about a tenth of a
@@ -638,6 +704,71 @@ bool IsValid(std::string_view text, const ParseLimits& limits) {
   if (text.size() > limits.max_bytes || std::memchr(text.data(), '\0', text.size()) != nullptr) return false;
   std::optional<Validator> validator;
   return static_cast<bool>(ParseText(text, limits, nullptr, &validator));
+}
+
+std::optional<std::string> Normalize(std::string_view text, const ParseLimits& limits) {
+  if (text.size() > limits.max_bytes || std::memchr(text.data(), '\0', text.size()) != nullptr) return std::nullopt;
+  std::optional<Normalizer> normalizer;
+  if (!ParseText(text, limits, nullptr, &normalizer)) return std::nullopt;
+  return normalizer->Take();
+}
+
+namespace {
+
+// The end of the JSON value starting at text[i] (valid JSON assumed; a
+// truncated value ends at the text's end).
+size_t ValueEnd(std::string_view text, size_t i) {
+  int depth = 0;
+  bool in_string = false;
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') {
+        in_string = false;
+        if (depth == 0) return i + 1;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0) return i;  // a scalar ends at its container's close
+      if (--depth == 0) return i + 1;
+    } else if (depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+      return i;
+    }
+  }
+  return text.size();
+}
+
+size_t SkipSpace(std::string_view text, size_t i) {
+  while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) ++i;
+  return i;
+}
+
+}  // namespace
+
+std::vector<MemberText> MemberTexts(std::string_view text) {
+  std::vector<MemberText> members;
+  size_t i = SkipSpace(text, 0);
+  if (i >= text.size() || text[i] != '{') return members;
+  i = SkipSpace(text, i + 1);
+  while (i < text.size() && text[i] == '"') {
+    const size_t key_end = ValueEnd(text, i);  // just past the closing quote
+    if (key_end < i + 2) break;
+    std::string_view key = text.substr(i + 1, key_end - i - 2);
+    i = SkipSpace(text, key_end);
+    if (i >= text.size() || text[i] != ':') break;
+    i = SkipSpace(text, i + 1);
+    const size_t value_end = ValueEnd(text, i);
+    if (value_end <= i) break;
+    members.push_back(MemberText{key, text.substr(i, value_end - i)});
+    i = SkipSpace(text, value_end);
+    if (i >= text.size() || text[i] != ',') break;
+    i = SkipSpace(text, i + 1);
+  }
+  return members;
 }
 
 ParseResult ParseOutline(std::string_view text, const ParseLimits& limits, Outline* outline) {

@@ -17,12 +17,22 @@
 
 namespace adcp::json {
 
-enum class Type : uint8_t { Null, Bool, Number, String, Array, Object };
+enum class Type : uint8_t { Null, Bool, Number, String, Array, Object, Raw };
 
 class Value;
 using Array = std::vector<Value>;
 using Member = std::pair<std::string, Value>;
 using Object = std::vector<Member>;
+
+// JSON text the core wrote itself (compact, exactly as Write writes it),
+// written out verbatim: an audit page splices the members of stored bodies
+// into its answer instead of parsing them and writing them again (issue 15).
+// Only in answers about to be written: never looked into or validated, and
+// equal only to the same text.
+struct RawText {
+  std::string text;
+  bool operator==(const RawText& o) const { return text == o.text; }
+};
 
 class Value {
  public:
@@ -39,6 +49,7 @@ class Value {
   Value(const Sym& s) : data_(s.str()) {}
   Value(Array a) : data_(std::move(a)) {}
   Value(Object o) : data_(std::move(o)) {}
+  Value(RawText r) : data_(std::move(r)) {}
 
   static Value MakeObject() { return Value(Object{}); }
   static Value MakeArray() { return Value(Array{}); }
@@ -50,6 +61,7 @@ class Value {
   bool is_string() const { return type() == Type::String; }
   bool is_array() const { return type() == Type::Array; }
   bool is_object() const { return type() == Type::Object; }
+  bool is_raw() const { return type() == Type::Raw; }
 
   bool as_bool() const { return *std::get_if<bool>(&data_); }
   double as_number() const { return *std::get_if<double>(&data_); }
@@ -59,6 +71,7 @@ class Value {
   Array& as_array() { return *std::get_if<Array>(&data_); }
   const Object& as_object() const { return *std::get_if<Object>(&data_); }
   Object& as_object() { return *std::get_if<Object>(&data_); }
+  const std::string& as_raw() const { return std::get_if<RawText>(&data_)->text; }
 
   // Object access. Lookups are linear: request objects are small and the
   // parser rejects duplicate keys, so the first match is the only match.
@@ -86,7 +99,7 @@ class Value {
   friend bool operator!=(const Value& a, const Value& b) { return !(a == b); }
 
  private:
-  std::variant<std::monostate, bool, double, std::string, Array, Object> data_;
+  std::variant<std::monostate, bool, double, std::string, Array, Object, RawText> data_;
 };
 
 // One member of Obj's list. The value is `mutable` so Obj can move it out:

@@ -183,6 +183,10 @@ void AppendValue(std::string& out, const Value& v) {
       }
       return;
     }
+    case Type::Raw:
+      if (kCanonical) AppendValue<true>(out, ParseStored(v.as_raw()));  // member order is the canonical form's
+      else out.append(v.as_raw());
+      return;
   }
 }
 

@@ -79,6 +79,7 @@ bool TypeMatches(uint8_t types, const json::Value& v) {
     case json::Type::String: return types & kString;
     case json::Type::Array: return types & kArray;
     case json::Type::Object: return types & kObject;
+    case json::Type::Raw: return false;  // only in answers being written, never in what is validated
   }
   return false;
 }

@@ -31,10 +31,39 @@ std::string IdMember(const Check& c) {
 
 std::string ExpiryMember(const Check& c) { return ",\"expires_at\":\"" + FormatMillis(c.expires_at_ms) + "\""; }
 
+// The statement member's text, written straight from the statement and the
+// texts of its metrics' members: what writing DeliveryStatementEcho gives
+// (metrics_json is compact JSON the core wrote), without building the echo
+// (it was a fifth of an audit page's time).
 std::string StatementMember(const Check& c) {
+  const Statement& st = *c.statement;
+  std::string_view issued_at, reporting_period, currency;
+  for (const json::MemberText& m : json::MemberTexts(st.metrics_json)) {
+    if (m.key == "issued_at") issued_at = m.value;
+    else if (m.key == "reporting_period") reporting_period = m.value;
+    else if (m.key == "currency") currency = m.value;
+  }
   std::string out = ",\"delivery_statement\":";
-  json::AppendWrite(out, DeliveryStatementEcho(*c.statement, c.statement->seller_reference,
-                                               json::ParseStored(c.statement->metrics_json)));
+  if (issued_at.empty() || reporting_period.empty() || currency.empty()) {
+    json::AppendWrite(out, DeliveryStatementEcho(st, st.seller_reference, json::ParseStored(st.metrics_json)));
+    return out;
+  }
+  out.append("{\"statement_id\":");
+  json::AppendQuoted(out, st.statement_id);
+  out.append(",\"statement_digest\":");
+  json::AppendQuoted(out, st.statement_digest);
+  out.append(",\"sequence\":");
+  json::AppendNumber(out, static_cast<double>(st.sequence));
+  out.append(",\"issued_at\":").append(issued_at);
+  out.append(",\"seller_reference\":");
+  json::AppendQuoted(out, st.seller_reference);
+  out.append(",\"reporting_period\":").append(reporting_period);
+  out.append(",\"cumulative_spend\":");
+  json::AppendNumber(out, st.cumulative_spend == 0 ? 0.0 : st.cumulative_spend);
+  out.append(",\"currency\":").append(currency);
+  out.append(",\"canonical_payload\":{\"seller_reference\":");
+  json::AppendQuoted(out, st.seller_reference);
+  out.append(",\"delivery_metrics\":").append(st.metrics_json).append("}}");
   return out;
 }
 

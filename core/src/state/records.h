@@ -109,7 +109,9 @@ class RecordReader {
     return p.value;
   }
   // JSON text kept as text (a stored response body): checked as Any()
-  // checks it, but not built and written again.
+  // checks it, and kept in the form the core writes (json::Normalize), so
+  // that an imported body reads back like one the core stored itself (an
+  // audit page splices its members as they are).
   std::string Text(const json::Value& o, const char* key, const std::string& where) {
     const json::Value* v = Get(o, key, where);
     if (!v) return "";
@@ -117,8 +119,12 @@ class RecordReader {
       Fail(where, key, "JSON text");
       return "";
     }
-    if (!json::IsValid(v->as_string(), kStoredTextLimits)) Fail(where, key, "valid JSON text");
-    return StringOf(*v);
+    std::optional<std::string> text = json::Normalize(v->as_string(), kStoredTextLimits);
+    if (!text) {
+      Fail(where, key, "valid JSON text");
+      return "";
+    }
+    return std::move(*text);
   }
   std::vector<std::string> Strings(const json::Value& o, const char* key, const std::string& where) {
     std::vector<std::string> out;

@@ -309,6 +309,7 @@ TaskResult RunGetPlanAuditLogs(Agent& agent, CallContext& ctx, const json::Value
     for (const json::Value& t : *pts) query.types.insert(t.as_string());
   query.include_entries = request.find("include_entries") && request.find("include_entries")->as_bool();
   query.entry_opts.include_plan_id = plans.size() > 1 || portfolio_ids != nullptr;
+  query.entry_opts.verbatim_members = !ctx.is_legacy();
 
   // Holds are evaluated at now (03 §5.7).
   if (agent.config.budget_holds) {

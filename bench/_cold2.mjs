@@ -1,0 +1,11 @@
+import { readFileSync } from 'node:fs';
+const t0 = performance.now();
+const { loadWasm } = await import('../js/backend-wasm.js');
+const t1 = performance.now();
+const bytes = readFileSync(new URL('../dist/core.wasm', import.meta.url));
+const t2 = performance.now();
+const m = new WebAssembly.Module(bytes);
+const t3 = performance.now();
+const be = await loadWasm({ wasmModule: m });
+const t4 = performance.now();
+console.log([t1-t0,t2-t1,t3-t2,t4-t3].map(x=>x.toFixed(1)).join(' '));
