@@ -15,6 +15,8 @@
 #define NAPI_VERSION 8
 #include <napi.h>
 
+#include <dlfcn.h>
+
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -44,6 +46,33 @@ Napi::Value JsText(Napi::Env env, std::string_view text) {
   if (!IsAscii(text)) return Napi::String::New(env, text.data(), text.size());
   napi_value out;
   if (napi_create_string_latin1(env, text.data(), text.size(), &out) != napi_ok) return Napi::String::New(env, text.data(), text.size());
+  return Napi::Value(env, out);
+}
+
+// node_api_create_external_string_latin1 (Node >= 20.4; experimental before
+// N-API 10), looked up when the add-on loads so that an older Node simply
+// copies. An external string keeps the core's buffer instead of a copy: a
+// copy over 128 KB (an audit page) is a large V8 object, mapped and unmapped
+// on every call, which cost a page as much as the core's work (issue 15).
+using CreateExternalLatin1 = napi_status (*)(napi_env, char*, size_t, napi_finalize, void*, napi_value*, bool*);
+const CreateExternalLatin1 kCreateExternalLatin1 =
+    reinterpret_cast<CreateExternalLatin1>(dlsym(RTLD_DEFAULT, "node_api_create_external_string_latin1"));
+constexpr size_t kExternalTextMin = 64 * 1024;
+
+Napi::Value JsText(Napi::Env env, std::string&& text) {
+  if (text.size() < kExternalTextMin || !kCreateExternalLatin1 || !IsAscii(text)) return JsText(env, std::string_view(text));
+  auto* kept = new std::string(std::move(text));
+  napi_value out;
+  bool copied = false;
+  const napi_status made = kCreateExternalLatin1(
+      env, kept->data(), kept->size(), [](napi_env, void*, void* hint) { delete static_cast<std::string*>(hint); }, kept,
+      &out, &copied);
+  if (made != napi_ok) {
+    Napi::Value fallback = JsText(env, std::string_view(*kept));
+    delete kept;
+    return fallback;
+  }
+  if (copied) delete kept;  // V8 made its own copy; the finalizer is not called
   return Napi::Value(env, out);
 }
 
@@ -186,7 +215,7 @@ class CoreAgent : public Napi::ObjectWrap<CoreAgent> {
     }
     std::string out = agent_->Call(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value(),
                                    info[2].As<Napi::String>().Utf8Value());
-    return JsText(info.Env(), out);
+    return JsText(info.Env(), std::move(out));
   }
 
   Napi::Value GetTask(const Napi::CallbackInfo& info) {
@@ -209,7 +238,7 @@ class CoreAgent : public Napi::ObjectWrap<CoreAgent> {
 
   Napi::Value ExportState(const Napi::CallbackInfo& info) {
     if (!agent_) return Napi::String::New(info.Env(), "null");
-    return JsText(info.Env(), agent_->ExportState());
+    return JsText(info.Env(), agent_->ExportState());  // a temporary: kept, not copied, when large
   }
 
   Napi::Value PublicJwk(const Napi::CallbackInfo& info) {
