@@ -11,8 +11,11 @@ import { createNodeSigner } from './signer-node.js';
 // agent's cold start does not load it (issue 15).
 let wasm = null;
 async function loadWasmNode() {
-  wasm ??= Promise.all([import('./backend-wasm.js'), readFile(new URL('../dist/core.wasm', import.meta.url))])
-    .then(([{ loadWasm }, bytes]) => loadWasm({ wasmBinary: bytes }));
+  // The module compiles (V8 validates it off the main thread) while the glue
+  // is imported, instead of after it (issue 15: WASM cold start).
+  wasm ??= Promise.all([import('./backend-wasm.js'),
+    readFile(new URL('../dist/core.wasm', import.meta.url)).then((bytes) => WebAssembly.compile(bytes))])
+    .then(([{ loadWasm }, wasmModule]) => loadWasm({ wasmModule }));
   return wasm;
 }
 

@@ -134,7 +134,9 @@ GovernanceAgent::~GovernanceAgent() = default;
 
 Expected<std::unique_ptr<GovernanceAgent>> GovernanceAgent::Create(std::string_view config_json, Hooks hooks) {
   Expected<std::unique_ptr<GovernanceAgent>> out;
-  schema::InitAll();
+#ifndef __EMSCRIPTEN__
+  schema::InitAll();  // worker threads may share the add-on; a WASM instance has one thread
+#endif
   auto impl = std::make_unique<Impl>();
   std::string err = ParseConfig(config_json, &impl->agent.config);
   out.code = CodeName(ErrorCode::kInvalidConfig);
