@@ -1,10 +1,13 @@
 // JCS, plan_hash and the JSON reader on arbitrary bytes. Properties:
 // nothing reads out of bounds (ASan/UBSan stop the run), canonicalization is
 // idempotent (jcs(jcs(x)) == jcs(x)), plan_hash of a plan equals
-// plan_hash of its canonical form, and json::IsValid (checks without
-// building) accepts exactly what json::Parse accepts.
+// plan_hash of its canonical form, json::IsValid (checks without
+// building) accepts exactly what json::Parse accepts, json::Normalize
+// writes exactly Write(Parse(x)), and the members MemberTexts finds in that
+// text, spliced as raw text, write it back whole.
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,7 +18,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   adcp::json::ParseLimits limits;
   limits.max_depth = 16;  // low, so the depth limit is reached too
-  if (adcp::json::IsValid(input, limits) != adcp::json::Parse(input, limits).ok()) std::abort();
+  adcp::json::ParseResult parsed = adcp::json::Parse(input, limits);
+  if (adcp::json::IsValid(input, limits) != parsed.ok()) std::abort();
+  std::optional<std::string> normalized = adcp::json::Normalize(input, limits);
+  if (normalized.has_value() != parsed.ok()) std::abort();
+  if (normalized) {
+    if (*normalized != adcp::json::Write(parsed.value)) std::abort();
+    if (parsed.value.is_object()) {
+      adcp::json::Value spliced = adcp::json::Value::MakeObject();
+      for (const adcp::json::MemberText& m : adcp::json::MemberTexts(*normalized))
+        spliced.set(std::string(m.key), adcp::json::Value(adcp::json::RawText{std::string(m.value)}));
+      if (adcp::json::Write(spliced) != *normalized) std::abort();
+    }
+  }
   adcp::Expected<std::string> once = adcp::GovernanceAgent::Jcs(input);
   adcp::Expected<std::string> hash = adcp::GovernanceAgent::PlanHash(input);
   if (!once.ok()) return 0;
