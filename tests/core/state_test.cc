@@ -437,3 +437,16 @@ TEST_CASE("Sym interning and release are safe across threads", "[state][15]") {
   CHECK(SymPoolSize() == before);
 }
 #endif
+
+TEST_CASE("An observation is kept as text; its numbers are read from its top-level members only", "[15]") {
+  Outcome o;
+  CHECK_FALSE(DeliveryNumber(o, "cumulative_spend").has_value());  // no observation
+  o.delivery_json = R"({"reporting_period":{"cumulative_spend":7},"note":"\"cumulative_spend\":9","cumulative_spend":50.25,"spend":"12"})";
+  CHECK(DeliveryNumber(o, "cumulative_spend") == std::optional<double>(50.25));
+  CHECK_FALSE(DeliveryNumber(o, "spend").has_value());  // a string, not a number
+  CHECK_FALSE(DeliveryNumber(o, "impressions").has_value());
+  o.delivery_json = R"({"cumulative_spend":0.1})";
+  CHECK(DeliveryNumber(o, "cumulative_spend") == std::optional<double>(0.1));  // read as JSON.parse reads it
+  o.delivery_json = "[1,2]";
+  CHECK_FALSE(DeliveryNumber(o, "cumulative_spend").has_value());
+}

@@ -203,6 +203,17 @@ void KeepOutcomeBody(Outcome& o, std::string text) {
   o.body_json = std::move(text);
 }
 
+std::optional<double> DeliveryNumber(const Outcome& o, std::string_view key) {
+  if (!o.delivery_json) return std::nullopt;
+  for (const json::MemberText& m : json::MemberTexts(*o.delivery_json)) {
+    if (m.key != key) continue;
+    json::NumberText number = json::ReadNumber(m.value);
+    if (number.valid && number.finite) return number.value;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 std::string OutcomeBodyText(const Outcome& o) {
   if (o.body_shape.empty()) return o.body_json;
   return OutcomeIdMember(o) + o.body_shape.str().substr(kOutcomeIdHole.size());

@@ -294,8 +294,7 @@ void RecordObservation(State& state, int32_t outcome_index) {
   p.status = o.reconciliation_status;
   p.closed = p.closed || o.period_state == "closed";
   p.latest_observation = outcome_index;
-  if (o.delivery)
-    if (const double* spend = o.delivery->find_number("cumulative_spend")) p.latest_observed_spend = *spend;
+  if (std::optional<double> spend = DeliveryNumber(o, "cumulative_spend")) p.latest_observed_spend = *spend;
   a.latest_observation = outcome_index;
 }
 

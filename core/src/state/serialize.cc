@@ -409,8 +409,8 @@ void RebuildDerived(State& s, const Config& config) {
       case EntryKind::kOutcome:
         CountOutcome(s, e.index);
         if (s.outcomes[e.index].legacy_snapshot && s.outcomes[e.index].action != kNone)
-          if (const std::optional<json::Value>& d = s.outcomes[e.index].delivery; d && d->find_number("spend"))
-            s.actions[s.outcomes[e.index].action].legacy_snapshot_spend.Add(*d->find_number("spend"));
+          if (std::optional<double> spend = DeliveryNumber(s.outcomes[e.index], "spend"))
+            s.actions[s.outcomes[e.index].action].legacy_snapshot_spend.Add(*spend);
         if (s.outcomes[e.index].type == "completed" && s.outcomes[e.index].seller_reference)
           RecordMediaBuyId(s, s.outcomes[e.index].action, *s.outcomes[e.index].seller_reference);
         if (s.outcomes[e.index].type == "delivery" && !s.outcomes[e.index].observation_id.empty())

@@ -321,7 +321,9 @@ struct Outcome {
   std::optional<double> committed_budget, reported_committed_budget;
   std::optional<std::string> seller_reference;
   std::vector<Sym> seller_channels;  // seller_response.planned_delivery.channels
-  std::optional<json::Value> delivery;       // observation as received
+  // The observation as received, as compact JSON text (issue 15: kept as a
+  // tree it was ~470 B a buy); read its numbers with DeliveryNumber().
+  std::optional<std::string> delivery_json;
   Boxed<json::Value> error;
   Sym reconciliation_status, period_state, period_key;
   std::string observation_id;
@@ -492,6 +494,10 @@ struct State {
 
 // Index key of a token: its SHA-256 (32 bytes) rather than the ~1 KB token.
 std::string TokenKey(const std::string& token);
+
+// A number member of an outcome's observation (delivery_json), nullopt when
+// it has none or the member is absent or not a number.
+std::optional<double> DeliveryNumber(const Outcome& o, std::string_view key);
 
 // An outcome's stored body text (no context), "" before it has one.
 std::string OutcomeBodyText(const Outcome& o);

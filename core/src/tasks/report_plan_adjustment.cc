@@ -151,7 +151,7 @@ TaskResult Review(Agent& agent, CallContext& ctx, const json::Value& r, const Au
       double stated = state.checks[action.highest_statement_check].statement->cumulative_spend;
       double observed = 0;
       if (action.latest_observation != kNone)
-        if (const double* s = state.outcomes[action.latest_observation].delivery->find_number("cumulative_spend")) observed = *s;
+        if (std::optional<double> s = DeliveryNumber(state.outcomes[action.latest_observation], "cumulative_spend")) observed = *s;
       const double delivered = std::max(stated, observed);
       ExactSum decommitted;
       for (int32_t j : action.adjustments) {
