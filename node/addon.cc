@@ -65,14 +65,27 @@ Napi::Value JsText(Napi::Env env, std::string&& text) {
   napi_value out;
   bool copied = false;
   const napi_status made = kCreateExternalLatin1(
-      env, kept->data(), kept->size(), [](napi_env, void*, void* hint) { delete static_cast<std::string*>(hint); }, kept,
-      &out, &copied);
+      env, kept->data(), kept->size(),
+      [](napi_env finalizing, void*, void* hint) {
+        auto* text = static_cast<std::string*>(hint);
+        int64_t total = 0;
+        napi_adjust_external_memory(finalizing, -static_cast<int64_t>(text->size()), &total);
+        delete text;
+      },
+      kept, &out, &copied);
   if (made != napi_ok) {
     Napi::Value fallback = JsText(env, std::string_view(*kept));
     delete kept;
     return fallback;
   }
-  if (copied) delete kept;  // V8 made its own copy; the finalizer is not called
+  if (copied) {
+    delete kept;  // V8 made its own copy; the finalizer is not called
+  } else {
+    // V8 does not count the buffer towards its heap: told nothing, it let
+    // ~3 GB of answers pile up before collecting them (an earlier trial).
+    int64_t total = 0;
+    napi_adjust_external_memory(env, static_cast<int64_t>(kept->size()), &total);
+  }
   return Napi::Value(env, out);
 }
 
