@@ -62,6 +62,11 @@ constexpr size_t kExternalTextMin = 64 * 1024;
 Napi::Value JsText(Napi::Env env, std::string&& text) {
   if (text.size() < kExternalTextMin || !kCreateExternalLatin1 || !IsAscii(text)) return JsText(env, std::string_view(text));
   auto* kept = new std::string(std::move(text));
+  // Counted before the string is made: a runtime that copies it instead
+  // (V8 sandbox builds) calls the finalizer at once, which gives it back.
+  const auto size = static_cast<int64_t>(kept->size());
+  int64_t total = 0;
+  napi_adjust_external_memory(env, size, &total);
   napi_value out;
   bool copied = false;
   const napi_status made = kCreateExternalLatin1(
@@ -73,19 +78,15 @@ Napi::Value JsText(Napi::Env env, std::string&& text) {
         delete text;
       },
       kept, &out, &copied);
-  if (made != napi_ok) {
+  if (made != napi_ok) {  // the finalizer was not called
+    napi_adjust_external_memory(env, -size, &total);
     Napi::Value fallback = JsText(env, std::string_view(*kept));
     delete kept;
     return fallback;
   }
-  if (copied) {
-    delete kept;  // V8 made its own copy; the finalizer is not called
-  } else {
-    // V8 does not count the buffer towards its heap: told nothing, it let
-    // ~3 GB of answers pile up before collecting them (an earlier trial).
-    int64_t total = 0;
-    napi_adjust_external_memory(env, static_cast<int64_t>(kept->size()), &total);
-  }
+  // V8 does not count the buffer towards its heap: told nothing, it let ~3 GB
+  // of answers pile up before collecting them (an earlier trial). When it
+  // copied the text (`copied`), the finalizer has already freed `kept`.
   return Napi::Value(env, out);
 }
 

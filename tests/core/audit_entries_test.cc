@@ -45,6 +45,17 @@ TEST_CASE("Entries splice stored body members as text and read as the parsed bod
   Value first = adcp::test::Check(h, Delivery(token, m1), kSeller);
   INFO(json::Write(first));
   REQUIRE(Verdict(first) == "approved");
+  // The buyer's observation of that period (kept as text, spliced as text).
+  Value observed = h.Call("report_plan_outcome",
+                          json::Obj({{"idempotency_key", NextKey("observation")}, {"plan_id", "plan_1"},
+                                     {"check_id", *Body(first).find_string("check_id")},
+                                     {"governance_context", Token(first)}, {"outcome", "delivery"},
+                                     {"delivery", J(R"({"observation_id":"obs_\u00e9","source":"buyer_measurement",
+                                       "observed_at":"2026-01-08T02:00:00Z","reporting_period":{"start":"2026-01-01T00:00:00Z",
+                                       "end":"2026-01-08T00:00:00Z"},"cumulative_spend":100.50,"currency":"USD"})")}}),
+                          kBuyer);
+  INFO(json::Write(observed));
+  REQUIRE(*observed.find_string("status") == "completed");
   Value over = adcp::test::Check(h, Delivery(token, Metrics("st_2", 2, 5000)), kSeller);
   REQUIRE(Body(over).find_array("findings"));
   REQUIRE_FALSE(Body(over).find_array("findings")->empty());
@@ -58,7 +69,7 @@ TEST_CASE("Entries splice stored body members as text and read as the parsed bod
   adcp::State s;
   REQUIRE(adcp::ImportState(state, config, &s).ok());
   REQUIRE(s.plans.size() == 1);
-  REQUIRE(s.plans[0].entries.size() == 4);
+  REQUIRE(s.plans[0].entries.size() == 5);
   Value parsed_entries = Value::MakeArray();
   for (const adcp::EntryRef& ref : s.plans[0].entries) {
     adcp::EntryOptions verbatim, parsed;
@@ -70,6 +81,8 @@ TEST_CASE("Entries splice stored body members as text and read as the parsed bod
   }
   Value answer = ParseOrFail(spliced);
   CHECK(*answer.find("response")->find_array("plans")[0][0].find("entries") == parsed_entries);
+  CHECK(spliced.find(R"("delivery":{"observation_id":"obs_é","source":"buyer_measurement")") != std::string::npos);
+  CHECK(spliced.find(R"("cumulative_spend":100.5,"currency":"USD"})") != std::string::npos);
 
   // An imported body written otherwise (spaces, escapes, 1.0) is kept as the
   // core writes it: the agent exports and answers as the original does.

@@ -134,8 +134,8 @@ GovernanceAgent::~GovernanceAgent() = default;
 
 Expected<std::unique_ptr<GovernanceAgent>> GovernanceAgent::Create(std::string_view config_json, Hooks hooks) {
   Expected<std::unique_ptr<GovernanceAgent>> out;
-#ifndef __EMSCRIPTEN__
-  schema::InitAll();  // worker threads may share the add-on; a WASM instance has one thread
+#if !defined(__EMSCRIPTEN__) || defined(__EMSCRIPTEN_PTHREADS__)
+  schema::InitAll();  // threads may share the schemas (Node workers); a WASM instance without threads builds each on first use
 #endif
   auto impl = std::make_unique<Impl>();
   std::string err = ParseConfig(config_json, &impl->agent.config);

@@ -558,7 +558,7 @@ class Normalizer : public Validator {
     double value = 0;
     if (!ReadFinite(s, n, &value)) return false;
     BeforeValue();
-    AppendNumber(out_, value == 0 ? 0.0 : value);  // negative zero is 0, as Value stores it
+    AppendNumber(out_, value);  // writes negative zero as 0, as Value stores it
     return true;
   }
   bool String(const char* s, rapidjson::SizeType n, bool copy) {
@@ -781,7 +781,7 @@ ParseResult ParseOutline(std::string_view text, const ParseLimits& limits, Outli
 Value ParseStored(std::string_view text) {
   ParseLimits limits;
   limits.max_bytes = SIZE_MAX;
-  limits.max_depth = 128;  // stored values come from requests (<= 64 deep) plus a few wrapper levels
+  limits.max_depth = 256;  // as deep as an imported stored text may be (state/records.h kStoredTextLimits)
   ParseResult r = Parse(text, limits);
   return r.ok() ? std::move(r.value) : Value();
 }

@@ -61,7 +61,6 @@ class Value {
   bool is_string() const { return type() == Type::String; }
   bool is_array() const { return type() == Type::Array; }
   bool is_object() const { return type() == Type::Object; }
-  bool is_raw() const { return type() == Type::Raw; }
 
   bool as_bool() const { return *std::get_if<bool>(&data_); }
   double as_number() const { return *std::get_if<double>(&data_); }
