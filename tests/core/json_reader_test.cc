@@ -380,6 +380,10 @@ TEST_CASE("MemberTexts finds each top-level member's text; RawText is written as
     CHECK(members[k].key == expected[k].first);
     CHECK(members[k].value == expected[k].second);
   }
+  // A key comes as written: escapes stay (the core looks up plain names only).
+  std::vector<json::MemberText> escaped = json::MemberTexts(R"({"a\"b\u0000":1})");
+  REQUIRE(escaped.size() == 1);
+  CHECK(escaped[0].key == R"(a\"b\u0000)");
   CHECK(json::MemberTexts("[1,2]").empty());
   CHECK(json::MemberTexts("{}").empty());
   CHECK(json::MemberTexts("").empty());
