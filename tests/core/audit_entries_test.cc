@@ -2,31 +2,12 @@
 // entries splice the members of stored bodies as text (issue 15), and read
 // exactly as the bodies parsed do, including bodies imported in another form.
 #include "audit/entries.h"
-#include "canon/digests.h"
 #include "check_helpers.h"
 #include "config/config.h"
 #include "state/serialize.h"
 
 using namespace adcp::test;
 namespace json = adcp::json;
-
-namespace {
-
-Value Metrics(const std::string& id, int sequence, double cumulative, const std::string& extra = "") {
-  Value m = J(R"({"statement_id":)" + json::Write(Value(id)) + R"(,"sequence":)" + std::to_string(sequence) +
-              R"(,"issued_at":"2026-01-08T01:00:00Z","reporting_period":{"start":"2026-01-01T00:00:00Z","end":"2026-01-08T00:00:00Z"},)" +
-              R"("cumulative_spend":)" + json::FormatNumber(cumulative) + R"(,"currency":"USD")" + extra + "}");
-  m.set("statement_digest", adcp::canon::StatementDigest("mb_1", m));
-  return m;
-}
-
-Value Delivery(const std::string& token, const Value& metrics) {
-  Value r = ExecutionRequest(token, "delivery");
-  r.put("delivery_metrics", metrics);
-  return r;
-}
-
-}  // namespace
 
 TEST_CASE("Entries splice stored body members as text and read as the parsed bodies do", "[15][06]") {
   Host h;
@@ -41,8 +22,8 @@ TEST_CASE("Entries splice stored body members as text and read as the parsed bod
                          kBuyer);
   REQUIRE(*outcome.find_string("status") == "completed");
   // Metrics with escapes and non-ASCII text, then an overspend (findings).
-  Value m1 = Metrics("st_\u00e9\"\\1\u2028", 1, 100, R"(,"impressions":1200)");
-  Value first = adcp::test::Check(h, Delivery(token, m1), kSeller);
+  Value m1 = StatementMetrics("st_\u00e9\"\\1\u2028", 1, 100, "2026-01-01T00:00:00Z", "2026-01-08T00:00:00Z", R"(,"impressions":1200)");
+  Value first = adcp::test::Check(h, DeliveryRequest(token, m1), kSeller);
   INFO(json::Write(first));
   REQUIRE(Verdict(first) == "approved");
   // The buyer's observation of that period (kept as text, spliced as text).
@@ -56,7 +37,7 @@ TEST_CASE("Entries splice stored body members as text and read as the parsed bod
                           kBuyer);
   INFO(json::Write(observed));
   REQUIRE(*observed.find_string("status") == "completed");
-  Value over = adcp::test::Check(h, Delivery(token, Metrics("st_2", 2, 5000)), kSeller);
+  Value over = adcp::test::Check(h, DeliveryRequest(token, StatementMetrics("st_2", 2, 5000)), kSeller);
   REQUIRE(Body(over).find_array("findings"));
   REQUIRE_FALSE(Body(over).find_array("findings")->empty());
   const std::string audit_request = R"({"plan_ids":["plan_1"],"include_entries":true})";

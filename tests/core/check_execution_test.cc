@@ -15,22 +15,6 @@ std::string Approve(Host& h, double amount, Value plan = BasePlan()) {
   return Token(r);
 }
 
-Value Metrics(const std::string& id, int sequence, double cumulative, const std::string& start = "2026-01-01T00:00:00Z",
-              const std::string& end = "2026-01-08T00:00:00Z", const std::string& extra = "") {
-  Value m = J(R"({"statement_id":")" + id + R"(","sequence":)" + std::to_string(sequence) +
-              R"(,"issued_at":"2026-01-08T01:00:00Z","reporting_period":{"start":")" + start + R"(","end":")" + end +
-              R"("},"spend":)" + json::FormatNumber(cumulative) + R"(,"cumulative_spend":)" + json::FormatNumber(cumulative) +
-              R"(,"currency":"USD")" + extra + "}");
-  m.set("statement_digest", canon::StatementDigest("mb_1", m));
-  return m;
-}
-
-Value Delivery(const std::string& token, const Value& metrics) {
-  Value r = ExecutionRequest(token, "delivery");
-  r.put("delivery_metrics", metrics);
-  return r;
-}
-
 }  // namespace
 
 TEST_CASE("03 §3 execution resolve/authorize: unknown, altered and expired tokens, audience, plan_id", "[03]") {
@@ -115,27 +99,27 @@ TEST_CASE("03 §5.5 E1–E5: completed plan, seller removed, geography/channels/
   h.Admin(J(R"({"op":"complete_plan","owner":"https://buyer.example.com","plan_id":"plan_1"})"));
   CHECK(FindingCategories(Check(h, ExecutionRequest(token), kSeller)) == std::vector<std::string>{"plan_status:critical"});
   // Delivery checks still work on a completed plan.
-  CHECK(Verdict(Check(h, Delivery(token, Metrics("st_1", 1, 10)), kSeller)) == "approved");
+  CHECK(Verdict(Check(h, DeliveryRequest(token, StatementMetrics("st_1", 1, 10)), kSeller)) == "approved");
 }
 
 TEST_CASE("03 §5.6 delivery statements: digest, currency, replay, conflicts, sequence", "[03]") {
   Host h;
   std::string token = Approve(h, 600);
-  Value m1 = Metrics("st_1", 1, 100);
+  Value m1 = StatementMetrics("st_1", 1, 100);
   Value bad_digest = m1;
   bad_digest.put("statement_digest", "sha256:" + std::string(64, '0'));
-  ExpectError(Check(h, Delivery(token, bad_digest), kSeller), "VALIDATION_ERROR", "delivery_metrics.statement_digest");
-  Value eur = Metrics("st_1", 1, 100);
+  ExpectError(Check(h, DeliveryRequest(token, bad_digest), kSeller), "VALIDATION_ERROR", "delivery_metrics.statement_digest");
+  Value eur = StatementMetrics("st_1", 1, 100);
   eur.put("currency", "EUR");
   eur.put("statement_digest", canon::StatementDigest("mb_1", eur));
-  ExpectError(Check(h, Delivery(token, eur), kSeller), "VALIDATION_ERROR", "delivery_metrics.currency");
-  Value first = Check(h, Set(Delivery(token, m1), "context", J(R"({"n":1})")), kSeller);
+  ExpectError(Check(h, DeliveryRequest(token, eur), kSeller), "VALIDATION_ERROR", "delivery_metrics.currency");
+  Value first = Check(h, Set(DeliveryRequest(token, m1), "context", J(R"({"n":1})")), kSeller);
   CHECK_SUBSET(J(R"({"replayed":false,"response":{"verdict":"approved","delivery_statement":{"statement_id":"st_1","sequence":1,
     "seller_reference":"mb_1","cumulative_spend":100,"currency":"USD","canonical_payload":{"seller_reference":"mb_1"}}}})"), first);
   CHECK(json::Canonicalize(*Body(first).find("delivery_statement")->find("canonical_payload")->find("delivery_metrics")) ==
         json::Canonicalize(m1));
   std::string before = h.State();
-  Value replay = Check(h, Set(Delivery(token, m1), "context", J(R"({"n":2})")), kSeller);
+  Value replay = Check(h, Set(DeliveryRequest(token, m1), "context", J(R"({"n":2})")), kSeller);
   CHECK(*replay.find("replayed") == Value(true));
   Value b1 = Body(first), b2 = Body(replay);
   b1.erase("context");
@@ -143,9 +127,9 @@ TEST_CASE("03 §5.6 delivery statements: digest, currency, replay, conflicts, se
   CHECK(json::Write(b1) == json::Write(b2));
   CHECK(*Body(replay).find("context") == J(R"({"n":2})"));
   CHECK(h.State() == before);  // no new record
-  ExpectError(Check(h, Delivery(token, Metrics("st_1", 2, 150)), kSeller), "CONFLICT", "");
-  ExpectError(Check(h, Delivery(token, Metrics("st_2", 1, 150)), kSeller), "CONFLICT", "");  // stale sequence
-  CHECK(Verdict(Check(h, Delivery(token, Metrics("st_2", 2, 150)), kSeller)) == "approved");
+  ExpectError(Check(h, DeliveryRequest(token, StatementMetrics("st_1", 2, 150)), kSeller), "CONFLICT", "");
+  ExpectError(Check(h, DeliveryRequest(token, StatementMetrics("st_2", 1, 150)), kSeller), "CONFLICT", "");  // stale sequence
+  CHECK(Verdict(Check(h, DeliveryRequest(token, StatementMetrics("st_2", 2, 150)), kSeller)) == "approved");
   // The audit counts statement replays once.
   Value audit = h.Call("get_plan_audit_logs", J(R"({"plan_ids":["plan_1"]})"), kBuyer);
   CHECK_SUBSET(J(R"({"response":{"plans":[{"governed_actions":[{"check_count":3,"seller_reported_spend":150,
@@ -160,16 +144,16 @@ TEST_CASE("03 §5.6 delivery evaluation: overspend, geo drift tolerance, channel
   Value plan = Set(Set(BasePlan(), "countries", J(R"(["US"])")), "channels",
                    J(R"({"allowed":["olv","ctv"],"mix_targets":{"ctv":{"min_pct":20,"max_pct":60}}})"));
   std::string token = Approve(h, 600, plan);
-  Value over = Check(h, Delivery(token, Metrics("st_1", 1, 700)), kSeller);
+  Value over = Check(h, DeliveryRequest(token, StatementMetrics("st_1", 1, 700)), kSeller);
   CHECK_SUBSET(J(R"({"response":{"verdict":"denied","findings":[{"category_id":"delivery_pacing","severity":"critical",
     "details":{"cumulative_spend":700,"committed":600}}]}})"), over);
   // The statement counts for sequencing even though the check was denied.
-  ExpectError(Check(h, Delivery(token, Metrics("st_x", 1, 10)), kSeller), "CONFLICT", "");
-  Value drift = Check(h, Delivery(token, Metrics("st_2", 2, 100, "2026-01-08T00:00:00Z", "2026-01-15T00:00:00Z",
+  ExpectError(Check(h, DeliveryRequest(token, StatementMetrics("st_x", 1, 10)), kSeller), "CONFLICT", "");
+  Value drift = Check(h, DeliveryRequest(token, StatementMetrics("st_2", 2, 100, "2026-01-08T00:00:00Z", "2026-01-15T00:00:00Z",
                                                 R"(,"geo_distribution":{"US":96,"CA":4},"channel_distribution":{"olv":50,"ctv":50})")),
                       kSeller);
   CHECK(FindingCategories(drift).empty());  // 4% <= 5% tolerance; ctv within 20..60
-  Value bad = Check(h, Delivery(token, Metrics("st_3", 3, 200, "2026-01-15T00:00:00Z", "2026-01-22T00:00:00Z",
+  Value bad = Check(h, DeliveryRequest(token, StatementMetrics("st_3", 3, 200, "2026-01-15T00:00:00Z", "2026-01-22T00:00:00Z",
                                               R"(,"geo_distribution":{"US":90,"CA":10},"channel_distribution":{"olv":90,"display":10},"pacing":"behind")")),
                     kSeller);
   CHECK(FindingCategories(bad) == std::vector<std::string>{"geo_compliance:critical", "channel_compliance:critical",
@@ -179,7 +163,7 @@ TEST_CASE("03 §5.6 delivery evaluation: overspend, geo drift tolerance, channel
   // The last approved check set next_check = now + 1 day; a later report warns
   // (presenting the seller's own execution token, still valid).
   h.now_ms += 2.0 * 86400 * 1000;
-  Value late = Check(h, Delivery(Token(drift), Metrics("st_4", 4, 250, "2026-01-22T00:00:00Z", "2026-01-29T00:00:00Z")), kSeller);
+  Value late = Check(h, DeliveryRequest(Token(drift), StatementMetrics("st_4", 4, 250, "2026-01-22T00:00:00Z", "2026-01-29T00:00:00Z")), kSeller);
   CHECK_SUBSET(J(R"({"response":{"verdict":"approved","findings":[{"category_id":"delivery_pacing","details":{"missed_next_check":"2026-01-02T00:00:00.000Z"}}]}})"), late);
 }
 

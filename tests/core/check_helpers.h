@@ -1,6 +1,7 @@
 // Helpers for the check_governance / outcome / adjustment suites.
 #pragma once
 
+#include "canon/digests.h"
 #include "test_util.h"
 
 namespace adcp::test {
@@ -99,6 +100,26 @@ inline Value DecodeSegment(const std::string& token, int index) {
 inline Value ExecutionRequest(const std::string& token, const std::string& phase = "purchase") {
   Value r = json::Obj({{"caller", kSeller}, {"governance_context", token}, {"phase", phase},
                        {"planned_delivery", json::Obj({{"media_buy_id", "mb_1"}})}});
+  return r;
+}
+
+// A seller's delivery_metrics for media buy mb_1, with its statement digest
+// (03 §5.6); `extra` adds members before the digest.
+inline Value StatementMetrics(const std::string& id, int sequence, double cumulative,
+                              const std::string& start = "2026-01-01T00:00:00Z",
+                              const std::string& end = "2026-01-08T00:00:00Z", const std::string& extra = "") {
+  Value m = J(R"({"statement_id":)" + json::Write(Value(id)) + R"(,"sequence":)" + std::to_string(sequence) +
+              R"(,"issued_at":"2026-01-08T01:00:00Z","reporting_period":{"start":")" + start + R"(","end":")" + end +
+              R"("},"spend":)" + json::FormatNumber(cumulative) + R"(,"cumulative_spend":)" + json::FormatNumber(cumulative) +
+              R"(,"currency":"USD")" + extra + "}");
+  m.set("statement_digest", canon::StatementDigest("mb_1", m));
+  return m;
+}
+
+// A delivery check presenting `token` with these metrics.
+inline Value DeliveryRequest(const std::string& token, const Value& metrics) {
+  Value r = ExecutionRequest(token, "delivery");
+  r.put("delivery_metrics", metrics);
   return r;
 }
 
