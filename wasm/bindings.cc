@@ -6,6 +6,9 @@
 //   agent.delete()                                 // Embind handles are not GC'd
 //   utility(name, arg1, arg2) -> {"ok":..} JSON
 //
+// Texts cross with TextEncoder and TextDecoder (see Text below), not with
+// Embind's std::string conversion.
+//
 // Hooks arrive wrapped by the facade so they never throw (a JS throw would
 // unwind through WASM frames without running destructors); a hook answers
 // with the expected type, or anything else (an Error object) to fail.
@@ -29,11 +32,46 @@ std::string FailureMessage(const val& v) {
   return "hook returned an unexpected value";
 }
 
-bool IsString(const val& v) { return v.typeOf().as<std::string>() == "string"; }
+// JSON texts in and out. Embind 3.1.6 converts a std::string one byte at a
+// time in JS (and scans every answer byte for NULs); the runtime's own
+// TextEncoder and TextDecoder copy them natively through a view of the
+// module's memory (issue 15: the conversions were ~10 % of a WASM call).
+// Both give the same text: JS strings reach here well-formed (the facade's
+// jsonText), and the core writes valid UTF-8.
+class Text {
+ public:
+  static const Text& Get() {
+    static const Text text;
+    return text;
+  }
+  // A JS string (UTF-8 encoded) or UTF-8 bytes (a Uint8Array) as a C++ string.
+  std::string In(const val& v) const {
+    const val bytes = v.isString() ? encoder_.call<val>("encode", v) : v;
+    const size_t length = bytes["length"].as<size_t>();
+    std::string out(length, '\0');
+    // The view is made after `out` is allocated: memory growth detaches views.
+    if (length) val(emscripten::typed_memory_view(length, reinterpret_cast<uint8_t*>(out.data()))).call<void>("set", bytes);
+    return out;
+  }
+  val Out(std::string_view text) const {
+    return decoder_.call<val>("decode", val(emscripten::typed_memory_view(text.size(), reinterpret_cast<const uint8_t*>(text.data()))));
+  }
+  bool IsBytes(const val& v) const { return v.instanceof(uint8_array_); }
+
+ private:
+  Text()
+      : encoder_(val::global("TextEncoder").new_()),
+        decoder_(val::global("TextDecoder").new_(std::string("utf-8"))),
+        uint8_array_(val::global("Uint8Array")) {}
+  val encoder_, decoder_, uint8_array_;
+};
+
+bool IsText(const val& v) { return v.isString() || Text::Get().IsBytes(v); }
 
 class CoreAgent {
  public:
-  CoreAgent(std::string config, val hooks, std::string state) {
+  CoreAgent(std::string config, val hooks, val state_text) {
+    const Text& text = Text::Get();
     adcp::Hooks h;
     auto fn = [&](const char* name, val* slot) {
       val v = hooks[name];
@@ -43,21 +81,18 @@ class CoreAgent {
     if (fn("nowMs", &now_ms_))
       h.now_ms = [this]() -> adcp::HookResult<double> {
         val v = now_ms_();
-        if (v.typeOf().as<std::string>() != "number") return adcp::HookResult<double>::Fail(FailureMessage(v));
+        if (!v.isNumber()) return adcp::HookResult<double>::Fail(FailureMessage(v));
         return {v.as<double>(), ""};
       };
     if (fn("randomBytes", &random_bytes_))
       h.random_bytes = [this](size_t n) -> adcp::HookResult<std::string> {
         val v = random_bytes_(static_cast<double>(n));
-        if (!v.instanceof(val::global("Uint8Array"))) return adcp::HookResult<std::string>::Fail(FailureMessage(v));
-        const size_t length = v["length"].as<size_t>();
-        std::string out(length, '\0');
-        for (size_t i = 0; i < length; ++i) out[i] = static_cast<char>(v[i].as<unsigned>());
-        return {out, ""};
+        if (!Text::Get().IsBytes(v)) return adcp::HookResult<std::string>::Fail(FailureMessage(v));
+        return {Text::Get().In(v), ""};
       };
     if (fn("sign", &sign_))
       h.sign = [this](std::string_view input, std::string_view alg, std::string_view kid) {
-        return String(sign_(std::string(input), std::string(alg), std::string(kid)));
+        return String(sign_(Text::Get().Out(input), std::string(alg), std::string(kid)));
       };
     if (fn("resolveBrand", &resolve_brand_))
       h.resolve_brand = [this](std::string_view a) { return String(resolve_brand_(std::string(a))); };
@@ -71,6 +106,13 @@ class CoreAgent {
       h.evaluate_attestation = [this](std::string_view a, std::string_view b) {
         return String(evaluate_attestation_(std::string(a), std::string(b)));
       };
+    if (!IsText(state_text)) {
+      error_ = adcp::GovernanceAgent::DescribeFailure(
+          "INVALID_ARGUMENT", "CoreAgent(configJson, hooks, state) expects a string, an object and a string or Uint8Array",
+          "");
+      return;
+    }
+    const std::string state = text.In(state_text);
     adcp::Expected<std::unique_ptr<adcp::GovernanceAgent>> created =
         state.empty() ? adcp::GovernanceAgent::Create(config, std::move(h))
                       : adcp::GovernanceAgent::Import(config, state, std::move(h));
@@ -82,25 +124,38 @@ class CoreAgent {
 
   std::string error() const { return error_; }
   // The facade checks error() before any other call.
-  std::string call(std::string task, std::string request, std::string auth) {
-    return agent_ ? agent_->Call(task, request, auth) : NotReady();
+  val call(std::string task, val request, std::string auth) {
+    if (!IsText(request)) return Unexpected("call(task, requestJson, authJson) expects strings");
+    return Out(agent_ ? agent_->Call(task, Text::Get().In(request), auth) : NotReady());
   }
-  std::string getTask(std::string id) { return agent_ ? agent_->GetTask(id) : NotReady(); }
-  std::string admin(std::string op) { return agent_ ? agent_->Admin(op) : NotReady(); }
-  std::string exportState() const { return agent_ ? agent_->ExportState() : "null"; }
-  std::string publicJwk() const { return agent_ ? agent_->PublicJwk() : "null"; }
-  std::string lastChangeSet() const { return agent_ ? agent_->LastChangeSet() : std::string(); }
+  val getTask(std::string id) { return Out(agent_ ? agent_->GetTask(id) : NotReady()); }
+  val admin(val op) {
+    if (!IsText(op)) return Unexpected("admin(opJson) expects a string");
+    return Out(agent_ ? agent_->Admin(Text::Get().In(op)) : NotReady());
+  }
+  val exportState() const { return Out(agent_ ? agent_->ExportState() : "null"); }
+  val publicJwk() const { return Out(agent_ ? agent_->PublicJwk() : "null"); }
+  val lastChangeSet() const { return Out(agent_ ? agent_->LastChangeSet() : std::string()); }
   // "" when applied, else the error as {"code","message","recovery","field"?}.
-  std::string applyChangeSet(std::string change_set) {
+  std::string applyChangeSet(val change_set) {
+    if (!IsText(change_set))
+      return adcp::GovernanceAgent::DescribeFailure("INVALID_ARGUMENT", "applyChangeSet expects a string", "");
     if (!agent_) return adcp::GovernanceAgent::DescribeFailure("SERVICE_UNAVAILABLE", "agent not constructed", "");
-    adcp::Expected<bool> r = agent_->ApplyChangeSet(change_set);
+    adcp::Expected<bool> r = agent_->ApplyChangeSet(Text::Get().In(change_set));
     return r.ok() ? std::string() : adcp::GovernanceAgent::DescribeFailure(r.code, r.error, r.field);
   }
 
  private:
   static adcp::HookResult<std::string> String(const val& v) {
-    if (!IsString(v)) return adcp::HookResult<std::string>::Fail(FailureMessage(v));
-    return {v.as<std::string>(), ""};
+    if (!v.isString()) return adcp::HookResult<std::string>::Fail(FailureMessage(v));
+    return {Text::Get().In(v), ""};
+  }
+  static val Out(std::string_view answer) { return Text::Get().Out(answer); }
+  // A wrong argument type: a failed answer (a JS throw here would unwind
+  // through WASM frames and leak what the call had allocated).
+  static val Unexpected(const char* message) {
+    return Out(R"({"status":"failed","errors":[{"code":"INVALID_ARGUMENT","message":")" + std::string(message) +
+               R"(","recovery":"correctable"}]})");
   }
   std::string NotReady() const {
     return R"({"status":"failed","errors":[{"code":"SERVICE_UNAVAILABLE","message":"agent not constructed","recovery":"transient"}]})";
@@ -113,15 +168,17 @@ class CoreAgent {
       evaluate_attestation_ = val::undefined(), verify_human_approval_ = val::undefined();
 };
 
-std::string Utility(std::string name, std::string a, std::string b) {
-  return adcp::GovernanceAgent::Utility(name, a, b);
+val Utility(std::string name, val a, val b) {
+  const Text& text = Text::Get();
+  if (!IsText(a) || !IsText(b)) return text.Out(R"({"ok":false,"error":"utility(name, a, b) expects strings"})");
+  return text.Out(adcp::GovernanceAgent::Utility(name, text.In(a), text.In(b)));
 }
 
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(adcp_governance) {
   emscripten::class_<CoreAgent>("CoreAgent")
-      .constructor<std::string, val, std::string>()
+      .constructor<std::string, val, val>()
       .function("error", &CoreAgent::error)
       .function("call", &CoreAgent::call)
       .function("getTask", &CoreAgent::getTask)

@@ -151,6 +151,54 @@ test(`[${backend}] a state restores from its UTF-8 bytes as from its text; damag
     (e) => e instanceof TypeError && e.code === 'INVALID_STATE');
 });
 
+// Issue 15: the WASM binding moves texts with TextEncoder and TextDecoder
+// instead of Embind's byte loops; both backends must carry every character.
+test(`[${backend}] texts cross the binding whole: non-ASCII, astral, U+0000 and U+2028 in requests, answers, hooks and state`, async () => {
+  const odd = 'café – 😀 \u0000 \u2028 \ud7ff\ue000 \ufffd 日本';
+  const agent = await api.createGovernanceAgent({ backend, issuer: 'https://governance.example.com', clock: () => 1767225600000,
+    hooks: { resolveBrand: () => ({ resolvable: true, industries: [odd] }) } });  // a hook's answer crosses too
+  const r = agent.syncPlans({ idempotency_key: key(), plans: [plan('p-odd', { objectives: odd })] }, BUYER);
+  assert.equal(r.status, 'completed', JSON.stringify(r));
+  const audit = agent.getPlanAuditLogs({ plan_ids: ['p-odd'] }, BUYER);
+  assert.equal(audit.status, 'completed');
+  const text = agent.exportState();
+  const stored = JSON.parse(text).plans[0];
+  assert.equal(JSON.parse(stored.revisions[0].plan).objectives, odd);  // opaque values are JSON text in a state document
+  assert.deepEqual(JSON.parse(stored.brand).industries, [odd]);
+  assert.equal(api.canonicalize({ s: odd }), `{"s":${JSON.stringify(odd)}}`);
+  for (const state of [text, Buffer.from(text, 'utf8')]) {
+    const restored = await api.createGovernanceAgent({ backend, issuer: 'https://governance.example.com', state });
+    assert.equal(restored.exportState(), text);
+    assert.deepEqual(restored.getPlanAuditLogs({ plan_ids: ['p-odd'] }, BUYER), audit);
+    restored.dispose();
+  }
+  agent.dispose();
+});
+
+test(`[${backend}] the backend handle answers a non-text argument with a failure and goes on`, async () => {
+  const core = await nodePlatform.loadBackend(backend);
+  const handle = new core.CoreAgent(JSON.stringify({ issuer: 'https://governance.example.com', allow_unsigned_tokens: true }),
+    { nowMs: () => 1767225600000, randomBytes: (n) => new Uint8Array(n).fill(7) }, '');
+  assert.equal(handle.error(), '');
+  const before = handle.exportState();
+  for (const wrong of [42, {}, null]) {
+    let answer;
+    try {
+      answer = JSON.parse(handle.call('sync_plans', wrong, '{}'));
+    } catch (e) {
+      assert.ok(e instanceof TypeError && backend === 'native', String(e));  // the add-on throws; the WASM binding answers
+      continue;
+    }
+    assert.equal(answer.status, 'failed');
+    assert.equal(answer.errors[0].code, 'INVALID_ARGUMENT');
+    assert.equal(answer.errors[0].recovery, 'correctable');
+  }
+  assert.equal(handle.exportState(), before);
+  const ok = JSON.parse(handle.call('sync_plans', JSON.stringify({ idempotency_key: key(), plans: [plan()] }), JSON.stringify({ agent_url: BUYER })));
+  assert.equal(ok.status, 'completed', JSON.stringify(ok));
+  core.dispose(handle);
+});
+
 test(`[${backend}] hooks: objects in and out, throwing or async hooks fail the call and change nothing`, async () => {
   let brandSeen = null;
   const agent = await api.createGovernanceAgent({
