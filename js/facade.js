@@ -78,9 +78,10 @@ function parseUtility(text) {
 }
 
 // Text handed to a backend is well-formed UTF-16: a lone surrogate becomes
-// U+FFFD, which is what N-API's UTF-8 conversion does on its own but
-// Embind's does not (it would pass an invalid byte sequence), so both
-// backends see the same bytes.
+// U+FFFD, which is what N-API's UTF-8 conversion and the WASM binding's
+// TextEncoder do on their own; done here as well so that no backend's
+// conversion (Embind's own would pass an invalid byte sequence) decides
+// what bytes the core sees.
 function jsonText(value) {
   return typeof value === 'string' ? value.toWellFormed() : JSON.stringify(value);
 }
