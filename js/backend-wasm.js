@@ -9,6 +9,10 @@ const registry = typeof FinalizationRegistry === 'function'
   : null;
 
 export async function loadWasm({ wasmBinary, wasmModule, wasmUrl } = {}) {
+  // The binding moves texts with these (wasm/bindings.cc); every supported
+  // runtime has them, but a missing one must not fail inside WASM frames.
+  if (typeof TextEncoder !== 'function' || typeof TextDecoder !== 'function')
+    throw new Error('adcp-governance: the WASM backend needs TextEncoder and TextDecoder');
   const options = { locateFile: (path) => (wasmUrl ? String(wasmUrl) : path) };
   if (wasmBinary) options.wasmBinary = wasmBinary;
   if (wasmModule) {

@@ -68,7 +68,7 @@ function pooledRandom(fill) {
 function authJson(auth) {
   if (auth === undefined || auth === null) return '{}';
   if (typeof auth === 'string') return JSON.stringify({ agent_url: auth });
-  return JSON.stringify(auth);
+  return jsonText(auth);
 }
 
 function parseUtility(text) {
@@ -83,7 +83,10 @@ function parseUtility(text) {
 // conversion (Embind's own would pass an invalid byte sequence) decides
 // what bytes the core sees.
 function jsonText(value) {
-  return typeof value === 'string' ? value.toWellFormed() : JSON.stringify(value);
+  const text = typeof value === 'string' ? value.toWellFormed() : JSON.stringify(value);
+  // JSON.stringify gives undefined for undefined, functions and symbols.
+  if (typeof text !== 'string') throw new TypeError('adcp-governance: expected a JSON value or JSON text');
+  return text;
 }
 
 export function createFacade(platform) {
@@ -189,7 +192,10 @@ export function createFacade(platform) {
       }
       return out;
     };
-    const callRaw = (task, request, auth) => changed(live().call(task, jsonText(request ?? {}), authJson(auth)));
+    const callRaw = (task, request, auth) => {
+      if (typeof task !== 'string') throw new TypeError('adcp-governance: a task name is a string');
+      return changed(live().call(task, jsonText(request ?? {}), authJson(auth)));
+    };
     const run = (task, request, auth) => JSON.parse(callRaw(task, request, auth));
     const util = utilities(backend);
     const agent = {

@@ -1,10 +1,11 @@
 // Synchronous signing with node:crypto (Ed25519 / ES256) for Node.
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { base64url, fromBase64url, thumbprintInput } from './jwk.js';
+import { nodeCrypto } from './node-crypto.js';
 
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 function keyObject(privateKey, alg) {
+  const { createPrivateKey, generateKeyPairSync } = nodeCrypto();
   if (privateKey === undefined) return generateKeyPairSync(alg === 'ES256' ? 'ec' : 'ed25519', alg === 'ES256' ? { namedCurve: 'P-256' } : {}).privateKey;
   if (typeof privateKey === 'object' && privateKey.type === 'private') return privateKey;  // KeyObject
   if (typeof privateKey === 'object') return createPrivateKey({ key: privateKey, format: 'jwk' });
@@ -18,6 +19,7 @@ function keyObject(privateKey, alg) {
 export function createNodeSigner(options = {}) {
   const alg = options.alg ?? 'EdDSA';
   if (alg !== 'EdDSA' && alg !== 'ES256') throw new TypeError('signing.alg must be EdDSA or ES256');
+  const { createHash, createPublicKey, sign: cryptoSign } = nodeCrypto();
   const key = keyObject(options.privateKey, alg);
   const jwk = createPublicKey(key).export({ format: 'jwk' });
   const kid = options.kid ?? base64url(createHash('sha256').update(thumbprintInput(jwk)).digest());

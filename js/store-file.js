@@ -30,7 +30,7 @@
 // ones, a gap or an out-of-order sequence is a hard error that names the
 // file and offset: acknowledged records are never skipped.
 import * as nodeFs from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from './node-crypto.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -40,7 +40,7 @@ const journalName = (seq) => `journal-${pad(seq)}.log`;
 const snapshotName = (seq) => `snapshot-${pad(seq)}.snap`;
 
 function checksum(payload) {
-  return createHash('sha256').update(payload).digest().subarray(0, 8);
+  return nodeCrypto().createHash('sha256').update(payload).digest().subarray(0, 8);
 }
 
 export function encodeFrame(magic, seq, text) {

@@ -45,6 +45,9 @@ class Text {
     return text;
   }
   // A JS string (UTF-8 encoded) or UTF-8 bytes (a Uint8Array) as a C++ string.
+  // (A Uint8Array whose length lies, or a view on this module's memory that
+  // the allocation below detaches, makes `set` throw through WASM frames,
+  // as Embind's own copy loop did; neither reaches here from the facade.)
   std::string In(const val& v) const {
     const val bytes = v.isString() ? encoder_.call<val>("encode", v) : v;
     const size_t length = bytes["length"].as<size_t>();
@@ -61,8 +64,14 @@ class Text {
  private:
   Text()
       : encoder_(val::global("TextEncoder").new_()),
-        decoder_(val::global("TextDecoder").new_(std::string("utf-8"))),
+        decoder_(val::global("TextDecoder").new_(std::string("utf-8"), DecoderOptions())),
         uint8_array_(val::global("Uint8Array")) {}
+  // Byte for byte: a leading U+FEFF stays (TextDecoder drops it by default).
+  static val DecoderOptions() {
+    val options = val::object();
+    options.set("ignoreBOM", true);
+    return options;
+  }
   val encoder_, decoder_, uint8_array_;
 };
 
@@ -124,21 +133,32 @@ class CoreAgent {
 
   std::string error() const { return error_; }
   // The facade checks error() before any other call.
-  val call(std::string task, val request, std::string auth) {
-    if (!IsText(request)) return Unexpected("call(task, requestJson, authJson) expects strings");
-    return Out(agent_ ? agent_->Call(task, Text::Get().In(request), auth) : NotReady());
+  // Arguments arrive as JS values and are checked here: a conversion that
+  // failed in Embind's invoker would leak the arguments converted before it.
+  val call(val task, val request, val auth) {
+    if (!task.isString() || !request.isString() || !auth.isString())
+      return Unexpected("call(task, requestJson, authJson) expects strings");
+    const Text& text = Text::Get();
+    changes_are_current_ = true;
+    return Out(agent_ ? agent_->Call(text.In(task), text.In(request), text.In(auth)) : NotReady());
   }
-  val getTask(std::string id) { return Out(agent_ ? agent_->GetTask(id) : NotReady()); }
+  val getTask(std::string id) {
+    changes_are_current_ = true;
+    return Out(agent_ ? agent_->GetTask(id) : NotReady());
+  }
   val admin(val op) {
-    if (!IsText(op)) return Unexpected("admin(opJson) expects a string");
+    if (!op.isString()) return Unexpected("admin(opJson) expects a string");
+    changes_are_current_ = true;
     return Out(agent_ ? agent_->Admin(Text::Get().In(op)) : NotReady());
   }
   val exportState() const { return Out(agent_ ? agent_->ExportState() : "null"); }
   val publicJwk() const { return Out(agent_ ? agent_->PublicJwk() : "null"); }
-  val lastChangeSet() const { return Out(agent_ ? agent_->LastChangeSet() : std::string()); }
+  // After a call refused here the core still holds the previous call's
+  // change set, which must not be reported (and journaled) twice.
+  val lastChangeSet() const { return Out(agent_ && changes_are_current_ ? agent_->LastChangeSet() : std::string()); }
   // "" when applied, else the error as {"code","message","recovery","field"?}.
   std::string applyChangeSet(val change_set) {
-    if (!IsText(change_set))
+    if (!change_set.isString())
       return adcp::GovernanceAgent::DescribeFailure("INVALID_ARGUMENT", "applyChangeSet expects a string", "");
     if (!agent_) return adcp::GovernanceAgent::DescribeFailure("SERVICE_UNAVAILABLE", "agent not constructed", "");
     adcp::Expected<bool> r = agent_->ApplyChangeSet(Text::Get().In(change_set));
@@ -151,9 +171,11 @@ class CoreAgent {
     return {Text::Get().In(v), ""};
   }
   static val Out(std::string_view answer) { return Text::Get().Out(answer); }
-  // A wrong argument type: a failed answer (a JS throw here would unwind
-  // through WASM frames and leak what the call had allocated).
-  static val Unexpected(const char* message) {
+  // A wrong argument type: a failed answer. The add-on throws a TypeError;
+  // a JS throw here would unwind through WASM frames. The facade never
+  // passes one (its jsonText refuses what is not JSON text).
+  val Unexpected(const char* message) {
+    changes_are_current_ = false;
     return Out(R"({"status":"failed","errors":[{"code":"INVALID_ARGUMENT","message":")" + std::string(message) +
                R"(","recovery":"correctable"}]})");
   }
@@ -163,6 +185,7 @@ class CoreAgent {
 
   std::string error_;
   std::unique_ptr<adcp::GovernanceAgent> agent_;
+  bool changes_are_current_ = true;
   val now_ms_ = val::undefined(), random_bytes_ = val::undefined(), sign_ = val::undefined(),
       resolve_brand_ = val::undefined(), resolve_policies_ = val::undefined(), evaluate_policies_ = val::undefined(),
       evaluate_attestation_ = val::undefined(), verify_human_approval_ = val::undefined();
@@ -170,7 +193,7 @@ class CoreAgent {
 
 val Utility(std::string name, val a, val b) {
   const Text& text = Text::Get();
-  if (!IsText(a) || !IsText(b)) return text.Out(R"({"ok":false,"error":"utility(name, a, b) expects strings"})");
+  if (!a.isString() || !b.isString()) return text.Out(R"({"ok":false,"error":"utility(name, a, b) expects strings"})");
   return text.Out(adcp::GovernanceAgent::Utility(name, text.In(a), text.In(b)));
 }
 

@@ -175,27 +175,48 @@ test(`[${backend}] texts cross the binding whole: non-ASCII, astral, U+0000 and 
   agent.dispose();
 });
 
-test(`[${backend}] the backend handle answers a non-text argument with a failure and goes on`, async () => {
+test(`[${backend}] what is not JSON is a TypeError before any backend sees it; no change set is reported twice`, async () => {
+  const seen = [];
+  const agent = await agentWith({ onChange: (changeSet) => seen.push(changeSet) });
+  assert.equal(seen.length, 1);  // the sync
+  const before = agent.exportState();
+  for (const wrong of [() => {}, Symbol('s')]) {
+    assert.throws(() => agent.checkGovernance(wrong, BUYER), TypeError);
+    assert.throws(() => agent.admin(wrong), TypeError);
+    assert.throws(() => agent.getPlanAuditLogs({ plan_ids: ['p1'] }, wrong), TypeError);
+  }
+  assert.throws(() => agent.admin(undefined), TypeError);
+  assert.throws(() => agent.callRaw(7, {}, BUYER), TypeError);
+  assert.equal(seen.length, 1);
+  assert.equal(agent.exportState(), before);
+  agent.dispose();
+});
+
+// Below the facade each binding defends itself: the add-on throws a
+// TypeError, the WASM binding answers (a throw would unwind through WASM
+// frames) and reports no stale change set afterwards.
+test(`[${backend}] the backend handle refuses a non-string argument and goes on`, async () => {
   const core = await nodePlatform.loadBackend(backend);
-  const handle = new core.CoreAgent(JSON.stringify({ issuer: 'https://governance.example.com', allow_unsigned_tokens: true }),
+  const handle = new core.CoreAgent(JSON.stringify({ issuer: 'https://governance.example.com', allow_unsigned_tokens: true, change_sets: true }),
     { nowMs: () => 1767225600000, randomBytes: (n) => new Uint8Array(n).fill(7) }, '');
   assert.equal(handle.error(), '');
+  const sync = JSON.parse(handle.call('sync_plans', JSON.stringify({ idempotency_key: key(), plans: [plan()] }), JSON.stringify({ agent_url: BUYER })));
+  assert.equal(sync.status, 'completed', JSON.stringify(sync));
+  assert.notEqual(handle.lastChangeSet(), '');
   const before = handle.exportState();
-  for (const wrong of [42, {}, null]) {
-    let answer;
-    try {
-      answer = JSON.parse(handle.call('sync_plans', wrong, '{}'));
-    } catch (e) {
-      assert.ok(e instanceof TypeError && backend === 'native', String(e));  // the add-on throws; the WASM binding answers
+  for (const [task, request, auth] of [['sync_plans', 42, '{}'], ['sync_plans', null, '{}'], [7, '{}', '{}'], ['sync_plans', '{}', {}],
+    ['sync_plans', new TextEncoder().encode('{}'), '{}']]) {
+    if (backend === 'native') {
+      assert.throws(() => handle.call(task, request, auth), TypeError);
       continue;
     }
-    assert.equal(answer.status, 'failed');
-    assert.equal(answer.errors[0].code, 'INVALID_ARGUMENT');
-    assert.equal(answer.errors[0].recovery, 'correctable');
+    const answer = JSON.parse(handle.call(task, request, auth));
+    assert.deepEqual([answer.status, answer.errors[0].code, answer.errors[0].recovery], ['failed', 'INVALID_ARGUMENT', 'correctable']);
+    assert.equal(handle.lastChangeSet(), '');
   }
   assert.equal(handle.exportState(), before);
-  const ok = JSON.parse(handle.call('sync_plans', JSON.stringify({ idempotency_key: key(), plans: [plan()] }), JSON.stringify({ agent_url: BUYER })));
-  assert.equal(ok.status, 'completed', JSON.stringify(ok));
+  const audit = JSON.parse(handle.call('get_plan_audit_logs', JSON.stringify({ plan_ids: ['p1'] }), JSON.stringify({ agent_url: BUYER })));
+  assert.equal(audit.status, 'completed', JSON.stringify(audit));
   core.dispose(handle);
 });
 
