@@ -1,8 +1,8 @@
 // The native add-on backend (Node only): a prebuilt binary for this
 // platform, else a local build. Loading never compiles anything.
-import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeFs } from './node-builtins.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -17,7 +17,7 @@ export function nativeCandidates() {
     join(root, 'build', 'adcp_governance.node'),
     join(root, 'build', 'Release', 'adcp_governance.node'),
   ];
-  const mtime = (f) => { try { return statSync(f).mtimeMs; } catch { return -1; } };
+  const mtime = (f) => { try { return nodeFs().statSync(f).mtimeMs; } catch { return -1; } };
   return files.map((f) => [f, mtime(f)]).sort((a, b) => b[1] - a[1]).map(([f]) => f);
 }
 
@@ -26,7 +26,7 @@ export function loadNative() {
   if (cached) return cached;
   const errors = [];
   for (const file of nativeCandidates()) {
-    if (!existsSync(file)) {
+    if (!nodeFs().existsSync(file)) {
       errors.push(`${file}: not found`);
       continue;
     }

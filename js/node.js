@@ -1,10 +1,9 @@
 // Node entry point: the native add-on first, the WASM build when the add-on
 // is missing (or when asked: backend 'wasm').
-import { readFileSync } from 'node:fs';
 import { createDurable } from './durable.js';
 import { createFacade } from './facade.js';
 import { loadNative } from './backend-native.js';
-import { nodeCrypto } from './node-crypto.js';
+import { nodeCrypto, nodeFs } from './node-builtins.js';
 import { createNodeSigner } from './signer-node.js';
 
 // The WASM glue is imported only when the WASM backend is used: a native
@@ -17,7 +16,7 @@ async function loadWasmNode() {
   // bytes are read synchronously so that nothing waits for an I/O callback
   // first: 0.7 MB from the page cache.
   wasm ??= (async () => {
-    const compiling = WebAssembly.compile(readFileSync(new URL('../dist/core.wasm', import.meta.url)));
+    const compiling = WebAssembly.compile(nodeFs().readFileSync(new URL('../dist/core.wasm', import.meta.url)));
     const [{ loadWasm }, wasmModule] = await Promise.all([import('./backend-wasm.js'), compiling]);
     return loadWasm({ wasmModule });
   })();

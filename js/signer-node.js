@@ -1,6 +1,6 @@
 // Synchronous signing with node:crypto (Ed25519 / ES256) for Node.
 import { base64url, fromBase64url, thumbprintInput } from './jwk.js';
-import { nodeCrypto } from './node-crypto.js';
+import { nodeCrypto } from './node-builtins.js';
 
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 

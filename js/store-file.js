@@ -30,7 +30,7 @@
 // ones, a gap or an out-of-order sequence is a hard error that names the
 // file and offset: acknowledged records are never skipped.
 import * as nodeFs from 'node:fs/promises';
-import { nodeCrypto } from './node-crypto.js';
+import { nodeCrypto } from './node-builtins.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
