@@ -156,14 +156,17 @@ void KeepCheckBody(Check& c, std::string text) {
     std::string shape = ShapeOf(c, text);
     if (!shape.empty()) {
       c.body_shape = Sym(shape);
-      c.body_json = std::string();
+      c.body_json.reset();
       return;
     }
   }
   c.body_json = std::move(text);
 }
 
-std::string CheckBodyText(const Check& c) { return c.body_shape.empty() ? c.body_json : Expand(c, c.body_shape.str()); }
+std::string CheckBodyText(const Check& c) {
+  if (c.body_shape.empty()) return c.body_json ? *c.body_json : std::string();
+  return Expand(c, c.body_shape.str());
+}
 
 json::Value CheckBodyValue(const Check& c) {
   const std::string& shape = c.body_shape.str();
@@ -193,7 +196,7 @@ void KeepOutcomeBody(Outcome& o, std::string text) {
   const std::string id = OutcomeIdMember(o);
   if (!text.empty() && text.compare(0, id.size(), id) == 0) {
     o.body_shape = Sym(std::string(kOutcomeIdHole) + text.substr(id.size()));
-    o.body_json = std::string();
+    o.body_json.reset();
     return;
   }
   o.body_json = std::move(text);
@@ -211,7 +214,7 @@ std::optional<double> DeliveryNumber(const Outcome& o, std::string_view key) {
 }
 
 std::string OutcomeBodyText(const Outcome& o) {
-  if (o.body_shape.empty()) return o.body_json;
+  if (o.body_shape.empty()) return o.body_json ? *o.body_json : std::string();
   return OutcomeIdMember(o) + o.body_shape.str().substr(kOutcomeIdHole.size());
 }
 

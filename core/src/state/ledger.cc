@@ -298,7 +298,7 @@ void RecordObservation(State& state, int32_t outcome_index) {
   a.latest_observation = outcome_index;
 }
 
-std::string TokenKey(const std::string& token) { return std::string(canon::AsBytes(canon::Sha256Of(token))); }
+TokenDigest TokenKey(const std::string& token) { return canon::Sha256Of(token); }
 
 namespace {
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <memory>
@@ -19,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "canon/sha256.h"
 #include "state/vocab.h"
 #include "json/value.h"
 #include "state/value_ledger.h"
@@ -230,8 +232,9 @@ struct Check {
   // checks the pre-resolution parts (03 §7). A final body is kept as a pooled
   // shape instead: the text without the check id, the expiry and the
   // statement echo, which CheckBodyText() puts back (issue 15: a plan's
-  // bodies then share one copy). Read either through CheckBodyText().
-  std::string body_json;
+  // bodies then share one copy). Read either through CheckBodyText(). The
+  // text is boxed: most checks keep only a shape (a string is 32 bytes).
+  Boxed<std::string> body_json;
   Sym body_shape;
   Boxed<json::Value> context;  // the request's context (getTask echoes it)
   std::optional<double> amount;        // ceiling (intent) or execution amount x
@@ -332,8 +335,9 @@ struct Outcome {
   Dialect dialect = Dialect::k32;  // of the request that created it (10 §1.4)
   json::Value findings = json::Value::MakeArray();
   // Response body (no context), compact JSON text; kept as a pooled shape
-  // without the outcome id when it starts with it (read OutcomeBodyText()).
-  std::string body_json;
+  // without the outcome id when it starts with it (read OutcomeBodyText()),
+  // else boxed (most outcomes keep only a shape).
+  Boxed<std::string> body_json;
   Sym body_shape;
   int64_t timestamp_ms = 0;
   uint64_t seq = 0;
@@ -435,6 +439,18 @@ struct AggregationSeries {
   std::vector<double> gross, held;            // point values
 };
 
+// The key of a token in check_by_token: its SHA-256, kept inline (issue 15:
+// as a std::string the 32 bytes were a heap block of their own). The digest
+// is uniformly distributed, so its first bytes are already a good hash.
+using TokenDigest = canon::Digest;
+struct TokenDigestHash {
+  size_t operator()(const TokenDigest& d) const {
+    size_t h;
+    std::memcpy(&h, d.data(), sizeof h);
+    return h;
+  }
+};
+
 struct State {
   State() = default;
   // Moved, never copied: the id indexes below hold views of the records' ids.
@@ -464,7 +480,7 @@ struct State {
   // Keyed by views of the records' own ids (records never move or change
   // their id; a State is moved, never copied): no second copy of each id.
   std::unordered_map<std::string_view, int32_t> check_by_id, action_by_id, outcome_by_id, adjustment_by_id;
-  std::unordered_map<std::string, int32_t> check_by_token;  // TokenKey(issued token) -> check
+  std::unordered_map<TokenDigest, int32_t, TokenDigestHash> check_by_token;  // TokenKey(issued token) -> check
   std::vector<std::string> token_headers;  // distinct header segments of stored tokens (StoredToken)
   std::unordered_map<std::string, int32_t> escalation_by_task, consultation_by_handle;
   std::unordered_map<std::string, std::vector<int32_t>> escalations_by_claim;  // claim_key -> escalations (creation order)
@@ -493,7 +509,7 @@ struct State {
 // stored, and references stay valid as the history grows.
 
 // Index key of a token: its SHA-256 (32 bytes) rather than the ~1 KB token.
-std::string TokenKey(const std::string& token);
+TokenDigest TokenKey(const std::string& token);
 
 // A number member of an outcome's observation (delivery_json), nullopt when
 // it has none or the member is absent or not a number.
