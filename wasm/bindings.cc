@@ -104,16 +104,16 @@ class CoreAgent {
         return String(sign_(Text::Get().Out(input), std::string(alg), std::string(kid)));
       };
     if (fn("resolveBrand", &resolve_brand_))
-      h.resolve_brand = [this](std::string_view a) { return String(resolve_brand_(std::string(a))); };
+      h.resolve_brand = [this](std::string_view a) { return String(resolve_brand_(Text::Get().Out(a))); };
     if (fn("resolvePolicies", &resolve_policies_))
-      h.resolve_policies = [this](std::string_view a) { return String(resolve_policies_(std::string(a))); };
+      h.resolve_policies = [this](std::string_view a) { return String(resolve_policies_(Text::Get().Out(a))); };
     if (fn("evaluatePolicies", &evaluate_policies_))
-      h.evaluate_policies = [this](std::string_view a) { return String(evaluate_policies_(std::string(a))); };
+      h.evaluate_policies = [this](std::string_view a) { return String(evaluate_policies_(Text::Get().Out(a))); };
     if (fn("verifyHumanApproval", &verify_human_approval_))
-      h.verify_human_approval = [this](std::string_view a) { return String(verify_human_approval_(std::string(a))); };
+      h.verify_human_approval = [this](std::string_view a) { return String(verify_human_approval_(Text::Get().Out(a))); };
     if (fn("evaluateAttestation", &evaluate_attestation_))
       h.evaluate_attestation = [this](std::string_view a, std::string_view b) {
-        return String(evaluate_attestation_(std::string(a), std::string(b)));
+        return String(evaluate_attestation_(Text::Get().Out(a), Text::Get().Out(b)));
       };
     if (!IsText(state_text)) {
       error_ = adcp::GovernanceAgent::DescribeFailure(
@@ -176,8 +176,7 @@ class CoreAgent {
   // passes one (its jsonText refuses what is not JSON text).
   val Unexpected(const char* message) {
     changes_are_current_ = false;
-    return Out(R"({"status":"failed","errors":[{"code":"INVALID_ARGUMENT","message":")" + std::string(message) +
-               R"(","recovery":"correctable"}]})");
+    return Out(R"({"status":"failed","errors":[)" + adcp::GovernanceAgent::DescribeFailure("INVALID_ARGUMENT", message, "") + "]}");
   }
   std::string NotReady() const {
     return R"({"status":"failed","errors":[{"code":"SERVICE_UNAVAILABLE","message":"agent not constructed","recovery":"transient"}]})";

@@ -285,6 +285,10 @@ TEST_CASE("Check bodies are kept as one shared shape and read back exactly", "[s
   KeepCheckBody(pending, text_a);
   CHECK(*pending.body_json == text_a);
   CHECK(pending.body_shape.empty());
+  Check none = check("chk_e", 1767226500000);
+  KeepCheckBody(none, "");  // nothing is boxed for an empty body
+  CHECK(!none.body_json);
+  CHECK(CheckBodyText(none).empty());
 
   // A delivery check's statement echo is rebuilt from the statement and the
   // metrics taken from the body.
@@ -363,6 +367,9 @@ TEST_CASE("Outcome bodies share one shape without the outcome id", "[state][15]"
   KeepOutcomeBody(odd, other);  // does not start with its id: kept as it is
   CHECK(odd.body_shape.empty());
   CHECK(OutcomeBodyText(odd) == other);
+  KeepOutcomeBody(odd, "");  // nothing is boxed for an empty body
+  CHECK(!odd.body_json);
+  CHECK(OutcomeBodyText(odd).empty());
 }
 
 // Issue 15: payload hashes are kept as their 32 bytes; other text verbatim.

@@ -160,7 +160,8 @@ void KeepCheckBody(Check& c, std::string text) {
       return;
     }
   }
-  c.body_json = std::move(text);
+  if (text.empty()) c.body_json.reset();  // a boxed body is never empty
+  else c.body_json = std::move(text);
 }
 
 std::string CheckBodyText(const Check& c) {
@@ -199,7 +200,8 @@ void KeepOutcomeBody(Outcome& o, std::string text) {
     o.body_json.reset();
     return;
   }
-  o.body_json = std::move(text);
+  if (text.empty()) o.body_json.reset();  // a boxed body is never empty
+  else o.body_json = std::move(text);
 }
 
 std::optional<double> DeliveryNumber(const Outcome& o, std::string_view key) {

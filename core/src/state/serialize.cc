@@ -62,8 +62,7 @@ Status CheckLinks(const State& s) {
     if (c.escalation != kNone && s.escalations[c.escalation].check != static_cast<int32_t>(i))
       return bad(At("checks", i, "escalation"), "names an escalation of another check");
     if (c.pending && c.escalation == kNone) return bad(At("checks", i, "pending"), "without an escalation");
-    if ((!c.body_json || c.body_json->empty()) && c.body_shape.empty())
-      return bad(At("checks", i, "body"), "is empty on a stored check");
+    if (!c.body_json && c.body_shape.empty()) return bad(At("checks", i, "body"), "is empty on a stored check");
     if (c.statement && c.action == kNone) return bad(At("checks", i, "statement"), "belongs to a check without an action");
     if (!c.intent && c.verdict == Verdict::kApproved && c.planned_delivery && c.action == kNone)
       return bad(At("checks", i, "action"), "is missing on an approved execution check");
@@ -83,8 +82,7 @@ Status CheckLinks(const State& s) {
     const Outcome& o = s.outcomes[i];
     if (o.action != kNone && s.actions[o.action].plan != o.plan) return bad(At("outcomes", i, "action"), "is another plan's");
     if (o.check != kNone && s.checks[o.check].plan != o.plan) return bad(At("outcomes", i, "check"), "is another plan's");
-    if ((!o.body_json || o.body_json->empty()) && o.body_shape.empty())
-      return bad(At("outcomes", i, "body"), "is empty on a stored outcome");
+    if (!o.body_json && o.body_shape.empty()) return bad(At("outcomes", i, "body"), "is empty on a stored outcome");
     if (o.type == "completed" && o.seller_reference && o.action == kNone)
       return bad(At("outcomes", i, "action"), "is missing on a completed outcome");
     const bool observation = o.type == "delivery" && !o.observation_id.empty();
@@ -399,8 +397,9 @@ void RebuildDerived(State& s, const Config& config) {
         const Check& c = s.checks[e.index];
         // Only the body's findings are counted: a body without that word
         // need not be parsed (most of them; recovery time, issue 12).
-        static const std::string kNoBody;
-        const std::string& stored = !c.body_shape.empty() ? c.body_shape.str() : c.body_json ? *c.body_json : kNoBody;
+        const std::string_view stored = !c.body_shape.empty() ? std::string_view(c.body_shape.str())
+                                        : c.body_json         ? std::string_view(*c.body_json)
+                                                              : std::string_view();
         CountFinalCheck(s, e.index, stored.find("findings\"") == std::string::npos
                                         ? json::Value()
                                         : CheckBodyValue(c));

@@ -233,7 +233,8 @@ struct Check {
   // shape instead: the text without the check id, the expiry and the
   // statement echo, which CheckBodyText() puts back (issue 15: a plan's
   // bodies then share one copy). Read either through CheckBodyText(). The
-  // text is boxed: most checks keep only a shape (a string is 32 bytes).
+  // text is boxed, and absent rather than empty: most checks keep only a
+  // shape (a string member is 32 bytes).
   Boxed<std::string> body_json;
   Sym body_shape;
   Boxed<json::Value> context;  // the request's context (getTask echoes it)
@@ -336,7 +337,7 @@ struct Outcome {
   json::Value findings = json::Value::MakeArray();
   // Response body (no context), compact JSON text; kept as a pooled shape
   // without the outcome id when it starts with it (read OutcomeBodyText()),
-  // else boxed (most outcomes keep only a shape).
+  // else boxed, absent rather than empty (most outcomes keep only a shape).
   Boxed<std::string> body_json;
   Sym body_shape;
   int64_t timestamp_ms = 0;
