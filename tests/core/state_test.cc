@@ -3,6 +3,7 @@
 #include "test_util.h"
 #include "json/json.h"
 #include "state/state.h"
+#include "util/holes.h"
 #include "util/symbol.h"
 
 #include <thread>
@@ -370,6 +371,46 @@ TEST_CASE("Outcome bodies share one shape without the outcome id", "[state][15]"
   KeepOutcomeBody(odd, "");  // nothing is boxed for an empty body
   CHECK(!odd.body_json);
   CHECK(OutcomeBodyText(odd).empty());
+}
+
+// Issue 15: a completed outcome's body carries the plan's running totals;
+// its shape leaves the numbers out, so such outcomes share one shape too.
+TEST_CASE("Outcome bodies share one shape without their numbers", "[state][15]") {
+  Outcome a, b;
+  a.outcome_id = "out_1";
+  b.outcome_id = "out_2";
+  const auto body = [](const std::string& id, const std::string& committed, const std::string& remaining) {
+    return R"({"outcome_id":")" + id + R"(","outcome_state":"accepted","committed_budget":100,"note":"7 \"8\" true",)" +
+           R"("plan_summary":{"total_committed":)" + committed + R"(,"budget_remaining":)" + remaining + "}}";
+  };
+  KeepOutcomeBody(a, body("out_1", "100", "999999999999900"));
+  KeepOutcomeBody(b, body("out_2", "-2.5e-7", "0"));
+  CHECK(&a.body_shape.str() == &b.body_shape.str());
+  CHECK(a.body_shape.str().find("100") == std::string::npos);
+  CHECK(a.body_shape.str().find(R"("note":"7 \"8\" true")") != std::string::npos);  // numbers in strings stay
+  CHECK(OutcomeBodyText(a) == body("out_1", "100", "999999999999900"));
+  CHECK(OutcomeBodyText(b) == body("out_2", "-2.5e-7", "0"));
+  // A text that already holds the hole byte keeps its numbers in the shape.
+  Outcome odd;
+  odd.outcome_id = "out_3";
+  const std::string with_hole = std::string(R"({"outcome_id":"out_3","n":1,"x":")") + kHole + R"("})";
+  KeepOutcomeBody(odd, with_hole);
+  CHECK(!odd.body_json);
+  CHECK(OutcomeBodyText(odd) == with_hole);
+}
+
+TEST_CASE("SplitNumbers and JoinHoles invert each other exactly", "[state][15]") {
+  for (const std::string& text : std::vector<std::string>{R"([1,-2,3.5e+10,"4",{"a":-0.0}])", R"({"a":true,"b":false,"c":null})", std::string("12"),
+                                 R"({"s":"\"9\\\\\"","t":10})", std::string(300, '7')}) {
+    std::string shape, values;
+    if (SplitNumbers(text, &shape, &values)) CHECK(JoinHoles(shape, values) == text);
+    else CHECK(shape.empty());
+  }
+  std::string shape, values;
+  CHECK(!SplitNumbers(R"({"a":true,"b":"1"})", &shape, &values));  // no number outside strings
+  CHECK(!SplitNumbers(std::string(300, '7'), &shape, &values));      // longer than a length byte says
+  REQUIRE(SplitNumbers(R"({"s":"\"9\\\\\"","t":10})", &shape, &values));
+  CHECK(values == std::string("\x02") + "10");
 }
 
 // Issue 15: payload hashes are kept as their 32 bytes; other text verbatim.

@@ -11,6 +11,7 @@
 
 #include "json/json.h"
 #include "state/state.h"
+#include "util/holes.h"
 #include "util/time.h"
 
 namespace adcp {
@@ -194,14 +195,23 @@ std::string OutcomeIdMember(const Outcome& o) {
 
 void KeepOutcomeBody(Outcome& o, std::string text) {
   o.body_shape = Sym();
+  o.body_json.reset();
   const std::string id = OutcomeIdMember(o);
   if (!text.empty() && text.compare(0, id.size(), id) == 0) {
-    o.body_shape = Sym(std::string(kOutcomeIdHole) + text.substr(id.size()));
-    o.body_json.reset();
+    // The numbers go too: a completed outcome's body carries the plan's
+    // running totals, so with them its shape would be unique to the outcome
+    // and pooling it would cost more than keeping its text.
+    const std::string_view rest = std::string_view(text).substr(id.size());
+    std::string shape, numbers;
+    if (SplitNumbers(rest, &shape, &numbers)) {
+      o.body_shape = Sym(std::string(kOutcomeIdHole) + shape);
+      o.body_json = std::move(numbers);
+    } else {
+      o.body_shape = Sym(std::string(kOutcomeIdHole) + std::string(rest));
+    }
     return;
   }
-  if (text.empty()) o.body_json.reset();  // a boxed body is never empty
-  else o.body_json = std::move(text);
+  if (!text.empty()) o.body_json = std::move(text);  // a boxed body is never empty
 }
 
 std::optional<double> DeliveryNumber(const Outcome& o, std::string_view key) {
@@ -217,7 +227,8 @@ std::optional<double> DeliveryNumber(const Outcome& o, std::string_view key) {
 
 std::string OutcomeBodyText(const Outcome& o) {
   if (o.body_shape.empty()) return o.body_json ? *o.body_json : std::string();
-  return OutcomeIdMember(o) + o.body_shape.str().substr(kOutcomeIdHole.size());
+  const std::string_view shape = std::string_view(o.body_shape.str()).substr(kOutcomeIdHole.size());
+  return OutcomeIdMember(o) + (o.body_json ? JoinHoles(shape, *o.body_json) : std::string(shape));
 }
 
 }  // namespace adcp

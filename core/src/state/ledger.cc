@@ -1,6 +1,7 @@
 #include "state/ledger.h"
 
 #include "canon/sha256.h"
+#include "util/holes.h"
 
 #include <algorithm>
 #include <cctype>
@@ -302,9 +303,6 @@ TokenDigest TokenKey(const std::string& token) { return canon::Sha256Of(token); 
 
 namespace {
 
-// A claims value's place in a token's claims shape: a byte compact JSON never
-// holds raw (control characters are escaped inside strings).
-constexpr char kValueHole = '\x01';
 // Claims whose values differ from token to token (ids, times, the payload
 // hash, the commitment's amount): taken out of the shape.
 bool TakenOut(std::string_view key) {
@@ -314,12 +312,12 @@ bool TakenOut(std::string_view key) {
 }
 
 // Splits claims JSON into a shape, where each taken-out member value is one
-// kValueHole, and those values, each after a length byte. Purely textual and
-// exactly inverted by JoinClaims whatever the text (a value is a string
+// kHole, and those values, each after a length byte. Purely textual and
+// exactly inverted by JoinHoles whatever the text (a value is a string
 // without escapes or a number, at most 255 bytes). False when nothing is
 // taken out or the text already holds a hole byte.
 bool SplitClaims(std::string_view claims, std::string* shape, std::string* values) {
-  if (claims.find(kValueHole) != std::string_view::npos) return false;
+  if (claims.find(kHole) != std::string_view::npos) return false;
   size_t copied = 0;
   for (size_t i = 0; i + 1 < claims.size(); ++i) {
     if ((claims[i] != '{' && claims[i] != ',') || claims[i + 1] != '"') continue;
@@ -336,7 +334,7 @@ bool SplitClaims(std::string_view claims, std::string* shape, std::string* value
         ++end;
     }
     if (end == start || end - start > 255) continue;
-    shape->append(claims.substr(copied, start - copied)).push_back(kValueHole);
+    shape->append(claims.substr(copied, start - copied)).push_back(kHole);
     values->push_back(static_cast<char>(end - start));
     values->append(claims.substr(start, end - start));
     copied = end;
@@ -345,21 +343,6 @@ bool SplitClaims(std::string_view claims, std::string* shape, std::string* value
   if (copied == 0) return false;
   shape->append(claims.substr(copied));
   return true;
-}
-
-std::string JoinClaims(std::string_view shape, std::string_view values) {
-  std::string claims;
-  claims.reserve(shape.size() + values.size());
-  size_t copied = 0, at = 0;
-  for (size_t hole = shape.find(kValueHole); hole != std::string_view::npos && at < values.size();
-       hole = shape.find(kValueHole, copied)) {
-    const size_t size = static_cast<unsigned char>(values[at]);
-    claims.append(shape.substr(copied, hole - copied)).append(values.substr(at + 1, size));
-    at += 1 + size;
-    copied = hole + 1;
-  }
-  claims.append(shape.substr(copied));
-  return claims;
 }
 
 // The three segments of a compact JWS text; false unless there are exactly three.
@@ -377,7 +360,7 @@ bool Segments(std::string_view text, std::string_view* header, std::string_view*
 std::string TokenClaims(const StoredToken& token) {
   if (token.header != StoredToken::kVerbatim) {
     const std::string_view claims = std::string_view(token.bytes).substr(0, token.bytes.size() - token.signature_size);
-    return token.claims_shape.empty() ? std::string(claims) : JoinClaims(token.claims_shape.str(), claims);
+    return token.claims_shape.empty() ? std::string(claims) : JoinHoles(token.claims_shape.str(), claims);
   }
   std::string_view header, claims, signature;
   std::string decoded;

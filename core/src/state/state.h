@@ -336,8 +336,9 @@ struct Outcome {
   Dialect dialect = Dialect::k32;  // of the request that created it (10 §1.4)
   json::Value findings = json::Value::MakeArray();
   // Response body (no context), compact JSON text; kept as a pooled shape
-  // without the outcome id when it starts with it (read OutcomeBodyText()),
-  // else boxed, absent rather than empty (most outcomes keep only a shape).
+  // without the outcome id and the numbers when it starts with the id, the
+  // numbers then boxed here (util/holes.h); else the text boxed here. Read
+  // it with OutcomeBodyText(). Absent rather than empty.
   Boxed<std::string> body_json;
   Sym body_shape;
   int64_t timestamp_ms = 0;
