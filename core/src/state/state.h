@@ -216,6 +216,23 @@ struct StoredToken {
   bool empty() const { return header == kVerbatim && bytes.empty(); }
 };
 
+// Intent data kept so an approval, now or at an escalation's resolution,
+// can mint its action and token without re-evaluating (03 §7), and an
+// outcome can be checked against what was authorized. A check keeps it
+// boxed: delivery and execution checks have none (issue 15: 144 bytes a
+// check, inline). IntentScopeOf() reads it.
+struct IntentScope {
+  std::string payload_hash;  // authorized_payload_hash
+  std::vector<Sym> channels, countries, regions;
+  Sym start, end;  // as supplied ("" = undeclared)
+  Sym account_key;
+  Boxed<std::string> proposal_id, terms_digest;
+  bool empty() const {
+    return payload_hash.empty() && channels.empty() && countries.empty() && regions.empty() && start.empty() &&
+           end.empty() && account_key.empty() && !proposal_id && !terms_digest;
+  }
+};
+
 struct Check {
   std::string check_id;
   int32_t plan = kNone;
@@ -254,13 +271,8 @@ struct Check {
   Boxed<json::Value> runtime_attestations;  // [{reference, evaluation}]
   Boxed<json::Value> legacy_metrics;        // 3.0 delivery metrics without a statement (10 §3.5.5)
   Dialect dialect = Dialect::k32;
-  // Intent data kept so an escalated approval can mint its action and token
-  // at resolution time without re-evaluating (03 §7).
-  std::string payload_hash;  // authorized_payload_hash
-  std::vector<Sym> intent_channels, intent_countries, intent_regions;
-  Sym intent_start, intent_end;  // as supplied ("" = undeclared)
-  Sym account_key;
-  Boxed<std::string> proposal_id, terms_digest;
+  // Intent checks only; absent when every member is empty (IntentScope).
+  Boxed<IntentScope> scope;
   Sym recommendation;  // escalated checks: approve | deny
 };
 
@@ -559,6 +571,12 @@ void CompactToken(State& s, StoredToken& token);
 // Indexes check `check`'s issued token (check_by_token) and splits it for
 // storage (state/store.cc and import only).
 void IndexIssuedToken(State& s, int32_t check, StoredToken& token);
+
+// A check's intent scope; an empty one when it has none.
+inline const IntentScope& IntentScopeOf(const Check& c) {
+  static const IntentScope* const kNoScope = new IntentScope();  // never destroyed: read after exit too
+  return c.scope ? *c.scope : *kNoScope;
+}
 
 // Tokens are stored once, on the check that issued them.
 inline std::string IntentToken(const State& s, const Action& a) { return TokenText(s, s.checks[a.intent_check].issued_token); }

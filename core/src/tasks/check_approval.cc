@@ -38,7 +38,7 @@ TokenSpec IntentTokenSpec(const State& state, const Check& check, const std::str
   t.commitment_amount = check.amount;
   t.commitment_currency = plan.terms.currency;
   t.authorized_task = check.tool;
-  t.authorized_payload_hash = check.payload_hash;
+  t.authorized_payload_hash = IntentScopeOf(check).payload_hash;
   t.policy_decision_hash = PolicyDecisionHash(plan, findings);
   if (!binding_digest.empty()) t.binding_digest = binding_digest;
   return t;
@@ -96,11 +96,12 @@ Result<MintedAction> PrepareIntentApproval(CallContext& ctx, const State& state,
   a.ceiling = check.amount;
   a.currency = plan.terms.currency;
   a.hold_exp_ms = t.exp * 1000;
-  a.account_key = check.account_key;
+  const IntentScope& scope = IntentScopeOf(check);
+  a.account_key = scope.account_key;
   a.approved_at_ms = now.value();
-  a.intent_channels = check.intent_channels;
-  a.proposal_id = check.proposal_id;
-  a.terms_digest = check.terms_digest;
+  a.intent_channels = scope.channels;
+  a.proposal_id = scope.proposal_id;
+  a.terms_digest = scope.terms_digest;
   m.exp_ms = t.exp * 1000;
   return m;
 }

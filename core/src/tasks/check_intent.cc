@@ -594,17 +594,19 @@ Check IntentRecord(CallContext& ctx, Intent& in, json::Value* parts) {
   if (const json::Value* context = in.r.find_object("context")) c.context = *context;
   c.amount = in.amount;
   c.created_ms = in.now;
-  c.payload_hash = canon::PayloadHash(payload);
-  c.intent_channels = Syms(in.scope.channels);
-  c.intent_countries = Syms(in.scope.countries);
-  c.intent_regions = Syms(in.scope.regions);
-  c.intent_start = in.scope.start_raw;
-  c.intent_end = in.scope.end_raw;
-  c.account_key = AccountKey(payload);
+  IntentScope scope;
+  scope.payload_hash = canon::PayloadHash(payload);
+  scope.channels = Syms(in.scope.channels);
+  scope.countries = Syms(in.scope.countries);
+  scope.regions = Syms(in.scope.regions);
+  scope.start = in.scope.start_raw;
+  scope.end = in.scope.end_raw;
+  scope.account_key = AccountKey(payload);
   if (!in.proposal_id.empty()) {
-    c.proposal_id = in.proposal_id;
-    c.terms_digest = in.terms_digest;
+    scope.proposal_id = in.proposal_id;
+    scope.terms_digest = in.terms_digest;
   }
+  c.scope = std::move(scope);  // never empty: the payload hash is always there
   if (in.runtime_pairs.size() > 0) {
     c.runtime_attestations = in.runtime_pairs;
     json::Value digest_findings = json::Value::MakeArray();

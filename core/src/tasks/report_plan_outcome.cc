@@ -65,12 +65,12 @@ Reference ReferenceOf(const State& state, const Action& a) {
     if (const double* tb = pd.find_number("total_budget")) ref.total_budget = *tb;
     return ref;
   }
-  const Check& intent = state.checks[a.intent_check];
-  if (!intent.intent_countries.empty()) ref.countries = Strings(intent.intent_countries);
-  if (!intent.intent_regions.empty()) ref.regions = Strings(intent.intent_regions);
-  if (!intent.intent_channels.empty()) ref.channels = Strings(intent.intent_channels);
-  if (!intent.intent_start.empty()) ref.start = intent.intent_start;
-  if (!intent.intent_end.empty()) ref.end = intent.intent_end;
+  const IntentScope& intent = IntentScopeOf(state.checks[a.intent_check]);
+  if (!intent.countries.empty()) ref.countries = Strings(intent.countries);
+  if (!intent.regions.empty()) ref.regions = Strings(intent.regions);
+  if (!intent.channels.empty()) ref.channels = Strings(intent.channels);
+  if (!intent.start.empty()) ref.start = intent.start;
+  if (!intent.end.empty()) ref.end = intent.end;
   ref.total_budget = a.ceiling;
   return ref;
 }
