@@ -4,6 +4,7 @@
 #include "json/json.h"
 #include "state/state.h"
 #include "util/holes.h"
+#include "util/record_id.h"
 #include "util/symbol.h"
 
 #include <thread>
@@ -411,6 +412,31 @@ TEST_CASE("SplitNumbers and JoinHoles invert each other exactly", "[state][15]")
   CHECK(!SplitNumbers(std::string(300, '7'), &shape, &values));      // longer than a length byte says
   REQUIRE(SplitNumbers(R"({"s":"\"9\\\\\"","t":10})", &shape, &values));
   CHECK(values == std::string("\x02") + "10");
+}
+
+// Issue 15: minted ids (a prefix and a ULID) are kept inline; longer ones
+// (imported, or from a host's id scheme) on the heap, with the same reads.
+TEST_CASE("RecordId keeps short ids inline and longer ones whole", "[state][15]") {
+  const std::string minted = "out_01KDVDNA02K3NF9Z573ZVEC6P3", longest_inline(31, 'x'), long_id(200, 'y');
+  for (const std::string& text : {std::string(), minted, longest_inline, long_id}) {
+    RecordId id(text);
+    CHECK(id == text);
+    CHECK(id.size() == text.size());
+    const bool inline_text = id.view().data() >= reinterpret_cast<const char*>(&id) &&
+                             id.view().data() < reinterpret_cast<const char*>(&id) + sizeof id;
+    CHECK(inline_text == (text.size() <= 31));
+    RecordId copy = id;
+    CHECK(copy == text);
+    RecordId moved = std::move(copy);
+    CHECK(moved == text);
+    CHECK(copy.empty());  // NOLINT: a moved-from id is empty
+    copy = moved;
+    moved = RecordId("chk_1");
+    CHECK(copy == text);
+    CHECK(moved == std::string("chk_1"));
+    CHECK(json::Write(json::Value(copy)) == json::Write(json::Value(text)));
+  }
+  static_assert(sizeof(RecordId) == 32, "as large as a std::string's inline part");
 }
 
 // Issue 15: payload hashes are kept as their 32 bytes; other text verbatim.

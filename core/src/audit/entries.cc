@@ -35,7 +35,7 @@ class BodyMembers {
   std::vector<json::MemberText> members_;
 };
 
-json::Value Head(const char* type, const std::string& id, int64_t ts_ms, const Plan& plan, const EntryOptions& opts) {
+json::Value Head(const char* type, std::string_view id, int64_t ts_ms, const Plan& plan, const EntryOptions& opts) {
   json::Value e = json::Obj({{"id", id}, {"type", type}, {"timestamp", FormatMillis(ts_ms)}});
   if (opts.include_plan_id) e.set("plan_id", plan.plan_id);
   return e;

@@ -6,6 +6,7 @@
 // fixed key order. RapidJSON is still the parser (see parse.cc).
 #pragma once
 
+#include "util/record_id.h"
 #include "util/symbol.h"
 #include <cstddef>
 #include <cstdint>
@@ -47,6 +48,7 @@ class Value {
   Value(std::string s) : data_(std::move(s)) {}
   Value(std::string_view s) : data_(std::string(s)) {}
   Value(const Sym& s) : data_(s.str()) {}
+  Value(const RecordId& id) : data_(id.str()) {}
   Value(Array a) : data_(std::move(a)) {}
   Value(Object o) : data_(std::move(o)) {}
   Value(RawText r) : data_(std::move(r)) {}

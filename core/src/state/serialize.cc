@@ -28,7 +28,7 @@ template <class Record, class Id>
 Status Unique(const std::deque<Record>& records, const char* table, Id id_of) {
   std::set<std::string> seen;
   for (size_t i = 0; i < records.size(); ++i)
-    if (!seen.insert(id_of(records[i])).second) return InvalidState(At(table, i), At(table, i) + " repeats an id");
+    if (!seen.insert(std::string(std::string_view(id_of(records[i])))).second) return InvalidState(At(table, i), At(table, i) + " repeats an id");
   return Status::Ok();
 }
 

@@ -27,6 +27,7 @@
 #include "util/boxed.h"
 #include "util/hex_digest.h"
 #include "util/money.h"
+#include "util/record_id.h"
 #include "util/symbol.h"
 #include "util/time.h"
 
@@ -234,7 +235,7 @@ struct IntentScope {
 };
 
 struct Check {
-  std::string check_id;
+  RecordId check_id;
   int32_t plan = kNone;
   bool intent = true;
   Phase phase = Phase::kIntent;
@@ -287,7 +288,7 @@ struct Period {
 };
 
 struct Action {
-  std::string action_id;  // gb_...
+  RecordId action_id;  // gb_...
   int32_t plan = kNone;
   Sym purchase_type, tool;
   Sym caller, caller_key;
@@ -329,7 +330,7 @@ struct Action {
 };
 
 struct Outcome {
-  std::string outcome_id;
+  RecordId outcome_id;
   int32_t plan = kNone, action = kNone, check = kNone;
   Sym type;  // completed | failed | delivery
   Sym reporter, reporter_key;

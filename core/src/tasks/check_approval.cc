@@ -22,12 +22,12 @@ using check::Ids;
 
 namespace {
 // The intent token of an approved intent check for action `action_id`.
-TokenSpec IntentTokenSpec(const State& state, const Check& check, const std::string& action_id,
+TokenSpec IntentTokenSpec(const State& state, const Check& check, std::string_view action_id,
                           const json::Value& findings, const std::string& binding_digest, int64_t now_ms,
                           int64_t ttl_seconds) {
   const Plan& plan = state.plans[check.plan];
   TokenSpec t;
-  t.sub = action_id;
+  t.sub = std::string(action_id);
   t.plan_hash = check.plan_hash;
   t.aud = check.target_agent;
   t.iat = now_ms / 1000;

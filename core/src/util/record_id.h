@@ -1,0 +1,101 @@
+// A record's id (issue 15: memory per decision). The ids the core mints are
+// a prefix and a ULID, 29 or 30 bytes: a std::string keeps them on the heap
+// (32 bytes inline, plus a 32-byte block and the allocator's header).
+// RecordId keeps up to 31 bytes inline in its 32, and a longer id (imported,
+// or from a host's id scheme) on the heap. It reads as a std::string_view.
+// Like a short std::string, an inline id lives in the record itself: the
+// id indexes view records that never move (State's deques).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace adcp {
+
+class RecordId {
+ public:
+  RecordId() = default;
+  RecordId(std::string_view text) { Assign(text); }                    // NOLINT: records assign strings
+  RecordId(const std::string& text) { Assign(text); }                  // NOLINT
+  RecordId(const char* text) { Assign(std::string_view(text)); }       // NOLINT
+  RecordId(const RecordId& other) { Assign(other.view()); }
+  RecordId(RecordId&& other) noexcept { Take(other); }
+  RecordId& operator=(const RecordId& other) {
+    if (this != &other) {
+      Release();
+      Assign(other.view());
+    }
+    return *this;
+  }
+  RecordId& operator=(RecordId&& other) noexcept {
+    if (this != &other) {
+      Release();
+      Take(other);
+    }
+    return *this;
+  }
+  ~RecordId() { Release(); }
+
+  std::string_view view() const {
+    if (tag() != kHeap) return std::string_view(bytes_, tag());
+    Heap heap;
+    std::memcpy(&heap, bytes_, sizeof heap);
+    return std::string_view(heap.data, heap.size);
+  }
+  operator std::string_view() const { return view(); }  // NOLINT
+  std::string str() const { return std::string(view()); }
+  bool empty() const { return view().empty(); }
+  size_t size() const { return view().size(); }
+
+  friend bool operator==(const RecordId& a, const RecordId& b) { return a.view() == b.view(); }
+  friend bool operator!=(const RecordId& a, const RecordId& b) { return a.view() != b.view(); }
+  friend bool operator==(const RecordId& a, std::string_view b) { return a.view() == b; }
+  friend bool operator!=(const RecordId& a, std::string_view b) { return a.view() != b; }
+  friend bool operator==(const RecordId& a, const std::string& b) { return a.view() == b; }
+  friend bool operator!=(const RecordId& a, const std::string& b) { return a.view() != b; }
+  friend bool operator==(const std::string& a, const RecordId& b) { return a == b.view(); }
+  friend bool operator!=(const std::string& a, const RecordId& b) { return a != b.view(); }
+  friend std::string operator+(const std::string& a, const RecordId& b) { return a + b.str(); }
+  friend std::string operator+(const char* a, const RecordId& b) { return a + b.str(); }
+
+ private:
+  // bytes_[0..30] hold an inline text, or the front holds a Heap; the last
+  // byte is the tag: the inline size, or kHeap.
+  static constexpr uint8_t kInlineMax = 31, kHeap = 0xFF;
+  struct Heap {
+    char* data;
+    size_t size;
+  };
+  uint8_t tag() const { return static_cast<uint8_t>(bytes_[kInlineMax]); }
+  void set_tag(uint8_t tag) { bytes_[kInlineMax] = static_cast<char>(tag); }
+  void Assign(std::string_view text) {
+    if (text.size() <= kInlineMax) {
+      if (!text.empty()) std::memcpy(bytes_, text.data(), text.size());
+      set_tag(static_cast<uint8_t>(text.size()));
+      return;
+    }
+    Heap heap{new char[text.size()], text.size()};
+    std::memcpy(heap.data, text.data(), text.size());
+    std::memcpy(bytes_, &heap, sizeof heap);
+    set_tag(kHeap);
+  }
+  void Take(RecordId& other) {
+    std::memcpy(bytes_, other.bytes_, sizeof bytes_);
+    other.set_tag(0);  // a heap text now belongs to this id
+  }
+  void Release() {
+    if (tag() == kHeap) {
+      Heap heap;
+      std::memcpy(&heap, bytes_, sizeof heap);
+      delete[] heap.data;
+    }
+    set_tag(0);
+  }
+
+  alignas(8) char bytes_[32] = {};
+};
+static_assert(sizeof(RecordId) == 32, "a RecordId is as large as a std::string's inline part");
+
+}  // namespace adcp
