@@ -51,10 +51,10 @@ json::Value GovernedAction(const State& state, const Action& a) {
                              {"purchase_type", a.purchase_type},
                              {"status", ActionStatus(state, a)},
                              {"committed", a.gross},
-                             {"adjustments_reported", a.reported_adj.Value()},
-                             {"adjustments_verified", a.verified.Value()},
-                             {"net_cost", a.gross - a.verified.Value()},
-                             {"headroom_restored", a.restored.Value()},
+                             {"adjustments_reported", AdjustmentsOf(a).reported_adj.Value()},
+                             {"adjustments_verified", AdjustmentsOf(a).verified.Value()},
+                             {"net_cost", a.gross - AdjustmentsOf(a).verified.Value()},
+                             {"headroom_restored", AdjustmentsOf(a).restored.Value()},
                              {"net_committed", a.net_committed()},
                              {"check_count", a.check_count}});
   if (a.settlement != kNone && !a.failed) {

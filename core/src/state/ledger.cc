@@ -158,9 +158,10 @@ void ApplyActionLedger(State& state, int32_t action_index, int sign) {
   const bool settled_completed = a.settlement != kNone && !a.failed;
   if (a.settlement == kNone) agg.unsettled_actions += sign;
   agg.gross_committed.Add(s * a.gross);
-  agg.adjustments_reported.Add(s * a.reported_adj.Value());
-  agg.adjustments_verified.Add(s * a.verified.Value());
-  agg.headroom_restored.Add(s * a.restored.Value());
+  const ActionAdjustments& adjusted = AdjustmentsOf(a);
+  agg.adjustments_reported.Add(s * adjusted.reported_adj.Value());
+  agg.adjustments_verified.Add(s * adjusted.verified.Value());
+  agg.headroom_restored.Add(s * adjusted.restored.Value());
   const double net = a.net_committed();
   if (net != 0) {
     AddTo(agg.by_type, a.purchase_type, s * net);

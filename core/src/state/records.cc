@@ -167,7 +167,7 @@ json::Value ActionToJson(const Action& a) {
                              {"settlement", a.settlement},
                              {"failed", a.failed},
                              {"gross", a.gross},
-                             {"adjustments", Ints(a.adjustments)}});
+                             {"adjustments", Ints(AdjustmentsOf(a).adjustments)}});
   SetOpt(v, "ceiling", a.ceiling);
   SetOpt(v, "exec", a.exec);
   SetOpt(v, "proposal_id", a.proposal_id);
@@ -417,7 +417,8 @@ Action ReadAction(RecordReader& r, const json::Value& v, const std::string& w, c
   a.settlement = r.Index(v, "settlement", w, t.outcomes, true);
   a.failed = r.Bool(v, "failed", w);
   a.gross = r.Num(v, "gross", w);
-  a.adjustments = r.Indexes(v, "adjustments", w, t.adjustments);
+  if (std::vector<int32_t> adjustments = r.Indexes(v, "adjustments", w, t.adjustments); !adjustments.empty())
+    MutableAdjustments(a).adjustments = std::move(adjustments);
   a.ceiling = r.Opt<double>(v, "ceiling", w);
   a.exec = r.Opt<double>(v, "exec", w);
   a.proposal_id = r.Opt<std::string>(v, "proposal_id", w);

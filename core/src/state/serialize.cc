@@ -74,7 +74,7 @@ Status CheckLinks(const State& s) {
       return bad(At("actions", i, "latest_exec_check"), "is another plan's");
     if (a.settlement != kNone && s.outcomes[a.settlement].action != static_cast<int32_t>(i))
       return bad(At("actions", i, "settlement"), "is another action's outcome");
-    for (int32_t adj : a.adjustments)
+    for (int32_t adj : AdjustmentsOf(a).adjustments)
       if (s.adjustments[adj].action != static_cast<int32_t>(i))
         return bad(At("actions", i, "adjustments"), "names another action's adjustment");
   }
@@ -356,7 +356,7 @@ void RebuildDerived(State& s, const Config& config) {
     s.adjustment_by_id[a.adjustment_id] = static_cast<int32_t>(i);
     s.adjustment_by_seller_id[JoinKey(a.seller_key, a.seller_adjustment_id)] = static_cast<int32_t>(i);
     s.adjustment_by_evidence_id[JoinKey(a.seller_key, a.evidence_id)] = static_cast<int32_t>(i);
-    Action& action = s.actions[a.action];
+    ActionAdjustments& action = MutableAdjustments(s.actions[a.action]);
     action.reported_adj.Add(a.amount);
     action.verified.Add(a.verified_amount);
     action.restored.Add(a.headroom_restored);
@@ -412,7 +412,7 @@ void RebuildDerived(State& s, const Config& config) {
         CountOutcome(s, e.index);
         if (s.outcomes[e.index].legacy_snapshot && s.outcomes[e.index].action != kNone)
           if (std::optional<double> spend = DeliveryNumber(s.outcomes[e.index], "spend"))
-            s.actions[s.outcomes[e.index].action].legacy_snapshot_spend.Add(*spend);
+            MutableAdjustments(s.actions[s.outcomes[e.index].action]).legacy_snapshot_spend.Add(*spend);
         if (s.outcomes[e.index].type == "completed" && s.outcomes[e.index].seller_reference)
           RecordMediaBuyId(s, s.outcomes[e.index].action, *s.outcomes[e.index].seller_reference);
         if (s.outcomes[e.index].type == "delivery" && !s.outcomes[e.index].observation_id.empty())

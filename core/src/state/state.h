@@ -287,47 +287,67 @@ struct Period {
   double latest_observed_spend = 0;
 };
 
+// An action's adjustments (04 §6) and the spend of its 3.0 delivery
+// snapshots: most actions have neither, so an action keeps them boxed
+// (issue 15: 120 bytes inline). AdjustmentsOf() reads them.
+struct ActionAdjustments {
+  std::vector<int32_t> adjustments;
+  // Derived.
+  ExactSum reported_adj, verified, restored;
+  ExactSum legacy_snapshot_spend;  // Σ spend of its 3.0 delivery snapshots (10 §4.4)
+};
+
 struct Action {
   RecordId action_id;  // gb_...
+  // The int32 members sit together: no padding after each (issue 15).
   int32_t plan = kNone;
+  int32_t intent_check = kNone;
+  int32_t latest_exec_check = kNone;
+  int32_t settlement = kNone;  // completed/failed outcome
+  int32_t highest_statement_check = kNone;  // derived: current period's statement
+  int32_t latest_observation = kNone;       // derived: any period
+  int32_t aggregation_pos = kNone;          // derived
+  bool failed = false;
+  bool hold_counting = false;  // derived
   Sym purchase_type, tool;
   Sym caller, caller_key;
   Sym target_agent, target_key;
   std::optional<double> ceiling;
   Sym currency;
-  int32_t intent_check = kNone;
   std::optional<double> exec;  // exec(A)
-  int32_t latest_exec_check = kNone;
   int64_t hold_exp_ms = 0;  // later of intent exp and latest seller purchase/modification exp
   Sym account_key;
   int64_t approved_at_ms = 0;
   std::vector<Sym> intent_channels;
   Boxed<std::string> proposal_id, terms_digest;
   std::optional<int64_t> next_check_ms;
-  int32_t settlement = kNone;  // completed/failed outcome
-  bool failed = false;
   double gross = 0;
-  std::vector<int32_t> adjustments;
+  Boxed<ActionAdjustments> adjusted;  // absent: no adjustment, no 3.0 snapshot
   // Derived.
-  ExactSum reported_adj, verified, restored;
   int64_t check_count = 0;
   std::vector<EntryRef> entries;
-  int32_t highest_statement_check = kNone;  // current period's statement
   int64_t highest_sequence = 0;
   std::map<std::string, Period> periods;  // key: canonical period key
-  int32_t latest_observation = kNone;     // any period
-  bool hold_counting = false;
   Hold hold;
   Sym aggregation_key;
-  int32_t aggregation_pos = kNone;
   std::vector<Sym> hold_channels;
   std::string media_buy_id;  // most recently recorded (10 §3.5.1–§3.5.2), "" = none
   // H2 series time of an action bound after approval (10 §3.5.4): the binding
   // time, so its seller's series stays in time order (conservative window).
   std::optional<int64_t> aggregation_at_ms;
-  ExactSum legacy_snapshot_spend;  // derived: Σ spend of its 3.0 delivery snapshots (10 §4.4)
-  double net_committed() const { return gross - restored.Value(); }
+  double net_committed() const { return adjusted ? gross - adjusted->restored.Value() : gross; }
 };
+
+// An action's adjustments; empty ones when it has none.
+inline const ActionAdjustments& AdjustmentsOf(const Action& a) {
+  static const ActionAdjustments* const kNoAdjustments = new ActionAdjustments();  // never destroyed: read after exit
+  return a.adjusted ? *a.adjusted : *kNoAdjustments;
+}
+// The same, to change (state/ only): boxed on first use.
+inline ActionAdjustments& MutableAdjustments(Action& a) {
+  if (!a.adjusted) a.adjusted = ActionAdjustments();
+  return *a.adjusted;
+}
 
 struct Outcome {
   RecordId outcome_id;

@@ -329,7 +329,7 @@ void Store::Settle(int32_t oi) {
 
 void Store::AddSnapshotSpend(int32_t action, double spend) {
   if (logging()) Log(json::Obj({{"op", "add_snapshot_spend"}, {"action", action}, {"spend", spend}}));
-  state_.actions[action].legacy_snapshot_spend.Add(spend);
+  MutableAdjustments(state_.actions[action]).legacy_snapshot_spend.Add(spend);
 }
 
 void Store::FinalizeOutcome(int32_t oi, std::string body_json) {
@@ -348,7 +348,7 @@ namespace {
 // Re-applies an action's ledger after its adjustment records changed.
 void RecomputeActionAdjustments(State& state, int32_t ai) {
   ApplyActionLedger(state, ai, -1);
-  Action& a = state.actions[ai];
+  ActionAdjustments& a = MutableAdjustments(state.actions[ai]);
   a.reported_adj = ExactSum();
   a.verified = ExactSum();
   a.restored = ExactSum();
@@ -371,7 +371,7 @@ int32_t Store::AddAdjustment(Adjustment adj) {
   state_.adjustment_by_evidence_id[JoinKey(adj.seller_key, adj.evidence_id)] = ji;
   state_.adjustments.push_back(std::move(adj));
   state_.adjustment_by_id[state_.adjustments.back().adjustment_id] = ji;  // a view of the stored id
-  state_.actions[ai].adjustments.push_back(ji);
+  MutableAdjustments(state_.actions[ai]).adjustments.push_back(ji);
   RecomputeActionAdjustments(state_, ai);
   state_.adjustments[ji].seq = ++state_.seq;
   CountAdjustment(state_, ji);

@@ -85,7 +85,7 @@ TaskResult Report(Agent& agent, CallContext& ctx, const json::Value& r, const Au
     return TaskResult::Failed(Invalid("amount.currency", "amount.currency must equal the plan currency"));
   const Action& action = state.actions[outcome->action];
   ExactSum open;
-  for (int32_t j : action.adjustments)
+  for (int32_t j : AdjustmentsOf(action).adjustments)
     if (state.adjustments[j].outcome == oi && state.adjustments[j].state != "disputed") open.Add(state.adjustments[j].amount);
   open.Add(value);
   if (Exceeds(open.Value(), *outcome->committed_budget))
@@ -154,7 +154,7 @@ TaskResult Review(Agent& agent, CallContext& ctx, const json::Value& r, const Au
         if (std::optional<double> s = DeliveryNumber(state.outcomes[action.latest_observation], "cumulative_spend")) observed = *s;
       const double delivered = std::max(stated, observed);
       ExactSum decommitted;
-      for (int32_t j : action.adjustments) {
+      for (int32_t j : AdjustmentsOf(action).adjustments) {
         const Adjustment& other = state.adjustments[j];
         if (other.outcome == adj->outcome && other.state == "verified" && other.adjustment_type == "decommitment")
           decommitted.Add(other.amount);
@@ -174,7 +174,7 @@ TaskResult Review(Agent& agent, CallContext& ctx, const json::Value& r, const Au
     }
     // d.
     ExactSum verified;
-    for (int32_t j : action.adjustments) {
+    for (int32_t j : AdjustmentsOf(action).adjustments) {
       const Adjustment& other = state.adjustments[j];
       if (other.outcome == adj->outcome && other.state == "verified") verified.Add(other.verified_amount);
     }

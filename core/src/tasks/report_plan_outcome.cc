@@ -465,7 +465,7 @@ TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, 
   std::optional<double> total_spend;
   if (ai != kNone) {
     const Action& a = state.actions[ai];
-    ExactSum s = a.legacy_snapshot_spend;
+    ExactSum s = AdjustmentsOf(a).legacy_snapshot_spend;
     if (const double* spend = d->find_number("spend")) s.Add(*spend);
     std::optional<double> committed = a.settlement != kNone ? std::optional<double>(a.gross) : a.exec ? a.exec : a.ceiling;
     if (committed && Exceeds(s.Value(), *committed))
