@@ -439,6 +439,22 @@ TEST_CASE("RecordId keeps short ids inline and longer ones whole", "[state][15]"
   static_assert(sizeof(RecordId) == 32, "as large as a std::string's inline part");
 }
 
+// Issue 15: most outcomes have no findings and box none; the ones that do
+// read back as they were set.
+TEST_CASE("An outcome boxes findings only when it has some", "[state][15]") {
+  Outcome o;
+  CHECK(json::Write(FindingsOf(o)) == "[]");
+  SetFindings(o, json::Value::MakeArray());
+  CHECK(!o.findings);
+  json::Value some = json::Value::MakeArray();
+  some.push(json::Obj({{"category_id", "delivery_pacing"}, {"severity", "warning"}}));
+  SetFindings(o, some);
+  REQUIRE(o.findings);
+  CHECK(json::Write(FindingsOf(o)) == json::Write(some));
+  SetFindings(o, json::Value::MakeArray());
+  CHECK(!o.findings);
+}
+
 // Issue 15: payload hashes are kept as their 32 bytes; other text verbatim.
 TEST_CASE("HexDigest keeps a lowercase hex digest as bytes and any other text as it is", "[state][15]") {
   const std::string hex = "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945";

@@ -88,7 +88,7 @@ json::Value OutcomeEntry(const State& state, const Outcome& o, const EntryOption
     e.set("delivery", opts.verbatim_members ? json::Value(json::RawText{*o.delivery_json}) : json::ParseStored(*o.delivery_json));
   if (!o.reconciliation_status.empty()) e.set("delivery_reconciliation_status", o.reconciliation_status);
   if (!o.period_state.empty()) e.set("delivery_period_state", o.period_state);
-  if (o.findings.size() > 0) e.set("findings", o.findings);
+  if (o.findings) e.set("findings", *o.findings);
   return e;
 }
 

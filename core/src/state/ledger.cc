@@ -256,7 +256,7 @@ void CountOutcome(State& state, int32_t outcome_index) {
   Outcome& o = state.outcomes[outcome_index];
   PlanAggregates& agg = state.plans[o.plan].agg;
   ++agg.outcomes;
-  CountFindings(agg, &o.findings);
+  CountFindings(agg, &FindingsOf(o));
   AddEntry(state, o.plan, o.action, o.purchase_type, EntryRef{o.seq, EntryKind::kOutcome, outcome_index});
 }
 

@@ -190,7 +190,7 @@ json::Value OutcomeToJson(const Outcome& o) {
                              {"period_state", o.period_state},
                              {"observation_id", o.observation_id},
                              {"payload_hash", o.payload_hash.str()},
-                             {"findings", Text(o.findings)},
+                             {"findings", Text(FindingsOf(o))},
                              {"body", OutcomeBodyText(o)},
                              {"timestamp", o.timestamp_ms},
                              {"seq", static_cast<double>(o.seq)}});
@@ -443,7 +443,7 @@ Outcome ReadOutcome(RecordReader& r, const json::Value& v, const std::string& w,
   o.period_state = r.Enum(v, "period_state", w, {"", "open", "closed"});
   o.observation_id = r.Str(v, "observation_id", w);
   o.payload_hash = r.Str(v, "payload_hash", w);
-  o.findings = r.Any(v, "findings", w);
+  json::Value findings = r.Any(v, "findings", w);
   // "" until the outcome is final (add_outcome of a change set).
   if (const std::string* body = v.find_string("body"); !body || !body->empty()) KeepOutcomeBody(o, r.Text(v, "body", w));
   o.timestamp_ms = r.Time(v, "timestamp", w);
@@ -455,7 +455,8 @@ Outcome ReadOutcome(RecordReader& r, const json::Value& v, const std::string& w,
   o.error = r.Opt<json::Value>(v, "error", w);
   o.legacy_snapshot = v.has("legacy_snapshot") && r.Bool(v, "legacy_snapshot", w);
   if (v.has("dialect")) o.dialect = DialectFromName(r.Enum(v, "dialect", w, {"3.0", "3.1"}));
-  if (!o.findings.is_array()) r.Invalid(w + ".findings", "must be an array");
+  if (!findings.is_array()) r.Invalid(w + ".findings", "must be an array");
+  else SetFindings(o, std::move(findings));
   return o;
 }
 

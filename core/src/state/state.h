@@ -236,15 +236,22 @@ struct IntentScope {
 
 struct Check {
   RecordId check_id;
+  // The int32 members and the one-byte ones sit together: no padding after
+  // each (issue 15).
   int32_t plan = kNone;
+  int32_t presented_check = kNone;  // execution checks: the check that issued the presented token
+  int32_t action = kNone;
+  int32_t escalation = kNone;
+  int32_t consultation = kNone;
   bool intent = true;
   Phase phase = Phase::kIntent;
+  bool pending = false;              // escalated, awaiting resolution
+  Verdict verdict = Verdict::kNone;  // final checks: approved | denied | conditions
+  Dialect dialect = Dialect::k32;
   int64_t plan_version = 0;
   Sym plan_hash;
   Sym caller, caller_key;
   Sym tool, purchase_type, target_agent;
-  bool pending = false;  // escalated, awaiting resolution
-  Verdict verdict = Verdict::kNone;  // final checks: approved | denied | conditions
   Sym mode;
   // Response body (no context, no token) as compact JSON text; for pending
   // checks the pre-resolution parts (03 §7). A final body is kept as a pooled
@@ -258,11 +265,7 @@ struct Check {
   Boxed<json::Value> context;  // the request's context (getTask echoes it)
   std::optional<double> amount;        // ceiling (intent) or execution amount x
   StoredToken issued_token;            // approved checks
-  int32_t presented_check = kNone;     // execution checks: the check that issued the presented token
   int64_t expires_at_ms = 0;           // issued token exp
-  int32_t action = kNone;
-  int32_t escalation = kNone;
-  int32_t consultation = kNone;
   int64_t attempt = 0;
   int64_t created_ms = 0;
   int64_t final_ms = 0;  // entry timestamp
@@ -271,7 +274,6 @@ struct Check {
   std::shared_ptr<const Statement> statement;  // delivery checks only
   Boxed<json::Value> runtime_attestations;  // [{reference, evaluation}]
   Boxed<json::Value> legacy_metrics;        // 3.0 delivery metrics without a statement (10 §3.5.5)
-  Dialect dialect = Dialect::k32;
   // Intent checks only; absent when every member is empty (IntentScope).
   Boxed<IntentScope> scope;
   Sym recommendation;  // escalated checks: approve | deny
@@ -352,6 +354,8 @@ inline ActionAdjustments& MutableAdjustments(Action& a) {
 struct Outcome {
   RecordId outcome_id;
   int32_t plan = kNone, action = kNone, check = kNone;
+  bool legacy_snapshot = false;  // a 3.0 delivery snapshot: evidence only (10 §4.4)
+  Dialect dialect = Dialect::k32;  // of the request that created it (10 §1.4)
   Sym type;  // completed | failed | delivery
   Sym reporter, reporter_key;
   Sym purchase_type;  // governance_context as sent = the named check's token (04 §2 step 5)
@@ -362,12 +366,12 @@ struct Outcome {
   // tree it was ~470 B a buy); read its numbers with DeliveryNumber().
   std::optional<std::string> delivery_json;
   Boxed<json::Value> error;
-  Sym reconciliation_status, period_state, period_key;
+  Sym reconciliation_status, period_state;
   std::string observation_id;
   HexDigest payload_hash;
-  bool legacy_snapshot = false;  // a 3.0 delivery snapshot: evidence only (10 §4.4)
-  Dialect dialect = Dialect::k32;  // of the request that created it (10 §1.4)
-  json::Value findings = json::Value::MakeArray();
+  // Findings (an array), boxed and absent when there are none, as for most
+  // outcomes (issue 15: 40 bytes inline). FindingsOf() reads them.
+  Boxed<json::Value> findings;
   // Response body (no context), compact JSON text; kept as a pooled shape
   // without the outcome id and the numbers when it starts with the id, the
   // numbers then boxed here (util/holes.h); else the text boxed here. Read
@@ -377,6 +381,17 @@ struct Outcome {
   int64_t timestamp_ms = 0;
   uint64_t seq = 0;
 };
+
+// An outcome's findings: an array, empty when it has none.
+inline const json::Value& FindingsOf(const Outcome& o) {
+  static const json::Value* const kNoFindings = new json::Value(json::Value::MakeArray());  // never destroyed
+  return o.findings ? *o.findings : *kNoFindings;
+}
+// Keeps `findings` (an array) as o's, boxed only when there are some.
+inline void SetFindings(Outcome& o, json::Value findings) {
+  if (findings.is_array() && findings.size() == 0) o.findings.reset();
+  else o.findings = std::move(findings);
+}
 
 struct Adjustment {
   std::string adjustment_id;

@@ -1,24 +1,26 @@
 // The closed vocabularies records carry (spec 01, 03, 10): enums inside the
-// core, strings only at the JSON edge (records, bodies, tokens).
+// core, strings only at the JSON edge (records, bodies, tokens). One byte
+// each: records carry them (issue 15).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
 namespace adcp {
 
 // A check's decision; kNone while an escalated check awaits review.
-enum class Verdict { kNone, kApproved, kDenied, kConditions };
+enum class Verdict : uint8_t { kNone, kApproved, kDenied, kConditions };
 const char* VerdictName(Verdict v);  // "" | "approved" | "denied" | "conditions"
 std::optional<Verdict> VerdictFromName(std::string_view name);
 
 // The lifecycle phase a check governs (03 §2).
-enum class Phase { kIntent, kPurchase, kModification, kDelivery };
+enum class Phase : uint8_t { kIntent, kPurchase, kModification, kDelivery };
 const char* PhaseName(Phase p);
 std::optional<Phase> PhaseFromName(std::string_view name);
 
 // The dialect of a request (10 §1).
-enum class Dialect { k30, k31, k32 };
+enum class Dialect : uint8_t { k30, k31, k32 };
 const char* DialectName(Dialect d);  // "3.0" | "3.1" | "3.2"
 inline bool IsLegacy(Dialect d) { return d != Dialect::k32; }
 Dialect DialectFromName(std::string_view name);  // unknown -> 3.2

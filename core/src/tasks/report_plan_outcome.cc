@@ -263,7 +263,7 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   o.seller_channels = Syms(seller_channels);
   if (ctx.is_legacy()) o.payload_hash = canon::IdempotencyPayloadHash(r);  // keyless resends (10 §4.2)
   if (const json::Value* e = r.find("error")) o.error = *e;
-  o.findings = findings;
+  SetFindings(o, findings);
   o.timestamp_ms = now.value();
   Store& store = ctx.store();
   const int32_t oi = store.AddOutcome(std::move(o));
@@ -397,12 +397,16 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   o.period_state = closing ? "closed" : "open";
   o.observation_id = observation_id;
   o.payload_hash = hash;
-  if (finding) o.findings.push(*finding);
+  if (finding) {
+    json::Value findings = json::Value::MakeArray();
+    findings.push(*finding);
+    SetFindings(o, std::move(findings));
+  }
   json::Value body = json::Obj({{"outcome_id", o.outcome_id},
                                 {"outcome_state", finding ? "findings" : "accepted"},
                                 {"delivery_reconciliation_status", status},
                                 {"delivery_period_state", o.period_state}});
-  if (finding) body.set("findings", o.findings);
+  if (finding) body.set("findings", FindingsOf(o));
   if (agent.config.compat_legacy_body_status) body.set("status", *body.find_string("outcome_state"));
   Store& store = ctx.store();
   const int32_t oi = store.AddOutcome(std::move(o));  // also indexes the observation id
@@ -478,7 +482,7 @@ TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, 
   o.purchase_type = ai != kNone ? state.actions[ai].purchase_type : "media_buy";
   o.delivery_json = json::Write(*d);
   o.legacy_snapshot = true;
-  o.findings = findings;
+  SetFindings(o, findings);
   json::Value body = json::Obj({{"outcome_id", o.outcome_id},
                                 {"outcome_state", findings.size() > 0 ? "findings" : "accepted"}});
   if (findings.size() > 0) body.set("findings", findings);
