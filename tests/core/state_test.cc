@@ -310,7 +310,7 @@ TEST_CASE("Check bodies are kept as one shared shape and read back exactly", "[s
   const std::string delivery_text = json::Write(full);
   AttachStatementSource(delivery, full);
   KeepCheckBody(delivery, delivery_text);
-  CHECK(delivery.statement->metrics_json == json::Write(metrics.value));
+  CHECK(delivery.statement->metrics.Text() == json::Write(metrics.value));
   CHECK(delivery.body_shape.str() == R"({"check_id":"","verdict":"denied","delivery_statement":0,"status":"denied"})");
   CHECK(CheckBodyText(delivery) == delivery_text);
   CHECK(json::Write(CheckBodyValue(delivery)) == delivery_text);  // the echo put in as a value
@@ -455,6 +455,29 @@ TEST_CASE("An outcome boxes findings only when it has some", "[state][15]") {
   CHECK(!o.findings);
 }
 
+// Issue 15: received documents (a statement's metrics, an observation) keep
+// their member names and layout once, in a pooled shape, and their values.
+TEST_CASE("ShapedText pools a document's shape and gives back its exact text", "[state][15]") {
+  const std::string a = R"({"statement_id":"st_1","sequence":1,"reporting_period":{"start":"2026-01-01T00:00:00Z"},)"
+                        R"("final":true,"note":"a \"quoted\" \\ text","spend":50.25,"list":["x",-1e-3,null]})";
+  const std::string b = R"({"statement_id":"st_22","sequence":2,"reporting_period":{"start":"2026-02-01T00:00:00Z"},)"
+                        R"("final":false,"note":"","spend":0,"list":["yy",7,null]})";
+  const ShapedText sa(a), sb(b), none, flat("true"), with_hole(std::string("[\"") + kHole + "\"]");
+  CHECK(sa.Text() == a);
+  CHECK(sb.Text() == b);
+  CHECK(none.empty());
+  CHECK(none.Text().empty());
+  CHECK(flat.Text() == "true");  // nothing to take out: kept whole
+  CHECK(with_hole.Text() == std::string("[\"") + kHole + "\"]");
+  std::string shape_a, values_a, shape_b, values_b;
+  REQUIRE(SplitValues(a, &shape_a, &values_a));
+  REQUIRE(SplitValues(b, &shape_b, &values_b));
+  CHECK(shape_a.find("statement_id") != std::string::npos);  // member names stay in the shape
+  CHECK(shape_a.find("st_1") == std::string::npos);
+  CHECK(shape_a.find("true") != std::string::npos);  // literals stay too
+  CHECK(shape_a != shape_b);  // true and false differ
+}
+
 // Issue 15: payload hashes are kept as their 32 bytes; other text verbatim.
 TEST_CASE("HexDigest keeps a lowercase hex digest as bytes and any other text as it is", "[state][15]") {
   const std::string hex = "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945";
@@ -531,12 +554,12 @@ TEST_CASE("Sym interning and release are safe across threads", "[state][15]") {
 TEST_CASE("An observation is kept as text; its numbers are read from its top-level members only", "[15]") {
   Outcome o;
   CHECK_FALSE(DeliveryNumber(o, "cumulative_spend").has_value());  // no observation
-  o.delivery_json = R"({"reporting_period":{"cumulative_spend":7},"note":"\"cumulative_spend\":9","cumulative_spend":50.25,"spend":"12"})";
+  o.delivery = ShapedText(R"({"reporting_period":{"cumulative_spend":7},"note":"\"cumulative_spend\":9","cumulative_spend":50.25,"spend":"12"})");
   CHECK(DeliveryNumber(o, "cumulative_spend") == std::optional<double>(50.25));
   CHECK_FALSE(DeliveryNumber(o, "spend").has_value());  // a string, not a number
   CHECK_FALSE(DeliveryNumber(o, "impressions").has_value());
-  o.delivery_json = R"({"cumulative_spend":0.1})";
+  o.delivery = ShapedText(R"({"cumulative_spend":0.1})");
   CHECK(DeliveryNumber(o, "cumulative_spend") == std::optional<double>(0.1));  // read as JSON.parse reads it
-  o.delivery_json = "[1,2]";
+  o.delivery = ShapedText("[1,2]");
   CHECK_FALSE(DeliveryNumber(o, "cumulative_spend").has_value());
 }

@@ -84,8 +84,10 @@ json::Value OutcomeEntry(const State& state, const Outcome& o, const EntryOption
   if (o.type == "completed" && o.reported_committed_budget)
     e.set("reported_committed_budget", *o.reported_committed_budget);
   if (o.type == "completed" && o.seller_reference) e.set("seller_reference", *o.seller_reference);
-  if (o.delivery_json)
-    e.set("delivery", opts.verbatim_members ? json::Value(json::RawText{*o.delivery_json}) : json::ParseStored(*o.delivery_json));
+  if (!o.delivery.empty()) {
+    std::string delivery = o.delivery.Text();
+    e.set("delivery", opts.verbatim_members ? json::Value(json::RawText{std::move(delivery)}) : json::ParseStored(delivery));
+  }
   if (!o.reconciliation_status.empty()) e.set("delivery_reconciliation_status", o.reconciliation_status);
   if (!o.period_state.empty()) e.set("delivery_period_state", o.period_state);
   if (o.findings) e.set("findings", *o.findings);

@@ -39,8 +39,9 @@ std::string ExpiryMember(const Check& c) { return ",\"expires_at\":\"" + FormatM
 // audit page's time). ShapeOf checks that the shape expands back exactly.
 std::string StatementMember(const Check& c) {
   const Statement& st = *c.statement;
+  const std::string metrics = st.metrics.Text();
   std::string_view issued_at, reporting_period, currency;
-  for (const json::MemberText& m : json::MemberTexts(st.metrics_json)) {
+  for (const json::MemberText& m : json::MemberTexts(metrics)) {
     if (m.key == "issued_at") issued_at = m.value;
     else if (m.key == "reporting_period") reporting_period = m.value;
     else if (m.key == "currency") currency = m.value;
@@ -60,11 +61,11 @@ std::string StatementMember(const Check& c) {
   out.append(",\"currency\":").append(currency);
   out.append(",\"canonical_payload\":{\"seller_reference\":");
   json::AppendQuoted(out, st.seller_reference);
-  out.append(",\"delivery_metrics\":").append(st.metrics_json).append("}}");
+  out.append(",\"delivery_metrics\":").append(metrics).append("}}");
   return out;
 }
 
-bool HasStatementSource(const Check& c) { return c.statement && !c.statement->metrics_json.empty(); }
+bool HasStatementSource(const Check& c) { return c.statement && !c.statement->metrics.empty(); }
 
 // Replaces the first `from` in `text` by `to`.
 void ReplaceFirst(std::string& text, std::string_view from, std::string_view to) {
@@ -147,7 +148,7 @@ void AttachStatementSource(Check& c, const json::Value& body) {
     return;  // the body keeps its echo verbatim
   auto st = std::make_shared<Statement>(*c.statement);
   st->seller_reference = *seller_reference;
-  st->metrics_json = json::Write(*metrics);
+  st->metrics = ShapedText(json::Write(*metrics));
   c.statement = std::move(st);
 }
 
@@ -181,7 +182,7 @@ json::Value CheckBodyValue(const Check& c) {
   // The hole is the only member of that name (OneStatementKey); not at the
   // top level, the text is read instead.
   if (!echo || !echo->is_number()) return json::ParseStored(CheckBodyText(c));
-  *echo = DeliveryStatementEcho(*c.statement, c.statement->seller_reference, json::ParseStored(c.statement->metrics_json));
+  *echo = DeliveryStatementEcho(*c.statement, c.statement->seller_reference, json::ParseStored(c.statement->metrics.Text()));
   return body;
 }
 
@@ -215,8 +216,9 @@ void KeepOutcomeBody(Outcome& o, std::string text) {
 }
 
 std::optional<double> DeliveryNumber(const Outcome& o, std::string_view key) {
-  if (!o.delivery_json) return std::nullopt;
-  for (const json::MemberText& m : json::MemberTexts(*o.delivery_json)) {
+  if (o.delivery.empty()) return std::nullopt;
+  const std::string delivery = o.delivery.Text();
+  for (const json::MemberText& m : json::MemberTexts(delivery)) {
     if (m.key != key) continue;
     json::NumberText number = json::ReadNumber(m.value);
     if (number.valid && number.finite) return number.value;

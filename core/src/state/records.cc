@@ -197,7 +197,7 @@ json::Value OutcomeToJson(const Outcome& o) {
   SetOpt(v, "committed_budget", o.committed_budget);
   SetOpt(v, "reported_committed_budget", o.reported_committed_budget);
   SetOpt(v, "seller_reference", o.seller_reference);
-  if (o.delivery_json) v.set("delivery", *o.delivery_json);  // JSON text, as Text() writes opaque values
+  if (!o.delivery.empty()) v.set("delivery", o.delivery.Text());  // JSON text, as Text() writes opaque values
   SetOpt(v, "error", o.error);
   if (o.legacy_snapshot) v.set("legacy_snapshot", true);
   if (IsLegacy(o.dialect)) v.set("dialect", DialectName(o.dialect));
@@ -451,7 +451,7 @@ Outcome ReadOutcome(RecordReader& r, const json::Value& v, const std::string& w,
   o.committed_budget = r.Opt<double>(v, "committed_budget", w);
   o.reported_committed_budget = r.Opt<double>(v, "reported_committed_budget", w);
   o.seller_reference = r.Opt<std::string>(v, "seller_reference", w);
-  if (v.has("delivery")) o.delivery_json = r.Text(v, "delivery", w);
+  if (v.has("delivery")) o.delivery = ShapedText(r.Text(v, "delivery", w));
   o.error = r.Opt<json::Value>(v, "error", w);
   o.legacy_snapshot = v.has("legacy_snapshot") && r.Bool(v, "legacy_snapshot", w);
   if (v.has("dialect")) o.dialect = DialectFromName(r.Enum(v, "dialect", w, {"3.0", "3.1"}));

@@ -26,6 +26,7 @@
 #include "state/value_ledger.h"
 #include "util/boxed.h"
 #include "util/hex_digest.h"
+#include "util/holes.h"
 #include "util/money.h"
 #include "util/record_id.h"
 #include "util/symbol.h"
@@ -193,7 +194,7 @@ struct Statement {
   // derived from the body itself (AttachStatementSource); "" = the body keeps
   // its echo.
   std::string seller_reference;
-  std::string metrics_json;  // delivery_metrics as received, compact JSON
+  ShapedText metrics;  // delivery_metrics as received, compact JSON (issue 15: shaped)
 };
 
 // A governance token as the state keeps it (issue 15: at ~1 KB a token was
@@ -363,8 +364,9 @@ struct Outcome {
   std::optional<std::string> seller_reference;
   std::vector<Sym> seller_channels;  // seller_response.planned_delivery.channels
   // The observation as received, as compact JSON text (issue 15: kept as a
-  // tree it was ~470 B a buy); read its numbers with DeliveryNumber().
-  std::optional<std::string> delivery_json;
+  // tree it was ~470 B a buy; now as a pooled shape and its values), empty
+  // for none; read its numbers with DeliveryNumber().
+  ShapedText delivery;
   Boxed<json::Value> error;
   Sym reconciliation_status, period_state;
   std::string observation_id;

@@ -392,7 +392,7 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   if (!made.ok()) return TaskResult::Failed(made.error());
   Outcome o = std::move(made.value());
   o.purchase_type = action.purchase_type;
-  o.delivery_json = json::Write(d);
+  o.delivery = ShapedText(json::Write(d));
   o.reconciliation_status = status;
   o.period_state = closing ? "closed" : "open";
   o.observation_id = observation_id;
@@ -480,7 +480,7 @@ TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, 
   if (!made.ok()) return TaskResult::Failed(made.error());
   Outcome o = std::move(made.value());
   o.purchase_type = ai != kNone ? state.actions[ai].purchase_type : "media_buy";
-  o.delivery_json = json::Write(*d);
+  o.delivery = ShapedText(json::Write(*d));
   o.legacy_snapshot = true;
   SetFindings(o, findings);
   json::Value body = json::Obj({{"outcome_id", o.outcome_id},

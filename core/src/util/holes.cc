@@ -24,32 +24,37 @@ std::string JoinHoles(std::string_view shape, std::string_view values) {
   return text;
 }
 
-bool SplitNumbers(std::string_view text, std::string* shape, std::string* values) {
+namespace {
+
+// Takes out the numbers and, with `strings`, the string values.
+bool Split(std::string_view text, bool strings, std::string* shape, std::string* values) {
   shape->clear();
   values->clear();
   if (text.find(kHole) != std::string_view::npos) return false;
   size_t copied = 0;
-  bool in_string = false;
+  auto take = [&](size_t start, size_t end) {
+    if (end - start > 255) return;
+    shape->append(text.substr(copied, start - copied)).push_back(kHole);
+    values->push_back(static_cast<char>(end - start));
+    values->append(text.substr(start, end - start));
+    copied = end;
+  };
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;  // the escaped byte is never a quote that ends the string
-      else if (c == '"') in_string = false;
-      continue;
-    }
     if (c == '"') {
-      in_string = true;
+      size_t end = i + 1;
+      while (end < text.size() && text[end] != '"') end += text[end] == '\\' ? 2 : 1;
+      if (end >= text.size()) break;  // unterminated: the rest stays as it is
+      ++end;                          // past the closing quote
+      const bool member_name = end < text.size() && text[end] == ':';
+      if (strings && !member_name) take(i, end);
+      i = end - 1;
       continue;
     }
     if (!((c >= '0' && c <= '9') || c == '-')) continue;  // a number starts so; "true" holds an 'e'
     size_t end = i;
     while (end < text.size() && IsNumberByte(text[end])) ++end;
-    if (end - i <= 255) {
-      shape->append(text.substr(copied, i - copied)).push_back(kHole);
-      values->push_back(static_cast<char>(end - i));
-      values->append(text.substr(i, end - i));
-      copied = end;
-    }
+    take(i, end);
     i = end - 1;
   }
   if (copied == 0) {
@@ -58,7 +63,24 @@ bool SplitNumbers(std::string_view text, std::string* shape, std::string* values
     return false;
   }
   shape->append(text.substr(copied));
+  values->shrink_to_fit();  // records keep the values: no slack from growing them
   return true;
+}
+
+}  // namespace
+
+bool SplitNumbers(std::string_view text, std::string* shape, std::string* values) {
+  return Split(text, false, shape, values);
+}
+
+bool SplitValues(std::string_view text, std::string* shape, std::string* values) {
+  return Split(text, true, shape, values);
+}
+
+ShapedText::ShapedText(std::string_view text) {
+  std::string shape;
+  if (SplitValues(text, &shape, &values_)) shape_ = Sym(shape);
+  else values_ = std::string(text);
 }
 
 }  // namespace adcp
