@@ -502,6 +502,22 @@ TEST_CASE("HexDigest keeps a lowercase hex digest as bytes and any other text as
   }
   CHECK(HexDigest().empty());
   CHECK(HexDigest("").str().empty());
+  // A statement digest: "sha256:" and the hex, kept as bytes too, and never
+  // equal to the bare hex (or the bare hex to it).
+  const std::string prefixed = "sha256:" + hex;
+  HexDigest statement(prefixed);
+  CHECK(statement.str() == prefixed);
+  CHECK(statement == prefixed);
+  CHECK(statement != hex);
+  CHECK(digest != prefixed);
+  CHECK(statement != "sha256:" + hex.substr(0, 63) + "4");
+  CHECK(statement != "sha257:" + hex);
+  for (const std::string& other : {std::string("sha256:") + hex.substr(1), std::string("SHA256:") + hex,
+                                   std::string("sha256:") + std::string(64, 'g')}) {
+    HexDigest kept(other);
+    CHECK(kept.str() == other);
+    CHECK(kept == other);
+  }
   HexDigest copy = digest;  // copies are deep
   digest = HexDigest("x");
   CHECK(copy == hex);

@@ -49,7 +49,7 @@ std::string StatementMember(const Check& c) {
   std::string out = ",\"delivery_statement\":{\"statement_id\":";
   json::AppendQuoted(out, st.statement_id);
   out.append(",\"statement_digest\":");
-  json::AppendQuoted(out, st.statement_digest);
+  json::AppendQuoted(out, st.statement_digest.str());
   out.append(",\"sequence\":");
   json::AppendNumber(out, static_cast<double>(st.sequence));
   out.append(",\"issued_at\":").append(issued_at);
@@ -124,7 +124,7 @@ std::string ShapeOf(const Check& c, const std::string& text) {
 
 json::Value DeliveryStatementEcho(const Statement& st, const std::string& seller_reference, json::Value metrics) {
   json::Value echo = json::Obj({{"statement_id", st.statement_id},
-                                {"statement_digest", st.statement_digest},
+                                {"statement_digest", st.statement_digest.str()},
                                 {"sequence", st.sequence},
                                 {"issued_at", *metrics.find("issued_at")},
                                 {"seller_reference", seller_reference},

@@ -141,7 +141,7 @@ json::Value CheckToJson(const State& s, const Check& c) {
   if (c.statement) {
     const Statement& s = *c.statement;
     v.set("statement", json::Obj({{"statement_id", s.statement_id},
-                                  {"statement_digest", s.statement_digest},
+                                  {"statement_digest", s.statement_digest.str()},
                                   {"sequence", s.sequence},
                                   {"period_start", s.period_start_raw},
                                   {"period_end", s.period_end_raw},

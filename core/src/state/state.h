@@ -185,7 +185,7 @@ struct Plan {
 // A delivery statement recorded on a delivery check (03 §5.6).
 struct Statement {
   std::string statement_id;
-  std::string statement_digest;
+  HexDigest statement_digest;  // "sha256:" + hex, kept as its bytes
   int64_t sequence = 0;
   Sym period_start_raw, period_end_raw;
   Instant period_start, period_end;

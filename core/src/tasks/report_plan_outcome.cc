@@ -346,12 +346,12 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   if (source == "seller_statement_copy") {
     const std::string& sid = *d.find_string("seller_statement_id");
     const std::string& sdigest = *d.find_string("seller_statement_digest");
-    if (sid != S.statement_id || sdigest != S.statement_digest) {
+    if (sid != S.statement_id || S.statement_digest != sdigest) {
       status = "disputed";
       bool id_differs = sid != S.statement_id;
       finding = Finding("delivery_evidence_conflict", "critical", "The buyer's copy does not match the seller's statement.",
                         json::Obj({{"field", id_differs ? "delivery.seller_statement_id" : "delivery.seller_statement_digest"},
-                                   {"expected", id_differs ? S.statement_id : S.statement_digest},
+                                   {"expected", id_differs ? S.statement_id : S.statement_digest.str()},
                                    {"actual", id_differs ? sid : sdigest}}));
     } else {
       // The statement's currency is the plan currency (03 §5.6).
