@@ -337,7 +337,7 @@ void RebuildDerived(State& s, const Config& config) {
     Check& c = s.checks[i];
     s.check_by_id[c.check_id] = static_cast<int32_t>(i);
     IndexIssuedToken(s, static_cast<int32_t>(i), c.issued_token);
-    if (c.statement) s.statement_by_id[JoinKey(c.caller_key, c.statement->statement_id)] = static_cast<int32_t>(i);
+    if (c.statement) s.statement_by_id[KeyOf(JoinKey(c.caller_key, c.statement->statement_id))] = static_cast<int32_t>(i);
   }
   for (size_t i = 0; i < s.actions.size(); ++i) {
     Action& a = s.actions[i];
@@ -348,7 +348,7 @@ void RebuildDerived(State& s, const Config& config) {
     const Outcome& o = s.outcomes[i];
     s.outcome_by_id[o.outcome_id] = static_cast<int32_t>(i);
     if (o.type == "delivery" && !o.observation_id.empty())
-      s.observation_by_id[JoinKey(JoinKey(o.reporter_key, std::to_string(o.plan)), o.observation_id)] =
+      s.observation_by_id[KeyOf(JoinKey(JoinKey(o.reporter_key, std::to_string(o.plan)), o.observation_id))] =
           static_cast<int32_t>(i);
   }
   for (size_t i = 0; i < s.adjustments.size(); ++i) {

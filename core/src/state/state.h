@@ -503,6 +503,12 @@ struct TokenDigestHash {
   }
 };
 
+// The key of a lookup-only index over texts the requests name (statement,
+// observation and media buy ids): the SHA-256 of the joined key, inline.
+using KeyDigest = canon::Digest;
+using KeyDigestHash = TokenDigestHash;
+inline KeyDigest KeyOf(std::string_view joined_key) { return canon::Sha256Of(joined_key); }
+
 struct State {
   State() = default;
   // Moved, never copied: the id indexes below hold views of the records' ids.
@@ -536,8 +542,10 @@ struct State {
   std::vector<std::string> token_headers;  // distinct header segments of stored tokens (StoredToken)
   std::unordered_map<std::string, int32_t> escalation_by_task, consultation_by_handle;
   std::unordered_map<std::string, std::vector<int32_t>> escalations_by_claim;  // claim_key -> escalations (creation order)
-  std::unordered_map<std::string, int32_t> statement_by_id;    // seller_key "\n" statement_id -> check
-  std::unordered_map<std::string, int32_t> observation_by_id;  // reporter_key "\n" plan "\n" observation_id
+  // Keyed by the SHA-256 of the joined key (KeyOf; issue 15: one entry a
+  // buy each, and the joined key was a heap block of its own).
+  std::unordered_map<KeyDigest, int32_t, KeyDigestHash> statement_by_id;    // seller_key "\n" statement_id -> check
+  std::unordered_map<KeyDigest, int32_t, KeyDigestHash> observation_by_id;  // reporter_key "\n" plan "\n" observation_id
   std::unordered_map<std::string, int32_t> adjustment_by_seller_id, adjustment_by_evidence_id;
   // stored_at_ms -> scope key with a body: a view of the key in `idempotency`
   // (entries are never erased, and map nodes do not move).
@@ -551,7 +559,7 @@ struct State {
   std::unordered_map<std::string, std::set<std::string>> aggregation_sellers;  // owner "\n" account -> seller keys
   std::unordered_map<std::string, std::vector<int32_t>> plans_by_id;  // plan_id -> plans of every owner
   // Tokenless 3.0 seller checks (10 §3.5.1): audience "\n" plan_id "\n" media_buy_id -> actions.
-  std::unordered_map<std::string, std::vector<int32_t>> actions_by_media_buy;
+  std::unordered_map<KeyDigest, std::vector<int32_t>, KeyDigestHash> actions_by_media_buy;  // KeyOf
 
   // The outcomes ledger (spec 11): records plus its own derived indexes.
   ValueLedger value_ledger;

@@ -294,7 +294,7 @@ void Store::ConfirmExecution(int32_t ai, int32_t check, std::optional<double> ex
 void Store::RecordStatement(int32_t check) {
   if (logging()) Log(json::Obj({{"op", "record_statement"}, {"check", check}}));
   const Check& c = state_.checks[check];
-  state_.statement_by_id[JoinKey(c.caller_key, c.statement->statement_id)] = check;
+  state_.statement_by_id[KeyOf(JoinKey(c.caller_key, c.statement->statement_id))] = check;
   adcp::RecordStatement(state_, check);
 }
 
@@ -304,7 +304,7 @@ int32_t Store::AddOutcome(Outcome o) {
   if (logging()) Log(json::Obj({{"op", "add_outcome"}, {"outcome", OutcomeToJson(o)}}));
   const int32_t oi = static_cast<int32_t>(state_.outcomes.size());
   if (o.type == "delivery" && !o.observation_id.empty())
-    state_.observation_by_id[JoinKey(JoinKey(o.reporter_key, std::to_string(o.plan)), o.observation_id)] = oi;
+    state_.observation_by_id[KeyOf(JoinKey(JoinKey(o.reporter_key, std::to_string(o.plan)), o.observation_id))] = oi;
   state_.outcomes.push_back(std::move(o));
   state_.outcome_by_id[state_.outcomes.back().outcome_id] = oi;  // a view of the stored id
   return oi;

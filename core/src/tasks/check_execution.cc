@@ -68,7 +68,7 @@ std::optional<TaskResult> ResolveAction(CallContext& ctx, Execution& ex) {
     const json::Value* pd0 = r.find_object("planned_delivery");
     const std::string* mb = pd0 ? pd0->find_string("media_buy_id") : nullptr;
     const std::string* pid = r.find_string("plan_id");
-    auto it = mb && pid ? state.actions_by_media_buy.find(JoinKey(JoinKey(ex.auth.key, *pid), *mb))
+    auto it = mb && pid ? state.actions_by_media_buy.find(KeyOf(JoinKey(JoinKey(ex.auth.key, *pid), *mb)))
                         : state.actions_by_media_buy.end();
     if (it == state.actions_by_media_buy.end() || it->second.size() != 1)
       return TaskResult::Failed(Shape("governance_context", "governance_context is required (no single bound media buy matches)"));
@@ -156,7 +156,7 @@ std::optional<TaskResult> ReadStatement(CallContext& ctx, Execution& ex) {
   if (digest != canon::StatementDigest(ex.seller_reference, m))
     return TaskResult::Failed(Shape("delivery_metrics.statement_digest", "statement_digest does not match the statement"));
   const std::string& statement_id = *m.find_string("statement_id");
-  auto prior = state.statement_by_id.find(JoinKey(ex.auth.key, statement_id));
+  auto prior = state.statement_by_id.find(KeyOf(JoinKey(ex.auth.key, statement_id)));
   if (prior != state.statement_by_id.end()) {
     const Check& earlier = state.checks[prior->second];
     if (earlier.statement->statement_digest == digest && earlier.action == ex.ai) {

@@ -311,7 +311,7 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   const std::string hash = canon::IdempotencyPayloadHash(r);
   // 04 §4.1 preconditions, in table order.
   const std::string obs_key = JoinKey(JoinKey(auth.key, std::to_string(pi)), observation_id);
-  auto prior = state.observation_by_id.find(obs_key);
+  auto prior = state.observation_by_id.find(KeyOf(obs_key));
   if (prior != state.observation_by_id.end()) {
     const Outcome& earlier = state.outcomes[prior->second];
     if (earlier.payload_hash == hash) {
