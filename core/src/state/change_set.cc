@@ -33,7 +33,7 @@ Status Contradicts(const std::string& field) {
 
 class OpReader {
  public:
-  OpReader(const State& state) : state_(state) {
+  explicit OpReader(const State& state) {
     sizes_ = TableSizes{state.plans.size(),       state.checks.size(),      state.actions.size(),
                         state.outcomes.size(),    state.adjustments.size(), state.escalations.size(),
                         state.consultations.size()};
@@ -60,7 +60,6 @@ class OpReader {
   Step OutcomeStep(const json::Value& op, const std::string& w, const std::string& name);
   Step OtherStep(const json::Value& op, const std::string& w, const std::string& name);
 
-  const State& state_;
   TableSizes sizes_;
   size_t accounts_ = 0;  // accounts, as the set's earlier operations leave them
 };

@@ -466,7 +466,6 @@ TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, 
   if (plan.status == PlanStatus::kSuspended)
     return TaskResult::Failed(MakeError(ErrorCode::kCampaignSuspended, "the plan is suspended"));
   json::Value findings = json::Value::MakeArray();
-  std::optional<double> total_spend;
   if (ai != kNone) {
     const Action& a = state.actions[ai];
     ExactSum s = AdjustmentsOf(a).legacy_snapshot_spend;
