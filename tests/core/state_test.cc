@@ -410,6 +410,13 @@ TEST_CASE("SplitNumbers and JoinHoles invert each other exactly", "[state][15]")
   std::string shape, values;
   CHECK(!SplitNumbers(R"({"a":true,"b":"1"})", &shape, &values));  // no number outside strings
   CHECK(!SplitNumbers(std::string(300, '7'), &shape, &values));      // longer than a length byte says
+  // The member a value follows decides (token claims take out named ones);
+  // a string's contents go, its quotes stay; array elements follow no name.
+  REQUIRE(SplitMembers(R"({"sub":"gb_1","n":{"sub":2},"l":["sub",3],"e":"","x":"a\"b"})",
+                       [](std::string_view member, bool) { return member == "sub" || member == "x"; }, &shape, &values));
+  CHECK(shape == std::string(R"({"sub":")") + kHole + R"(","n":{"sub":)" + kHole + R"(},"l":["sub",3],"e":"","x":")" + kHole + R"("})");
+  CHECK(values == std::string("\x04gb_1\x01" "2\x04" R"(a\"b)"));
+  CHECK(JoinHoles(shape, values) == R"({"sub":"gb_1","n":{"sub":2},"l":["sub",3],"e":"","x":"a\"b"})");
   REQUIRE(SplitNumbers(R"({"s":"\"9\\\\\"","t":10})", &shape, &values));
   CHECK(values == std::string("\x02") + "10");
 }

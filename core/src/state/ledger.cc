@@ -312,40 +312,6 @@ bool TakenOut(std::string_view key) {
   return false;
 }
 
-// Splits claims JSON into a shape, where each taken-out member value is one
-// kHole, and those values, each after a length byte. Purely textual and
-// exactly inverted by JoinHoles whatever the text (a value is a string
-// without escapes or a number, at most 255 bytes). False when nothing is
-// taken out or the text already holds a hole byte.
-bool SplitClaims(std::string_view claims, std::string* shape, std::string* values) {
-  if (claims.find(kHole) != std::string_view::npos) return false;
-  size_t copied = 0;
-  for (size_t i = 0; i + 1 < claims.size(); ++i) {
-    if ((claims[i] != '{' && claims[i] != ',') || claims[i + 1] != '"') continue;
-    const size_t key_end = claims.find('"', i + 2);
-    if (key_end == std::string_view::npos || key_end + 2 >= claims.size() || claims[key_end + 1] != ':') continue;
-    if (!TakenOut(claims.substr(i + 2, key_end - i - 2))) continue;
-    size_t start = key_end + 2, end = start;
-    if (claims[start] == '"') {
-      end = claims.find_first_of("\\\"", ++start);
-      if (end == std::string_view::npos || claims[end] != '"') continue;
-    } else {
-      while (end < claims.size() && (std::isdigit(static_cast<unsigned char>(claims[end])) || claims[end] == '-' ||
-                                     claims[end] == '.' || claims[end] == 'e' || claims[end] == 'E' || claims[end] == '+'))
-        ++end;
-    }
-    if (end == start || end - start > 255) continue;
-    shape->append(claims.substr(copied, start - copied)).push_back(kHole);
-    values->push_back(static_cast<char>(end - start));
-    values->append(claims.substr(start, end - start));
-    copied = end;
-    i = end - 1;
-  }
-  if (copied == 0) return false;
-  shape->append(claims.substr(copied));
-  return true;
-}
-
 // The three segments of a compact JWS text; false unless there are exactly three.
 bool Segments(std::string_view text, std::string_view* header, std::string_view* claims, std::string_view* signature) {
   const size_t a = text.find('.'), b = a == std::string_view::npos ? a : text.find('.', a + 1);
@@ -404,7 +370,7 @@ void CompactToken(State& s, StoredToken& token) {
   }
   StoredToken stored;
   std::string shape, values;
-  if (SplitClaims(claims, &shape, &values)) {
+  if (SplitMembers(claims, [](std::string_view member, bool) { return TakenOut(member); }, &shape, &values)) {
     stored.claims_shape = Sym(shape);
     claims = std::move(values);
   }

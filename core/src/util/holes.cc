@@ -24,37 +24,44 @@ std::string JoinHoles(std::string_view shape, std::string_view values) {
   return text;
 }
 
-namespace {
-
-// Takes out the numbers and, with `strings`, the string values.
-bool Split(std::string_view text, bool strings, std::string* shape, std::string* values) {
+bool SplitMembers(std::string_view text, bool (*wanted)(std::string_view member, bool is_string), std::string* shape,
+                  std::string* values) {
   shape->clear();
   values->clear();
   if (text.find(kHole) != std::string_view::npos) return false;
   size_t copied = 0;
   auto take = [&](size_t start, size_t end) {
-    if (end - start > 255) return;
+    if (end == start || end - start > 255) return;
     shape->append(text.substr(copied, start - copied)).push_back(kHole);
     values->push_back(static_cast<char>(end - start));
     values->append(text.substr(start, end - start));
     copied = end;
   };
+  std::string_view member;  // the name the next value follows, if it follows one
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '"') {
       size_t end = i + 1;
       while (end < text.size() && text[end] != '"') end += text[end] == '\\' ? 2 : 1;
       if (end >= text.size()) break;  // unterminated: the rest stays as it is
-      ++end;                          // past the closing quote
-      const bool member_name = end < text.size() && text[end] == ':';
-      if (strings && !member_name) take(i, end);
-      i = end - 1;
+      if (end + 1 < text.size() && text[end + 1] == ':') {
+        member = text.substr(i + 1, end - i - 1);
+        i = end + 1;  // past the colon
+        continue;
+      }
+      if (wanted(member, true)) take(i + 1, end);
+      member = {};
+      i = end;
       continue;
     }
-    if (!((c >= '0' && c <= '9') || c == '-')) continue;  // a number starts so; "true" holds an 'e'
+    if (!((c >= '0' && c <= '9') || c == '-')) {  // a number starts so; "true" holds an 'e'
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') member = {};
+      continue;
+    }
     size_t end = i;
     while (end < text.size() && IsNumberByte(text[end])) ++end;
-    take(i, end);
+    if (wanted(member, false)) take(i, end);
+    member = {};
     i = end - 1;
   }
   if (copied == 0) {
@@ -67,14 +74,12 @@ bool Split(std::string_view text, bool strings, std::string* shape, std::string*
   return true;
 }
 
-}  // namespace
-
 bool SplitNumbers(std::string_view text, std::string* shape, std::string* values) {
-  return Split(text, false, shape, values);
+  return SplitMembers(text, [](std::string_view, bool is_string) { return !is_string; }, shape, values);
 }
 
 bool SplitValues(std::string_view text, std::string* shape, std::string* values) {
-  return Split(text, true, shape, values);
+  return SplitMembers(text, [](std::string_view, bool) { return true; }, shape, values);
 }
 
 ShapedText::ShapedText(std::string_view text) {

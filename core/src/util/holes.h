@@ -18,14 +18,18 @@ constexpr char kHole = '\x01';
 // The shape with the values put back in order.
 std::string JoinHoles(std::string_view shape, std::string_view values);
 
-// Takes every number (a run of number characters outside strings, at most
-// 255 bytes) out of JSON text: `shape` gets a hole for each, `values` the
-// numbers. False, with both left empty, when the text has no number or
-// already holds a hole byte.
+// Takes values out of JSON text: `shape` gets a hole for each, `values` the
+// values. A value is a number (a run of number characters outside strings)
+// or the contents of a string that is not a member name (escapes as
+// written, quotes left in the shape), 1 to 255 bytes; `wanted` is asked
+// with the member name it follows ("" in an array or at the top) and
+// whether it is a string. False, with both left empty, when nothing is
+// taken out or the text already holds a hole byte.
+bool SplitMembers(std::string_view text, bool (*wanted)(std::string_view member, bool is_string), std::string* shape,
+                  std::string* values);
+// Every number.
 bool SplitNumbers(std::string_view text, std::string* shape, std::string* values);
-
-// The same for every value: numbers and strings that are not member names
-// (each at most 255 bytes, a string with its quotes and escapes as written).
+// Every value.
 bool SplitValues(std::string_view text, std::string* shape, std::string* values);
 
 // JSON text kept as a pooled shape (SplitValues) and its values, or whole
