@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 #include "util/hex_digest.h"
+#include "util/id_index.h"
 #include "util/money.h"
 #include "util/time.h"
 #include "util/url.h"
@@ -444,6 +445,30 @@ TEST_CASE("RecordId keeps short ids inline and longer ones whole", "[state][15]"
     CHECK(json::Write(json::Value(copy)) == json::Write(json::Value(text)));
   }
   static_assert(sizeof(RecordId) == 32, "as large as a std::string's inline part");
+}
+
+// Issue 15: the id indexes keep only positions; the ids are read from the
+// records. Every id is found after the table grows, absent ids are not (also
+// ids that share a slot's probe run), and an id indexed again moves.
+TEST_CASE("IdIndex finds each record by the id read from it", "[state][15]") {
+  std::vector<std::string> ids;
+  IdIndex index;
+  const auto id_of = [&ids](int32_t i) { return std::string_view(ids[i]); };
+  CHECK(index.Find("chk_0", id_of) == IdIndex::kAbsent);
+  for (int i = 0; i < 1000; ++i) {
+    ids.push_back("chk_" + std::to_string(i));
+    index.Insert(static_cast<int32_t>(i), id_of);
+  }
+  CHECK(index.size() == 1000);
+  for (int i = 0; i < 1000; ++i) CHECK(index.Find("chk_" + std::to_string(i), id_of) == i);
+  for (const char* absent : {"", "chk_1000", "chk_", "chk_01", "CHK_1"}) CHECK(index.Find(absent, id_of) == IdIndex::kAbsent);
+  ids.push_back("chk_7");  // the same id at a later position replaces the earlier one
+  index.Insert(1000, id_of);
+  CHECK(index.size() == 1000);
+  CHECK(index.Find("chk_7", id_of) == 1000);
+  CHECK(index.Find("chk_8", id_of) == 8);
+  index.clear();
+  CHECK(index.Find("chk_8", id_of) == IdIndex::kAbsent);
 }
 
 // Issue 15: most outcomes have no findings and box none; the ones that do

@@ -66,7 +66,7 @@ json::Value GovernedAction(const State& state, const Action& a) {
     v.set("delivery_reporting_period", json::Obj({{"start", s.period_start_raw}, {"end", s.period_end_raw}}));
     v.set("seller_reported_spend", s.cumulative_spend);
     const Period* period = nullptr;
-    auto it = a.periods.find(PeriodKey(s.period_start, s.period_end));
+    auto it = a.periods.find(PeriodKeyOf(s));
     if (it != a.periods.end()) period = &it->second;
     bool observed = period && period->latest_observation != kNone;
     if (observed) v.set("buyer_observed_spend", period->latest_observed_spend);

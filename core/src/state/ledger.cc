@@ -281,7 +281,7 @@ void RecordStatement(State& state, int32_t check_index) {
     a.highest_sequence = s.sequence;
     a.highest_statement_check = check_index;
   }
-  Period& p = a.periods[PeriodKey(s.period_start, s.period_end)];
+  Period& p = a.periods[PeriodKeyOf(s)];
   if (s.sequence > p.highest_sequence) {
     p.highest_sequence = s.sequence;
     p.latest_statement_check = check_index;
@@ -292,7 +292,7 @@ void RecordObservation(State& state, int32_t outcome_index) {
   const Outcome& o = state.outcomes[outcome_index];
   Action& a = state.actions[o.action];
   const Statement& s = *state.checks[o.check].statement;
-  Period& p = a.periods[PeriodKey(s.period_start, s.period_end)];
+  Period& p = a.periods[PeriodKeyOf(s)];
   p.status = o.reconciliation_status;
   p.closed = p.closed || o.period_state == "closed";
   p.latest_observation = outcome_index;

@@ -59,6 +59,7 @@ std::vector<Sym> HoldChannels(const State& state, const Action& action);
 
 // Identity of a reporting period (01 §12: equal iff both instants equal).
 std::string PeriodKey(const Instant& start, const Instant& end);
+inline std::string PeriodKeyOf(const Statement& s) { return PeriodKey(PeriodStartOf(s), PeriodEndOf(s)); }
 
 
 }  // namespace adcp

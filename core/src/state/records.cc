@@ -386,8 +386,6 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
     sm.cumulative_spend = r.Num(*st, "cumulative_spend", w + ".statement");
     std::optional<Instant> a = ParseDateTime(sm.period_start_raw.str()), b = ParseDateTime(sm.period_end_raw.str());
     if (!a || !b) r.Invalid(w + ".statement", "has a period that is not RFC 3339");
-    if (a) sm.period_start = *a;
-    if (b) sm.period_end = *b;
     c.statement = std::make_shared<const Statement>(std::move(sm));
     if (body_text.find("\"delivery_statement\"") != std::string::npos)
       AttachStatementSource(c, json::ParseStored(body_text));

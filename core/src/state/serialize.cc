@@ -335,25 +335,25 @@ void RebuildDerived(State& s, const Config& config) {
   }
   for (size_t i = 0; i < s.checks.size(); ++i) {
     Check& c = s.checks[i];
-    s.check_by_id[c.check_id] = static_cast<int32_t>(i);
+    IndexCheck(s, static_cast<int32_t>(i));
     IndexIssuedToken(s, static_cast<int32_t>(i), c.issued_token);
     if (c.statement) s.statement_by_id[KeyOf(JoinKey(c.caller_key, c.statement->statement_id))] = static_cast<int32_t>(i);
   }
   for (size_t i = 0; i < s.actions.size(); ++i) {
     Action& a = s.actions[i];
-    s.action_by_id[a.action_id] = static_cast<int32_t>(i);
+    IndexAction(s, static_cast<int32_t>(i));
     s.plans[a.plan].actions.push_back(static_cast<int32_t>(i));
   }
   for (size_t i = 0; i < s.outcomes.size(); ++i) {
     const Outcome& o = s.outcomes[i];
-    s.outcome_by_id[o.outcome_id] = static_cast<int32_t>(i);
+    IndexOutcome(s, static_cast<int32_t>(i));
     if (o.type == "delivery" && !o.observation_id.empty())
       s.observation_by_id[KeyOf(JoinKey(JoinKey(o.reporter_key, std::to_string(o.plan)), o.observation_id))] =
           static_cast<int32_t>(i);
   }
   for (size_t i = 0; i < s.adjustments.size(); ++i) {
     Adjustment& a = s.adjustments[i];
-    s.adjustment_by_id[a.adjustment_id] = static_cast<int32_t>(i);
+    IndexAdjustment(s, static_cast<int32_t>(i));
     s.adjustment_by_seller_id[JoinKey(a.seller_key, a.seller_adjustment_id)] = static_cast<int32_t>(i);
     s.adjustment_by_evidence_id[JoinKey(a.seller_key, a.evidence_id)] = static_cast<int32_t>(i);
     ActionAdjustments& action = MutableAdjustments(s.actions[a.action]);
@@ -376,8 +376,8 @@ void RebuildDerived(State& s, const Config& config) {
     if (it.second.body_json && it.second.task == "report_plan_outcome") {
       const json::Value body = json::ParseStored(*it.second.body_json);
       const std::string* id = body.find_string("outcome_id");
-      auto outcome = id ? s.outcome_by_id.find(*id) : s.outcome_by_id.end();
-      if (outcome != s.outcome_by_id.end()) ShareOutcomeBody(s, it.second, outcome->second);
+      const int32_t outcome = id ? FindOutcome(s, *id) : kNone;
+      if (outcome != kNone) ShareOutcomeBody(s, it.second, outcome);
     }
   }
 

@@ -26,6 +26,7 @@
 #include "state/value_ledger.h"
 #include "util/boxed.h"
 #include "util/hex_digest.h"
+#include "util/id_index.h"
 #include "util/holes.h"
 #include "util/money.h"
 #include "util/record_id.h"
@@ -187,8 +188,10 @@ struct Statement {
   std::string statement_id;
   HexDigest statement_digest;  // "sha256:" + hex, kept as its bytes
   int64_t sequence = 0;
+  // The reporting period as sent (RFC 3339, validated when it was recorded);
+  // PeriodStartOf() and PeriodEndOf() read it (issue 15: two parsed Instants
+  // were 80 bytes a statement).
   Sym period_start_raw, period_end_raw;
-  Instant period_start, period_end;
   double cumulative_spend = 0;
   // What the check body's delivery_statement echo is rebuilt from (issue 15),
   // derived from the body itself (AttachStatementSource); "" = the body keeps
@@ -196,6 +199,9 @@ struct Statement {
   std::string seller_reference;
   ShapedText metrics;  // delivery_metrics as received, compact JSON (issue 15: shaped)
 };
+
+inline Instant PeriodStartOf(const Statement& s) { return ParseDateTime(s.period_start_raw.str()).value_or(Instant()); }
+inline Instant PeriodEndOf(const Statement& s) { return ParseDateTime(s.period_end_raw.str()).value_or(Instant()); }
 
 // A governance token as the state keeps it (issue 15: at ~1 KB a token was
 // the largest single part of a decision's memory). The header segment is the
@@ -535,9 +541,9 @@ struct State {
   std::unordered_map<std::string, int32_t> plan_by_key;        // owner_key "\n" plan_id
   std::unordered_map<std::string, std::vector<int32_t>> plans_by_delegate;  // agent_key "\n" plan_id
   std::unordered_map<std::string, std::vector<int32_t>> portfolios_by_member;  // owner_key "\n" member id
-  // Keyed by views of the records' own ids (records never move or change
-  // their id; a State is moved, never copied): no second copy of each id.
-  std::unordered_map<std::string_view, int32_t> check_by_id, action_by_id, outcome_by_id, adjustment_by_id;
+  // Positions by id, the ids read from the records themselves (records never
+  // move or change their id): FindCheck() and the like, IndexCheck() ...
+  IdIndex check_by_id, action_by_id, outcome_by_id, adjustment_by_id;
   std::unordered_map<TokenDigest, int32_t, TokenDigestHash> check_by_token;  // TokenKey(issued token) -> check
   std::vector<std::string> token_headers;  // distinct header segments of stored tokens (StoredToken)
   std::unordered_map<std::string, int32_t> escalation_by_task, consultation_by_handle;
@@ -564,6 +570,33 @@ struct State {
   // The outcomes ledger (spec 11): records plus its own derived indexes.
   ValueLedger value_ledger;
 };
+
+// Record positions by id (kNone when there is none), and their upkeep.
+static_assert(IdIndex::kAbsent == kNone, "an absent id reads as kNone");
+inline int32_t FindCheck(const State& s, std::string_view id) {
+  return s.check_by_id.Find(id, [&s](int32_t i) { return s.checks[i].check_id.view(); });
+}
+inline int32_t FindAction(const State& s, std::string_view id) {
+  return s.action_by_id.Find(id, [&s](int32_t i) { return s.actions[i].action_id.view(); });
+}
+inline int32_t FindOutcome(const State& s, std::string_view id) {
+  return s.outcome_by_id.Find(id, [&s](int32_t i) { return s.outcomes[i].outcome_id.view(); });
+}
+inline int32_t FindAdjustment(const State& s, std::string_view id) {
+  return s.adjustment_by_id.Find(id, [&s](int32_t i) { return std::string_view(s.adjustments[i].adjustment_id); });
+}
+inline void IndexCheck(State& s, int32_t i) {
+  s.check_by_id.Insert(i, [&s](int32_t k) { return s.checks[k].check_id.view(); });
+}
+inline void IndexAction(State& s, int32_t i) {
+  s.action_by_id.Insert(i, [&s](int32_t k) { return s.actions[k].action_id.view(); });
+}
+inline void IndexOutcome(State& s, int32_t i) {
+  s.outcome_by_id.Insert(i, [&s](int32_t k) { return s.outcomes[k].outcome_id.view(); });
+}
+inline void IndexAdjustment(State& s, int32_t i) {
+  s.adjustment_by_id.Insert(i, [&s](int32_t k) { return std::string_view(s.adjustments[k].adjustment_id); });
+}
 
 // Records (tables above) live in deques: O(1) append without moving what is
 // stored, and references stay valid as the history grows.

@@ -106,8 +106,7 @@ int32_t Store::AddCheck(Check c) {
   const int32_t ci = static_cast<int32_t>(state_.checks.size());
   IndexIssuedToken(state_, ci, c.issued_token);
   state_.checks.push_back(std::move(c));
-  const Check& rec = state_.checks.back();
-  state_.check_by_id[rec.check_id] = ci;
+  IndexCheck(state_, ci);
   return ci;
 }
 
@@ -138,7 +137,7 @@ int32_t Store::ApproveIntent(int32_t check_index, Action action, std::string tok
   state_.actions.push_back(std::move(action));
   Action& a = state_.actions.back();
   state_.plans[a.plan].actions.push_back(ai);
-  state_.action_by_id[a.action_id] = ai;
+  IndexAction(state_, ai);
   c.action = ai;
   c.issued_token = StoredToken::Verbatim(std::move(token));  // "" when minted later
   IndexIssuedToken(state_, check_index, c.issued_token);
@@ -306,7 +305,7 @@ int32_t Store::AddOutcome(Outcome o) {
   if (o.type == "delivery" && !o.observation_id.empty())
     state_.observation_by_id[KeyOf(JoinKey(JoinKey(o.reporter_key, std::to_string(o.plan)), o.observation_id))] = oi;
   state_.outcomes.push_back(std::move(o));
-  state_.outcome_by_id[state_.outcomes.back().outcome_id] = oi;  // a view of the stored id
+  IndexOutcome(state_, oi);
   return oi;
 }
 
@@ -370,7 +369,7 @@ int32_t Store::AddAdjustment(Adjustment adj) {
   state_.adjustment_by_seller_id[JoinKey(adj.seller_key, adj.seller_adjustment_id)] = ji;
   state_.adjustment_by_evidence_id[JoinKey(adj.seller_key, adj.evidence_id)] = ji;
   state_.adjustments.push_back(std::move(adj));
-  state_.adjustment_by_id[state_.adjustments.back().adjustment_id] = ji;  // a view of the stored id
+  IndexAdjustment(state_, ji);
   MutableAdjustments(state_.actions[ai]).adjustments.push_back(ji);
   RecomputeActionAdjustments(state_, ai);
   state_.adjustments[ji].seq = ++state_.seq;

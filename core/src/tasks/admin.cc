@@ -61,8 +61,8 @@ TaskResult RevokeToken(CallContext& ctx, const json::Value& op) {
     auto it = state.check_by_token.find(TokenKey(*token));
     if (it != state.check_by_token.end()) check = it->second;
   } else if (const std::string* id = op.find_string("check_id")) {
-    auto it = state.check_by_id.find(*id);
-    if (it != state.check_by_id.end() && !state.checks[it->second].issued_token.empty()) check = it->second;
+    const int32_t found = FindCheck(state, *id);
+    if (found != kNone && !state.checks[found].issued_token.empty()) check = found;
   } else {
     return TaskResult::Failed(Invalid("governance_context", "governance_context or check_id is required"));
   }

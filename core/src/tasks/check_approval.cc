@@ -72,7 +72,7 @@ Result<MintedAction> PrepareIntentApproval(CallContext& ctx, const State& state,
   if (!now.ok()) return now.error();
   const Plan& plan = state.plans[check.plan];
   MintedAction m;
-  Result<std::string> id = ctx.NewId("gb", Ids::Taken(state.action_by_id));
+  Result<std::string> id = ctx.NewId("gb", Ids::Taken(state, FindAction));
   if (!id.ok()) return id.error();
   TokenSpec t = IntentTokenSpec(state, check, id.value(), findings, binding_digest, now.value(),
                                 ctx.config().intent_token_ttl_seconds);

@@ -173,10 +173,8 @@ std::optional<TaskResult> ReadStatement(CallContext& ctx, Execution& ex) {
   const json::Value& period = *m.find("reporting_period");
   s.period_start_raw = *period.find_string("start");
   s.period_end_raw = *period.find_string("end");
-  s.period_start = *ParseDateTime(s.period_start_raw.str());
-  s.period_end = *ParseDateTime(s.period_end_raw.str());
   s.cumulative_spend = *m.find_number("cumulative_spend");
-  auto per = ex.action->periods.find(PeriodKey(s.period_start, s.period_end));
+  auto per = ex.action->periods.find(PeriodKeyOf(s));
   if (per != ex.action->periods.end() && per->second.closed)
     return TaskResult::Failed(MakeError(ErrorCode::kConflict, "this reporting period was closed by the buyer"));
   if (s.sequence <= ex.action->highest_sequence)
@@ -349,7 +347,7 @@ void EvaluateDelivery(const Agent& agent, const State& state, Execution& ex) {
   std::optional<double> cumulative_spend;
   if (ex.statement) cumulative_spend = ex.statement->cumulative_spend;
   else if (const double* cs = m.find_number("cumulative_spend")) cumulative_spend = *cs;
-  const Instant period_end = ex.statement ? ex.statement->period_end
+  const Instant period_end = ex.statement ? PeriodEndOf(*ex.statement)
                                           : *ParseDateTime(*m.find("reporting_period")->find_string("end"));
   if (committed_a && cumulative_spend && Exceeds(*cumulative_spend, *committed_a))
     ev.Finding("delivery_pacing", "critical", "Cumulative spend exceeds the committed amount.",
@@ -460,7 +458,7 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
   if (Status s = ReadExecutionAmount(ex); !s.ok()) return TaskResult::Failed(s.error());          // 7
   if (std::optional<TaskResult> answer = ReadStatement(ctx, ex)) return std::move(*answer);
   // 8. Evaluate.
-  Result<std::string> check_id = ctx.NewId("chk", Ids::Taken(ctx.state().check_by_id));
+  Result<std::string> check_id = ctx.NewId("chk", Ids::Taken(ctx.state(), FindCheck));
   if (!check_id.ok()) return TaskResult::Failed(check_id.error());
   ex.check_id = check_id.value();
   const RequestedScope scope = ScopeOfPlannedDelivery(ex.pd);

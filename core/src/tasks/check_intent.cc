@@ -114,7 +114,7 @@ double SumOf(const std::map<std::string, ExactSum>& sums, const std::string& key
 // 10 §3.3.1 (R13): 6.11 governs reads too; they commit no spend, so they are
 // answered without evaluation or record (the id counter still advances).
 TaskResult ReadOnlyAnswer(const Agent& agent, CallContext& ctx, const Intent& in) {
-  Result<std::string> id = ctx.NewId("chk", Ids::Taken(ctx.state().check_by_id));
+  Result<std::string> id = ctx.NewId("chk", Ids::Taken(ctx.state(), FindCheck));
   if (!id.ok()) return TaskResult::Failed(id.error());
   const std::string configured = ConfiguredMode(agent, *in.plan);
   return TaskResult::Completed(json::Obj({{"check_id", id.value()},
@@ -714,7 +714,7 @@ TaskResult RunIntent(Agent& agent, CallContext& ctx, const json::Value& r, const
   if (std::optional<TaskResult> bad = ResolveConsultation(agent, ctx, in)) return std::move(*bad);  // 6
   if (Status s = ReadIntentInputs(in); !s.ok()) return TaskResult::Failed(s.error());  // 7
   // 8. Evaluate.
-  Result<std::string> check_id = ctx.NewId("chk", Ids::Taken(ctx.state().check_by_id));
+  Result<std::string> check_id = ctx.NewId("chk", Ids::Taken(ctx.state(), FindCheck));
   if (!check_id.ok()) return TaskResult::Failed(check_id.error());
   in.check_id = check_id.value();
   ExpireHolds(agent, ctx, in);

@@ -32,6 +32,11 @@ struct Ids {
   static std::function<bool(const std::string&)> Taken(const std::unordered_map<Key, int32_t>& map) {
     return [&map](const std::string& id) { return map.count(id) > 0; };
   }
+  // Over a record index: Find is FindCheck, FindAction, ...
+  static std::function<bool(const std::string&)> Taken(const State& state,
+                                                       int32_t (*find)(const State&, std::string_view)) {
+    return [&state, find](const std::string& id) { return find(state, id) != kNone; };
+  }
 };
 
 // I2 / E8.

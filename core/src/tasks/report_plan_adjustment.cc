@@ -66,12 +66,11 @@ TaskResult Report(Agent& agent, CallContext& ctx, const json::Value& r, const Au
     return replay;
   }
   // 3. Resolve the outcome (uniform not-found).
-  auto oit = state.outcome_by_id.find(*r.find_string("outcome_id"));
-  const Outcome* outcome = oit == state.outcome_by_id.end() ? nullptr : &state.outcomes[oit->second];
+  const int32_t oi = FindOutcome(state, *r.find_string("outcome_id"));
+  const Outcome* outcome = oi == kNone ? nullptr : &state.outcomes[oi];
   if (!outcome || state.plans[outcome->plan].plan_id != *r.find_string("plan_id") || outcome->action == kNone ||
       state.actions[outcome->action].target_key != auth.key)
     return TaskResult::Failed(NotFound("outcome_id"));
-  const int32_t oi = oit->second;
   const Plan& plan = state.plans[outcome->plan];
   // 4–7.
   if (outcome->type != "completed" || !outcome->committed_budget || *outcome->committed_budget <= kEpsilon)
@@ -90,7 +89,7 @@ TaskResult Report(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   open.Add(value);
   if (Exceeds(open.Value(), *outcome->committed_budget))
     return TaskResult::Failed(Invalid("amount.amount", "adjustments would exceed the committed amount"));
-  Result<std::string> id = ctx.NewId("adj", [&](const std::string& x) { return state.adjustment_by_id.count(x) > 0; });
+  Result<std::string> id = ctx.NewId("adj", [&](const std::string& x) { return FindAdjustment(state, x) != kNone; });
   if (!id.ok()) return TaskResult::Failed(id.error());
   Result<int64_t> now = ctx.Now();
   if (!now.ok()) return TaskResult::Failed(now.error());
@@ -124,11 +123,10 @@ TaskResult Report(Agent& agent, CallContext& ctx, const json::Value& r, const Au
 TaskResult Review(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth, TaskResult result) {
   const State& state = ctx.state();
   // 2. Resolve within plan_id; the caller must own the plan (uniform not-found).
-  auto it = state.adjustment_by_id.find(*r.find_string("adjustment_id"));
-  const Adjustment* adj = it == state.adjustment_by_id.end() ? nullptr : &state.adjustments[it->second];
+  const int32_t ji = FindAdjustment(state, *r.find_string("adjustment_id"));
+  const Adjustment* adj = ji == kNone ? nullptr : &state.adjustments[ji];
   if (!adj || state.plans[adj->plan].plan_id != *r.find_string("plan_id") || state.plans[adj->plan].owner_key != auth.key)
     return TaskResult::Failed(NotFound("adjustment_id"));
-  const int32_t ji = it->second;
   // 3.
   if (adj->state != "reported")
     return TaskResult::Failed(MakeError(ErrorCode::kConflict, "this adjustment was already reviewed"));

@@ -238,7 +238,7 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   }
   // 04 §3.4 post-settlement checks (on the ledger after adding T).
   if (outcome == "completed") PostSettlementFindings(plan, action, committed, findings);
-  Result<std::string> id = ctx.NewId("out", [&](const std::string& x) { return state.outcome_by_id.count(x) > 0; });
+  Result<std::string> id = ctx.NewId("out", [&](const std::string& x) { return FindOutcome(state, x) != kNone; });
   if (!id.ok()) return TaskResult::Failed(id.error());
   Result<int64_t> now = ctx.Now();
   if (!now.ok()) return TaskResult::Failed(now.error());
@@ -282,7 +282,7 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
 // A new delivery outcome record of `auth` (id and time allocated, not yet stored).
 Result<Outcome> NewDeliveryOutcome(CallContext& ctx, const State& state, int32_t pi, int32_t ai, int32_t ci,
                                    const Auth& auth) {
-  Result<std::string> id = ctx.NewId("out", [&](const std::string& x) { return state.outcome_by_id.count(x) > 0; });
+  Result<std::string> id = ctx.NewId("out", [&](const std::string& x) { return FindOutcome(state, x) != kNone; });
   if (!id.ok()) return id.error();
   Result<int64_t> now = ctx.Now();
   if (!now.ok()) return now.error();
@@ -323,7 +323,7 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
     }
     return TaskResult::Failed(MakeError(ErrorCode::kConflict, "observation_id was already used with different content"));
   }
-  const std::string period_key = PeriodKey(S.period_start, S.period_end);
+  const std::string period_key = PeriodKeyOf(S);
   auto period = action.periods.find(period_key);
   if (period != action.periods.end() && period->second.latest_statement_check != ci &&
       period->second.highest_sequence > S.sequence)
@@ -335,7 +335,7 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   const json::Value& obs_period = *d.find("reporting_period");
   const Instant obs_start = *ParseDateTime(*obs_period.find_string("start"));
   const Instant obs_end = *ParseDateTime(*obs_period.find_string("end"));
-  const bool same_period = obs_start == S.period_start && obs_end == S.period_end;
+  const bool same_period = obs_start == PeriodStartOf(S) && obs_end == PeriodEndOf(S);
   const std::string& currency = *d.find_string("currency");
   const double spend = *d.find_number("cumulative_spend");
   const std::string plan_currency = state.plans[pi].terms.currency;
@@ -443,11 +443,9 @@ TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, 
   // The action: check_id and/or governance_context; neither = plan-level evidence.
   int32_t ai = kNone, ci = kNone;
   if (const std::string* check_id = r.find_string("check_id")) {
-    auto it = state.check_by_id.find(*check_id);
-    if (it == state.check_by_id.end() || state.checks[it->second].plan != pi || state.checks[it->second].pending ||
-        state.checks[it->second].action == kNone)
+    ci = FindCheck(state, *check_id);
+    if (ci == kNone || state.checks[ci].plan != pi || state.checks[ci].pending || state.checks[ci].action == kNone)
       return TaskResult::Failed(MakeError(ErrorCode::kReferenceNotFound, "reference not found", "check_id"));
-    ci = it->second;
     ai = state.checks[ci].action;
   }
   if (const std::string* token = r.find_string("governance_context")) {
@@ -523,10 +521,9 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
                                      : MakeError(ErrorCode::kReferenceNotFound, "reference not found", "plan_id"));
   if (snapshot) return LegacySnapshot(agent, ctx, r, auth, pi, std::move(result));
   // 4. A final check of that plan.
-  auto cit = state.check_by_id.find(*r.find_string("check_id"));
-  if (cit == state.check_by_id.end() || state.checks[cit->second].plan != pi || state.checks[cit->second].pending)
+  const int32_t ci = FindCheck(state, *r.find_string("check_id"));
+  if (ci == kNone || state.checks[ci].plan != pi || state.checks[ci].pending)
     return TaskResult::Failed(MakeError(ErrorCode::kReferenceNotFound, "reference not found", "check_id"));
-  const int32_t ci = cit->second;
   const Check& check = state.checks[ci];
   // 5. The settlement tuple.
   const std::string* presented = r.find_string("governance_context");

@@ -50,8 +50,8 @@ void RenderCheck(const Agent& agent, const CallContext& ctx, const json::Value& 
   if (const std::string* pid = request.find_string("plan_id")) {
     legacy.plan_id = *pid;
   } else if (const std::string* check_id = r.body.find_string("check_id")) {
-    auto it = state.check_by_id.find(*check_id);
-    if (it != state.check_by_id.end()) legacy.plan_id = state.plans[state.checks[it->second].plan].plan_id;
+    const int32_t ci = FindCheck(state, *check_id);
+    if (ci != kNone) legacy.plan_id = state.plans[state.checks[ci].plan].plan_id;
   }
   r.body = RenderCheckBody(r.body, ctx.dialect, legacy, chain_expires);
 }
