@@ -1,6 +1,8 @@
 // Spec 02 sync_plans, with 01 (model) and 08 (errors, idempotency).
 #include "test_util.h"
 
+#include <map>
+
 using namespace adcp;
 using namespace adcp::test;
 
@@ -365,6 +367,42 @@ TEST_CASE("08 §5 idempotency: window boundary is inclusive of ttl + 60 s", "[08
   CHECK(*h.Call("sync_plans", req, kOwner).find("replayed") == Value(true));
   h.now_ms += 1;
   CHECK(ErrorCodeOf(h.Call("sync_plans", req, kOwner)) == "IDEMPOTENCY_EXPIRED");
+}
+
+// Replay bodies leave in time order even when the host clock went back
+// (issue 15 keeps them in a flat queue): the entry stored at the earlier
+// time goes first though it was stored second; an imported agent keeps the
+// same order.
+TEST_CASE("08 §5 idempotency: replay bodies expire in time order when the clock goes back", "[08][15]") {
+  const auto bodies = [](const std::string& state) {
+    std::map<std::string, bool> out;
+    const Value exported = J(state);
+    for (const Value& e : *exported.find_array("idempotency")) {
+      const std::string& scope = *e.find_string("scope");  // the agent's key, then the idempotency key
+      out[scope.substr(scope.size() - 21)] = e.has("body");
+    }
+    return out;
+  };
+  const auto key = [](const char* k) { return json::Obj({{"idempotency_key", k}, {"plans", Value(json::Array{Plan()})}}); };
+  const double window_ms = (86400.0 + 60) * 1000;
+  Host h;
+  h.now_ms = 10'000'000;
+  h.Call("sync_plans", key("clock-back-key-00000A"), kOwner);
+  h.now_ms -= 1000;  // the host clock goes back
+  h.Call("sync_plans", key("clock-back-key-00000B"), kOwner);
+  const std::string before = h.State();
+  h.now_ms += window_ms + 1;  // past B's window, not past A's
+  h.Call("sync_plans", key("clock-back-key-00000C"), kOwner);
+  std::map<std::string, bool> kept = bodies(h.State());
+  CHECK(kept.at("clock-back-key-00000A"));
+  CHECK_FALSE(kept.at("clock-back-key-00000B"));
+  CHECK(kept.at("clock-back-key-00000C"));
+  CHECK(*h.Call("sync_plans", key("clock-back-key-00000A"), kOwner).find("replayed") == Value(true));
+  // From the state before the last call, an imported agent drops the same body.
+  Host imported(HostOptions{}, before);
+  imported.now_ms = h.now_ms;
+  imported.Call("sync_plans", key("clock-back-key-00000C"), kOwner);
+  CHECK(bodies(imported.State()) == kept);
 }
 
 TEST_CASE("08 §5 idempotency: a key used by another task conflicts", "[08]") {

@@ -388,6 +388,17 @@ void IndexIssuedToken(State& s, int32_t check, StoredToken& token) {
   CompactToken(s, token);
 }
 
+void AddReplayExpiry(State& state, int64_t stored_at_ms, std::string_view scope) {
+  auto& queue = state.idempotency_expiry;
+  // The host's clock may go back: then the entry goes where a multimap
+  // would put it (linear, and only then).
+  auto at = queue.empty() || queue.back().first <= stored_at_ms
+                ? queue.end()
+                : std::upper_bound(queue.begin(), queue.end(), stored_at_ms,
+                                   [](int64_t t, const std::pair<int64_t, std::string_view>& e) { return t < e.first; });
+  queue.emplace(at, stored_at_ms, scope);
+}
+
 std::string PeriodKey(const Instant& start, const Instant& end) {
   return std::to_string(start.seconds) + "." + start.fraction + "/" + std::to_string(end.seconds) + "." + end.fraction;
 }

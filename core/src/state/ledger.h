@@ -57,6 +57,10 @@ std::string AggregationKey(const std::string& owner_key, const std::string& sell
 std::vector<Sym> SettledChannels(const State& state, const Action& action);
 std::vector<Sym> HoldChannels(const State& state, const Action& action);
 
+// Queues a replay body for expiry (State::idempotency_expiry), after the
+// ones stored at or before `stored_at_ms`.
+void AddReplayExpiry(State& state, int64_t stored_at_ms, std::string_view scope);
+
 // Identity of a reporting period (01 §12: equal iff both instants equal).
 std::string PeriodKey(const Instant& start, const Instant& end);
 inline std::string PeriodKeyOf(const Statement& s) { return PeriodKey(PeriodStartOf(s), PeriodEndOf(s)); }

@@ -372,7 +372,7 @@ void RebuildDerived(State& s, const Config& config) {
   for (size_t i = 0; i < s.revocations.size(); ++i) s.revocation_by_check[s.revocations[i].check] = static_cast<int32_t>(i);
   for (size_t i = 0; i < s.accounts.size(); ++i) IndexAccount(s, static_cast<int32_t>(i));
   for (auto& it : s.idempotency) {
-    if (it.second.body_json) s.idempotency_expiry.emplace(it.second.stored_at_ms, it.first);
+    if (it.second.body_json) s.idempotency_expiry.emplace_back(it.second.stored_at_ms, it.first);
     if (it.second.body_json && it.second.task == "report_plan_outcome") {
       const json::Value body = json::ParseStored(*it.second.body_json);
       const std::string* id = body.find_string("outcome_id");
@@ -380,6 +380,9 @@ void RebuildDerived(State& s, const Config& config) {
       if (outcome != kNone) ShareOutcomeBody(s, it.second, outcome);
     }
   }
+  // In time order, as the store queues them (entries of equal time expire together).
+  std::stable_sort(s.idempotency_expiry.begin(), s.idempotency_expiry.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
 
   // Final records in seq order: counters, audit entries, delivery periods.
   std::vector<EntryRef> order;

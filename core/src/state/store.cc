@@ -435,18 +435,18 @@ void Store::PutIdempotency(std::string scope, IdempotencyEntry e) {
   if (e.task == "report_plan_outcome" && !state_.outcomes.empty())
     ShareOutcomeBody(state_, e, static_cast<int32_t>(state_.outcomes.size() - 1));
   auto stored = state_.idempotency.insert_or_assign(std::move(scope), std::move(e)).first;
-  if (has_body) state_.idempotency_expiry.emplace(stored_at, std::string_view(stored->first));
+  if (has_body) AddReplayExpiry(state_, stored_at, stored->first);
   // Replay bodies that left the window are dropped; their key tombstones
   // stay (08 §5). Deterministic from the state, so replays do the same.
   const int64_t window_ms = (config_.replay_ttl_seconds + 60) * 1000;
   while (!state_.idempotency_expiry.empty() && state_.idempotency_expiry.begin()->first + window_ms < stored_at) {
-    auto it = state_.idempotency_expiry.begin();
-    auto entry = state_.idempotency.find(std::string(it->second));
-    if (entry != state_.idempotency.end() && entry->second.stored_at_ms == it->first) {
+    const auto& [expiring_at, expiring_scope] = state_.idempotency_expiry.front();
+    auto entry = state_.idempotency.find(std::string(expiring_scope));
+    if (entry != state_.idempotency.end() && entry->second.stored_at_ms == expiring_at) {
       entry->second.body_json.reset();
       entry->second.body_outcome = kNone;
     }
-    state_.idempotency_expiry.erase(it);
+    state_.idempotency_expiry.pop_front();
   }
 }
 
