@@ -226,6 +226,35 @@ TEST_CASE("Stored tokens split into a shared header, claims and signature and re
     CHECK(t.empty() == odd.empty());
   }
   CHECK(s.token_headers.size() == 1);
+  // The check id and sub a check's records already hold are kept as
+  // references (a zero byte and the index), and read back with the same ids.
+  const std::string owned = token(R"({"sub":"gb_7","check_id":"chk_7","jti":"chk_7x"})");
+  StoredToken o = StoredToken::Verbatim(owned);
+  const TokenIds ids{"chk_7", "gb_7"};
+  CompactToken(s, o, ids);
+  CHECK(o.bytes == std::string("\0\x01\0\0\x06" "chk_7x", 11) + std::string(64, '\x7f'));
+  CHECK(TokenText(s, o, ids) == owned);
+  CHECK(TokenClaims(o, ids) == R"({"sub":"gb_7","check_id":"chk_7","jti":"chk_7x"})");
+}
+
+// Issue 15: values a record holds elsewhere are referred to, not repeated;
+// the references resolve back exactly, and only with the same known values.
+TEST_CASE("ReferToKnown and ResolveKnown invert exactly", "[state][15]") {
+  std::string shape, values;
+  REQUIRE(SplitValues(R"({"a":"chk_1","b":"gb_1","c":"chk_12","d":3,"e":"gb_1"})", &shape, &values));
+  const std::string referred = ReferToKnown(values, {"chk_1", "gb_1"});
+  CHECK(referred == std::string("\0\0\0\x01\x06" "chk_12\x01" "3\0\x01", 15));
+  CHECK(ResolveKnown(referred, {"chk_1", "gb_1"}) == values);
+  CHECK(JoinHoles(shape, ResolveKnown(referred, {"chk_1", "gb_1"})) == R"({"a":"chk_1","b":"gb_1","c":"chk_12","d":3,"e":"gb_1"})");
+  // An empty known value never matches; nothing known, nothing changes.
+  CHECK(ReferToKnown(values, {"", ""}) == values);
+  CHECK(ReferToKnown(values, {}) == values);
+  CHECK(ResolveKnown(values, {}) == values);
+  // A value of 255 bytes is referred to like any other.
+  const std::string longest(255, 'z');
+  REQUIRE(SplitValues("[\"" + longest + "\"]", &shape, &values));
+  CHECK(ReferToKnown(values, {longest}) == std::string("\0\0", 2));
+  CHECK(ResolveKnown(std::string("\0\0", 2), {longest}) == values);
 }
 
 TEST_CASE("An approved check's token reads back the same in its answer, the export and the audit log", "[state][15]") {

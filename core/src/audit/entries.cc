@@ -59,7 +59,7 @@ json::Value CheckEntry(const State& state, const Check& c, const EntryOptions& o
   std::optional<json::Value> findings = body.Take("findings");
   e.set("findings", findings ? std::move(*findings) : json::Value::MakeArray());
   if (c.verdict == Verdict::kApproved && !c.issued_token.empty())
-    e.set("governance_context", TokenText(state, c.issued_token));
+    e.set("governance_context", IssuedTokenText(state, c));
   else if (c.verdict == Verdict::kDenied && !c.intent && c.presented_check != kNone)
     e.set("governance_context", PresentedToken(state, c));
   e.set("plan_hash", c.plan_hash);

@@ -324,10 +324,11 @@ bool Segments(std::string_view text, std::string_view* header, std::string_view*
 
 }  // namespace
 
-std::string TokenClaims(const StoredToken& token) {
+std::string TokenClaims(const StoredToken& token, TokenIds ids) {
   if (token.header != StoredToken::kVerbatim) {
     const std::string_view claims = std::string_view(token.bytes).substr(0, token.bytes.size() - token.signature_size);
-    return token.claims_shape.empty() ? std::string(claims) : JoinHoles(token.claims_shape.str(), claims);
+    if (token.claims_shape.empty()) return std::string(claims);
+    return JoinHoles(token.claims_shape.str(), ResolveKnown(claims, {ids.check_id, ids.action_id}));
   }
   std::string_view header, claims, signature;
   std::string decoded;
@@ -335,9 +336,9 @@ std::string TokenClaims(const StoredToken& token) {
   return decoded;
 }
 
-std::string TokenText(const State& s, const StoredToken& token) {
+std::string TokenText(const State& s, const StoredToken& token, TokenIds ids) {
   if (token.header == StoredToken::kVerbatim) return token.bytes;
-  const std::string claims = TokenClaims(token);
+  const std::string claims = TokenClaims(token, ids);
   const std::string_view signature = std::string_view(token.bytes).substr(token.bytes.size() - token.signature_size);
   const std::string& header = s.token_headers[token.header];
   std::string text;
@@ -350,7 +351,7 @@ std::string TokenText(const State& s, const StoredToken& token) {
   return text;
 }
 
-void CompactToken(State& s, StoredToken& token) {
+void CompactToken(State& s, StoredToken& token, TokenIds ids) {
   if (token.header != StoredToken::kVerbatim || token.bytes.empty()) return;
   std::string_view header, claims_text, signature_text;
   if (!Segments(token.bytes, &header, &claims_text, &signature_text)) return;
@@ -372,7 +373,8 @@ void CompactToken(State& s, StoredToken& token) {
   std::string shape, values;
   if (SplitMembers(claims, [](std::string_view member, bool) { return TakenOut(member); }, &shape, &values)) {
     stored.claims_shape = Sym(shape);
-    claims = std::move(values);
+    // The check id and the action id (sub) are the records' own.
+    claims = ReferToKnown(values, {ids.check_id, ids.action_id});
   }
   stored.bytes.reserve(claims.size() + signature.size());
   stored.bytes.append(claims).append(signature);
@@ -381,11 +383,13 @@ void CompactToken(State& s, StoredToken& token) {
   token = std::move(stored);
 }
 
-void IndexIssuedToken(State& s, int32_t check, StoredToken& token) {
+void IndexIssuedToken(State& s, int32_t check, Check& c) {
+  StoredToken& token = c.issued_token;
   if (token.empty()) return;
   // Records in flight and imported ones arrive verbatim: index their text as is.
-  s.check_by_token[TokenKey(token.header == StoredToken::kVerbatim ? token.bytes : TokenText(s, token))] = check;
-  CompactToken(s, token);
+  const TokenIds ids = TokenIdsOf(s, c);
+  s.check_by_token[TokenKey(token.header == StoredToken::kVerbatim ? token.bytes : TokenText(s, token, ids))] = check;
+  CompactToken(s, token, ids);
 }
 
 void AddReplayExpiry(State& state, int64_t stored_at_ms, std::string_view scope) {

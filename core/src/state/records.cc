@@ -111,7 +111,7 @@ json::Value CheckToJson(const State& s, const Check& c) {
                              {"verdict", VerdictName(c.verdict)},
                              {"mode", c.mode},
                              {"body", CheckBodyText(c)},
-                             {"issued_token", TokenText(s, c.issued_token)},
+                             {"issued_token", IssuedTokenText(s, c)},
                              {"presented_check", c.presented_check},
                              {"expires_at", c.expires_at_ms},
                              {"action", c.action},

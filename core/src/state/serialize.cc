@@ -336,7 +336,7 @@ void RebuildDerived(State& s, const Config& config) {
   for (size_t i = 0; i < s.checks.size(); ++i) {
     Check& c = s.checks[i];
     IndexCheck(s, static_cast<int32_t>(i));
-    IndexIssuedToken(s, static_cast<int32_t>(i), c.issued_token);
+    IndexIssuedToken(s, static_cast<int32_t>(i), c);
     if (c.statement) s.statement_by_id[KeyOf(JoinKey(c.caller_key, c.statement->statement_id))] = static_cast<int32_t>(i);
   }
   for (size_t i = 0; i < s.actions.size(); ++i) {

@@ -644,15 +644,22 @@ void AttachStatementSource(Check& c, const json::Value& body);
 // The delivery_statement a delivery check's body echoes (03 §11).
 json::Value DeliveryStatementEcho(const Statement& st, const std::string& seller_reference, json::Value metrics);
 
-// The exact text of a stored token ("" for none).
-std::string TokenText(const State& s, const StoredToken& token);
+// The ids a check's token repeats (its check_id and sub claims): the store
+// keeps them once, on the records (issue 15), so a stored token is read
+// with them: IssuedTokenText() and IssuedTokenClaims().
+struct TokenIds {
+  std::string_view check_id, action_id;
+};
+inline TokenIds TokenIdsOf(const State& s, const Check& c);
+// The exact text of a stored token ("" for none), split with `ids`.
+std::string TokenText(const State& s, const StoredToken& token, TokenIds ids = {});
 // The token's claims as JSON text ("" when a verbatim token has none).
-std::string TokenClaims(const StoredToken& token);
+std::string TokenClaims(const StoredToken& token, TokenIds ids = {});
 // Splits a verbatim token for storage (tests; the store uses IndexIssuedToken).
-void CompactToken(State& s, StoredToken& token);
+void CompactToken(State& s, StoredToken& token, TokenIds ids = {});
 // Indexes check `check`'s issued token (check_by_token) and splits it for
 // storage (state/store.cc and import only).
-void IndexIssuedToken(State& s, int32_t check, StoredToken& token);
+void IndexIssuedToken(State& s, int32_t check, Check& c);  // c: checks[check], or the one being added
 
 // A check's intent scope; an empty one when it has none.
 inline const IntentScope& IntentScopeOf(const Check& c) {
@@ -660,12 +667,17 @@ inline const IntentScope& IntentScopeOf(const Check& c) {
   return c.scope ? *c.scope : *kNoScope;
 }
 
-// Tokens are stored once, on the check that issued them.
-inline std::string IntentToken(const State& s, const Action& a) { return TokenText(s, s.checks[a.intent_check].issued_token); }
-inline std::string PresentedToken(const State& s, const Check& c) {
-  return c.presented_check == kNone ? std::string() : TokenText(s, s.checks[c.presented_check].issued_token);
+inline TokenIds TokenIdsOf(const State& s, const Check& c) {
+  return TokenIds{c.check_id.view(), c.action == kNone ? std::string_view() : s.actions[c.action].action_id.view()};
 }
-inline std::string OutcomeContext(const State& s, const Outcome& o) { return TokenText(s, s.checks[o.check].issued_token); }
+// Tokens are stored once, on the check that issued them.
+inline std::string IssuedTokenText(const State& s, const Check& c) { return TokenText(s, c.issued_token, TokenIdsOf(s, c)); }
+inline std::string IssuedTokenClaims(const State& s, const Check& c) { return TokenClaims(c.issued_token, TokenIdsOf(s, c)); }
+inline std::string IntentToken(const State& s, const Action& a) { return IssuedTokenText(s, s.checks[a.intent_check]); }
+inline std::string PresentedToken(const State& s, const Check& c) {
+  return c.presented_check == kNone ? std::string() : IssuedTokenText(s, s.checks[c.presented_check]);
+}
+inline std::string OutcomeContext(const State& s, const Outcome& o) { return IssuedTokenText(s, s.checks[o.check]); }
 
 inline std::string JoinKey(const std::string& a, const std::string& b) { return a + "\n" + b; }
 

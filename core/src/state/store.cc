@@ -104,7 +104,7 @@ void Store::SetPendingDowngrade(int32_t plan, json::Value downgrade) {
 int32_t Store::AddCheck(Check c) {
   if (logging()) Log(json::Obj({{"op", "add_check"}, {"check", CheckToJson(state_, c)}}));
   const int32_t ci = static_cast<int32_t>(state_.checks.size());
-  IndexIssuedToken(state_, ci, c.issued_token);
+  IndexIssuedToken(state_, ci, c);
   state_.checks.push_back(std::move(c));
   IndexCheck(state_, ci);
   return ci;
@@ -140,7 +140,7 @@ int32_t Store::ApproveIntent(int32_t check_index, Action action, std::string tok
   IndexAction(state_, ai);
   c.action = ai;
   c.issued_token = StoredToken::Verbatim(std::move(token));  // "" when minted later
-  IndexIssuedToken(state_, check_index, c.issued_token);
+  IndexIssuedToken(state_, check_index, c);
   c.expires_at_ms = exp_ms;
   RegisterAggregation(state_, ai);
   ApplyActionLedger(state_, ai, +1);
@@ -169,7 +169,7 @@ void Store::MintToken(int32_t check_index, std::string token, int64_t exp_ms, st
   if (a.hold_counting) a.hold.exp_ms = a.hold_exp_ms;
   ApplyActionHold(state_, ai, +1);
   c.issued_token = StoredToken::Verbatim(std::move(token));
-  IndexIssuedToken(state_, check_index, c.issued_token);
+  IndexIssuedToken(state_, check_index, c);
   c.expires_at_ms = exp_ms;
   KeepCheckBody(c, std::move(body_json));
 }

@@ -71,7 +71,7 @@ TaskResult RevokeToken(CallContext& ctx, const json::Value& op) {
   if (!reason.ok()) return TaskResult::Failed(reason.error());
   const Check& c = state.checks[check];
   // The jti is inside the token's claims (this agent signed them).
-  const std::string claims_text = TokenClaims(c.issued_token);
+  const std::string claims_text = IssuedTokenClaims(state, c);
   json::Value claims = claims_text.empty() ? json::Value() : json::ParseStored(claims_text);
   const std::string* jti = claims.find_string("jti");
   if (!jti) return TaskResult::Failed(MakeError(ErrorCode::kValidationError, "the token carries no jti", "governance_context"));

@@ -181,7 +181,7 @@ json::Value CheckBody(const Config& config, const State& state, const Check& c, 
   body.set("mode", c.mode);
   if (c.verdict == Verdict::kApproved) {
     body.set("expires_at", FormatMillis(c.expires_at_ms));
-    body.set("governance_context", TokenText(state, c.issued_token));
+    body.set("governance_context", IssuedTokenText(state, c));
   }
   if (c.verdict == Verdict::kApproved && extras.next_check_ms) body.set("next_check", FormatMillis(*extras.next_check_ms));
   if (extras.delivery_statement) body.set("delivery_statement", *extras.delivery_statement);
@@ -200,7 +200,7 @@ json::Value CheckBodyOf(const State& state, const Check& c) {
   for (json::Member& m : stored.as_object()) {
     const bool after = m.first == "expires_at";
     body.set(std::move(m.first), std::move(m.second));
-    if (after) body.set("governance_context", TokenText(state, c.issued_token));
+    if (after) body.set("governance_context", IssuedTokenText(state, c));
   }
   return body;
 }

@@ -533,7 +533,7 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
     if (tok == state.check_by_token.end() || state.checks[tok->second].plan != pi)
       return TaskResult::Failed(MakeError(ErrorCode::kReferenceNotFound, "reference not found", "governance_context"));
   }
-  if (check.verdict != Verdict::kApproved || (presented && TokenText(state, check.issued_token) != *presented) ||
+  if (check.verdict != Verdict::kApproved || (presented && IssuedTokenText(state, check) != *presented) ||
       (!presented && check.issued_token.empty()))  // R8: absent is accepted for 3.0-era clients
     return TaskResult::Failed(Invalid("governance_context", "governance_context is not the token issued by check_id"));
   const bool settles = outcome == "completed" || outcome == "failed";

@@ -82,6 +82,42 @@ bool SplitValues(std::string_view text, std::string* shape, std::string* values)
   return SplitMembers(text, [](std::string_view, bool) { return true; }, shape, values);
 }
 
+std::string ReferToKnown(std::string_view values, std::initializer_list<std::string_view> known) {
+  std::string out;
+  out.reserve(values.size());
+  for (size_t at = 0; at < values.size();) {
+    const size_t size = static_cast<unsigned char>(values[at]);
+    const std::string_view value = values.substr(at + 1, size);
+    size_t index = 0;
+    while (index < known.size() && (known.begin()[index].empty() || known.begin()[index] != value)) ++index;
+    if (size > 0 && index < known.size()) out.append(1, '\0').push_back(static_cast<char>(index));
+    else out.append(values.substr(at, 1 + size));
+    at += 1 + size;
+  }
+  return out;
+}
+
+std::string ResolveKnown(std::string_view values, std::initializer_list<std::string_view> known) {
+  std::string out;
+  out.reserve(values.size() + 64);
+  for (size_t at = 0; at < values.size();) {
+    const size_t size = static_cast<unsigned char>(values[at]);
+    if (size > 0) {
+      out.append(values.substr(at, 1 + size));
+      at += 1 + size;
+      continue;
+    }
+    const size_t index = at + 1 < values.size() ? static_cast<unsigned char>(values[at + 1]) : known.size();
+    if (index < known.size()) {
+      const std::string_view value = known.begin()[index];
+      out.push_back(static_cast<char>(value.size()));
+      out.append(value);
+    }
+    at += 2;
+  }
+  return out;
+}
+
 ShapedText::ShapedText(std::string_view text) {
   std::string shape;
   if (SplitValues(text, &shape, &values_)) shape_ = Sym(shape);

@@ -4,6 +4,7 @@
 // byte. The split is purely textual and JoinHoles inverts it exactly.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,14 @@ bool SplitMembers(std::string_view text, bool (*wanted)(std::string_view member,
 bool SplitNumbers(std::string_view text, std::string* shape, std::string* values);
 // Every value.
 bool SplitValues(std::string_view text, std::string* shape, std::string* values);
+
+// Values (as SplitMembers gives them) equal to one of `known` become a
+// reference to it: a zero length byte (a value is never empty) and its
+// index. A record then keeps once a value it already holds (a token's check
+// id and action id). ResolveKnown, given the same `known`, gives back the
+// values exactly; it leaves a reference it cannot resolve out.
+std::string ReferToKnown(std::string_view values, std::initializer_list<std::string_view> known);
+std::string ResolveKnown(std::string_view values, std::initializer_list<std::string_view> known);
 
 // JSON text kept as a pooled shape (SplitValues) and its values, or whole
 // when it has no value to take out. Records keep received documents this
