@@ -9,7 +9,7 @@
 
 #include <thread>
 #include <vector>
-#include "util/hex_digest.h"
+#include "util/digest_text.h"
 #include "util/id_index.h"
 #include "util/money.h"
 #include "util/time.h"
@@ -540,9 +540,9 @@ TEST_CASE("ShapedText pools a document's shape and gives back its exact text", "
 }
 
 // Issue 15: payload hashes are kept as their 32 bytes; other text verbatim.
-TEST_CASE("HexDigest keeps a lowercase hex digest as bytes and any other text as it is", "[state][15]") {
+TEST_CASE("DigestText keeps a lowercase hex digest as bytes and any other text as it is", "[state][15]") {
   const std::string hex = "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945";
-  HexDigest digest(hex);
+  DigestText digest(hex);
   CHECK(digest.str() == hex);
   CHECK(digest == hex);
   CHECK(digest != std::string(63, 'a') + "b");
@@ -551,22 +551,22 @@ TEST_CASE("HexDigest keeps a lowercase hex digest as bytes and any other text as
   CHECK(digest != hex.substr(0, 63) + "4");
   CHECK(digest != std::string("4F53CDA18C2BAA0C0354BB5F9A3ECBE5ED12AB4D8E11BA873C2F11161202B945"));
   CHECK(digest != hex + "5");
-  CHECK(HexDigest() == std::string());
+  CHECK(DigestText() == std::string());
   CHECK_FALSE(digest.empty());
   for (const std::string& other : {std::string("4F53CDA18C2BAA0C0354BB5F9A3ECBE5ED12AB4D8E11BA873C2F11161202B945"),
                                    hex.substr(1), hex + "0", std::string("sha256:") + hex, std::string(64, 'g')}) {
     INFO(other);
-    HexDigest kept(other);
+    DigestText kept(other);
     CHECK(kept.str() == other);
     CHECK(kept == other);
     CHECK(kept != hex);
   }
-  CHECK(HexDigest().empty());
-  CHECK(HexDigest("").str().empty());
+  CHECK(DigestText().empty());
+  CHECK(DigestText("").str().empty());
   // A statement digest: "sha256:" and the hex, kept as bytes too, and never
   // equal to the bare hex (or the bare hex to it).
   const std::string prefixed = "sha256:" + hex;
-  HexDigest statement(prefixed);
+  DigestText statement(prefixed);
   CHECK(statement.str() == prefixed);
   CHECK(statement == prefixed);
   CHECK(statement != hex);
@@ -575,14 +575,32 @@ TEST_CASE("HexDigest keeps a lowercase hex digest as bytes and any other text as
   CHECK(statement != "sha257:" + hex);
   for (const std::string& other : {std::string("sha256:") + hex.substr(1), std::string("SHA256:") + hex,
                                    std::string("sha256:") + std::string(64, 'g')}) {
-    HexDigest kept(other);
+    DigestText kept(other);
     CHECK(kept.str() == other);
     CHECK(kept == other);
   }
-  HexDigest copy = digest;  // copies are deep
-  digest = HexDigest("x");
+  DigestText copy = digest;  // copies are deep
+  digest = DigestText("x");
   CHECK(copy == hex);
   CHECK(digest == std::string("x"));
+  // An authorized payload hash: 32 bytes in unpadded base64url, kept as
+  // bytes; a non-canonical last character, another length or a stray
+  // character keep their text.
+  const std::string b64 = "MVi-v9u02G1PsucdFCednlehLtZUyrWqSGnBKtyoEdA";
+  DigestText payload(b64);
+  CHECK(payload.str() == b64);
+  CHECK(payload == b64);
+  CHECK(payload != b64.substr(0, 42) + "B");
+  CHECK(payload != hex);
+  CHECK(sizeof(DigestText) <= 48);
+  for (const std::string& other : {b64.substr(0, 42) + "B", b64.substr(1), b64 + "=", b64.substr(0, 42) + "+",
+                                   std::string(43, '!')}) {
+    INFO(other);
+    DigestText kept(other);
+    CHECK(kept.str() == other);
+    CHECK(kept == other);
+    CHECK(kept != b64);
+  }
 }
 
 // Issue 15: repeated record strings (agent URLs, keys, tools) are one pooled

@@ -125,7 +125,7 @@ json::Value CheckToJson(const State& s, const Check& c) {
   SetOpt(v, "context", c.context);
   SetOpt(v, "amount", c.amount);
   const IntentScope& scope = IntentScopeOf(c);
-  v.set("payload_hash", scope.payload_hash);
+  v.set("payload_hash", scope.payload_hash.str());
   v.set("intent_channels", Strs(scope.channels));
   v.set("intent_countries", Strs(scope.countries));
   v.set("intent_regions", Strs(scope.regions));

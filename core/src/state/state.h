@@ -25,7 +25,7 @@
 #include "json/value.h"
 #include "state/value_ledger.h"
 #include "util/boxed.h"
-#include "util/hex_digest.h"
+#include "util/digest_text.h"
 #include "util/id_index.h"
 #include "util/holes.h"
 #include "util/money.h"
@@ -186,7 +186,7 @@ struct Plan {
 // A delivery statement recorded on a delivery check (03 §5.6).
 struct Statement {
   std::string statement_id;
-  HexDigest statement_digest;  // "sha256:" + hex, kept as its bytes
+  DigestText statement_digest;  // "sha256:" + hex, kept as its bytes
   int64_t sequence = 0;
   // The reporting period as sent (RFC 3339, validated when it was recorded);
   // PeriodStartOf() and PeriodEndOf() read it (issue 15: two parsed Instants
@@ -230,7 +230,7 @@ struct StoredToken {
 // boxed: delivery and execution checks have none (issue 15: 144 bytes a
 // check, inline). IntentScopeOf() reads it.
 struct IntentScope {
-  std::string payload_hash;  // authorized_payload_hash
+  DigestText payload_hash;  // authorized_payload_hash (issue 15: base64url, kept as its bytes)
   std::vector<Sym> channels, countries, regions;
   Sym start, end;  // as supplied ("" = undeclared)
   Sym account_key;
@@ -376,7 +376,7 @@ struct Outcome {
   Boxed<json::Value> error;
   Sym reconciliation_status, period_state;
   std::string observation_id;
-  HexDigest payload_hash;
+  DigestText payload_hash;
   // Findings (an array), boxed and absent when there are none, as for most
   // outcomes (issue 15: 40 bytes inline). FindingsOf() reads them.
   Boxed<json::Value> findings;
@@ -477,7 +477,7 @@ struct Account {
 
 struct IdempotencyEntry {
   Sym task;
-  HexDigest payload_hash;
+  DigestText payload_hash;
   // The replay body, dropped once outside the replay window. When it is the
   // body of the outcome the request recorded, the entry names that outcome
   // instead of keeping a second copy (issue 15; ReplayBodyOf reads either).

@@ -38,7 +38,7 @@ TokenSpec IntentTokenSpec(const State& state, const Check& check, std::string_vi
   t.commitment_amount = check.amount;
   t.commitment_currency = plan.terms.currency;
   t.authorized_task = check.tool;
-  t.authorized_payload_hash = IntentScopeOf(check).payload_hash;
+  t.authorized_payload_hash = IntentScopeOf(check).payload_hash.str();
   t.policy_decision_hash = PolicyDecisionHash(plan, findings);
   if (!binding_digest.empty()) t.binding_digest = binding_digest;
   return t;
