@@ -516,6 +516,31 @@ TEST_CASE("An outcome boxes findings only when it has some", "[state][15]") {
   CHECK(!o.findings);
 }
 
+// Issue 15: an outcome boxes what it settles or what it observed, only
+// when it has some of it; reads of an absent part see an empty one.
+TEST_CASE("An outcome boxes its settlement and its observation only when it has them", "[state][15]") {
+  Outcome o;
+  CHECK_FALSE(SettlementOf(o).committed_budget);
+  CHECK(ObservationOf(o).observation_id.empty());
+  CHECK(!o.settlement);
+  CHECK(!o.observation);
+  MutableSettlement(o).seller_channels = {};
+  MutableObservation(o).observation_id = "";
+  TidyOutcome(o);  // filled in with nothing: both boxes go
+  CHECK(!o.settlement);
+  CHECK(!o.observation);
+  MutableSettlement(o).committed_budget = 0.0;  // a failed outcome's zero is kept
+  MutableObservation(o).period_state = "open";
+  TidyOutcome(o);
+  REQUIRE(o.settlement);
+  REQUIRE(o.observation);
+  CHECK(*SettlementOf(o).committed_budget == 0.0);
+  CHECK(ObservationOf(o).period_state == "open");
+  Outcome copy = o;  // deep copies
+  MutableObservation(o).period_state = "closed";
+  CHECK(ObservationOf(copy).period_state == "open");
+}
+
 // Issue 15: received documents (a statement's metrics, an observation) keep
 // their member names and layout once, in a pooled shape, and their values.
 TEST_CASE("ShapedText pools a document's shape and gives back its exact text", "[state][15]") {
@@ -649,12 +674,12 @@ TEST_CASE("Sym interning and release are safe across threads", "[state][15]") {
 TEST_CASE("An observation is kept as text; its numbers are read from its top-level members only", "[15]") {
   Outcome o;
   CHECK_FALSE(DeliveryNumber(o, "cumulative_spend").has_value());  // no observation
-  o.delivery = ShapedText(R"({"reporting_period":{"cumulative_spend":7},"note":"\"cumulative_spend\":9","cumulative_spend":50.25,"spend":"12"})");
+  MutableObservation(o).delivery = ShapedText(R"({"reporting_period":{"cumulative_spend":7},"note":"\"cumulative_spend\":9","cumulative_spend":50.25,"spend":"12"})");
   CHECK(DeliveryNumber(o, "cumulative_spend") == std::optional<double>(50.25));
   CHECK_FALSE(DeliveryNumber(o, "spend").has_value());  // a string, not a number
   CHECK_FALSE(DeliveryNumber(o, "impressions").has_value());
-  o.delivery = ShapedText(R"({"cumulative_spend":0.1})");
+  MutableObservation(o).delivery = ShapedText(R"({"cumulative_spend":0.1})");
   CHECK(DeliveryNumber(o, "cumulative_spend") == std::optional<double>(0.1));  // read as JSON.parse reads it
-  o.delivery = ShapedText("[1,2]");
+  MutableObservation(o).delivery = ShapedText("[1,2]");
   CHECK_FALSE(DeliveryNumber(o, "cumulative_spend").has_value());
 }

@@ -80,16 +80,18 @@ json::Value OutcomeEntry(const State& state, const Outcome& o, const EntryOption
   e.set("outcome", o.type);
   BodyMembers body(OutcomeBodyText(o), opts.verbatim_members);
   if (std::optional<json::Value> st = body.Take("outcome_state")) e.set("outcome_status", std::move(*st));
-  if (o.type != "delivery" && o.committed_budget) e.set("committed_budget", *o.committed_budget);
-  if (o.type == "completed" && o.reported_committed_budget)
-    e.set("reported_committed_budget", *o.reported_committed_budget);
-  if (o.type == "completed" && o.seller_reference) e.set("seller_reference", *o.seller_reference);
-  if (!o.delivery.empty()) {
-    std::string delivery = o.delivery.Text();
+  const OutcomeSettlement& settled = SettlementOf(o);
+  const OutcomeObservation& observed = ObservationOf(o);
+  if (o.type != "delivery" && settled.committed_budget) e.set("committed_budget", *settled.committed_budget);
+  if (o.type == "completed" && settled.reported_committed_budget)
+    e.set("reported_committed_budget", *settled.reported_committed_budget);
+  if (o.type == "completed" && settled.seller_reference) e.set("seller_reference", *settled.seller_reference);
+  if (!observed.delivery.empty()) {
+    std::string delivery = observed.delivery.Text();
     e.set("delivery", opts.verbatim_members ? json::Value(json::RawText{std::move(delivery)}) : json::ParseStored(delivery));
   }
-  if (!o.reconciliation_status.empty()) e.set("delivery_reconciliation_status", o.reconciliation_status);
-  if (!o.period_state.empty()) e.set("delivery_period_state", o.period_state);
+  if (!observed.reconciliation_status.empty()) e.set("delivery_reconciliation_status", observed.reconciliation_status);
+  if (!observed.period_state.empty()) e.set("delivery_period_state", observed.period_state);
   if (o.findings) e.set("findings", *o.findings);
   return e;
 }

@@ -59,7 +59,7 @@ json::Value GovernedAction(const State& state, const Action& a) {
                              {"check_count", a.check_count}});
   if (a.settlement != kNone && !a.failed) {
     const Outcome& o = state.outcomes[a.settlement];
-    if (o.seller_reference) v.set("seller_reference", *o.seller_reference);
+    if (SettlementOf(o).seller_reference) v.set("seller_reference", *SettlementOf(o).seller_reference);
   }
   if (a.highest_statement_check != kNone) {
     const Statement& s = *state.checks[a.highest_statement_check].statement;

@@ -216,8 +216,8 @@ void KeepOutcomeBody(Outcome& o, std::string text) {
 }
 
 std::optional<double> DeliveryNumber(const Outcome& o, std::string_view key) {
-  if (o.delivery.empty()) return std::nullopt;
-  const std::string delivery = o.delivery.Text();
+  if (ObservationOf(o).delivery.empty()) return std::nullopt;
+  const std::string delivery = ObservationOf(o).delivery.Text();
   for (const json::MemberText& m : json::MemberTexts(delivery)) {
     if (m.key != key) continue;
     json::NumberText number = json::ReadNumber(m.value);

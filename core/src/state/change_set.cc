@@ -337,7 +337,7 @@ Step OpReader::OutcomeStep(const json::Value& op, const std::string& w, const st
     return [outcome, body](Store& store) {
       const State& s = store.state();
       const Outcome& o = s.outcomes[outcome];
-      if (o.type == "delivery" && !o.observation_id.empty() &&
+      if (o.type == "delivery" && !ObservationOf(o).observation_id.empty() &&
           (o.action == kNone || o.check == kNone || !s.checks[o.check].statement))
         return Contradicts("outcome");
       store.FinalizeOutcome(outcome, json::Write(body));

@@ -132,7 +132,7 @@ std::vector<Sym> SettledChannels(const State& state, const Action& a) {
   }
   if (a.settlement != kNone && !a.failed) {
     const Outcome& o = state.outcomes[a.settlement];
-    if (!o.seller_channels.empty()) return o.seller_channels;
+    if (!SettlementOf(o).seller_channels.empty()) return SettlementOf(o).seller_channels;
   }
   return a.intent_channels;
 }
@@ -293,8 +293,8 @@ void RecordObservation(State& state, int32_t outcome_index) {
   Action& a = state.actions[o.action];
   const Statement& s = *state.checks[o.check].statement;
   Period& p = a.periods[PeriodKeyOf(s)];
-  p.status = o.reconciliation_status;
-  p.closed = p.closed || o.period_state == "closed";
+  p.status = ObservationOf(o).reconciliation_status;
+  p.closed = p.closed || ObservationOf(o).period_state == "closed";
   p.latest_observation = outcome_index;
   if (std::optional<double> spend = DeliveryNumber(o, "cumulative_spend")) p.latest_observed_spend = *spend;
   a.latest_observation = outcome_index;

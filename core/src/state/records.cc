@@ -185,19 +185,19 @@ json::Value OutcomeToJson(const Outcome& o) {
                              {"type", o.type},
                              {"reporter", o.reporter},
                              {"purchase_type", o.purchase_type},
-                             {"seller_channels", Strs(o.seller_channels)},
-                             {"reconciliation_status", o.reconciliation_status},
-                             {"period_state", o.period_state},
-                             {"observation_id", o.observation_id},
+                             {"seller_channels", Strs(SettlementOf(o).seller_channels)},
+                             {"reconciliation_status", ObservationOf(o).reconciliation_status},
+                             {"period_state", ObservationOf(o).period_state},
+                             {"observation_id", ObservationOf(o).observation_id},
                              {"payload_hash", o.payload_hash.str()},
                              {"findings", Text(FindingsOf(o))},
                              {"body", OutcomeBodyText(o)},
                              {"timestamp", o.timestamp_ms},
                              {"seq", static_cast<double>(o.seq)}});
-  SetOpt(v, "committed_budget", o.committed_budget);
-  SetOpt(v, "reported_committed_budget", o.reported_committed_budget);
-  SetOpt(v, "seller_reference", o.seller_reference);
-  if (!o.delivery.empty()) v.set("delivery", o.delivery.Text());  // JSON text, as Text() writes opaque values
+  SetOpt(v, "committed_budget", SettlementOf(o).committed_budget);
+  SetOpt(v, "reported_committed_budget", SettlementOf(o).reported_committed_budget);
+  SetOpt(v, "seller_reference", SettlementOf(o).seller_reference);
+  if (!ObservationOf(o).delivery.empty()) v.set("delivery", ObservationOf(o).delivery.Text());  // JSON text, as Text() writes opaque values
   SetOpt(v, "error", o.error);
   if (o.legacy_snapshot) v.set("legacy_snapshot", true);
   if (IsLegacy(o.dialect)) v.set("dialect", DialectName(o.dialect));
@@ -435,26 +435,27 @@ Outcome ReadOutcome(RecordReader& r, const json::Value& v, const std::string& w,
   o.reporter = r.Str(v, "reporter", w);
   o.reporter_key = NormalizeAgentUrl(o.reporter.str()).value_or("");
   o.purchase_type = r.Str(v, "purchase_type", w);
-  o.seller_channels = Syms(r.Strings(v, "seller_channels", w));
-  o.reconciliation_status = r.Enum(v, "reconciliation_status", w,
+  MutableSettlement(o).seller_channels = Syms(r.Strings(v, "seller_channels", w));
+  MutableObservation(o).reconciliation_status = r.Enum(v, "reconciliation_status", w,
                                    {"", "consistent", "disputed", "measurement_variance", "closed_unresolved"});
-  o.period_state = r.Enum(v, "period_state", w, {"", "open", "closed"});
-  o.observation_id = r.Str(v, "observation_id", w);
+  MutableObservation(o).period_state = r.Enum(v, "period_state", w, {"", "open", "closed"});
+  MutableObservation(o).observation_id = r.Str(v, "observation_id", w);
   o.payload_hash = r.Str(v, "payload_hash", w);
   json::Value findings = r.Any(v, "findings", w);
   // "" until the outcome is final (add_outcome of a change set).
   if (const std::string* body = v.find_string("body"); !body || !body->empty()) KeepOutcomeBody(o, r.Text(v, "body", w));
   o.timestamp_ms = r.Time(v, "timestamp", w);
   o.seq = static_cast<uint64_t>(r.Count(v, "seq", w));
-  o.committed_budget = r.Opt<double>(v, "committed_budget", w);
-  o.reported_committed_budget = r.Opt<double>(v, "reported_committed_budget", w);
-  o.seller_reference = r.Opt<std::string>(v, "seller_reference", w);
-  if (v.has("delivery")) o.delivery = ShapedText(r.Text(v, "delivery", w));
+  MutableSettlement(o).committed_budget = r.Opt<double>(v, "committed_budget", w);
+  MutableSettlement(o).reported_committed_budget = r.Opt<double>(v, "reported_committed_budget", w);
+  MutableSettlement(o).seller_reference = r.Opt<std::string>(v, "seller_reference", w);
+  if (v.has("delivery")) MutableObservation(o).delivery = ShapedText(r.Text(v, "delivery", w));
   o.error = r.Opt<json::Value>(v, "error", w);
   o.legacy_snapshot = v.has("legacy_snapshot") && r.Bool(v, "legacy_snapshot", w);
   if (v.has("dialect")) o.dialect = DialectFromName(r.Enum(v, "dialect", w, {"3.0", "3.1"}));
   if (!findings.is_array()) r.Invalid(w + ".findings", "must be an array");
   else SetFindings(o, std::move(findings));
+  TidyOutcome(o);
   return o;
 }
 

@@ -83,9 +83,9 @@ Status CheckLinks(const State& s) {
     if (o.action != kNone && s.actions[o.action].plan != o.plan) return bad(At("outcomes", i, "action"), "is another plan's");
     if (o.check != kNone && s.checks[o.check].plan != o.plan) return bad(At("outcomes", i, "check"), "is another plan's");
     if (!o.body_json && o.body_shape.empty()) return bad(At("outcomes", i, "body"), "is empty on a stored outcome");
-    if (o.type == "completed" && o.seller_reference && o.action == kNone)
+    if (o.type == "completed" && SettlementOf(o).seller_reference && o.action == kNone)
       return bad(At("outcomes", i, "action"), "is missing on a completed outcome");
-    const bool observation = o.type == "delivery" && !o.observation_id.empty();
+    const bool observation = o.type == "delivery" && !ObservationOf(o).observation_id.empty();
     if ((observation || (o.type == "delivery" && !o.legacy_snapshot)) &&
         (o.action == kNone || o.check == kNone || !s.checks[o.check].statement))
       return bad(At("outcomes", i), "is not bound to a delivery statement");
@@ -347,8 +347,8 @@ void RebuildDerived(State& s, const Config& config) {
   for (size_t i = 0; i < s.outcomes.size(); ++i) {
     const Outcome& o = s.outcomes[i];
     IndexOutcome(s, static_cast<int32_t>(i));
-    if (o.type == "delivery" && !o.observation_id.empty())
-      s.observation_by_id[KeyOf(JoinKey(JoinKey(o.reporter_key, std::to_string(o.plan)), o.observation_id))] =
+    if (o.type == "delivery" && !ObservationOf(o).observation_id.empty())
+      s.observation_by_id[KeyOf(JoinKey(JoinKey(o.reporter_key, std::to_string(o.plan)), ObservationOf(o).observation_id))] =
           static_cast<int32_t>(i);
   }
   for (size_t i = 0; i < s.adjustments.size(); ++i) {
@@ -411,16 +411,17 @@ void RebuildDerived(State& s, const Config& config) {
           if (const std::string* mb = c.planned_delivery->find_string("media_buy_id")) RecordMediaBuyId(s, c.action, *mb);
         break;
       }
-      case EntryKind::kOutcome:
+      case EntryKind::kOutcome: {
         CountOutcome(s, e.index);
-        if (s.outcomes[e.index].legacy_snapshot && s.outcomes[e.index].action != kNone)
-          if (std::optional<double> spend = DeliveryNumber(s.outcomes[e.index], "spend"))
-            MutableAdjustments(s.actions[s.outcomes[e.index].action]).legacy_snapshot_spend.Add(*spend);
-        if (s.outcomes[e.index].type == "completed" && s.outcomes[e.index].seller_reference)
-          RecordMediaBuyId(s, s.outcomes[e.index].action, *s.outcomes[e.index].seller_reference);
-        if (s.outcomes[e.index].type == "delivery" && !s.outcomes[e.index].observation_id.empty())
-          RecordObservation(s, e.index);
+        const Outcome& o = s.outcomes[e.index];
+        if (o.legacy_snapshot && o.action != kNone)
+          if (std::optional<double> spend = DeliveryNumber(o, "spend"))
+            MutableAdjustments(s.actions[o.action]).legacy_snapshot_spend.Add(*spend);
+        if (o.type == "completed" && SettlementOf(o).seller_reference)
+          RecordMediaBuyId(s, o.action, *SettlementOf(o).seller_reference);
+        if (o.type == "delivery" && !ObservationOf(o).observation_id.empty()) RecordObservation(s, e.index);
         break;
+      }
       case EntryKind::kAdjustment:
         CountAdjustment(s, e.index);
         break;

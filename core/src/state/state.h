@@ -358,6 +358,27 @@ inline ActionAdjustments& MutableAdjustments(Action& a) {
   return *a.adjusted;
 }
 
+struct OutcomeSettlement {
+  std::optional<double> committed_budget, reported_committed_budget;
+  std::optional<std::string> seller_reference;
+  std::vector<Sym> seller_channels;  // seller_response.planned_delivery.channels
+  bool empty() const {
+    return !committed_budget && !reported_committed_budget && !seller_reference && seller_channels.empty();
+  }
+};
+
+struct OutcomeObservation {
+  // The observation as received, as compact JSON text (issue 15: kept as a
+  // tree it was ~470 B a buy; now as a pooled shape and its values), empty
+  // for none; read its numbers with DeliveryNumber().
+  ShapedText delivery;
+  Sym reconciliation_status, period_state;
+  std::string observation_id;
+  bool empty() const {
+    return delivery.empty() && reconciliation_status.empty() && period_state.empty() && observation_id.empty();
+  }
+};
+
 struct Outcome {
   RecordId outcome_id;
   int32_t plan = kNone, action = kNone, check = kNone;
@@ -366,16 +387,13 @@ struct Outcome {
   Sym type;  // completed | failed | delivery
   Sym reporter, reporter_key;
   Sym purchase_type;  // governance_context as sent = the named check's token (04 §2 step 5)
-  std::optional<double> committed_budget, reported_committed_budget;
-  std::optional<std::string> seller_reference;
-  std::vector<Sym> seller_channels;  // seller_response.planned_delivery.channels
-  // The observation as received, as compact JSON text (issue 15: kept as a
-  // tree it was ~470 B a buy; now as a pooled shape and its values), empty
-  // for none; read its numbers with DeliveryNumber().
-  ShapedText delivery;
+  // What a completed or failed outcome settles, and what a delivery outcome
+  // observed: each boxed, absent when all of it is empty (issue 15: an
+  // outcome is one or the other, and both inline were 184 bytes).
+  // SettlementOf() and ObservationOf() read them.
+  Boxed<OutcomeSettlement> settlement;
+  Boxed<OutcomeObservation> observation;
   Boxed<json::Value> error;
-  Sym reconciliation_status, period_state;
-  std::string observation_id;
   DigestText payload_hash;
   // Findings (an array), boxed and absent when there are none, as for most
   // outcomes (issue 15: 40 bytes inline). FindingsOf() reads them.
@@ -389,6 +407,29 @@ struct Outcome {
   int64_t timestamp_ms = 0;
   uint64_t seq = 0;
 };
+
+// An outcome's settlement and observation; empty ones when it has none.
+inline const OutcomeSettlement& SettlementOf(const Outcome& o) {
+  static const OutcomeSettlement* const kEmpty = new OutcomeSettlement();  // never destroyed: read after exit
+  return o.settlement ? *o.settlement : *kEmpty;
+}
+inline const OutcomeObservation& ObservationOf(const Outcome& o) {
+  static const OutcomeObservation* const kEmpty = new OutcomeObservation();  // never destroyed
+  return o.observation ? *o.observation : *kEmpty;
+}
+// The same, to fill in: boxed on first use. TidyOutcome drops boxes left empty.
+inline OutcomeSettlement& MutableSettlement(Outcome& o) {
+  if (!o.settlement) o.settlement = OutcomeSettlement();
+  return *o.settlement;
+}
+inline OutcomeObservation& MutableObservation(Outcome& o) {
+  if (!o.observation) o.observation = OutcomeObservation();
+  return *o.observation;
+}
+inline void TidyOutcome(Outcome& o) {
+  if (o.settlement && o.settlement->empty()) o.settlement.reset();
+  if (o.observation && o.observation->empty()) o.observation.reset();
+}
 
 // An outcome's findings: an array, empty when it has none.
 inline const json::Value& FindingsOf(const Outcome& o) {

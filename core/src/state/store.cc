@@ -302,8 +302,10 @@ void Store::RecordStatement(int32_t check) {
 int32_t Store::AddOutcome(Outcome o) {
   if (logging()) Log(json::Obj({{"op", "add_outcome"}, {"outcome", OutcomeToJson(o)}}));
   const int32_t oi = static_cast<int32_t>(state_.outcomes.size());
-  if (o.type == "delivery" && !o.observation_id.empty())
-    state_.observation_by_id[KeyOf(JoinKey(JoinKey(o.reporter_key, std::to_string(o.plan)), o.observation_id))] = oi;
+  TidyOutcome(o);
+  if (o.type == "delivery" && !ObservationOf(o).observation_id.empty())
+    state_.observation_by_id[KeyOf(JoinKey(JoinKey(o.reporter_key, std::to_string(o.plan)), ObservationOf(o).observation_id))] =
+        oi;
   state_.outcomes.push_back(std::move(o));
   IndexOutcome(state_, oi);
   return oi;
@@ -320,10 +322,10 @@ void Store::Settle(int32_t oi) {
   Action& a = state_.actions[ai];
   a.settlement = oi;
   a.failed = o.type == "failed";
-  a.gross = o.committed_budget.value_or(0);
+  a.gross = SettlementOf(o).committed_budget.value_or(0);
   ApplyActionLedger(state_, ai, +1);
   RecordSettlementAggregation(state_, ai);
-  if (o.seller_reference && o.type == "completed") RecordMediaBuyId(state_, ai, *o.seller_reference);
+  if (SettlementOf(o).seller_reference && o.type == "completed") RecordMediaBuyId(state_, ai, *SettlementOf(o).seller_reference);
 }
 
 void Store::AddSnapshotSpend(int32_t action, double spend) {
@@ -336,7 +338,7 @@ void Store::FinalizeOutcome(int32_t oi, std::string body_json) {
   Outcome& o = state_.outcomes[oi];
   o.seq = ++state_.seq;
   KeepOutcomeBody(o, std::move(body_json));
-  if (o.type == "delivery" && !o.observation_id.empty()) RecordObservation(state_, oi);
+  if (o.type == "delivery" && !ObservationOf(o).observation_id.empty()) RecordObservation(state_, oi);
   CountOutcome(state_, oi);
 }
 

@@ -73,9 +73,10 @@ TaskResult Report(Agent& agent, CallContext& ctx, const json::Value& r, const Au
     return TaskResult::Failed(NotFound("outcome_id"));
   const Plan& plan = state.plans[outcome->plan];
   // 4–7.
-  if (outcome->type != "completed" || !outcome->committed_budget || *outcome->committed_budget <= kEpsilon)
+  const OutcomeSettlement& settled = SettlementOf(*outcome);
+  if (outcome->type != "completed" || !settled.committed_budget || *settled.committed_budget <= kEpsilon)
     return TaskResult::Failed(Invalid("outcome_id", "adjustments apply to a completed outcome with a committed amount"));
-  if (!outcome->seller_reference || *outcome->seller_reference != *r.find_string("seller_reference"))
+  if (!settled.seller_reference || *settled.seller_reference != *r.find_string("seller_reference"))
     return TaskResult::Failed(Invalid("seller_reference", "seller_reference does not match the outcome"));
   const json::Value& amount = *r.find("amount");
   const double value = *amount.find_number("amount");
@@ -87,7 +88,7 @@ TaskResult Report(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   for (int32_t j : AdjustmentsOf(action).adjustments)
     if (state.adjustments[j].outcome == oi && state.adjustments[j].state != "disputed") open.Add(state.adjustments[j].amount);
   open.Add(value);
-  if (Exceeds(open.Value(), *outcome->committed_budget))
+  if (Exceeds(open.Value(), *settled.committed_budget))
     return TaskResult::Failed(Invalid("amount.amount", "adjustments would exceed the committed amount"));
   Result<std::string> id = ctx.NewId("adj", [&](const std::string& x) { return FindAdjustment(state, x) != kNone; });
   if (!id.ok()) return TaskResult::Failed(id.error());
@@ -133,7 +134,7 @@ TaskResult Review(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   const Plan& plan = state.plans[adj->plan];
   const Action& action = state.actions[adj->action];
   const Outcome& outcome = state.outcomes[adj->outcome];
-  const double committed = *outcome.committed_budget;
+  const double committed = *SettlementOf(outcome).committed_budget;
   const bool accept = *r.find_string("decision") == "accept";
   double verified_amount = 0, restored = 0;
   if (accept) {

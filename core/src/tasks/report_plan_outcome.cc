@@ -257,10 +257,11 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   o.reporter = auth.agent_url;
   o.reporter_key = auth.key;
   o.purchase_type = action.purchase_type;
-  o.committed_budget = committed;
-  if (outcome == "completed") o.reported_committed_budget = reported;
-  o.seller_reference = seller_reference;
-  o.seller_channels = Syms(seller_channels);
+  OutcomeSettlement& settled = MutableSettlement(o);
+  settled.committed_budget = committed;
+  if (outcome == "completed") settled.reported_committed_budget = reported;
+  settled.seller_reference = seller_reference;
+  settled.seller_channels = Syms(seller_channels);
   if (ctx.is_legacy()) o.payload_hash = canon::IdempotencyPayloadHash(r);  // keyless resends (10 §4.2)
   if (const json::Value* e = r.find("error")) o.error = *e;
   SetFindings(o, findings);
@@ -392,10 +393,11 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   if (!made.ok()) return TaskResult::Failed(made.error());
   Outcome o = std::move(made.value());
   o.purchase_type = action.purchase_type;
-  o.delivery = ShapedText(json::Write(d));
-  o.reconciliation_status = status;
-  o.period_state = closing ? "closed" : "open";
-  o.observation_id = observation_id;
+  OutcomeObservation& observed = MutableObservation(o);
+  observed.delivery = ShapedText(json::Write(d));
+  observed.reconciliation_status = status;
+  observed.period_state = closing ? "closed" : "open";
+  observed.observation_id = observation_id;
   o.payload_hash = hash;
   if (finding) {
     json::Value findings = json::Value::MakeArray();
@@ -405,7 +407,7 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   json::Value body = json::Obj({{"outcome_id", o.outcome_id},
                                 {"outcome_state", finding ? "findings" : "accepted"},
                                 {"delivery_reconciliation_status", status},
-                                {"delivery_period_state", o.period_state}});
+                                {"delivery_period_state", observed.period_state}});
   if (finding) body.set("findings", FindingsOf(o));
   if (agent.config.compat_legacy_body_status) body.set("status", *body.find_string("outcome_state"));
   Store& store = ctx.store();
@@ -477,7 +479,7 @@ TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, 
   if (!made.ok()) return TaskResult::Failed(made.error());
   Outcome o = std::move(made.value());
   o.purchase_type = ai != kNone ? state.actions[ai].purchase_type : "media_buy";
-  o.delivery = ShapedText(json::Write(*d));
+  MutableObservation(o).delivery = ShapedText(json::Write(*d));
   o.legacy_snapshot = true;
   SetFindings(o, findings);
   json::Value body = json::Obj({{"outcome_id", o.outcome_id},
