@@ -237,6 +237,34 @@ TEST_CASE("Stored tokens split into a shared header, claims and signature and re
   CHECK(TokenClaims(o, ids) == R"({"sub":"gb_7","check_id":"chk_7","jti":"chk_7x"})");
 }
 
+// Issue 15: digests and UUIDs in their usual spellings are kept as their
+// bytes; every near miss keeps its text; all of it joins back exactly, also
+// through ReferToKnown / ResolveKnown.
+TEST_CASE("Split values keep digests and UUIDs as bytes and join back exactly", "[state][15]") {
+  const std::string hex = "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945";
+  const std::string uuid = "019b76da-a801-775c-bf52-dd53ff9f5d1c", b64 = "MVi-v9u02G1PsucdFCednlehLtZUyrWqSGnBKtyoEdA";
+  const struct {
+    std::string value;
+    size_t stored;  // bytes the value takes in `values`
+  } cases[] = {
+      {hex, 34}, {"sha256:" + hex, 34}, {uuid, 18}, {b64, 34},
+      // Near misses: upper case, a wrong length, a dash out of place, a
+      // non-canonical last character, another prefix.
+      {"4F53" + hex.substr(4), 65}, {hex.substr(1), 64}, {"019b76daa-801-775c-bf52-dd53ff9f5d1c", 37},
+      {"019B76DA-A801-775C-BF52-DD53FF9F5D1C", 37}, {b64.substr(0, 42) + "B", 44}, {"sha257:" + hex, 72},
+      {hex.substr(0, 30) + "-" + hex.substr(31), 65}};
+  for (const auto& c : cases) {
+    INFO(c.value);
+    const std::string text = R"({"a":")" + c.value + R"(","n":1})";
+    std::string shape, values;
+    REQUIRE(SplitValues(text, &shape, &values));
+    CHECK(values.size() == c.stored + 2);  // and the number's two bytes
+    CHECK(JoinHoles(shape, values) == text);
+    CHECK(JoinHoles(shape, ResolveKnown(ReferToKnown(values, {"x", c.value}), {"x", c.value})) == text);
+    CHECK(ShapedText(text).Text() == text);
+  }
+}
+
 // Issue 15: values a record holds elsewhere are referred to, not repeated;
 // the references resolve back exactly, and only with the same known values.
 TEST_CASE("ReferToKnown and ResolveKnown invert exactly", "[state][15]") {

@@ -1,5 +1,7 @@
 #include "util/holes.h"
 
+#include "canon/sha256.h"
+
 namespace adcp {
 namespace {
 
@@ -7,17 +9,95 @@ bool IsNumberByte(char c) {
   return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
 }
 
+// Packed forms of a value (after a zero length byte): the form, then the bytes.
+enum Form : unsigned char { kHex64 = 0x80, kPrefixedHex64 = 0x81, kBase64Url32 = 0x82, kUuid = 0x83 };
+constexpr std::string_view kSha256Prefix = "sha256:";
+constexpr size_t kUuidDashes[] = {8, 13, 18, 23};
+
+size_t PackedSize(unsigned char form) { return form == kUuid ? 16 : form >= kHex64 && form <= kBase64Url32 ? 32 : 0; }
+
+int LowerHexNibble(char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; }
+
+// Appends the bytes of lowercase hex (a UUID's dashes skipped, whose places
+// IsUuidText checked); false, with `out` as it was, when the text is not that.
+bool AppendHexBytes(std::string_view hex, std::string* out, bool uuid = false) {
+  const size_t before = out->size();
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    while (uuid && i < hex.size() && hex[i] == '-') ++i;
+    const int high = LowerHexNibble(hex[i]), low = i + 1 < hex.size() ? LowerHexNibble(hex[i + 1]) : -1;
+    if (high < 0 || low < 0) {
+      out->resize(before);
+      return false;
+    }
+    out->push_back(static_cast<char>(high << 4 | low));
+  }
+  return true;
+}
+
+bool IsUuidText(std::string_view v) {
+  if (v.size() != 36) return false;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const bool dash = i == kUuidDashes[0] || i == kUuidDashes[1] || i == kUuidDashes[2] || i == kUuidDashes[3];
+    if (dash != (v[i] == '-') || (!dash && LowerHexNibble(v[i]) < 0)) return false;
+  }
+  return true;
+}
+
+// The value as a length byte and its text, or packed when it has a packed form.
+void AppendValue(std::string_view value, std::string* values) {
+  const size_t start = values->size();
+  values->push_back('\0');
+  if (value.size() == 64 && AppendHexBytes(value, &(values->append(1, static_cast<char>(kHex64))))) return;
+  values->resize(start + 1);
+  if (value.size() == kSha256Prefix.size() + 64 && value.substr(0, kSha256Prefix.size()) == kSha256Prefix &&
+      AppendHexBytes(value.substr(kSha256Prefix.size()), &(values->append(1, static_cast<char>(kPrefixedHex64)))))
+    return;
+  values->resize(start + 1);
+  if (IsUuidText(value) && AppendHexBytes(value, &(values->append(1, static_cast<char>(kUuid))), true)) return;
+  values->resize(start + 1);
+  std::string decoded;  // the strict decoder takes only canonical text: it encodes back the same
+  if (value.size() == 43 && canon::Base64UrlDecode(value, &decoded) && decoded.size() == 32) {
+    values->append(1, static_cast<char>(kBase64Url32)).append(decoded);
+    return;
+  }
+  (*values)[start] = static_cast<char>(value.size());
+  values->append(value);
+}
+
+// The text of a packed value (form and bytes).
+void AppendUnpacked(unsigned char form, std::string_view bytes, std::string* text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  if (form == kBase64Url32) return canon::Base64UrlAppend(text, bytes);
+  if (form == kPrefixedHex64) text->append(kSha256Prefix);
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (form == kUuid && (i == 4 || i == 6 || i == 8 || i == 10)) text->push_back('-');
+    text->push_back(kHex[static_cast<unsigned char>(bytes[i]) >> 4]);
+    text->push_back(kHex[static_cast<unsigned char>(bytes[i]) & 15]);
+  }
+}
+
+// The size of the value entry at `at` (its length byte included).
+size_t EntrySize(std::string_view values, size_t at) {
+  const size_t size = static_cast<unsigned char>(values[at]);
+  if (size > 0) return 1 + size;
+  const unsigned char form = at + 1 < values.size() ? static_cast<unsigned char>(values[at + 1]) : 0;
+  return 2 + PackedSize(form);
+}
+
 }  // namespace
 
 std::string JoinHoles(std::string_view shape, std::string_view values) {
   std::string text;
-  text.reserve(shape.size() + values.size());
+  text.reserve(shape.size() + values.size() + 64);
   size_t copied = 0, at = 0;
   for (size_t hole = shape.find(kHole); hole != std::string_view::npos && at < values.size();
        hole = shape.find(kHole, copied)) {
-    const size_t size = static_cast<unsigned char>(values[at]);
-    text.append(shape.substr(copied, hole - copied)).append(values.substr(at + 1, size));
-    at += 1 + size;
+    const size_t size = static_cast<unsigned char>(values[at]), entry = EntrySize(values, at);
+    text.append(shape.substr(copied, hole - copied));
+    if (size > 0) text.append(values.substr(at + 1, size));
+    else if (entry > 2 && at + entry <= values.size())
+      AppendUnpacked(static_cast<unsigned char>(values[at + 1]), values.substr(at + 2, entry - 2), &text);
+    at += entry;
     copied = hole + 1;
   }
   text.append(shape.substr(copied));
@@ -33,8 +113,7 @@ bool SplitMembers(std::string_view text, bool (*wanted)(std::string_view member,
   auto take = [&](size_t start, size_t end) {
     if (end == start || end - start > 255) return;
     shape->append(text.substr(copied, start - copied)).push_back(kHole);
-    values->push_back(static_cast<char>(end - start));
-    values->append(text.substr(start, end - start));
+    AppendValue(text.substr(start, end - start), values);
     copied = end;
   };
   std::string_view member;  // the name the next value follows, if it follows one
@@ -86,13 +165,13 @@ std::string ReferToKnown(std::string_view values, std::initializer_list<std::str
   std::string out;
   out.reserve(values.size());
   for (size_t at = 0; at < values.size();) {
-    const size_t size = static_cast<unsigned char>(values[at]);
+    const size_t size = static_cast<unsigned char>(values[at]), entry = EntrySize(values, at);
     const std::string_view value = values.substr(at + 1, size);
     size_t index = 0;
     while (index < known.size() && (known.begin()[index].empty() || known.begin()[index] != value)) ++index;
     if (size > 0 && index < known.size()) out.append(1, '\0').push_back(static_cast<char>(index));
-    else out.append(values.substr(at, 1 + size));
-    at += 1 + size;
+    else out.append(values.substr(at, entry));  // a packed value stays packed
+    at += entry;
   }
   return out;
 }
@@ -101,10 +180,10 @@ std::string ResolveKnown(std::string_view values, std::initializer_list<std::str
   std::string out;
   out.reserve(values.size() + 64);
   for (size_t at = 0; at < values.size();) {
-    const size_t size = static_cast<unsigned char>(values[at]);
-    if (size > 0) {
-      out.append(values.substr(at, 1 + size));
-      at += 1 + size;
+    const size_t size = static_cast<unsigned char>(values[at]), entry = EntrySize(values, at);
+    if (size > 0 || entry > 2) {  // a value, or a packed one
+      out.append(values.substr(at, entry));
+      at += entry;
       continue;
     }
     const size_t index = at + 1 < values.size() ? static_cast<unsigned char>(values[at + 1]) : known.size();

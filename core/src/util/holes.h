@@ -1,7 +1,11 @@
 // Texts kept as a pooled shape plus the few values that differ from record
 // to record (issue 15: memory per decision). Each value's place in the shape
 // is one kHole byte; the values follow one another, each after a length
-// byte. The split is purely textual and JoinHoles inverts it exactly.
+// byte. A value that is a digest or a UUID in its usual spelling (lowercase
+// hex, "sha256:" and lowercase hex, canonical unpadded base64url of 32
+// bytes, a lowercase UUID) is kept as its bytes instead: a zero length byte,
+// a form byte (0x80 and up) and the bytes. The split is purely textual and
+// JoinHoles inverts it exactly.
 #pragma once
 
 #include <initializer_list>
