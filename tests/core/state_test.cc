@@ -173,21 +173,22 @@ TEST_CASE("README money: ε comparisons, round2/round3, exact order-independent 
 // its claims and signature as bytes, and gives back the exact text.
 TEST_CASE("Stored tokens split into a shared header, claims and signature and read back exactly", "[state][15]") {
   State s;
+  const TokenIds kNoIds;  // tokens of no check: nothing referred to
   const std::string header = canon::Base64UrlEncode(R"({"alg":"EdDSA","kid":"k","typ":"adcp-gov+jws"})");
   const std::string signature = canon::Base64UrlEncode(std::string(64, '\x7f'));
   auto token = [&](const std::string& claims) { return header + "." + canon::Base64UrlEncode(claims) + "." + signature; };
   const std::string first = token(R"({"sub":"gb_1","jti":"a"})"), second = token(R"({"sub":"gb_2","jti":"bb"})");
   StoredToken a = StoredToken::Verbatim(first), b = StoredToken::Verbatim(second);
-  CompactToken(s, a);
-  CompactToken(s, b);
+  CompactToken(s, a, kNoIds);
+  CompactToken(s, b, kNoIds);
   CHECK(a.header == 0);
   CHECK(b.header == 0);  // one header kept for both
   CHECK(s.token_headers.size() == 1);
   // The per-token values (sub, jti) are taken out of one shared claims shape.
   CHECK(a.bytes == std::string("\x04gb_1\x01" "a") + std::string(64, '\x7f'));
   CHECK(&a.claims_shape.str() == &b.claims_shape.str());
-  CHECK(TokenText(s, a) == first);
-  CHECK(TokenText(s, b) == second);
+  CHECK(TokenText(s, a, kNoIds) == first);
+  CHECK(TokenText(s, b, kNoIds) == second);
   // Claims without such values keep their JSON; a value with an escape, or
   // numbers and nested amounts, read back the same.
   for (const std::string& claims : {std::string(R"({"iss":"x","phase":"intent"})"),
@@ -195,34 +196,34 @@ TEST_CASE("Stored tokens split into a shared header, claims and signature and re
                                     std::string(R"({"sub":"","jti":")") + std::string(300, 'j') + R"("})"}) {
     INFO(claims);
     StoredToken t = StoredToken::Verbatim(token(claims));
-    CompactToken(s, t);
+    CompactToken(s, t, kNoIds);
     CHECK(t.header == 0);
-    CHECK(TokenClaims(t) == claims);
-    CHECK(TokenText(s, t) == token(claims));
+    CHECK(TokenClaims(t, kNoIds) == claims);
+    CHECK(TokenText(s, t, kNoIds) == token(claims));
   }
   StoredToken plain = StoredToken::Verbatim(token(R"({"iss":"x"})"));
-  CompactToken(s, plain);
+  CompactToken(s, plain, kNoIds);
   CHECK(plain.claims_shape.empty());
   CHECK(plain.bytes == std::string(R"({"iss":"x"})") + std::string(64, '\x7f'));
   // The claims read straight from the bytes, and from a verbatim token.
-  CHECK(TokenClaims(a) == R"({"sub":"gb_1","jti":"a"})");
-  CHECK(TokenClaims(StoredToken::Verbatim(second)) == R"({"sub":"gb_2","jti":"bb"})");
-  CHECK(TokenClaims(StoredToken::Verbatim("not a token")).empty());
+  CHECK(TokenClaims(a, kNoIds) == R"({"sub":"gb_1","jti":"a"})");
+  CHECK(TokenClaims(StoredToken::Verbatim(second), kNoIds) == R"({"sub":"gb_2","jti":"bb"})");
+  CHECK(TokenClaims(StoredToken::Verbatim("not a token"), kNoIds).empty());
   // An unsigned token (allow_unsigned_tokens) has an empty signature segment.
   const std::string unsigned_token = header + "." + canon::Base64UrlEncode("{}") + ".";
   StoredToken u = StoredToken::Verbatim(unsigned_token);
-  CompactToken(s, u);
+  CompactToken(s, u, kNoIds);
   CHECK(u.header == 0);
-  CHECK(TokenText(s, u) == unsigned_token);
+  CHECK(TokenText(s, u, kNoIds) == unsigned_token);
   // What does not split back byte-exactly stays verbatim: non-canonical
   // trailing bits, padding, a fourth segment, a missing one, no token.
   for (const std::string& odd : {header + ".e31." + signature, header + ".e30=." + signature,
                                  first + ".x", header + "." + signature, std::string()}) {
     INFO(odd);
     StoredToken t = StoredToken::Verbatim(odd);
-    CompactToken(s, t);
+    CompactToken(s, t, kNoIds);
     CHECK(t.header == StoredToken::kVerbatim);
-    CHECK(TokenText(s, t) == odd);
+    CHECK(TokenText(s, t, kNoIds) == odd);
     CHECK(t.empty() == odd.empty());
   }
   CHECK(s.token_headers.size() == 1);
@@ -260,7 +261,11 @@ TEST_CASE("Split values keep digests and UUIDs as bytes and join back exactly", 
     REQUIRE(SplitValues(text, &shape, &values));
     CHECK(values.size() == c.stored + 2);  // and the number's two bytes
     CHECK(JoinHoles(shape, values) == text);
-    CHECK(JoinHoles(shape, ResolveKnown(ReferToKnown(values, {"x", c.value}), {"x", c.value})) == text);
+    // A packed value is never referred to (it is not kept as its text); the
+    // rest are, and both join back the same.
+    std::string resolved;
+    REQUIRE(ResolveKnown(ReferToKnown(values, {"x", c.value}), {"x", c.value}, &resolved));
+    CHECK(JoinHoles(shape, resolved) == text);
     CHECK(ShapedText(text).Text() == text);
   }
 }
@@ -272,17 +277,24 @@ TEST_CASE("ReferToKnown and ResolveKnown invert exactly", "[state][15]") {
   REQUIRE(SplitValues(R"({"a":"chk_1","b":"gb_1","c":"chk_12","d":3,"e":"gb_1"})", &shape, &values));
   const std::string referred = ReferToKnown(values, {"chk_1", "gb_1"});
   CHECK(referred == std::string("\0\0\0\x01\x06" "chk_12\x01" "3\0\x01", 15));
-  CHECK(ResolveKnown(referred, {"chk_1", "gb_1"}) == values);
-  CHECK(JoinHoles(shape, ResolveKnown(referred, {"chk_1", "gb_1"})) == R"({"a":"chk_1","b":"gb_1","c":"chk_12","d":3,"e":"gb_1"})");
+  std::string resolved;
+  REQUIRE(ResolveKnown(referred, {"chk_1", "gb_1"}, &resolved));
+  CHECK(resolved == values);
+  CHECK(JoinHoles(shape, resolved) == R"({"a":"chk_1","b":"gb_1","c":"chk_12","d":3,"e":"gb_1"})");
+  // Other known values than the references were made with: refused.
+  CHECK_FALSE(ResolveKnown(referred, {"chk_1"}, &resolved));
+  CHECK_FALSE(ResolveKnown(referred, {"chk_1", ""}, &resolved));
   // An empty known value never matches; nothing known, nothing changes.
   CHECK(ReferToKnown(values, {"", ""}) == values);
   CHECK(ReferToKnown(values, {}) == values);
-  CHECK(ResolveKnown(values, {}) == values);
+  REQUIRE(ResolveKnown(values, {}, &resolved));
+  CHECK(resolved == values);
   // A value of 255 bytes is referred to like any other.
   const std::string longest(255, 'z');
   REQUIRE(SplitValues("[\"" + longest + "\"]", &shape, &values));
   CHECK(ReferToKnown(values, {longest}) == std::string("\0\0", 2));
-  CHECK(ResolveKnown(std::string("\0\0", 2), {longest}) == values);
+  REQUIRE(ResolveKnown(std::string("\0\0", 2), {longest}, &resolved));
+  CHECK(resolved == values);
 }
 
 TEST_CASE("An approved check's token reads back the same in its answer, the export and the audit log", "[state][15]") {

@@ -403,6 +403,29 @@ TEST_CASE("08 §5 idempotency: replay bodies expire in time order when the clock
   imported.now_ms = h.now_ms;
   imported.Call("sync_plans", key("clock-back-key-00000C"), kOwner);
   CHECK(bodies(imported.State()) == kept);
+
+  // Many keys stored while the clock jumps back and forth: an imported agent
+  // (whose entries arrive in no particular order) drops exactly the bodies
+  // the live one drops.
+  Host live;
+  const double t0 = 20'000'000;
+  for (int k = 0; k < 40; ++k) {
+    live.now_ms = t0 + ((k * 17) % 40) * 1000.0;  // a permutation of 40 seconds
+    char name[32];
+    std::snprintf(name, sizeof name, "clock-jump-key-%06d", k);
+    live.Call("sync_plans", key(name), kOwner);
+  }
+  const std::string jumped = live.State();
+  live.now_ms = t0 + 20 * 1000.0 + window_ms + 1;  // past the first 21 seconds' windows
+  live.Call("sync_plans", key("clock-jump-key-999999"), kOwner);
+  const std::map<std::string, bool> live_kept = bodies(live.State());
+  int dropped = 0;
+  for (const auto& [name, has_body] : live_kept) dropped += has_body ? 0 : 1;
+  CHECK(dropped == 21);
+  Host restored(HostOptions{}, jumped);
+  restored.now_ms = live.now_ms;
+  restored.Call("sync_plans", key("clock-jump-key-999999"), kOwner);
+  CHECK(bodies(restored.State()) == live_kept);
 }
 
 TEST_CASE("08 §5 idempotency: a key used by another task conflicts", "[08]") {

@@ -328,7 +328,10 @@ std::string TokenClaims(const StoredToken& token, TokenIds ids) {
   if (token.header != StoredToken::kVerbatim) {
     const std::string_view claims = std::string_view(token.bytes).substr(0, token.bytes.size() - token.signature_size);
     if (token.claims_shape.empty()) return std::string(claims);
-    return JoinHoles(token.claims_shape.str(), ResolveKnown(claims, {ids.check_id, ids.action_id}));
+    std::string values;
+    // Only with other ids than it was stored with (no caller does that).
+    if (!ResolveKnown(claims, {ids.check_id, ids.action_id}, &values)) return "";
+    return JoinHoles(token.claims_shape.str(), values);
   }
   std::string_view header, claims, signature;
   std::string decoded;

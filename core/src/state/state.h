@@ -595,7 +595,7 @@ struct State {
   std::unordered_map<KeyDigest, int32_t, KeyDigestHash> observation_by_id;  // reporter_key "\n" plan "\n" observation_id
   std::unordered_map<std::string, int32_t> adjustment_by_seller_id, adjustment_by_evidence_id;
   // (stored_at_ms, scope key) of the entries with a replay body, in time
-  // order (equal times in the order stored): a view of the key in
+  // order (entries of equal time expire together): a view of the key in
   // `idempotency` (entries are never erased, and map nodes do not move).
   // Issue 15: a flat queue, 24 bytes an entry where a multimap node was 64.
   // AddReplayExpiry keeps the order when the host clock goes back.
@@ -693,11 +693,11 @@ struct TokenIds {
 };
 inline TokenIds TokenIdsOf(const State& s, const Check& c);
 // The exact text of a stored token ("" for none), split with `ids`.
-std::string TokenText(const State& s, const StoredToken& token, TokenIds ids = {});
+std::string TokenText(const State& s, const StoredToken& token, TokenIds ids);
 // The token's claims as JSON text ("" when a verbatim token has none).
-std::string TokenClaims(const StoredToken& token, TokenIds ids = {});
+std::string TokenClaims(const StoredToken& token, TokenIds ids);
 // Splits a verbatim token for storage (tests; the store uses IndexIssuedToken).
-void CompactToken(State& s, StoredToken& token, TokenIds ids = {});
+void CompactToken(State& s, StoredToken& token, TokenIds ids);
 // Indexes check `check`'s issued token (check_by_token) and splits it for
 // storage (state/store.cc and import only).
 void IndexIssuedToken(State& s, int32_t check, Check& c);  // c: checks[check], or the one being added

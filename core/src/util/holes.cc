@@ -169,15 +169,16 @@ std::string ReferToKnown(std::string_view values, std::initializer_list<std::str
     const std::string_view value = values.substr(at + 1, size);
     size_t index = 0;
     while (index < known.size() && (known.begin()[index].empty() || known.begin()[index] != value)) ++index;
-    if (size > 0 && index < known.size()) out.append(1, '\0').push_back(static_cast<char>(index));
+    if (size > 0 && index < known.size() && index < kHex64) out.append(1, '\0').push_back(static_cast<char>(index));
     else out.append(values.substr(at, entry));  // a packed value stays packed
     at += entry;
   }
   return out;
 }
 
-std::string ResolveKnown(std::string_view values, std::initializer_list<std::string_view> known) {
-  std::string out;
+bool ResolveKnown(std::string_view values, std::initializer_list<std::string_view> known, std::string* resolved) {
+  std::string& out = *resolved;
+  out.clear();
   out.reserve(values.size() + 64);
   for (size_t at = 0; at < values.size();) {
     const size_t size = static_cast<unsigned char>(values[at]), entry = EntrySize(values, at);
@@ -187,14 +188,13 @@ std::string ResolveKnown(std::string_view values, std::initializer_list<std::str
       continue;
     }
     const size_t index = at + 1 < values.size() ? static_cast<unsigned char>(values[at + 1]) : known.size();
-    if (index < known.size()) {
-      const std::string_view value = known.begin()[index];
-      out.push_back(static_cast<char>(value.size()));
-      out.append(value);
-    }
+    const std::string_view value = index < known.size() ? known.begin()[index] : std::string_view();
+    if (value.empty() || value.size() > 255) return false;  // not a value ReferToKnown took
+    out.push_back(static_cast<char>(value.size()));
+    out.append(value);
     at += 2;
   }
-  return out;
+  return true;
 }
 
 ShapedText::ShapedText(std::string_view text) {

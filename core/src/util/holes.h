@@ -37,13 +37,15 @@ bool SplitNumbers(std::string_view text, std::string* shape, std::string* values
 // Every value.
 bool SplitValues(std::string_view text, std::string* shape, std::string* values);
 
-// Values (as SplitMembers gives them) equal to one of `known` become a
-// reference to it: a zero length byte (a value is never empty) and its
-// index. A record then keeps once a value it already holds (a token's check
-// id and action id). ResolveKnown, given the same `known`, gives back the
-// values exactly; it leaves a reference it cannot resolve out.
+// Values (as SplitMembers gives them) equal to one of `known` (the first
+// 128; empty ones never match) become a reference to it: a zero length byte
+// (a value is never empty) and its index. A record then keeps once a value
+// it already holds (a token's check id and action id). ResolveKnown, given
+// the same `known`, gives back the values exactly; false when a reference
+// names no known value (then `known` is not the one the values were made
+// with).
 std::string ReferToKnown(std::string_view values, std::initializer_list<std::string_view> known);
-std::string ResolveKnown(std::string_view values, std::initializer_list<std::string_view> known);
+bool ResolveKnown(std::string_view values, std::initializer_list<std::string_view> known, std::string* resolved);
 
 // JSON text kept as a pooled shape (SplitValues) and its values, or whole
 // when it has no value to take out. Records keep received documents this
