@@ -1,6 +1,8 @@
 #include "util/holes.h"
 
-#include "canon/sha256.h"
+#include <array>
+
+#include "util/digest_text.h"
 
 namespace adcp {
 namespace {
@@ -9,68 +11,50 @@ bool IsNumberByte(char c) {
   return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
 }
 
-// Packed forms of a value (after a zero length byte): the form, then the bytes.
-enum Form : unsigned char { kHex64 = 0x80, kPrefixedHex64 = 0x81, kBase64Url32 = 0x82, kUuid = 0x83 };
-constexpr std::string_view kSha256Prefix = "sha256:";
-constexpr size_t kUuidDashes[] = {8, 13, 18, 23};
+// Packed forms of a value (after a zero length byte): the form, then the
+// bytes. The three digest spellings are DigestForm's (util/digest_text.h).
+constexpr unsigned char kFirstForm = 0x80, kUuid = 0x83;
+unsigned char FormByte(DigestForm form) { return static_cast<unsigned char>(kFirstForm + static_cast<int>(form) - 1); }
 
-size_t PackedSize(unsigned char form) { return form == kUuid ? 16 : form >= kHex64 && form <= kBase64Url32 ? 32 : 0; }
+size_t PackedSize(unsigned char form) { return form == kUuid ? 16 : form >= kFirstForm && form < kUuid ? 32 : 0; }
 
-int LowerHexNibble(char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; }
+bool IsUuidDash(size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
 
-// Appends the bytes of lowercase hex (a UUID's dashes skipped, whose places
-// IsUuidText checked); false, with `out` as it was, when the text is not that.
-bool AppendHexBytes(std::string_view hex, std::string* out, bool uuid = false) {
-  const size_t before = out->size();
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    while (uuid && i < hex.size() && hex[i] == '-') ++i;
-    const int high = LowerHexNibble(hex[i]), low = i + 1 < hex.size() ? LowerHexNibble(hex[i + 1]) : -1;
-    if (high < 0 || low < 0) {
-      out->resize(before);
-      return false;
-    }
-    out->push_back(static_cast<char>(high << 4 | low));
-  }
-  return true;
-}
-
-bool IsUuidText(std::string_view v) {
+// A lowercase UUID's 16 bytes; false when `v` is not one.
+bool ReadUuid(std::string_view v, std::string* bytes) {
   if (v.size() != 36) return false;
-  for (size_t i = 0; i < v.size(); ++i) {
-    const bool dash = i == kUuidDashes[0] || i == kUuidDashes[1] || i == kUuidDashes[2] || i == kUuidDashes[3];
-    if (dash != (v[i] == '-') || (!dash && LowerHexNibble(v[i]) < 0)) return false;
+  for (size_t i = 0; i < v.size(); ++i)
+    if (IsUuidDash(i) != (v[i] == '-') || (!IsUuidDash(i) && LowerHexNibble(v[i]) < 0)) return false;
+  for (size_t i = 0; i < v.size(); i += 2) {
+    if (IsUuidDash(i)) ++i;
+    bytes->push_back(static_cast<char>(LowerHexNibble(v[i]) << 4 | LowerHexNibble(v[i + 1])));
   }
   return true;
 }
 
 // The value as a length byte and its text, or packed when it has a packed form.
 void AppendValue(std::string_view value, std::string* values) {
-  const size_t start = values->size();
-  values->push_back('\0');
-  if (value.size() == 64 && AppendHexBytes(value, &(values->append(1, static_cast<char>(kHex64))))) return;
-  values->resize(start + 1);
-  if (value.size() == kSha256Prefix.size() + 64 && value.substr(0, kSha256Prefix.size()) == kSha256Prefix &&
-      AppendHexBytes(value.substr(kSha256Prefix.size()), &(values->append(1, static_cast<char>(kPrefixedHex64)))))
-    return;
-  values->resize(start + 1);
-  if (IsUuidText(value) && AppendHexBytes(value, &(values->append(1, static_cast<char>(kUuid))), true)) return;
-  values->resize(start + 1);
-  std::string decoded;  // the strict decoder takes only canonical text: it encodes back the same
-  if (value.size() == 43 && canon::Base64UrlDecode(value, &decoded) && decoded.size() == 32) {
-    values->append(1, static_cast<char>(kBase64Url32)).append(decoded);
-    return;
+  std::array<uint8_t, 32> digest;
+  std::string uuid;
+  if (const DigestForm form = ReadDigest(value, &digest); form != DigestForm::kNone) {
+    values->append(1, '\0').push_back(static_cast<char>(FormByte(form)));
+    values->append(reinterpret_cast<const char*>(digest.data()), digest.size());
+  } else if (ReadUuid(value, &uuid)) {
+    values->append(1, '\0').push_back(static_cast<char>(kUuid));
+    values->append(uuid);
+  } else {
+    values->push_back(static_cast<char>(value.size()));
+    values->append(value);
   }
-  (*values)[start] = static_cast<char>(value.size());
-  values->append(value);
 }
 
 // The text of a packed value (form and bytes).
 void AppendUnpacked(unsigned char form, std::string_view bytes, std::string* text) {
+  if (form != kUuid)
+    return AppendDigest(static_cast<DigestForm>(form - kFirstForm + 1), reinterpret_cast<const uint8_t*>(bytes.data()), text);
   static constexpr char kHex[] = "0123456789abcdef";
-  if (form == kBase64Url32) return canon::Base64UrlAppend(text, bytes);
-  if (form == kPrefixedHex64) text->append(kSha256Prefix);
   for (size_t i = 0; i < bytes.size(); ++i) {
-    if (form == kUuid && (i == 4 || i == 6 || i == 8 || i == 10)) text->push_back('-');
+    if (i == 4 || i == 6 || i == 8 || i == 10) text->push_back('-');
     text->push_back(kHex[static_cast<unsigned char>(bytes[i]) >> 4]);
     text->push_back(kHex[static_cast<unsigned char>(bytes[i]) & 15]);
   }
@@ -169,7 +153,7 @@ std::string ReferToKnown(std::string_view values, std::initializer_list<std::str
     const std::string_view value = values.substr(at + 1, size);
     size_t index = 0;
     while (index < known.size() && (known.begin()[index].empty() || known.begin()[index] != value)) ++index;
-    if (size > 0 && index < known.size() && index < kHex64) out.append(1, '\0').push_back(static_cast<char>(index));
+    if (size > 0 && index < known.size() && index < kFirstForm) out.append(1, '\0').push_back(static_cast<char>(index));
     else out.append(values.substr(at, entry));  // a packed value stays packed
     at += entry;
   }
