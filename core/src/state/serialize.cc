@@ -292,7 +292,11 @@ Status ReadTables(const Tables& t, const json::Value& doc, RecordReader& r, Stat
 
 }  // namespace
 
-Status ImportState(std::string_view text, const Config& config, State* out) {
+// Never inlined (nor by Binaryen, CMakeLists.txt): the whole import path
+// would sit in its one caller, the WASM binding's constructor, and V8
+// compiles a function whole on its first call, so every fresh agent compiled
+// ~28 KB of import code it does not run (issue 15, WASM cold start).
+[[gnu::noinline]] Status ImportState(std::string_view text, const Config& config, State* out) {
   json::ParseLimits limits;
   limits.max_bytes = SIZE_MAX;
   limits.max_depth = Tables::kStateDepth;
