@@ -711,6 +711,68 @@ TEST_CASE("Sym interning and release are safe across threads", "[state][15]") {
 }
 #endif
 
+// Issue 15: a record's channel, country and region lists are one pooled
+// list per distinct list, 8 bytes in the record, freed with their last user.
+TEST_CASE("SymList keeps one pooled list per distinct list and frees it with the last reference", "[state][15]") {
+  const size_t lists = SymListPoolSize(), texts = SymPoolSize();
+  {
+    SymList a(Syms({"symlist-ctv", "symlist-olv"}));
+    SymList b(std::vector<Sym>{Sym("symlist-ctv"), Sym("symlist-olv")});
+    SymList reversed(Syms({"symlist-olv", "symlist-ctv"}));
+    SymList shorter(Syms({"symlist-ctv"}));
+    SymList with_empty(Syms({"symlist-ctv", ""}));
+    CHECK(sizeof(SymList) == sizeof(void*));
+    CHECK(a == b);
+    CHECK(&a.items() == &b.items());  // one copy
+    CHECK(a != reversed);              // order is kept
+    CHECK(a != shorter);
+    CHECK(shorter != with_empty);
+    CHECK(SymListPoolSize() == lists + 4);
+    CHECK(SymPoolSize() == texts + 2);
+    REQUIRE(a.size() == 2);
+    CHECK(a[0] == "symlist-ctv");
+    CHECK(a[1] == "symlist-olv");
+    CHECK(Strings(reversed) == std::vector<std::string>{"symlist-olv", "symlist-ctv"});
+    CHECK(with_empty.size() == 2);
+    CHECK(with_empty[1].empty());
+    std::vector<std::string> read;
+    for (const Sym& s : a) read.push_back(s.str());
+    CHECK(read == std::vector<std::string>{"symlist-ctv", "symlist-olv"});
+    SymList copy = a, moved = std::move(b);
+    CHECK(copy == a);
+    CHECK(moved == a);
+    a = reversed;
+    CHECK(a == reversed);
+    CHECK(SymListPoolSize() == lists + 4);
+  }
+  CHECK(SymListPoolSize() == lists);  // nothing left behind, lists nor their texts
+  CHECK(SymPoolSize() == texts);
+  SymList empty, also_empty(std::vector<Sym>{});
+  CHECK(empty == also_empty);
+  CHECK(empty.empty());
+  CHECK(empty.size() == 0);
+  CHECK(empty.begin() == empty.end());
+  CHECK(SymListPoolSize() == lists);
+}
+
+#ifndef __EMSCRIPTEN__
+TEST_CASE("SymList interning and release are safe across threads", "[state][15]") {
+  const size_t lists = SymListPoolSize(), texts = SymPoolSize();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([] {
+      for (int i = 0; i < 20000; ++i) {
+        SymList l(Syms({"threads-" + std::to_string(i % 5), "threads-" + std::to_string(i % 7)}));
+        SymList copy = l;
+        if (copy != l || copy.size() != 2) std::abort();
+      }
+    });
+  for (std::thread& t : threads) t.join();
+  CHECK(SymListPoolSize() == lists);
+  CHECK(SymPoolSize() == texts);
+}
+#endif
+
 TEST_CASE("An observation is kept as text; its numbers are read from its top-level members only", "[15]") {
   Outcome o;
   CHECK_FALSE(DeliveryNumber(o, "cumulative_spend").has_value());  // no observation

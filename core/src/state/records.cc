@@ -15,6 +15,7 @@ json::Value Strs(const std::vector<Text>& v) {
   for (const Text& s : v) a.push(json::Value(s));
   return a;
 }
+json::Value Strs(const SymList& v) { return Strs(v.items()); }
 json::Value Ints(const std::vector<int32_t>& v) {
   json::Value a = json::Value::MakeArray();
   for (int32_t i : v) a.push(i);

@@ -231,7 +231,7 @@ struct StoredToken {
 // check, inline). IntentScopeOf() reads it.
 struct IntentScope {
   DigestText payload_hash;  // authorized_payload_hash (issue 15: base64url, kept as its bytes)
-  std::vector<Sym> channels, countries, regions;
+  SymList channels, countries, regions;
   Sym start, end;  // as supplied ("" = undeclared)
   Sym account_key;
   Boxed<std::string> proposal_id, terms_digest;
@@ -327,7 +327,7 @@ struct Action {
   int64_t hold_exp_ms = 0;  // later of intent exp and latest seller purchase/modification exp
   Sym account_key;
   int64_t approved_at_ms = 0;
-  std::vector<Sym> intent_channels;
+  SymList intent_channels;
   Boxed<std::string> proposal_id, terms_digest;
   std::optional<int64_t> next_check_ms;
   double gross = 0;
@@ -339,7 +339,7 @@ struct Action {
   std::map<std::string, Period> periods;  // key: canonical period key
   Hold hold;
   Sym aggregation_key;
-  std::vector<Sym> hold_channels;
+  SymList hold_channels;
   std::string media_buy_id;  // most recently recorded (10 §3.5.1–§3.5.2), "" = none
   // H2 series time of an action bound after approval (10 §3.5.4): the binding
   // time, so its seller's series stays in time order (conservative window).
@@ -361,7 +361,7 @@ inline ActionAdjustments& MutableAdjustments(Action& a) {
 struct OutcomeSettlement {
   std::optional<double> committed_budget, reported_committed_budget;
   std::optional<std::string> seller_reference;
-  std::vector<Sym> seller_channels;  // seller_response.planned_delivery.channels
+  SymList seller_channels;  // seller_response.planned_delivery.channels
   bool empty() const {
     return !committed_budget && !reported_committed_budget && !seller_reference && seller_channels.empty();
   }

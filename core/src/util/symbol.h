@@ -41,6 +41,8 @@ class Sym {
   const char* c_str() const { return str().c_str(); }
   // Equal texts are one pool entry, so this is text equality.
   bool same(const Sym& other) const { return entry_ == other.entry_; }
+  // The pool entry, the same for equal texts while either lives (SymList keys).
+  const void* id() const { return entry_; }
 
   // Hidden friends: found only when a Sym is an operand, so comparisons of
   // other string types do not become ambiguous through Sym's constructors.
@@ -73,6 +75,56 @@ class Sym {
 
 // Distinct texts in the pool (tests: the pool holds only what is referenced).
 size_t SymPoolSize();
+
+// SymList: a list of pooled strings that many records share (an intent's
+// channels, countries and regions, an action's, a seller's channels), kept
+// once per distinct list in a process-wide pool like Sym's (issue 15: a
+// vector was 24 bytes inline and a heap block, four of them a governed buy).
+// A SymList is 8 bytes, immutable, and reads as `const std::vector<Sym>&`.
+class SymList {
+ public:
+  SymList() = default;
+  SymList(const std::vector<Sym>& items);  // NOLINT: implicit, records assign lists
+  SymList(const SymList& other) noexcept : entry_(other.entry_) { Retain(); }
+  SymList(SymList&& other) noexcept : entry_(other.entry_) { other.entry_ = nullptr; }
+  SymList& operator=(const SymList& other) noexcept {
+    SymList copy(other);
+    std::swap(entry_, copy.entry_);
+    return *this;
+  }
+  SymList& operator=(SymList&& other) noexcept {
+    std::swap(entry_, other.entry_);
+    return *this;
+  }
+  ~SymList() { Release(); }
+
+  const std::vector<Sym>& items() const;
+  operator const std::vector<Sym>&() const { return items(); }  // NOLINT
+  bool empty() const { return entry_ == nullptr; }
+  size_t size() const { return items().size(); }
+  std::vector<Sym>::const_iterator begin() const { return items().begin(); }
+  std::vector<Sym>::const_iterator end() const { return items().end(); }
+  const Sym& operator[](size_t i) const { return items()[i]; }
+  // Equal lists are one pool entry.
+  friend bool operator==(const SymList& a, const SymList& b) { return a.entry_ == b.entry_; }
+  friend bool operator!=(const SymList& a, const SymList& b) { return a.entry_ != b.entry_; }
+
+  struct Entry {
+    std::vector<Sym> items;
+    std::string key;  // the items' pool entries (Sym::id), byte for byte
+    std::atomic<uint32_t> refs{1};
+  };
+
+ private:
+  void Retain() const {
+    if (entry_) entry_->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  void Release();
+  Entry* entry_ = nullptr;  // nullptr = the empty list
+};
+
+// Distinct lists in the pool (tests).
+size_t SymListPoolSize();
 
 // Lists of pooled strings (a record's channels) to and from plain strings.
 inline std::vector<Sym> Syms(const std::vector<std::string>& strings) { return {strings.begin(), strings.end()}; }
