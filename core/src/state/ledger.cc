@@ -249,7 +249,7 @@ void CountFinalCheck(State& state, int32_t check_index, const json::Value& body)
   agg.escalated_prefix.push_back(agg.escalated_prefix.back() + (escalated ? 1 : 0));
   CountFindings(agg, body.find("findings"));
   if (c.action != kNone) ++state.actions[c.action].check_count;
-  AddEntry(state, c.plan, c.action, c.purchase_type, EntryRef{c.seq, EntryKind::kCheck, check_index});
+  AddEntry(state, c.plan, c.action, c.purchase_type, EntryRef{check_index, EntryKind::kCheck});
 }
 
 void CountOutcome(State& state, int32_t outcome_index) {
@@ -257,7 +257,7 @@ void CountOutcome(State& state, int32_t outcome_index) {
   PlanAggregates& agg = state.plans[o.plan].agg;
   ++agg.outcomes;
   CountFindings(agg, &FindingsOf(o));
-  AddEntry(state, o.plan, o.action, o.purchase_type, EntryRef{o.seq, EntryKind::kOutcome, outcome_index});
+  AddEntry(state, o.plan, o.action, o.purchase_type, EntryRef{outcome_index, EntryKind::kOutcome});
 }
 
 void CountAdjustment(State& state, int32_t adjustment_index) {
@@ -266,7 +266,7 @@ void CountAdjustment(State& state, int32_t adjustment_index) {
   ++agg.adjustments;
   if (adj.state == "verified") ++agg.adjustments_verified_count;
   const std::string& pt = state.actions[adj.action].purchase_type;
-  AddEntry(state, adj.plan, adj.action, pt, EntryRef{adj.seq, EntryKind::kAdjustment, adjustment_index});
+  AddEntry(state, adj.plan, adj.action, pt, EntryRef{adjustment_index, EntryKind::kAdjustment});
 }
 
 void CountAdjustmentVerified(State& state, int32_t adjustment_index) {

@@ -389,16 +389,17 @@ void RebuildDerived(State& s, const Config& config) {
                    [](const auto& x, const auto& y) { return x.first < y.first; });
 
   // Final records in seq order: counters, audit entries, delivery periods.
-  std::vector<EntryRef> order;
+  std::vector<std::pair<uint64_t, EntryRef>> order;  // (seq, entry)
   for (size_t i = 0; i < s.checks.size(); ++i)
     if (!s.checks[i].pending && s.checks[i].seq > 0)
-      order.push_back({s.checks[i].seq, EntryKind::kCheck, static_cast<int32_t>(i)});
+      order.push_back({s.checks[i].seq, {static_cast<int32_t>(i), EntryKind::kCheck}});
   for (size_t i = 0; i < s.outcomes.size(); ++i)
-    order.push_back({s.outcomes[i].seq, EntryKind::kOutcome, static_cast<int32_t>(i)});
+    order.push_back({s.outcomes[i].seq, {static_cast<int32_t>(i), EntryKind::kOutcome}});
   for (size_t i = 0; i < s.adjustments.size(); ++i)
-    order.push_back({s.adjustments[i].seq, EntryKind::kAdjustment, static_cast<int32_t>(i)});
-  std::sort(order.begin(), order.end(), [](const EntryRef& a, const EntryRef& b) { return a.seq < b.seq; });
-  for (const EntryRef& e : order) {
+    order.push_back({s.adjustments[i].seq, {static_cast<int32_t>(i), EntryKind::kAdjustment}});
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& seq_entry : order) {
+    const EntryRef& e = seq_entry.second;
     switch (e.kind) {
       case EntryKind::kCheck: {
         const Check& c = s.checks[e.index];

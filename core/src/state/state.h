@@ -149,10 +149,11 @@ struct PlanAggregates {
 };
 
 enum class EntryKind : uint8_t { kCheck, kOutcome, kAdjustment };
+// An audit entry: its record (issue 15: 8 bytes, three of them a decision;
+// the seq is the record's own, SeqOf() reads it).
 struct EntryRef {
-  uint64_t seq;
-  EntryKind kind;
   int32_t index;
+  EntryKind kind;
 };
 
 struct Plan {
@@ -701,6 +702,16 @@ void CompactToken(State& s, StoredToken& token, TokenIds ids);
 // Indexes check `check`'s issued token (check_by_token) and splits it for
 // storage (state/store.cc and import only).
 void IndexIssuedToken(State& s, int32_t check, Check& c);  // c: checks[check], or the one being added
+
+// An audit entry's seq, read from its record (set once, when it became final).
+inline uint64_t SeqOf(const State& s, EntryRef e) {
+  switch (e.kind) {
+    case EntryKind::kCheck: return s.checks[e.index].seq;
+    case EntryKind::kOutcome: return s.outcomes[e.index].seq;
+    case EntryKind::kAdjustment: return s.adjustments[e.index].seq;
+  }
+  return 0;
+}
 
 // A check's intent scope; an empty one when it has none.
 inline const IntentScope& IntentScopeOf(const Check& c) {

@@ -56,17 +56,18 @@ TaskError PageError(const std::string& member, const std::string& why) {
 }
 
 // Entries of one plan after `after_seq`, merged by seq from sorted sources.
-std::vector<EntryRef> TakeEntries(const std::vector<const std::vector<EntryRef>*>& sources, uint64_t after_seq,
-                                  size_t limit, bool* more) {
+std::vector<EntryRef> TakeEntries(const State& state, const std::vector<const std::vector<EntryRef>*>& sources,
+                                  uint64_t after_seq, size_t limit, bool* more) {
   using Head = std::pair<uint64_t, size_t>;  // (seq, source)
   std::priority_queue<Head, std::vector<Head>, std::greater<Head>> heap;
   std::vector<size_t> pos(sources.size());
   for (size_t s = 0; s < sources.size(); ++s) {
     const std::vector<EntryRef>& v = *sources[s];
     pos[s] = static_cast<size_t>(
-        std::upper_bound(v.begin(), v.end(), after_seq, [](uint64_t seq, const EntryRef& e) { return seq < e.seq; }) -
+        std::upper_bound(v.begin(), v.end(), after_seq,
+                         [&](uint64_t seq, const EntryRef& e) { return seq < SeqOf(state, e); }) -
         v.begin());
-    if (pos[s] < v.size()) heap.emplace(v[pos[s]].seq, s);
+    if (pos[s] < v.size()) heap.emplace(SeqOf(state, v[pos[s]]), s);
   }
   std::vector<EntryRef> out;
   uint64_t last = after_seq;
@@ -74,15 +75,16 @@ std::vector<EntryRef> TakeEntries(const std::vector<const std::vector<EntryRef>*
     size_t s = heap.top().second;
     heap.pop();
     const EntryRef& e = (*sources[s])[pos[s]];
-    if (e.seq != last) out.push_back(e);  // the same entry can sit in two sources
-    last = e.seq;
-    if (++pos[s] < sources[s]->size()) heap.emplace((*sources[s])[pos[s]].seq, s);
+    const uint64_t seq = SeqOf(state, e);
+    if (seq != last) out.push_back(e);  // the same entry can sit in two sources
+    last = seq;
+    if (++pos[s] < sources[s]->size()) heap.emplace(SeqOf(state, (*sources[s])[pos[s]]), s);
   }
   // Skip duplicates of the last taken entry before deciding whether more remain.
   while (!heap.empty() && heap.top().first == last) {
     size_t s = heap.top().second;
     heap.pop();
-    if (++pos[s] < sources[s]->size()) heap.emplace((*sources[s])[pos[s]].seq, s);
+    if (++pos[s] < sources[s]->size()) heap.emplace(SeqOf(state, (*sources[s])[pos[s]]), s);
   }
   *more = !heap.empty();
   return out;
@@ -238,12 +240,12 @@ json::Value PlanItem(const State& state, const Config& config, int32_t pi, const
   const Page& page = paging.entries;
   uint64_t after = page.after && page.after->plan_id == plan.plan_id ? page.after->position : 0;
   bool more = false;
-  std::vector<EntryRef> refs = TakeEntries(sources, after, page.limit.value_or(SIZE_MAX), &more);
+  std::vector<EntryRef> refs = TakeEntries(state, sources, after, page.limit.value_or(SIZE_MAX), &more);
   json::Value entries = json::Value::MakeArray();
   for (const EntryRef& r : refs) entries.push(Entry(state, r, query.entry_opts));
   item.set("entries", std::move(entries));
   if (page.limit && more)
-    pages->push(json::Obj({{"plan_id", plan.plan_id}, {"next_cursor", EncodeCursor(plan.plan_id, "seq", refs.back().seq)}}));
+    pages->push(json::Obj({{"plan_id", plan.plan_id}, {"next_cursor", EncodeCursor(plan.plan_id, "seq", SeqOf(state, refs.back()))}}));
   return item;
 }
 

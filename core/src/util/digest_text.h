@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "canon/sha256.h"
 #include "util/boxed.h"
@@ -66,6 +67,23 @@ class DigestText {
   DigestText(std::string_view text) { Assign(text); }          // NOLINT: records assign strings
   DigestText(const std::string& text) { Assign(text); }        // NOLINT
   DigestText(const char* text) { Assign(std::string_view(text)); }  // NOLINT
+  DigestText(const DigestText& other) { CopyFrom(other); }
+  DigestText(DigestText&& other) noexcept { TakeFrom(other); }
+  DigestText& operator=(const DigestText& other) {
+    if (this != &other) {
+      Clear();
+      CopyFrom(other);
+    }
+    return *this;
+  }
+  DigestText& operator=(DigestText&& other) noexcept {
+    if (this != &other) {
+      Clear();
+      TakeFrom(other);
+    }
+    return *this;
+  }
+  ~DigestText() { Clear(); }
 
   std::string str() const {
     if (form_ == DigestForm::kNone) return other_ ? *other_ : std::string();
@@ -87,13 +105,39 @@ class DigestText {
 
  private:
   void Assign(std::string_view text) {
-    form_ = ReadDigest(text, &bytes_);
-    if (form_ != DigestForm::kNone || text.empty()) other_.reset();
-    else other_ = std::string(text);
+    Clear();
+    std::array<uint8_t, 32> bytes;
+    const DigestForm form = ReadDigest(text, &bytes);
+    if (form != DigestForm::kNone) {
+      bytes_ = bytes;
+      form_ = form;
+    } else if (!text.empty()) {
+      other_ = new std::string(text);
+    }
+  }
+  void Clear() {
+    if (form_ == DigestForm::kNone) delete other_;
+    other_ = nullptr;
+    form_ = DigestForm::kNone;
+  }
+  void CopyFrom(const DigestText& other) {  // *this is clear
+    if (other.form_ != DigestForm::kNone) bytes_ = other.bytes_;
+    else other_ = other.other_ ? new std::string(*other.other_) : nullptr;
+    form_ = other.form_;
+  }
+  void TakeFrom(DigestText& other) {  // *this is clear
+    if (other.form_ != DigestForm::kNone) bytes_ = other.bytes_;
+    else std::swap(other_, other.other_);
+    form_ = other.form_;
   }
 
-  std::array<uint8_t, 32> bytes_{};
-  Boxed<std::string> other_;
+  // A digest's bytes (form_ names its spelling), or (kNone) any other text,
+  // owned, null for "": one or the other (issue 15: side by side they were
+  // 48 bytes, now 40). A union, which std::variant cannot pack this tight.
+  union {
+    std::array<uint8_t, 32> bytes_;
+    std::string* other_ = nullptr;
+  };
   DigestForm form_ = DigestForm::kNone;
 };
 
