@@ -290,7 +290,7 @@ struct Check {
 // Reconciliation state of one delivery period (A, reporting_period).
 struct Period {
   bool closed = false;
-  std::string status;  // latest observation's status, "" = unmatched
+  Sym status;  // latest observation's status, "" = unmatched
   int32_t latest_statement_check = kNone;
   int64_t highest_sequence = 0;
   int32_t latest_observation = kNone;
@@ -337,7 +337,10 @@ struct Action {
   int64_t check_count = 0;
   std::vector<EntryRef> entries;
   int64_t highest_sequence = 0;
-  std::map<std::string, Period> periods;  // key: canonical period key
+  // Key: the canonical period key (PeriodKey), pooled: the actions of a
+  // plan mostly share their reporting periods (issue 15: as a string it was
+  // a heap block of its own per action and period).
+  std::map<Sym, Period> periods;
   Hold hold;
   Sym aggregation_key;
   SymList hold_channels;
