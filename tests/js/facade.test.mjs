@@ -124,6 +124,38 @@ test(`[${backend}] change sets are opt-in: written down with changeSets or onCha
   for (const a of [plain, producer, twin]) a.dispose();
 });
 
+// Issue 15: an audit entry reads its seq from its record, so a record
+// becomes final once. A change set that finalizes a final check or outcome
+// again (no agent writes one) is refused, not applied with a second seq.
+test(`[${backend}] a change set that finalizes a final check or outcome again is INVALID_CHANGE_SET`, async () => {
+  const refinalized = async (make) => {
+    const agent = await agentWith({ changeSets: true });
+    const last = JSON.parse(make(agent));
+    const again = last.ops.find((o) => o.op === 'finalize_check' || o.op === 'finalize_outcome');
+    assert.ok(again, JSON.stringify(last.ops.map((o) => o.op)));
+    const set = { format: last.format, format_version: last.format_version,
+      before: last.after, after: { changes: last.after.changes + 1, seq: last.after.seq + 1 }, ops: [again] };
+    try {
+      assert.throws(() => agent.applyChangeSet(JSON.stringify(set)),
+        (e) => e.code === 'INVALID_CHANGE_SET' && e.field === again.op.slice('finalize_'.length));
+    } finally {
+      agent.dispose();
+    }
+  };
+  await refinalized((agent) => {
+    const r = agent.checkGovernance(intent(100), BUYER);
+    assert.equal(r.response.verdict, 'approved', JSON.stringify(r));
+    return agent.lastChangeSet();
+  });
+  await refinalized((agent) => {
+    const c = agent.checkGovernance(intent(100), BUYER).response;
+    const o = agent.reportPlanOutcome({ idempotency_key: key(), plan_id: 'p1', check_id: c.check_id,
+      governance_context: c.governance_context, outcome: 'completed', seller_response: { seller_reference: 'mb_1' } }, BUYER);
+    assert.equal(o.status, 'completed', JSON.stringify(o));
+    return agent.lastChangeSet();
+  });
+});
+
 test(`[${backend}] construction errors are TypeErrors`, async () => {
   await assert.rejects(api.createGovernanceAgent({ backend }), TypeError);
   await assert.rejects(api.createGovernanceAgent({ backend, issuer: 'http://plain.example' }), /https/);

@@ -176,6 +176,8 @@ Step OpReader::CheckStep(const json::Value& op, const std::string& w, const std:
     json::Value body = Text(op, "body", w);
     if (!body.is_object()) r.Invalid(w + ".body", "must be JSON text of an object");
     return [check, final_ms, body](Store& store) {
+      // A check becomes final once: its seq orders the plan's audit entries.
+      if (store.state().checks[check].seq != 0) return Contradicts("check");
       store.FinalizeCheck(check, final_ms, body);
       return Status::Ok();
     };
@@ -337,6 +339,7 @@ Step OpReader::OutcomeStep(const json::Value& op, const std::string& w, const st
     return [outcome, body](Store& store) {
       const State& s = store.state();
       const Outcome& o = s.outcomes[outcome];
+      if (o.seq != 0) return Contradicts("outcome");  // final once, as a check
       if (o.type == "delivery" && !ObservationOf(o).observation_id.empty() &&
           (o.action == kNone || o.check == kNone || !s.checks[o.check].statement))
         return Contradicts("outcome");

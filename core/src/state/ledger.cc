@@ -137,7 +137,7 @@ std::vector<Sym> SettledChannels(const State& state, const Action& a) {
   return a.intent_channels;
 }
 
-std::vector<Sym> HoldChannels(const State& state, const Action& a) {
+SymList HoldChannels(const State& state, const Action& a) {
   if (a.latest_exec_check != kNone) {
     const Check& c = state.checks[a.latest_exec_check];
     std::vector<Sym> ch = ChannelsOf(c.planned_delivery ? &*c.planned_delivery : nullptr);

@@ -55,7 +55,7 @@ std::string AggregationKey(const std::string& owner_key, const std::string& sell
 
 // Channel attribution of a settled action (06 §3.2) and of a hold (03 §5.7).
 std::vector<Sym> SettledChannels(const State& state, const Action& action);
-std::vector<Sym> HoldChannels(const State& state, const Action& action);
+SymList HoldChannels(const State& state, const Action& action);
 
 // Queues a replay body for expiry (State::idempotency_expiry), after the
 // ones stored at or before `stored_at_ms`.
