@@ -14,7 +14,6 @@
 #include <utility>
 
 #include "canon/sha256.h"
-#include "util/boxed.h"
 
 namespace adcp {
 

@@ -23,8 +23,8 @@ Pool<Entry>& ThePool() {
   return *pool;
 }
 
-std::string_view KeyOf(const Sym::Entry& e) { return e.text; }
-std::string_view KeyOf(const SymList::Entry& e) { return e.key; }
+std::string_view KeyOf(const SymEntry& e) { return e.text; }
+std::string_view KeyOf(const SymListEntry& e) { return e.key; }
 
 // The entry for `key` with one more reference, or a new one `make` builds.
 template <class Entry, class Make>
@@ -40,23 +40,6 @@ Entry* Acquire(std::string_view key, Make make) {
   Entry* entry = make();
   pool.entries.emplace(KeyOf(*entry), entry);
   return entry;
-}
-
-// Drops one reference; the last one removes the entry from its pool.
-template <class Entry>
-void Drop(Entry* entry) {
-  // Above one reference, drop it without the lock; the last one is dropped
-  // under the lock, where no other thread can find the entry meanwhile.
-  uint32_t refs = entry->refs.load(std::memory_order_relaxed);
-  while (refs > 1)
-    if (entry->refs.compare_exchange_weak(refs, refs - 1, std::memory_order_acq_rel)) return;
-  Pool<Entry>& pool = ThePool<Entry>();
-  {
-    std::lock_guard<std::mutex> lock(pool.mutex);
-    if (entry->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-    pool.entries.erase(KeyOf(*entry));
-  }
-  delete entry;  // unreachable now; a list's items release into Sym's pool outside this lock
 }
 
 template <class Entry>
@@ -78,25 +61,37 @@ const std::vector<Sym>& EmptyList() {
 
 }  // namespace
 
+template <class Entry>
+void DropPooled(Entry* entry) {
+  // Above one reference, drop it without the lock; the last one is dropped
+  // under the lock, where no other thread can find the entry meanwhile.
+  uint32_t refs = entry->refs.load(std::memory_order_relaxed);
+  while (refs > 1)
+    if (entry->refs.compare_exchange_weak(refs, refs - 1, std::memory_order_acq_rel)) return;
+  Pool<Entry>& pool = ThePool<Entry>();
+  {
+    std::lock_guard<std::mutex> lock(pool.mutex);
+    if (entry->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    pool.entries.erase(KeyOf(*entry));
+  }
+  delete entry;  // unreachable now; a list's items release into Sym's pool outside this lock
+}
+
+template void DropPooled(SymEntry*);
+template void DropPooled(SymListEntry*);
+
 Sym::Sym(std::string_view text) {
   if (text.empty()) return;
-  entry_ = Acquire<Entry>(text, [&] {
+  entry_ = PoolRef<Entry>(Acquire<Entry>(text, [&] {
     Entry* entry = new Entry();
     entry->text.assign(text.data(), text.size());
     return entry;
-  });
+  }));
 }
 
-void Sym::Release() {
-  if (!entry_) return;
-  Entry* entry = entry_;
-  entry_ = nullptr;
-  Drop(entry);
-}
+const std::string& Sym::str() const { return entry_.get() ? entry_.get()->text : EmptyText(); }
 
-const std::string& Sym::str() const { return entry_ ? entry_->text : EmptyText(); }
-
-size_t SymPoolSize() { return PoolSize<Sym::Entry>(); }
+size_t SymPoolSize() { return PoolSize<SymEntry>(); }
 
 SymList::SymList(const std::vector<Sym>& items) {
   if (items.empty()) return;
@@ -107,23 +102,16 @@ SymList::SymList(const std::vector<Sym>& items) {
     const void* id = items[i].id();
     std::memcpy(&key[i * sizeof id], &id, sizeof id);
   }
-  entry_ = Acquire<Entry>(key, [&] {
+  entry_ = PoolRef<Entry>(Acquire<Entry>(key, [&] {
     Entry* entry = new Entry();
     entry->items = items;
     entry->key = std::move(key);
     return entry;
-  });
+  }));
 }
 
-void SymList::Release() {
-  if (!entry_) return;
-  Entry* entry = entry_;
-  entry_ = nullptr;
-  Drop(entry);
-}
+const std::vector<Sym>& SymList::items() const { return entry_.get() ? entry_.get()->items : EmptyList(); }
 
-const std::vector<Sym>& SymList::items() const { return entry_ ? entry_->items : EmptyList(); }
-
-size_t SymListPoolSize() { return PoolSize<SymList::Entry>(); }
+size_t SymListPoolSize() { return PoolSize<SymListEntry>(); }
 
 }  // namespace adcp

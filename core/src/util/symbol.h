@@ -10,10 +10,45 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace adcp {
+
+// Drops one reference to a pool entry; the last one removes it from its pool
+// (symbol.cc, for Sym's and SymList's entries).
+template <class Entry>
+void DropPooled(Entry* entry);
+
+// A counted reference to a pool entry, null for the empty value: what Sym
+// and SymList hold. Copying one bumps the entry's count.
+template <class Entry>
+class PoolRef {
+ public:
+  PoolRef() = default;
+  explicit PoolRef(Entry* counted) : entry_(counted) {}  // takes a reference already counted
+  PoolRef(const PoolRef& other) noexcept : entry_(other.entry_) {
+    if (entry_) entry_->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  PoolRef(PoolRef&& other) noexcept : entry_(other.entry_) { other.entry_ = nullptr; }
+  PoolRef& operator=(PoolRef other) noexcept {  // copy or move, then swap
+    std::swap(entry_, other.entry_);
+    return *this;
+  }
+  ~PoolRef() {
+    if (entry_) DropPooled(entry_);
+  }
+  Entry* get() const { return entry_; }
+
+ private:
+  Entry* entry_ = nullptr;
+};
+
+struct SymEntry {
+  std::string text;
+  std::atomic<uint32_t> refs{1};
+};
 
 class Sym {
  public:
@@ -21,18 +56,6 @@ class Sym {
   Sym(std::string_view text);  // NOLINT: implicit, records assign strings
   Sym(const std::string& text) : Sym(std::string_view(text)) {}  // NOLINT
   Sym(const char* text) : Sym(std::string_view(text)) {}         // NOLINT
-  Sym(const Sym& other) noexcept : entry_(other.entry_) { Retain(); }
-  Sym(Sym&& other) noexcept : entry_(other.entry_) { other.entry_ = nullptr; }
-  Sym& operator=(const Sym& other) noexcept {
-    Sym copy(other);
-    std::swap(entry_, copy.entry_);
-    return *this;
-  }
-  Sym& operator=(Sym&& other) noexcept {
-    std::swap(entry_, other.entry_);
-    return *this;
-  }
-  ~Sym() { Release(); }
 
   const std::string& str() const;
   operator const std::string&() const { return str(); }  // NOLINT
@@ -40,9 +63,9 @@ class Sym {
   size_t size() const { return str().size(); }
   const char* c_str() const { return str().c_str(); }
   // Equal texts are one pool entry, so this is text equality.
-  bool same(const Sym& other) const { return entry_ == other.entry_; }
+  bool same(const Sym& other) const { return entry_.get() == other.entry_.get(); }
   // The pool entry, the same for equal texts while either lives (SymList keys).
-  const void* id() const { return entry_; }
+  const void* id() const { return entry_.get(); }
 
   // Hidden friends: found only when a Sym is an operand, so comparisons of
   // other string types do not become ambiguous through Sym's constructors.
@@ -60,21 +83,20 @@ class Sym {
   friend std::string operator+(const Sym& a, const char* b) { return a.str() + b; }
   friend std::string operator+(const char* a, const Sym& b) { return a + b.str(); }
 
-  struct Entry {
-    std::string text;
-    std::atomic<uint32_t> refs{1};
-  };
+  using Entry = SymEntry;
 
  private:
-  void Retain() const {
-    if (entry_) entry_->refs.fetch_add(1, std::memory_order_relaxed);
-  }
-  void Release();
-  Entry* entry_ = nullptr;  // nullptr = ""
+  PoolRef<Entry> entry_;  // null = ""
 };
 
 // Distinct texts in the pool (tests: the pool holds only what is referenced).
 size_t SymPoolSize();
+
+struct SymListEntry {
+  std::vector<Sym> items;
+  std::string key;  // the items' pool entries (Sym::id), byte for byte
+  std::atomic<uint32_t> refs{1};
+};
 
 // SymList: a list of pooled strings that many records share (an intent's
 // channels, countries and regions, an action's, a seller's channels), kept
@@ -85,42 +107,22 @@ class SymList {
  public:
   SymList() = default;
   SymList(const std::vector<Sym>& items);  // NOLINT: implicit, records assign lists
-  SymList(const SymList& other) noexcept : entry_(other.entry_) { Retain(); }
-  SymList(SymList&& other) noexcept : entry_(other.entry_) { other.entry_ = nullptr; }
-  SymList& operator=(const SymList& other) noexcept {
-    SymList copy(other);
-    std::swap(entry_, copy.entry_);
-    return *this;
-  }
-  SymList& operator=(SymList&& other) noexcept {
-    std::swap(entry_, other.entry_);
-    return *this;
-  }
-  ~SymList() { Release(); }
 
   const std::vector<Sym>& items() const;
   operator const std::vector<Sym>&() const { return items(); }  // NOLINT
-  bool empty() const { return entry_ == nullptr; }
+  bool empty() const { return entry_.get() == nullptr; }
   size_t size() const { return items().size(); }
   std::vector<Sym>::const_iterator begin() const { return items().begin(); }
   std::vector<Sym>::const_iterator end() const { return items().end(); }
   const Sym& operator[](size_t i) const { return items()[i]; }
   // Equal lists are one pool entry.
-  friend bool operator==(const SymList& a, const SymList& b) { return a.entry_ == b.entry_; }
-  friend bool operator!=(const SymList& a, const SymList& b) { return a.entry_ != b.entry_; }
+  friend bool operator==(const SymList& a, const SymList& b) { return a.entry_.get() == b.entry_.get(); }
+  friend bool operator!=(const SymList& a, const SymList& b) { return a.entry_.get() != b.entry_.get(); }
 
-  struct Entry {
-    std::vector<Sym> items;
-    std::string key;  // the items' pool entries (Sym::id), byte for byte
-    std::atomic<uint32_t> refs{1};
-  };
+  using Entry = SymListEntry;
 
  private:
-  void Retain() const {
-    if (entry_) entry_->refs.fetch_add(1, std::memory_order_relaxed);
-  }
-  void Release();
-  Entry* entry_ = nullptr;  // nullptr = the empty list
+  PoolRef<Entry> entry_;  // null = the empty list
 };
 
 // Distinct lists in the pool (tests).
