@@ -164,6 +164,31 @@ TEST_CASE("07 §3 authorized_payload_hash cases", "[07]") {
   }
 }
 
+TEST_CASE("08 §5 idempotency payload hash: JCS without the key, context and push credentials", "[08]") {
+  auto expected = [](const char* canonical) { return canon::HexLower(canon::AsBytes(canon::Sha256Of(canonical))); };
+  // Without push credentials the hash is of the request minus the key and
+  // context, written from the request itself.
+  Value plain = J(R"({"plan_id":"p","idempotency_key":"k-0123456789abcdef","context":{"x":1},"b":[2,{"z":1,"a":0}]})");
+  CHECK(canon::IdempotencyPayloadHash(plain) == expected(R"({"b":[2,{"a":0,"z":1}],"plan_id":"p"})"));
+  CHECK(json::CanonicalizeWithout(plain, {"idempotency_key", "context"}) == R"({"b":[2,{"a":0,"z":1}],"plan_id":"p"})");
+  // The key member is the task's (sync_plans and outcomes use idempotency_key; others may differ).
+  CHECK(canon::IdempotencyPayloadHash(plain, "plan_id") ==
+        expected(R"({"b":[2,{"a":0,"z":1}],"idempotency_key":"k-0123456789abcdef"})"));
+  // Credentials are left out; the rest of authentication stays in.
+  Value with_credentials = J(R"({"idempotency_key":"k-0123456789abcdef","plan_id":"p",)"
+                             R"("push_notification_config":{"url":"https://h.example/n","authentication":{"schemes":["Bearer"],"credentials":"secret-one"}}})");
+  Value other_credentials = with_credentials;
+  *other_credentials.find("push_notification_config")->find("authentication")->find("credentials") = Value("secret-two");
+  const char* canonical =
+      R"({"plan_id":"p","push_notification_config":{"authentication":{"schemes":["Bearer"]},"url":"https://h.example/n"}})";
+  CHECK(canon::IdempotencyPayloadHash(with_credentials) == expected(canonical));
+  CHECK(canon::IdempotencyPayloadHash(other_credentials) == expected(canonical));
+  // An explicit null differs from an omitted member (08 §5).
+  Value with_null = J(R"({"idempotency_key":"k-0123456789abcdef","plan_id":"p","ext":null})");
+  CHECK(canon::IdempotencyPayloadHash(with_null) == expected(R"({"ext":null,"plan_id":"p"})"));
+  CHECK(json::CanonicalizeWithout(J("[1,2]"), {"a"}) == "[1,2]");
+}
+
 TEST_CASE("07 §4 delivery statement digest vectors", "[07]") {
   Value m0 = J(R"({"statement_id":"stmt_mb_seller_456_0001","sequence":1,"issued_at":"2026-03-22T01:00:00Z",
     "reporting_period":{"start":"2026-03-15T00:00:00Z","end":"2026-03-22T00:00:00Z"},"spend":12500,

@@ -30,27 +30,19 @@ bool PlanHashEquals(const std::string& a, const std::string& b) {
   return ConstantTimeEqual(da, db);
 }
 
-namespace {
-json::Value Without(const json::Value& v, std::initializer_list<const char*> keys) {
-  if (!v.is_object()) return v;
-  json::Value out = json::Value::MakeObject();
-  for (const json::Member& m : v.as_object()) {
-    bool skip = false;
-    for (const char* k : keys) skip = skip || m.first == k;
-    if (!skip) out.set(m.first, m.second);
-  }
-  return out;
-}
-}  // namespace
-
 std::string PayloadHash(const json::Value& payload) {
-  return Base64UrlEncode(AsBytes(JcsDigest(Without(payload, {"governance_context", "context"}))));
+  return Base64UrlEncode(AsBytes(Sha256Of(json::CanonicalizeWithout(payload, {"governance_context", "context"}))));
 }
 
 std::string StatementDigest(const std::string& seller_reference, const json::Value& delivery_metrics) {
-  json::Value pre = json::Obj({{"seller_reference", seller_reference},
-                               {"delivery_metrics", Without(delivery_metrics, {"statement_digest"})}});
-  return "sha256:" + HexLower(AsBytes(JcsDigest(pre)));
+  // JCS of {seller_reference, delivery_metrics without statement_digest},
+  // written directly: "delivery_metrics" sorts before "seller_reference".
+  std::string pre = "{\"delivery_metrics\":";
+  pre += json::CanonicalizeWithout(delivery_metrics, {"statement_digest"});
+  pre += ",\"seller_reference\":";
+  json::AppendQuoted(pre, seller_reference);
+  pre += '}';
+  return "sha256:" + HexLower(AsBytes(Sha256Of(pre)));
 }
 
 std::string PrefixedHexDigest(const json::Value& v) { return "sha256:" + HexLower(AsBytes(JcsDigest(v))); }
@@ -58,10 +50,15 @@ std::string PrefixedHexDigest(const json::Value& v) { return "sha256:" + HexLowe
 std::string PrefixedB64Digest(const json::Value& v) { return "sha256:" + Base64UrlEncode(AsBytes(JcsDigest(v))); }
 
 std::string IdempotencyPayloadHash(const json::Value& request, const char* key_member) {
-  json::Value pre = Without(request, {key_member, "context"});
-  if (json::Value* pnc = pre.find("push_notification_config")) {
-    if (json::Value* auth = pnc->find("authentication")) auth->erase("credentials");
-  }
+  const json::Value* pnc = request.find("push_notification_config");
+  const json::Value* auth = pnc ? pnc->find("authentication") : nullptr;
+  if (!auth || !auth->has("credentials"))
+    return HexLower(AsBytes(Sha256Of(json::CanonicalizeWithout(request, {key_member, "context"}))));
+  // Credentials are left out of the hash: the one case that edits a copy.
+  json::Value pre = request;
+  pre.erase(key_member);
+  pre.erase("context");
+  pre.find("push_notification_config")->find("authentication")->erase("credentials");
   return HexLower(AsBytes(JcsDigest(pre)));
 }
 

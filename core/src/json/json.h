@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -110,6 +111,11 @@ std::string WriteWithout(const Value& v, std::string_view omitted_key);
 // keys as UTF-16 code-unit sequences.
 std::string Canonicalize(const Value& v);
 void AppendCanonical(std::string& out, const Value& v);
+// Canonicalize of an object without some of its top-level members, written
+// from the object itself (issue 15: the digests of a payload, a statement
+// and an idempotent request copied the whole tree first); other values are
+// canonicalized whole.
+std::string CanonicalizeWithout(const Value& v, std::initializer_list<std::string_view> omitted_keys);
 
 // Key comparison in UTF-16 code-unit order for valid UTF-8 strings.
 bool Utf16Less(std::string_view a, std::string_view b);

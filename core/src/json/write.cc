@@ -142,6 +142,28 @@ void AppendMembers(std::string& out, const Object& o, const std::string_view* om
   out.push_back('}');
 }
 
+// An object's members in canonical order (RFC 8785), without `omitted`.
+void AppendSortedMembers(std::string& out, const Object& o, std::initializer_list<std::string_view> omitted) {
+  out.push_back('{');
+  std::vector<const Member*> sorted;
+  sorted.reserve(o.size());
+  for (const Member& m : o) {
+    bool skip = false;
+    for (std::string_view k : omitted) skip = skip || m.first == k;
+    if (!skip) sorted.push_back(&m);
+  }
+  std::sort(sorted.begin(), sorted.end(), [](const Member* a, const Member* b) { return Utf16Less(a->first, b->first); });
+  bool first = true;
+  for (const Member* m : sorted) {
+    if (!first) out.push_back(',');
+    first = false;
+    AppendQuoted(out, m->first);
+    out.push_back(':');
+    AppendValue<true>(out, m->second);
+  }
+  out.push_back('}');
+}
+
 template <bool kCanonical>
 void AppendValue(std::string& out, const Value& v) {
   switch (v.type()) {
@@ -162,25 +184,8 @@ void AppendValue(std::string& out, const Value& v) {
     }
     case Type::Object: {
       const Object& o = v.as_object();
-      if (kCanonical && o.size() > 1) {
-        out.push_back('{');
-        std::vector<const Member*> sorted;
-        sorted.reserve(o.size());
-        for (const Member& m : o) sorted.push_back(&m);
-        std::sort(sorted.begin(), sorted.end(),
-                  [](const Member* a, const Member* b) { return Utf16Less(a->first, b->first); });
-        bool first = true;
-        for (const Member* m : sorted) {
-          if (!first) out.push_back(',');
-          first = false;
-          AppendQuoted(out, m->first);
-          out.push_back(':');
-          AppendValue<kCanonical>(out, m->second);
-        }
-        out.push_back('}');
-      } else {
-        AppendMembers<kCanonical>(out, o, nullptr);
-      }
+      if (kCanonical && o.size() > 1) AppendSortedMembers(out, o, {});
+      else AppendMembers<kCanonical>(out, o, nullptr);
       return;
     }
     case Type::Raw:
@@ -224,6 +229,11 @@ std::string WriteWithout(const Value& v, std::string_view omitted_key) {
 
 std::string Canonicalize(const Value& v) {
   return WriteExact([&](std::string& out) { AppendValue<true>(out, v); });
+}
+
+std::string CanonicalizeWithout(const Value& v, std::initializer_list<std::string_view> omitted_keys) {
+  if (!v.is_object()) return Canonicalize(v);
+  return WriteExact([&](std::string& out) { AppendSortedMembers(out, v.as_object(), omitted_keys); });
 }
 
 // UTF-16 order equals UTF-8 byte order except that code points U+E000..U+FFFF

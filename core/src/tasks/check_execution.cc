@@ -429,8 +429,8 @@ Status MintExecutionToken(const Agent& agent, CallContext& ctx, const Execution&
 }
 
 // Writes the check and what an approval changes on the action (nothing here can fail).
-TaskResult WriteExecution(const Agent& agent, CallContext& ctx, const Execution& ex, Check c, const json::Value& parts,
-                          const BodyExtras& extras) {
+TaskResult WriteExecution(const Agent& agent, CallContext& ctx, const Execution& ex, Check c, json::Value parts,
+                          BodyExtras extras) {
   Store& store = ctx.store();
   const std::string caller_url = c.caller;
   const int64_t exp_ms = c.expires_at_ms;
@@ -442,7 +442,7 @@ TaskResult WriteExecution(const Agent& agent, CallContext& ctx, const Execution&
     if (ex.phase == Phase::kPurchase || ex.phase == Phase::kModification) store.ConfirmExecution(ex.ai, ci, ex.x, exp_ms, ex.now);
   }
   if (ex.statement) store.RecordStatement(ci);
-  json::Value body = CheckBody(agent.config, ctx.state(), ctx.state().checks[ci], parts, extras);
+  json::Value body = CheckBody(agent.config, ctx.state(), ctx.state().checks[ci], std::move(parts), std::move(extras));
   store.FinalizeCheck(ci, ex.now, body);
   return TaskResult::Completed(std::move(body));
 }
@@ -478,10 +478,10 @@ TaskResult RunExecution(Agent& agent, CallContext& ctx, const json::Value& r, co
   json::Value parts;
   Check c = ExecutionRecord(ctx, ex, &parts);
   BodyExtras extras;
-  if (ex.statement) extras.delivery_statement = ex.delivery_statement;
+  if (ex.statement) extras.delivery_statement = std::move(ex.delivery_statement);
   if (ex.verdict == Verdict::kApproved)
     if (Status s = MintExecutionToken(agent, ctx, ex, c, extras); !s.ok()) return TaskResult::Failed(s.error());
-  return WriteExecution(agent, ctx, ex, std::move(c), parts, extras);
+  return WriteExecution(agent, ctx, ex, std::move(c), std::move(parts), std::move(extras));
 }
 
 }  // namespace check

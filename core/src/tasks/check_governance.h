@@ -24,8 +24,8 @@ struct BodyExtras {
   std::optional<int64_t> next_check_ms;
   std::optional<json::Value> delivery_statement;
 };
-json::Value CheckBody(const Config& config, const State& state, const Check& check, const json::Value& parts,
-                      const BodyExtras& extras);
+json::Value CheckBody(const Config& config, const State& state, const Check& check, json::Value parts,
+                      BodyExtras extras);
 
 // policy_decision_hash (03 §10): hex SHA-256 of JCS [{policy_id, outcome}].
 std::string PolicyDecisionHash(const Plan& plan, const json::Value& findings);

@@ -698,7 +698,7 @@ TaskResult WriteIntent(const Agent& agent, CallContext& ctx, const Intent& in, C
     return result;
   }
   if (out.minted) store.ApproveIntent(ci, std::move(out.minted->action), std::move(out.minted->token), out.minted->exp_ms);
-  json::Value body = CheckBody(agent.config, state, state.checks[ci], parts, out.extras);
+  json::Value body = CheckBody(agent.config, state, state.checks[ci], std::move(parts), std::move(out.extras));
   store.FinalizeCheck(ci, in.now, body);
   return TaskResult::Completed(std::move(body));
 }
