@@ -449,12 +449,33 @@ Step OpReader::OtherStep(const json::Value& op, const std::string& w, const std:
 }  // namespace
 
 std::string ChangeSetText(const ChangeLog& log, uint64_t changes_before, uint64_t seq_before, const State& after) {
-  return json::Canonicalize(json::Obj(
-      {{"format", kFormat},
-       {"format_version", kFormatVersion},
-       {"before", json::Obj({{"changes", static_cast<double>(changes_before)}, {"seq", static_cast<double>(seq_before)}})},
-       {"after", json::Obj({{"changes", static_cast<double>(after.changes)}, {"seq", static_cast<double>(after.seq)}})},
-       {"ops", json::Value(log.ops)}}));
+  // The canonical JSON (JCS) of {format, format_version, before, after, ops},
+  // written in its sorted key order around the ops, which are canonicalized
+  // where they are (issue 15: wrapping them in an object copied every op).
+  std::string out;
+  out.reserve(1024);
+  auto counts = [&out](uint64_t changes, uint64_t seq) {
+    out += "{\"changes\":";
+    json::AppendNumber(out, static_cast<double>(changes));
+    out += ",\"seq\":";
+    json::AppendNumber(out, static_cast<double>(seq));
+    out += '}';
+  };
+  out += "{\"after\":";
+  counts(after.changes, after.seq);
+  out += ",\"before\":";
+  counts(changes_before, seq_before);
+  out += ",\"format\":";
+  json::AppendQuoted(out, kFormat);
+  out += ",\"format_version\":";
+  json::AppendNumber(out, kFormatVersion);
+  out += ",\"ops\":[";
+  for (size_t i = 0; i < log.ops.size(); ++i) {
+    if (i) out += ',';
+    json::AppendCanonical(out, log.ops[i]);
+  }
+  out += "]}";
+  return out;
 }
 
 Status ApplyChangeSet(State& state, const Config& config, const json::Value& doc, bool* damaged) {
