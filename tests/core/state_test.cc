@@ -7,8 +7,11 @@
 #include "util/record_id.h"
 #include "util/symbol.h"
 
+#include <cstring>
+#include <limits>
 #include <thread>
 #include <vector>
+#include "util/compact_optional.h"
 #include "util/digest_text.h"
 #include "util/id_index.h"
 #include "util/money.h"
@@ -370,7 +373,7 @@ TEST_CASE("Check bodies are kept as one shared shape and read back exactly", "[s
   st.statement_digest = "sha256:00";
   st.sequence = 2;
   st.cumulative_spend = 50.5;
-  delivery.statement = std::make_shared<const Statement>(st);
+  delivery.statement = st;
   json::ParseResult metrics = json::Parse(
       R"({"statement_id":"st_1","sequence":2,"issued_at":"2026-01-02T00:00:00Z","reporting_period":{"start":"2026-01-01T00:00:00Z","end":"2026-01-02T00:00:00Z"},"cumulative_spend":50.5,"currency":"USD","impressions":1200,"statement_digest":"sha256:00"})");
   REQUIRE(metrics.ok());
@@ -514,6 +517,39 @@ TEST_CASE("RecordId keeps short ids inline and longer ones whole", "[state][15]"
     CHECK(json::Write(json::Value(copy)) == json::Write(json::Value(text)));
   }
   static_assert(sizeof(RecordId) == 32, "as large as a std::string's inline part");
+}
+
+TEST_CASE("Compact optionals hold every value of their type and tell absence apart", "[state][15]") {
+  static_assert(sizeof(OptionalDouble) == 8 && sizeof(OptionalInt64) == 8, "the number's own 8 bytes");
+  const double zero = 0.0, quiet_nan = zero / zero;  // computed NaNs are quiet: a value, not absence
+  for (double x : {0.0, -0.0, 1e-300, 12.5, -7.0, 1e308, std::numeric_limits<double>::infinity(), quiet_nan}) {
+    OptionalDouble v = x;
+    REQUIRE(v.has_value());
+    const double got = *v;
+    CHECK(std::memcmp(&x, &got, sizeof x) == 0);  // bit for bit, -0.0 and NaN too
+    std::optional<double> wide = v;
+    CHECK(wide.has_value());
+    CHECK((v.value_or(99) == got || x != x));
+  }
+  OptionalDouble absent;
+  CHECK_FALSE(absent.has_value());
+  CHECK_FALSE(std::optional<double>(absent).has_value());
+  CHECK(absent.value_or(3.5) == 3.5);
+  CHECK(OptionalDouble(std::optional<double>()) == absent);
+  OptionalDouble set = 4.0;
+  CHECK(set != absent);
+  set = std::nullopt;
+  CHECK(set == absent);
+  for (int64_t t : {int64_t{0}, int64_t{1}, int64_t{-1}, std::numeric_limits<int64_t>::max(), int64_t{8'640'000'000'000'000}}) {
+    OptionalInt64 v = t;
+    REQUIRE(v.has_value());
+    CHECK(*v == t);
+    CHECK(std::optional<int64_t>(v) == t);
+  }
+  OptionalInt64 none;
+  CHECK_FALSE(none.has_value());
+  CHECK(none.value_or(7) == 7);
+  CHECK(OptionalInt64(std::optional<int64_t>(5)) == OptionalInt64(5));
 }
 
 // Issue 15: the id indexes keep only positions; the ids are read from the

@@ -146,10 +146,8 @@ void AttachStatementSource(Check& c, const json::Value& body) {
   if (!seller_reference || !metrics || !metrics->find("issued_at") || !metrics->find("reporting_period") ||
       !metrics->find("currency"))
     return;  // the body keeps its echo verbatim
-  auto st = std::make_shared<Statement>(*c.statement);
-  st->seller_reference = *seller_reference;
-  st->metrics = ShapedText(json::Write(*metrics));
-  c.statement = std::move(st);
+  c.statement->seller_reference = *seller_reference;
+  c.statement->metrics = ShapedText(json::Write(*metrics));
 }
 
 void KeepCheckBody(Check& c, std::string text) {

@@ -34,6 +34,12 @@ template <>
 void SetOpt<json::Value>(json::Value& o, const char* key, const std::optional<json::Value>& v) {
   if (v) o.set(key, Text(*v));
 }
+void SetOpt(json::Value& o, const char* key, const OptionalDouble& v) {
+  if (v) o.set(key, json::Value(*v));
+}
+void SetOpt(json::Value& o, const char* key, const OptionalInt64& v) {
+  if (v) o.set(key, json::Value(*v));
+}
 void SetOpt(json::Value& o, const char* key, const Boxed<std::string>& v) {
   if (v) o.set(key, *v);
 }
@@ -387,7 +393,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
     sm.cumulative_spend = r.Num(*st, "cumulative_spend", w + ".statement");
     std::optional<Instant> a = ParseDateTime(sm.period_start_raw.str()), b = ParseDateTime(sm.period_end_raw.str());
     if (!a || !b) r.Invalid(w + ".statement", "has a period that is not RFC 3339");
-    c.statement = std::make_shared<const Statement>(std::move(sm));
+    c.statement = std::move(sm);
     if (body_text.find("\"delivery_statement\"") != std::string::npos)
       AttachStatementSource(c, json::ParseStored(body_text));
   }

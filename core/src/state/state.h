@@ -25,6 +25,7 @@
 #include "json/value.h"
 #include "state/value_ledger.h"
 #include "util/boxed.h"
+#include "util/compact_optional.h"
 #include "util/digest_text.h"
 #include "util/id_index.h"
 #include "util/holes.h"
@@ -271,7 +272,7 @@ struct Check {
   Boxed<std::string> body_json;
   Sym body_shape;
   Boxed<json::Value> context;  // the request's context (getTask echoes it)
-  std::optional<double> amount;        // ceiling (intent) or execution amount x
+  OptionalDouble amount;               // ceiling (intent) or execution amount x
   StoredToken issued_token;            // approved checks
   int64_t expires_at_ms = 0;           // issued token exp
   int64_t attempt = 0;
@@ -279,7 +280,7 @@ struct Check {
   int64_t final_ms = 0;  // entry timestamp
   uint64_t seq = 0;      // 0 while pending
   Boxed<json::Value> planned_delivery;
-  std::shared_ptr<const Statement> statement;  // delivery checks only
+  Boxed<Statement> statement;  // delivery checks only (issue 15: a shared_ptr was 16 more bytes a check and 16 a block)
   Boxed<json::Value> runtime_attestations;  // [{reference, evaluation}]
   Boxed<json::Value> legacy_metrics;        // 3.0 delivery metrics without a statement (10 §3.5.5)
   // Intent checks only; absent when every member is empty (IntentScope).
@@ -322,15 +323,15 @@ struct Action {
   Sym purchase_type, tool;
   Sym caller, caller_key;
   Sym target_agent, target_key;
-  std::optional<double> ceiling;
+  OptionalDouble ceiling;
   Sym currency;
-  std::optional<double> exec;  // exec(A)
+  OptionalDouble exec;  // exec(A)
   int64_t hold_exp_ms = 0;  // later of intent exp and latest seller purchase/modification exp
   Sym account_key;
   int64_t approved_at_ms = 0;
   SymList intent_channels;
   Boxed<std::string> proposal_id, terms_digest;
-  std::optional<int64_t> next_check_ms;
+  OptionalInt64 next_check_ms;
   double gross = 0;
   Boxed<ActionAdjustments> adjusted;  // absent: no adjustment, no 3.0 snapshot
   // Derived.
@@ -347,7 +348,7 @@ struct Action {
   std::string media_buy_id;  // most recently recorded (10 §3.5.1–§3.5.2), "" = none
   // H2 series time of an action bound after approval (10 §3.5.4): the binding
   // time, so its seller's series stays in time order (conservative window).
-  std::optional<int64_t> aggregation_at_ms;
+  OptionalInt64 aggregation_at_ms;
   double net_committed() const { return adjusted ? gross - adjusted->restored.Value() : gross; }
 };
 
@@ -363,7 +364,7 @@ inline ActionAdjustments& MutableAdjustments(Action& a) {
 }
 
 struct OutcomeSettlement {
-  std::optional<double> committed_budget, reported_committed_budget;
+  OptionalDouble committed_budget, reported_committed_budget;
   std::optional<std::string> seller_reference;
   SymList seller_channels;  // seller_response.planned_delivery.channels
   bool empty() const {

@@ -342,8 +342,8 @@ void EvaluateDelivery(const Agent& agent, const State& state, Execution& ex) {
   Evaluation& ev = ex.ev;
   ev.Category("delivery_pacing");
   std::optional<double> committed_a = action.settlement != kNone ? std::optional<double>(action.gross)
-                                      : action.exec                ? action.exec
-                                                                   : action.ceiling;
+                                      : action.exec                ? std::optional<double>(action.exec)
+                                                                   : std::optional<double>(action.ceiling);
   std::optional<double> cumulative_spend;
   if (ex.statement) cumulative_spend = ex.statement->cumulative_spend;
   else if (const double* cs = m.find_number("cumulative_spend")) cumulative_spend = *cs;
@@ -387,7 +387,7 @@ Check ExecutionRecord(CallContext& ctx, const Execution& ex, json::Value* parts)
   c.planned_delivery = ex.pd;
   c.dialect = ctx.dialect;
   if (ex.legacy_metrics) c.legacy_metrics = *ex.metrics;
-  if (ex.statement) c.statement = std::make_shared<const Statement>(*ex.statement);
+  if (ex.statement) c.statement = *ex.statement;
   if (const json::Value* context = ex.r.find_object("context")) c.context = *context;
   if (ex.x) c.amount = ex.x;
   json::Value policies_evaluated = json::Value::MakeArray();

@@ -470,7 +470,9 @@ TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, 
     const Action& a = state.actions[ai];
     ExactSum s = AdjustmentsOf(a).legacy_snapshot_spend;
     if (const double* spend = d->find_number("spend")) s.Add(*spend);
-    std::optional<double> committed = a.settlement != kNone ? std::optional<double>(a.gross) : a.exec ? a.exec : a.ceiling;
+    std::optional<double> committed = a.settlement != kNone ? std::optional<double>(a.gross)
+                                       : a.exec               ? std::optional<double>(a.exec)
+                                                              : std::optional<double>(a.ceiling);
     if (committed && Exceeds(s.Value(), *committed))
       findings.push(Finding("delivery_pacing", "warning", "Reported delivery spend exceeds the committed amount.",
                             json::Obj({{"reported_spend_total", s.Value()}, {"committed", *committed}})));
