@@ -1,6 +1,8 @@
 // Spec 06 get_plan_audit_logs: request validation, resolution and uniform
 // not-found, plan items, budget block, summary. Tests with checks, outcomes
 // and adjustments live beside those tasks' suites.
+#include <algorithm>
+
 #include "test_util.h"
 
 using namespace adcp;
@@ -143,6 +145,41 @@ TEST_CASE("06 §7 audit idempotency: a key caches the read; the root carries rep
   CHECK_SUBSET(J(R"({"response":{"plans":[{"plan_version":1}]}})"), replay);
   Expected<std::string> wire = GovernanceAgent::ToWire(json::Write(replay));
   CHECK_SUBSET(J(R"({"status":"completed","replayed":true})"), ParseOrFail(wire.value));
+}
+
+TEST_CASE("08 §5 idempotency scope is (agent, key): kept per agent across export and import", "[08][15]") {
+  // Two agents use the same key; one agent's URL is a prefix of the other's.
+  const std::string kNested = kOwner + "/team";
+  Host h;
+  const Value read = J(R"({"plan_ids":["p1"],"idempotency_key":"shared-key-0000000001"})");
+  // The nested agent stores a key first, so its stored scopes come first in
+  // any order by their stored form; by text, the owner's come first.
+  SyncPlans(h, "[" + PlanJson("p1") + "]", kNested);
+  SyncPlans(h, "[" + PlanJson("p1") + "]");
+  Value owner_first = h.Call("get_plan_audit_logs", read, kOwner);
+  Value nested_first = h.Call("get_plan_audit_logs", read, kNested);
+  REQUIRE(*owner_first.find_string("status") == "completed");
+  CHECK(*nested_first.find("replayed") == Value(false));  // another agent's key: not a replay of the owner's
+  CHECK(*h.Call("get_plan_audit_logs", read, kOwner).find("replayed") == Value(true));
+  const Value other_request = J(R"({"plan_ids":["p1"],"include_entries":true,"idempotency_key":"shared-key-0000000001"})");
+  CHECK(ErrorCodeOf(h.Call("get_plan_audit_logs", other_request, kNested)) == "IDEMPOTENCY_CONFLICT");
+  // The export writes each scope whole, in the order of its text.
+  const std::string exported = h.State();
+  const Value doc = ParseOrFail(exported);
+  std::vector<std::string> scopes;
+  for (const Value& e : *doc.find_array("idempotency")) scopes.push_back(*e.find_string("scope"));
+  CHECK(std::is_sorted(scopes.begin(), scopes.end()));
+  CHECK(std::count(scopes.begin(), scopes.end(), kOwner + "/\nshared-key-0000000001") == 1);  // agent keys are normalized (01 §1.1)
+  CHECK(std::count(scopes.begin(), scopes.end(), kNested + "\nshared-key-0000000001") == 1);
+  // Imported, each agent's key replays its own answer, and exports the same.
+  Host restored(HostOptions{}, exported);
+  restored.now_ms = h.now_ms;
+  CHECK(json::Write(*restored.Call("get_plan_audit_logs", read, kNested).find("response")) ==
+        json::Write(*nested_first.find("response")));
+  CHECK(json::Write(*restored.Call("get_plan_audit_logs", read, kOwner).find("response")) ==
+        json::Write(*owner_first.find("response")));
+  CHECK(ErrorCodeOf(restored.Call("get_plan_audit_logs", other_request, kOwner)) == "IDEMPOTENCY_CONFLICT");
+  CHECK(restored.State() == exported);
 }
 
 TEST_CASE("01 §4 admin lifecycle transitions and errors", "[01]") {

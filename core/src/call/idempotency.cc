@@ -1,6 +1,7 @@
 // Idempotency and replay (08 §5).
 #include "call/idempotency.h"
 
+#include "state/ledger.h"
 #include "state/store.h"
 #include "canon/digests.h"
 #include "json/json.h"
@@ -21,7 +22,8 @@ std::optional<TaskResult> CheckIdempotencyScoped(CallContext& ctx, const std::st
   // Read the clock now: a replay needs it, and so does storing the entry.
   Result<int64_t> now = ctx.Now();
   if (!now.ok()) return TaskResult::Failed(now.error());
-  auto it = state.idempotency.find(scope);
+  const std::optional<std::string> stored_scope = FindStoredScope(state, scope);
+  auto it = stored_scope ? state.idempotency.find(*stored_scope) : state.idempotency.end();
   if (it != state.idempotency.end()) {
     const IdempotencyEntry& entry = it->second;
     const int64_t window_ms = (ctx.config().replay_ttl_seconds + 60) * 1000;

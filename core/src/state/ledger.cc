@@ -406,6 +406,42 @@ void AddReplayExpiry(State& state, int64_t stored_at_ms, std::string_view scope)
   queue.emplace(at, stored_at_ms, scope);
 }
 
+namespace {
+std::string StoredScopeOf(uint32_t agent_number, std::string_view key) {
+  std::string stored = std::to_string(agent_number);
+  stored += '\n';
+  stored += key;
+  return stored;
+}
+}  // namespace
+
+std::string StoredScope(State& state, std::string_view scope) {
+  const size_t newline = scope.find('\n');
+  if (newline == std::string_view::npos) return std::string(scope);
+  const std::string agent(scope.substr(0, newline));
+  auto [it, added] = state.idempotency_agent_numbers.emplace(agent, static_cast<uint32_t>(state.idempotency_agents.size()));
+  if (added) state.idempotency_agents.push_back(agent);
+  return StoredScopeOf(it->second, scope.substr(newline + 1));
+}
+
+std::optional<std::string> FindStoredScope(const State& state, std::string_view scope) {
+  const size_t newline = scope.find('\n');
+  if (newline == std::string_view::npos) return std::string(scope);
+  auto it = state.idempotency_agent_numbers.find(std::string(scope.substr(0, newline)));
+  if (it == state.idempotency_agent_numbers.end()) return std::nullopt;
+  return StoredScopeOf(it->second, scope.substr(newline + 1));
+}
+
+std::string FullScope(const State& state, std::string_view stored_scope) {
+  const size_t newline = stored_scope.find('\n');
+  if (newline == std::string_view::npos) return std::string(stored_scope);
+  uint32_t number = 0;
+  for (char c : stored_scope.substr(0, newline)) number = number * 10 + static_cast<uint32_t>(c - '0');
+  std::string scope = state.idempotency_agents[number];
+  scope += stored_scope.substr(newline);
+  return scope;
+}
+
 std::string PeriodKey(const Instant& start, const Instant& end) {
   return std::to_string(start.seconds) + "." + start.fraction + "/" + std::to_string(end.seconds) + "." + end.fraction;
 }

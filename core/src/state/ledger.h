@@ -61,6 +61,15 @@ SymList HoldChannels(const State& state, const Action& action);
 // ones stored at or before `stored_at_ms`.
 void AddReplayExpiry(State& state, int64_t stored_at_ms, std::string_view scope);
 
+// An idempotency scope ("agent\nkey", 08 §5) as `State::idempotency` keys
+// it: "<n>\nkey", n the agent's number in State::idempotency_agents (added
+// when new). A scope without a newline is kept as it is. FullScope gives the
+// scope back exactly; FindStoredScope is StoredScope for lookups, nothing
+// when the agent never stored a scope.
+std::string StoredScope(State& state, std::string_view scope);
+std::optional<std::string> FindStoredScope(const State& state, std::string_view scope);
+std::string FullScope(const State& state, std::string_view stored_scope);
+
 // Identity of a reporting period (01 §12: equal iff both instants equal).
 std::string PeriodKey(const Instant& start, const Instant& end);
 inline std::string PeriodKeyOf(const Statement& s) { return PeriodKey(PeriodStartOf(s), PeriodEndOf(s)); }

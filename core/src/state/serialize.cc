@@ -127,10 +127,12 @@ json::Value ExportState(const State& state) {
   for (const Revocation& r : state.revocations) revocations.push(RevocationToJson(r));
   json::Value accounts = json::Value::MakeArray();
   for (const Account& a : state.accounts) accounts.push(AccountToJson(a));
-  std::vector<const std::pair<const std::string, IdempotencyEntry>*> keyed;
-  for (const auto& it : state.idempotency) keyed.push_back(&it);
-  std::sort(keyed.begin(), keyed.end(), [](auto* a, auto* b) { return a->first < b->first; });
-  for (const auto* entry : keyed) idempotency.push(IdempotencyToJson(state, entry->first, entry->second));
+  // In the order of the scopes as written (their stored form numbers the agents).
+  std::vector<std::pair<std::string, const IdempotencyEntry*>> keyed;
+  keyed.reserve(state.idempotency.size());
+  for (const auto& it : state.idempotency) keyed.emplace_back(FullScope(state, it.first), &it.second);
+  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [scope, entry] : keyed) idempotency.push(IdempotencyToJson(state, scope, *entry));
   return json::Obj({{"format", kFormat},
                     {"format_version", kFormatVersion},
                     {"seq", static_cast<double>(state.seq)},
@@ -284,7 +286,7 @@ Status ReadTables(const Tables& t, const json::Value& doc, RecordReader& r, Stat
   ADCP_RETURN_IF_ERROR(t.ForEach("idempotency", r, [&](V v, W w) {
     std::string scope;
     IdempotencyEntry e = ReadIdempotency(r, v, w, &scope);
-    s.idempotency[scope] = std::move(e);
+    s.idempotency[StoredScope(s, scope)] = std::move(e);
   }));
   if (!r.error.empty()) return InvalidState(r.field, r.error);
   return ReadLaterTables(t, doc, r, sizes, s);

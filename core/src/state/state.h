@@ -578,7 +578,9 @@ struct State {
   std::deque<Consultation> consultations;
   std::deque<Revocation> revocations;
   std::deque<Account> accounts;
-  std::unordered_map<std::string, IdempotencyEntry> idempotency;  // agent_key "\n" key
+  // Keyed by the stored form of the scope (StoredScope): agent_key "\n" key
+  // with the agent as its number in idempotency_agents.
+  std::unordered_map<std::string, IdempotencyEntry> idempotency;
   std::map<std::string, uint64_t> id_counters;          // sequential id mode
   uint64_t seq = 0;
   uint64_t changes = 0;  // change sets produced or applied (state/store.h)
@@ -605,6 +607,12 @@ struct State {
   // Issue 15: a flat queue, 24 bytes an entry where a multimap node was 64.
   // AddReplayExpiry keeps the order when the host clock goes back.
   std::deque<std::pair<int64_t, std::string_view>> idempotency_expiry;
+  // The agents (principals) of the idempotency scopes, numbered in the order
+  // they first stored one (issue 15: a scope's agent URL was most of its
+  // key's bytes, one heap block a keyed request). Not exported: the export
+  // writes scopes whole, and import numbers them again.
+  std::vector<std::string> idempotency_agents;
+  std::unordered_map<std::string, uint32_t> idempotency_agent_numbers;
   std::set<int32_t> pending_escalations;                  // creation order
   std::unordered_map<int32_t, int32_t> revocation_by_check;  // issuing check -> revocation
   std::unordered_map<std::string, int32_t> account_by_id, account_by_key;  // key: owner "\n" domain "\n" brand_id "\n" operator

@@ -436,7 +436,7 @@ void Store::PutIdempotency(std::string scope, IdempotencyEntry e) {
   // A reported outcome's replay body is the outcome's own (stored just before).
   if (e.task == "report_plan_outcome" && !state_.outcomes.empty())
     ShareOutcomeBody(state_, e, static_cast<int32_t>(state_.outcomes.size() - 1));
-  auto stored = state_.idempotency.insert_or_assign(std::move(scope), std::move(e)).first;
+  auto stored = state_.idempotency.insert_or_assign(StoredScope(state_, scope), std::move(e)).first;
   if (has_body) AddReplayExpiry(state_, stored_at, stored->first);
   // Replay bodies that left the window are dropped; their key tombstones
   // stay (08 §5). Deterministic from the state, so replays do the same.
