@@ -418,9 +418,13 @@ std::string StoredScopeOf(uint32_t agent_number, std::string_view key) {
 std::string StoredScope(State& state, std::string_view scope) {
   const size_t newline = scope.find('\n');
   if (newline == std::string_view::npos) return std::string(scope);
-  const std::string agent(scope.substr(0, newline));
-  auto [it, added] = state.idempotency_agent_numbers.emplace(agent, static_cast<uint32_t>(state.idempotency_agents.size()));
-  if (added) state.idempotency_agents.push_back(agent);
+  std::string agent(scope.substr(0, newline));
+  // Looked up first: emplace would build (and drop) a node on every keyed call.
+  auto it = state.idempotency_agent_numbers.find(agent);
+  if (it == state.idempotency_agent_numbers.end()) {
+    state.idempotency_agents.push_back(agent);
+    it = state.idempotency_agent_numbers.emplace(std::move(agent), static_cast<uint32_t>(state.idempotency_agents.size() - 1)).first;
+  }
   return StoredScopeOf(it->second, scope.substr(newline + 1));
 }
 
