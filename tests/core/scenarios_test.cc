@@ -48,6 +48,8 @@ void CheckChangeSetProperties(Host& host, Host& twin, const HostOptions& opts, c
   if (change_set.empty()) {
     CHECK(after == before);
   } else {
+    // A change set is canonical JSON (README): its text is its own JCS form.
+    CHECK(json::Canonicalize(ParseOrFail(change_set)) == change_set);
     Expected<bool> applied = twin.agent().ApplyChangeSet(change_set);
     INFO(applied.error);
     CHECK(applied.ok());
