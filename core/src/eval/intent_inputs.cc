@@ -1,6 +1,7 @@
 #include "eval/intent_inputs.h"
 
 #include <cmath>
+#include <type_traits>
 
 #include "canon/digests.h"
 #include "json/json.h"
@@ -23,12 +24,29 @@ const json::Value* At(const json::Value& root, std::initializer_list<const char*
   return cur;
 }
 
+// A field path for an error message, spelled only when a value is wrong
+// (issue 15: spelling every source's path was most of an intent check's
+// allocations). `path` is a callable returning the text, or the text.
+template <typename Path>
+std::string Spell(const Path& path) {
+  if constexpr (std::is_invocable_v<const Path&>)
+    return path();
+  else
+    return std::string(path);
+}
+
+std::string Dotted(std::string base, const std::vector<const char*>& keys) {
+  for (const char* k : keys) base += std::string(".") + k;
+  return base;
+}
+
 // Appends the strings of an array source; error when it is not an array of strings.
-Status CollectStrings(const json::Value* v, const std::string& path, std::vector<std::string>* out) {
+template <typename Path>
+Status CollectStrings(const json::Value* v, const Path& path, std::vector<std::string>* out) {
   if (!v) return Status::Ok();
-  if (!v->is_array()) return Invalid(path, "must be an array of strings");
+  if (!v->is_array()) return Invalid(Spell(path), "must be an array of strings");
   for (const json::Value& e : v->as_array()) {
-    if (!e.is_string()) return Invalid(path, "must be an array of strings");
+    if (!e.is_string()) return Invalid(Spell(path), "must be an array of strings");
     if (!ContainsString(*out, e.as_string())) out->push_back(e.as_string());
   }
   return Status::Ok();
@@ -54,37 +72,28 @@ Status FirstNonEmpty(const json::Value& request, const std::vector<Source>& sour
       if (const json::Array* purchases = ProposalPurchases(request)) {
         for (size_t i = 0; i < purchases->size(); ++i) {
           const json::Value* v = (*purchases)[i].is_object() ? At((*purchases)[i], {"targeting_overlay", s.inner[0]}) : nullptr;
-          std::string path = "proposal.commercial_terms.purchases[" + std::to_string(i) + "].targeting_overlay." + s.inner[0];
+          auto path = [&] {
+            return "proposal.commercial_terms.purchases[" + std::to_string(i) + "].targeting_overlay." + s.inner[0];
+          };
           ADCP_RETURN_IF_ERROR(CollectStrings(v, path, &got));
         }
       }
     } else if (!s.inner.empty()) {
       const json::Value* arr = payload;
-      std::string base = "payload";
-      for (const char* k : s.path) {
-        arr = arr && arr->is_object() ? arr->find(k) : nullptr;
-        base += std::string(".") + k;
-      }
+      for (const char* k : s.path) arr = arr && arr->is_object() ? arr->find(k) : nullptr;
       if (arr && arr->is_array()) {
         for (size_t i = 0; i < arr->size(); ++i) {
           const json::Value& el = arr->as_array()[i];
           const json::Value* v = &el;
-          std::string path = base + "[" + std::to_string(i) + "]";
-          for (const char* k : s.inner) {
-            v = v && v->is_object() ? v->find(k) : nullptr;
-            path += std::string(".") + k;
-          }
+          for (const char* k : s.inner) v = v && v->is_object() ? v->find(k) : nullptr;
+          auto path = [&] { return Dotted(Dotted("payload", s.path) + "[" + std::to_string(i) + "]", s.inner); };
           ADCP_RETURN_IF_ERROR(CollectStrings(v, path, &got));
         }
       }
     } else {
       const json::Value* v = payload;
-      std::string path = "payload";
-      for (const char* k : s.path) {
-        v = v && v->is_object() ? v->find(k) : nullptr;
-        path += std::string(".") + k;
-      }
-      ADCP_RETURN_IF_ERROR(CollectStrings(v, path, &got));
+      for (const char* k : s.path) v = v && v->is_object() ? v->find(k) : nullptr;
+      ADCP_RETURN_IF_ERROR(CollectStrings(v, [&] { return Dotted("payload", s.path); }, &got));
     }
     if (!got.empty()) {
       *out = std::move(got);
@@ -95,10 +104,11 @@ Status FirstNonEmpty(const json::Value& request, const std::vector<Source>& sour
 }
 
 // A start/end value: RFC 3339 date-time (or `asap` for a start).
-Status TimeValue(const json::Value* v, const std::string& path, bool is_start, bool is_date, int64_t now_ms,
+template <typename Path>
+Status TimeValue(const json::Value* v, const Path& path, bool is_start, bool is_date, int64_t now_ms,
                  std::optional<Instant>* out, std::string* raw) {
   if (!v || out->has_value()) return Status::Ok();
-  if (!v->is_string()) return Invalid(path, is_date ? "must be a date" : "must be an RFC 3339 date-time");
+  if (!v->is_string()) return Invalid(Spell(path), is_date ? "must be a date" : "must be an RFC 3339 date-time");
   const std::string& s = v->as_string();
   if (is_start && s == "asap") {
     *out = Instant::FromMillis(now_ms);
@@ -112,7 +122,7 @@ Status TimeValue(const json::Value* v, const std::string& path, bool is_start, b
   } else {
     t = ParseDateTime(s);
   }
-  if (!t) return Invalid(path, is_date ? "must be a date (YYYY-MM-DD)" : "must be an RFC 3339 date-time");
+  if (!t) return Invalid(Spell(path), is_date ? "must be a date (YYYY-MM-DD)" : "must be an RFC 3339 date-time");
   *out = t;
   *raw = s;
   return Status::Ok();
@@ -131,23 +141,22 @@ bool IsIncrementalTool(const std::string& t) {
 
 Result<RequestedScope> ExtractIntentScope(const json::Value& request, int64_t now_ms) {
   RequestedScope scope;
-  Status s = FirstNonEmpty(request,
-                           {{{"geo", "countries"}, {}},
-                            {{"targeting", "countries"}, {}},
-                            {{"countries"}, {}},
-                            {{"campaign", "countries"}, {}},
-                            {{"packages"}, {"targeting_overlay", "geo_countries"}},
-                            {{"targeting_overlay", "geo_countries"}, {}},
-                            {{}, {"geo_countries"}, true}},
-                           &scope.countries);
+  // Built once: as temporaries they were two vectors a source, every call.
+  static const std::vector<Source> kCountrySources = {{{"geo", "countries"}, {}},
+                                                      {{"targeting", "countries"}, {}},
+                                                      {{"countries"}, {}},
+                                                      {{"campaign", "countries"}, {}},
+                                                      {{"packages"}, {"targeting_overlay", "geo_countries"}},
+                                                      {{"targeting_overlay", "geo_countries"}, {}},
+                                                      {{}, {"geo_countries"}, true}};
+  static const std::vector<Source> kRegionSources = {{{"geo", "regions"}, {}},
+                                                     {{"regions"}, {}},
+                                                     {{"packages"}, {"targeting_overlay", "geo_regions"}},
+                                                     {{"targeting_overlay", "geo_regions"}, {}},
+                                                     {{}, {"geo_regions"}, true}};
+  Status s = FirstNonEmpty(request, kCountrySources, &scope.countries);
   if (!s.ok()) return s.error();
-  s = FirstNonEmpty(request,
-                    {{{"geo", "regions"}, {}},
-                     {{"regions"}, {}},
-                     {{"packages"}, {"targeting_overlay", "geo_regions"}},
-                     {{"targeting_overlay", "geo_regions"}, {}},
-                     {{}, {"geo_regions"}, true}},
-                    &scope.regions);
+  s = FirstNonEmpty(request, kRegionSources, &scope.regions);
   if (!s.ok()) return s.error();
   // Channels: payload.channels, [payload.channel], union of packages[].channels.
   const json::Value* payload = request.find("payload");
@@ -166,7 +175,7 @@ Result<RequestedScope> ExtractIntentScope(const json::Value& request, int64_t no
       for (size_t i = 0; i < packages->size(); ++i) {
         const json::Value& p = (*packages)[i];
         Status c = CollectStrings(p.is_object() ? p.find("channels") : nullptr,
-                                  "payload.packages[" + std::to_string(i) + "].channels", &scope.channels);
+                                  [i] { return "payload.packages[" + std::to_string(i) + "].channels"; }, &scope.channels);
         if (!c.ok()) return c.error();
       }
     }
@@ -176,22 +185,18 @@ Result<RequestedScope> ExtractIntentScope(const json::Value& request, int64_t no
     std::vector<const char*> path;
     bool is_date;
   };
-  const TimeSource starts[] = {{{"flight", "start"}, false},  {{"flight", "start_time"}, false},
-                               {{"campaign", "start_date"}, true}, {{"start_time"}, false}};
-  const TimeSource ends[] = {{{"flight", "end"}, false},  {{"flight", "end_time"}, false},
-                             {{"campaign", "end_date"}, true}, {{"end_time"}, false}};
+  static const TimeSource starts[] = {{{"flight", "start"}, false},  {{"flight", "start_time"}, false},
+                                      {{"campaign", "start_date"}, true}, {{"start_time"}, false}};
+  static const TimeSource ends[] = {{{"flight", "end"}, false},  {{"flight", "end_time"}, false},
+                                    {{"campaign", "end_date"}, true}, {{"end_time"}, false}};
   for (int side = 0; side < 2; ++side) {
     const TimeSource* list = side == 0 ? starts : ends;
     std::optional<Instant>* out = side == 0 ? &scope.start : &scope.end;
     std::string* raw = side == 0 ? &scope.start_raw : &scope.end_raw;
     for (int i = 0; i < 4; ++i) {
       const json::Value* v = payload;
-      std::string path = "payload";
-      for (const char* k : list[i].path) {
-        v = v && v->is_object() ? v->find(k) : nullptr;
-        path += std::string(".") + k;
-      }
-      Status t = TimeValue(v, path, side == 0, list[i].is_date, now_ms, out, raw);
+      for (const char* k : list[i].path) v = v && v->is_object() ? v->find(k) : nullptr;
+      Status t = TimeValue(v, [&] { return Dotted("payload", list[i].path); }, side == 0, list[i].is_date, now_ms, out, raw);
       if (!t.ok()) return t.error();
     }
     if (!out->has_value()) {

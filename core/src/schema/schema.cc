@@ -13,6 +13,10 @@ std::string Path::Pointer() const {
   std::string out;
   for (const Segment& s : segments_) {
     out.push_back('/');
+    if (s.is_index) {
+      out += std::to_string(s.index);
+      continue;
+    }
     for (char c : s.text) {
       if (c == '~')
         out += "~0";
@@ -28,8 +32,8 @@ std::string Path::Pointer() const {
 std::string Path::Field() const {
   std::string out;
   for (const Segment& s : segments_) {
-    if (s.index) {
-      out += "[" + s.text + "]";
+    if (s.is_index) {
+      out += "[" + std::to_string(s.index) + "]";
     } else {
       if (!out.empty()) out.push_back('.');
       out += s.text;
@@ -40,9 +44,10 @@ std::string Path::Field() const {
 
 Failure MakeFailure(const Path& path, std::string keyword, std::string message) {
   Failure f;
+  f.keyword = std::move(keyword);
+  if (path.quiet()) return f;  // Matches(): where and why are never read
   f.pointer = path.Pointer();
   f.field = path.Field();
-  f.keyword = std::move(keyword);
   f.message = (f.field.empty() ? std::string("request") : f.field) + ": " + message;
   return f;
 }
@@ -273,9 +278,10 @@ std::optional<Failure> ValidateAt(NodeRef node, const json::Value& v, Path& path
   if (v.is_object()) {
     for (const json::Member& m : v.as_object()) {
       path.PushKey(m.first);
+      // The last declaration of a name wins (AddVersionEnvelope appends).
       NodeRef sub = nullptr;
-      for (const auto& p : node->properties)
-        if (p.first == m.first) sub = p.second;
+      for (auto p = node->properties.rbegin(); p != node->properties.rend() && !sub; ++p)
+        if (p->first == m.first) sub = p->second;
       std::optional<Failure> f;
       if (node->property_names && !Matches(node->property_names, json::Value(m.first))) {
         f = MakeFailure(path, "propertyNames", "is not an allowed key");
@@ -303,11 +309,15 @@ std::optional<Failure> Validate(NodeRef node, const json::Value& value) {
 
 bool Matches(NodeRef node, const json::Value& value) {
   Path path;
+  path.set_quiet();
   return !ValidateAt(node, value, path).has_value();
 }
 
 namespace {
-bool AllOf(std::string_view s, bool (*pred)(char)) {
+// A template, not a function pointer: the predicate inlines (issue 15: the
+// printable-ASCII check of a token was an indirect call per character).
+template <typename Pred>
+bool AllOf(std::string_view s, Pred pred) {
   for (char c : s)
     if (!pred(c)) return false;
   return true;
@@ -349,7 +359,15 @@ bool IsSha256Hex(std::string_view s) {
   return s.size() == 71 && s.substr(0, 7) == "sha256:" && AllOf(s.substr(7), HexLowerChar);
 }
 bool IsPrintableAscii(std::string_view s) {
-  return !s.empty() && AllOf(s, [](char c) { return c >= 0x20 && c <= 0x7E; });
+  // The least and greatest byte, without an early exit: the compiler
+  // vectorizes this form (issue 15: it reads whole tokens).
+  unsigned char least = 0xFF, greatest = 0;
+  for (char ch : s) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    least = c < least ? c : least;
+    greatest = c > greatest ? c : greatest;
+  }
+  return !s.empty() && least >= 0x20 && greatest <= 0x7E;
 }
 bool IsAdcpVersion(std::string_view s) {
   // ^(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)(?:-[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?)?$

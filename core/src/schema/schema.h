@@ -33,22 +33,31 @@ enum TypeBits : uint8_t {
 
 enum class Format { kNone, kDateTime, kDate, kUri, kEmail };
 
-// Location of a value inside the request.
+// Location of a value inside the request. A key is held as a view (issue
+// 15: every member of every request was copied into a string on the way
+// down): it must outlive its push, as the keys of the value being validated
+// and the schema's own names do.
 class Path {
  public:
-  void PushKey(std::string key) { segments_.push_back({std::move(key), false}); }
-  void PushIndex(size_t i) { segments_.push_back({std::to_string(i), true}); }
+  void PushKey(std::string_view key) { segments_.push_back({key, 0, false}); }
+  void PushIndex(size_t i) { segments_.push_back({{}, i, true}); }
   void Pop() { segments_.pop_back(); }
   std::string Pointer() const;  // RFC 6901: /plans/1/budget/total
   std::string Field() const;    // JSONPath-lite: plans[1].budget.total
   bool empty() const { return segments_.empty(); }
+  // Matches() only asks whether a value fails, never where or why: its
+  // failures are not rendered (MakeFailure).
+  bool quiet() const { return quiet_; }
+  void set_quiet() { quiet_ = true; }
 
  private:
   struct Segment {
-    std::string text;
-    bool index;
+    std::string_view text;
+    size_t index;
+    bool is_index;
   };
   std::vector<Segment> segments_;
+  bool quiet_ = false;
 };
 
 struct Failure {
