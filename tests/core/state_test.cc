@@ -127,6 +127,20 @@ TEST_CASE("01 §1.1 agent URL normalization", "[01]") {
   CHECK(NormalizeAgentUrl("https://example.com/%7euser/%2f%41") == std::optional<std::string>("https://example.com/~user/%2FA"));
   CHECK(NormalizeAgentUrl("https://example.com/Path?Q=1") == std::optional<std::string>("https://example.com/Path?Q=1"));
   CHECK(NormalizeAgentUrl("https://example.com:/x") == std::optional<std::string>("https://example.com/x"));
+  // URLs already in normal form come back as they are (an empty path as
+  // "/"); each of these differs from normal form in one way only.
+  CHECK(NormalizeAgentUrl("https://buyer.example.com") == std::optional<std::string>("https://buyer.example.com/"));
+  CHECK(NormalizeAgentUrl("https://buyer.example.com?x=1#f") == std::optional<std::string>("https://buyer.example.com/?x=1#f"));
+  CHECK(NormalizeAgentUrl("https://buyer.example.com/mcp/a.b") == std::optional<std::string>("https://buyer.example.com/mcp/a.b"));
+  CHECK(NormalizeAgentUrl("https://buyer.example.com/a/./b") == std::optional<std::string>("https://buyer.example.com/a/b"));
+  CHECK(NormalizeAgentUrl("https://buyer.example.com/.well-known") == std::optional<std::string>("https://buyer.example.com/.well-known"));
+  CHECK(NormalizeAgentUrl("https://buyer.example.com/a/..") == std::optional<std::string>("https://buyer.example.com/"));
+  CHECK(NormalizeAgentUrl("hTTps://buyer.example.com/a") == std::optional<std::string>("https://buyer.example.com/a"));
+  CHECK(NormalizeAgentUrl("https://Buyer.example.com/A") == std::optional<std::string>("https://buyer.example.com/A"));
+  CHECK(NormalizeAgentUrl("https://buyer.example.com:443") == std::optional<std::string>("https://buyer.example.com/"));
+  CHECK(NormalizeAgentUrl("https://u@buyer.example.com") == std::optional<std::string>("https://u@buyer.example.com/"));
+  CHECK(NormalizeAgentUrl("https://buyer.example.com/?q=%7e") == std::optional<std::string>("https://buyer.example.com/?q=~"));
+  CHECK_FALSE(NormalizeAgentUrl("https://buyer.example.com:44x"));
   CHECK_FALSE(NormalizeAgentUrl("example.com"));
   CHECK_FALSE(NormalizeAgentUrl("urn:example:a"));
   CHECK_FALSE(NormalizeAgentUrl("https://"));

@@ -7,18 +7,29 @@ namespace adcp {
 bool ExactSum::Add(double x) {
   if (!std::isfinite(x)) return false;
   if (x == 0) return true;
-  std::vector<double> next;
-  next.reserve(partials_.size() + 1);
+  // The new partials go to a buffer first, so that an overflow leaves the
+  // sum as it was; a sum of money rarely has more than a few partials, so
+  // the buffer is on the stack and the vector keeps its block (issue 15: a
+  // new vector every addition).
+  constexpr size_t kInline = 16;
+  double inline_next[kInline];
+  std::vector<double> heap_next;
+  double* next = inline_next;
+  if (partials_.size() + 1 > kInline) {
+    heap_next.resize(partials_.size() + 1);
+    next = heap_next.data();
+  }
+  size_t count = 0;
   for (double y : partials_) {
     if (std::fabs(x) < std::fabs(y)) std::swap(x, y);
     double hi = x + y;
     if (!std::isfinite(hi)) return false;
     double lo = y - (hi - x);
-    if (lo != 0) next.push_back(lo);
+    if (lo != 0) next[count++] = lo;
     x = hi;
   }
-  if (x != 0) next.push_back(x);
-  partials_ = std::move(next);
+  if (x != 0) next[count++] = x;
+  partials_.assign(next, next + count);
   return true;
 }
 

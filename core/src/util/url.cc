@@ -152,14 +152,32 @@ std::optional<std::string> NormalizeAgentUrl(std::string_view url) {
   for (char c : port)
     if (!IsDigit(c)) return std::nullopt;
   if (host.empty()) return std::nullopt;
-  std::string host_norm = NormalizeEscapes(host);
-  for (char& c : host_norm) c = ToLower(c);
-  bool default_port = !has_port || port.empty() || (scheme == "http" && port == "80") ||
-                      (scheme == "https" && port == "443");
   // Split tail into path, query, fragment.
   size_t q = tail.find_first_of("?#");
   std::string_view path = tail.substr(0, q);
   std::string_view after = q == std::string_view::npos ? std::string_view() : tail.substr(q);
+  // Already in normal form, as agent URLs almost always are: no escapes, a
+  // lower-case scheme and host, no userinfo or port, no dot segments (a
+  // path here starts with '/'). Then every step below leaves it as it is
+  // and only an empty path becomes "/" (issue 15: the steps cost five
+  // strings a call, and a request normalizes several URLs).
+  auto lower = [](std::string_view text) {
+    for (char c : text)
+      if (c >= 'A' && c <= 'Z') return false;
+    return true;
+  };
+  if (userinfo.empty() && !has_port && url.find('%') == std::string_view::npos && lower(url.substr(0, colon)) &&
+      lower(host) && path.find("/.") == std::string_view::npos) {
+    if (!path.empty()) return std::string(url);
+    std::string out(url.substr(0, url.size() - tail.size()));
+    out.push_back('/');
+    out.append(after);
+    return out;
+  }
+  std::string host_norm = NormalizeEscapes(host);
+  for (char& c : host_norm) c = ToLower(c);
+  bool default_port = !has_port || port.empty() || (scheme == "http" && port == "80") ||
+                      (scheme == "https" && port == "443");
   std::string path_norm = RemoveDotSegments(NormalizeEscapes(path));
   if (path_norm.empty()) path_norm = "/";
   std::string out = scheme + "://" + NormalizeEscapes(userinfo) + host_norm;
