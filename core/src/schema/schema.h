@@ -39,16 +39,23 @@ enum class Format { kNone, kDateTime, kDate, kUri, kEmail };
 // and the schema's own names do.
 class Path {
  public:
-  void PushKey(std::string_view key) { segments_.push_back({key, 0, false}); }
-  void PushIndex(size_t i) { segments_.push_back({{}, i, true}); }
-  void Pop() { segments_.pop_back(); }
+  void PushKey(std::string_view key) {
+    if (!quiet_) segments_.push_back({key, 0, false});
+  }
+  void PushIndex(size_t i) {
+    if (!quiet_) segments_.push_back({{}, i, true});
+  }
+  void Pop() {
+    if (!quiet_) segments_.pop_back();
+  }
   std::string Pointer() const;  // RFC 6901: /plans/1/budget/total
   std::string Field() const;    // JSONPath-lite: plans[1].budget.total
   bool empty() const { return segments_.empty(); }
-  // Matches() only asks whether a value fails, never where or why: its
-  // failures are not rendered (MakeFailure).
+  // Matches() only asks whether a value fails, never where or why: a quiet
+  // path keeps no segments and its failures are not rendered (MakeFailure).
   bool quiet() const { return quiet_; }
   void set_quiet() { quiet_ = true; }
+  void reserve(size_t depth) { segments_.reserve(depth); }
 
  private:
   struct Segment {

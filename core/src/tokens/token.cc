@@ -42,24 +42,35 @@ json::Value TokenClaims(const Config& config, const TokenSpec& t) {
   return c;
 }
 
-Result<std::string> SignCompact(CallContext& ctx, const json::Value& header_in, const json::Value& claims) {
-  json::Value header = header_in;
+Result<std::string> SignCompact(CallContext& ctx, const json::Value& header, const json::Value& claims) {
   const bool has_signer = static_cast<bool>(ctx.hooks().sign);
-  if (!has_signer) header.put("alg", "none");  // allow_unsigned_tokens (test only)
-  std::string input = canon::Base64UrlEncode(json::Write(header)) + "." + canon::Base64UrlEncode(json::Write(claims));
+  // The signing input and then the token are written into one string (issue
+  // 15: the header was copied, and each segment and the token were strings
+  // of their own).
+  std::string token;
+  if (has_signer) {
+    canon::Base64UrlAppend(&token, json::Write(header));
+  } else {
+    json::Value unsigned_header = header;
+    unsigned_header.put("alg", "none");  // allow_unsigned_tokens (test only)
+    canon::Base64UrlAppend(&token, json::Write(unsigned_header));
+  }
+  token.push_back('.');
+  canon::Base64UrlAppend(&token, json::Write(claims));
   std::string signature;
   if (has_signer) {
     const json::Value* alg = header.find("alg");
     const json::Value* kid = header.find("kid");
-    HookResult<std::string> r = ctx.hooks().sign(input, alg && alg->is_string() ? alg->as_string() : "",
+    HookResult<std::string> r = ctx.hooks().sign(token, alg && alg->is_string() ? alg->as_string() : "",
                                                  kid && kid->is_string() ? kid->as_string() : "");
     if (!r.ok()) return HookFailure("sign", r.error);
     std::string raw;
     if (!canon::Base64UrlDecode(r.value, &raw) || raw.size() != 64)
       return HookFailure("sign", "signature must be 64 bytes of unpadded base64url");
-    signature = r.value;
+    signature = std::move(r.value);
   }
-  std::string token = input + "." + signature;
+  token.push_back('.');
+  token += signature;
   if (token.size() > 4096)
     return MakeError(ErrorCode::kValidationError, "the governance token would exceed 4096 characters");
   return token;
