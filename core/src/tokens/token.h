@@ -27,11 +27,8 @@ struct TokenSpec {
   std::optional<std::string> binding_digest;  // runtime_attestation_binding_digest
 };
 
-// Header and claims in the emission order of 03 §10 (compact JSON, not JCS).
-json::Value TokenHeader(const Config& config, const TokenSpec& t);
-json::Value TokenClaims(const Config& config, const TokenSpec& t);
-
-// Serializes and signs. Fails with SERVICE_UNAVAILABLE when the signer fails
+// Writes the header and claims in the emission order of 03 §10 (compact
+// JSON, not JCS) and signs. Fails with SERVICE_UNAVAILABLE when the signer fails
 // or returns something other than 64 bytes of unpadded base64url, and with
 // VALIDATION_ERROR (no field) when the token would exceed 4096 characters.
 Result<std::string> SignToken(CallContext& ctx, const TokenSpec& t);
