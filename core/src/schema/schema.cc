@@ -280,8 +280,12 @@ std::optional<Failure> ValidateAt(NodeRef node, const json::Value& v, Path& path
       path.PushKey(m.first);
       // The last declaration of a name wins (AddVersionEnvelope appends).
       NodeRef sub = nullptr;
-      for (auto p = node->properties.rbegin(); p != node->properties.rend() && !sub; ++p)
-        if (p->first == m.first) sub = p->second;
+      for (auto p = node->properties.rbegin(); p != node->properties.rend(); ++p) {
+        if (p->first == m.first) {
+          sub = p->second;
+          break;
+        }
+      }
       std::optional<Failure> f;
       if (node->property_names && !Matches(node->property_names, json::Value(m.first))) {
         f = MakeFailure(path, "propertyNames", "is not an allowed key");

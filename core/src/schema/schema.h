@@ -33,6 +33,9 @@ enum TypeBits : uint8_t {
 
 enum class Format { kNone, kDateTime, kDate, kUri, kEmail };
 
+struct Node;
+using NodeRef = const Node*;
+
 // Location of a value inside the request. A key is held as a view (issue
 // 15: every member of every request was copied into a string on the way
 // down): it must outlive its push, as the keys of the value being validated
@@ -42,6 +45,8 @@ class Path {
   void PushKey(std::string_view key) {
     if (!quiet_) segments_.push_back({key, 0, false});
   }
+  void PushKey(const char* key) { PushKey(std::string_view(key)); }
+  void PushKey(std::string&&) = delete;  // a temporary would dangle
   void PushIndex(size_t i) {
     if (!quiet_) segments_.push_back({{}, i, true});
   }
@@ -52,12 +57,14 @@ class Path {
   std::string Field() const;    // JSONPath-lite: plans[1].budget.total
   bool empty() const { return segments_.empty(); }
   // Matches() only asks whether a value fails, never where or why: a quiet
-  // path keeps no segments and its failures are not rendered (MakeFailure).
+  // path keeps no segments and its failures carry only their keyword
+  // (MakeFailure). Only Matches() makes one.
   bool quiet() const { return quiet_; }
-  void set_quiet() { quiet_ = true; }
   void reserve(size_t depth) { segments_.reserve(depth); }
 
  private:
+  friend bool Matches(NodeRef node, const json::Value& value);
+  void set_quiet() { quiet_ = true; }
   struct Segment {
     std::string_view text;
     size_t index;
@@ -67,15 +74,13 @@ class Path {
   bool quiet_ = false;
 };
 
+// Under Matches() (a quiet path) only `keyword` is filled in.
 struct Failure {
   std::string pointer;
   std::string field;
   std::string keyword;
   std::string message;
 };
-
-struct Node;
-using NodeRef = const Node*;
 
 struct Node {
   uint8_t types = 0;  // 0 = any type

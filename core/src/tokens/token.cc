@@ -136,8 +136,8 @@ Result<std::string> SignCompact(CallContext& ctx, const json::Value& header, con
   canon::Base64UrlAppend(&input, json::Write(claims));
   const json::Value* alg = header.find("alg");
   const json::Value* kid = header.find("kid");
-  return SignInput(ctx, std::move(input), alg && alg->is_string() ? alg->as_string() : "",
-                   kid && kid->is_string() ? kid->as_string() : "");
+  return SignInput(ctx, std::move(input), alg && alg->is_string() ? std::string_view(alg->as_string()) : std::string_view(),
+                   kid && kid->is_string() ? std::string_view(kid->as_string()) : std::string_view());
 }
 
 Result<std::string> SignToken(CallContext& ctx, const TokenSpec& t) {
@@ -148,7 +148,8 @@ Result<std::string> SignToken(CallContext& ctx, const TokenSpec& t) {
   canon::Base64UrlAppend(&input, TokenHeaderText(config, t, alg));
   input.push_back('.');
   canon::Base64UrlAppend(&input, TokenClaimsText(config, t));
-  return SignInput(ctx, std::move(input), config.signing_alg, config.signing_kid ? *config.signing_kid : "");
+  return SignInput(ctx, std::move(input), config.signing_alg,
+                   config.signing_kid ? std::string_view(*config.signing_kid) : std::string_view());
 }
 
 }  // namespace adcp
