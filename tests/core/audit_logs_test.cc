@@ -3,6 +3,7 @@
 // and adjustments live beside those tasks' suites.
 #include <algorithm>
 
+#include "state/ledger.h"
 #include "test_util.h"
 
 using namespace adcp;
@@ -180,6 +181,20 @@ TEST_CASE("08 §5 idempotency scope is (agent, key): kept per agent across expor
         json::Write(*owner_first.find("response")));
   CHECK(ErrorCodeOf(restored.Call("get_plan_audit_logs", other_request, kOwner)) == "IDEMPOTENCY_CONFLICT");
   CHECK(restored.State() == exported);
+}
+
+TEST_CASE("08 §5 a stored scope gives back the scope it was made from, and nothing past the agent list", "[08][15]") {
+  State state;
+  const std::string scope = "https://buyer.example.com/\nkey-0000000000000001";
+  const std::string stored = StoredScope(state, scope);
+  CHECK(stored == "0\nkey-0000000000000001");
+  CHECK(FullScope(state, stored) == scope);
+  CHECK(FindStoredScope(state, scope) == std::optional<std::string>(stored));
+  CHECK_FALSE(FindStoredScope(state, "https://other.example.com/\nkey-0000000000000001").has_value());
+  CHECK(FullScope(state, "no-newline-key") == "no-newline-key");
+  // Keys StoredScope never writes (an agent number past the list, not a
+  // number, empty) come back as they are, without reading past the list.
+  for (const char* odd : {"1\nk", "99999999999999999999999\nk", "x\nk", "\nk", "-1\nk"}) CHECK(FullScope(state, odd) == odd);
 }
 
 TEST_CASE("01 §4 admin lifecycle transitions and errors", "[01]") {

@@ -439,8 +439,14 @@ std::optional<std::string> FindStoredScope(const State& state, std::string_view 
 std::string FullScope(const State& state, std::string_view stored_scope) {
   const size_t newline = stored_scope.find('\n');
   if (newline == std::string_view::npos) return std::string(stored_scope);
-  uint32_t number = 0;
-  for (char c : stored_scope.substr(0, newline)) number = number * 10 + static_cast<uint32_t>(c - '0');
+  // Only StoredScope makes these keys; a number that names no agent (which
+  // it never writes) gives the text back rather than reading past the list.
+  uint64_t number = 0;
+  for (char c : stored_scope.substr(0, newline)) {
+    if (c < '0' || c > '9' || number >= state.idempotency_agents.size()) return std::string(stored_scope);
+    number = number * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (newline == 0 || number >= state.idempotency_agents.size()) return std::string(stored_scope);
   std::string scope = state.idempotency_agents[number];
   scope += stored_scope.substr(newline);
   return scope;

@@ -457,7 +457,7 @@ void RebuildDerived(State& s, const Config& config) {
     RecordSettlementAggregation(s, static_cast<int32_t>(i));
     ApplyActionLedger(s, static_cast<int32_t>(i), +1);
     Action& a = s.actions[i];
-    std::optional<double> held = a.exec ? a.exec : a.ceiling;
+    std::optional<double> held = a.authorized();
     if (config.budget_holds && a.settlement == kNone && held) {
       a.hold.amount = *held;
       a.hold.exp_ms = a.hold_exp_ms;

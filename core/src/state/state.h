@@ -350,6 +350,10 @@ struct Action {
   // time, so its seller's series stays in time order (conservative window).
   OptionalInt64 aggregation_at_ms;
   double net_committed() const { return adjusted ? gross - adjusted->restored.Value() : gross; }
+  // What the seller is authorized to commit: exec(A), else the ceiling.
+  std::optional<double> authorized() const { return exec ? std::optional<double>(exec) : std::optional<double>(ceiling); }
+  // committed(A) for pacing: the settled gross once settled, else authorized().
+  std::optional<double> committed() const { return settlement != kNone ? std::optional<double>(gross) : authorized(); }
 };
 
 // An action's adjustments; empty ones when it has none.

@@ -281,8 +281,9 @@ void Store::ConfirmExecution(int32_t ai, int32_t check, std::optional<double> ex
   a.latest_exec_check = check;
   a.hold_exp_ms = std::max(a.hold_exp_ms, exp_ms);
   if (settled) ApplyActionLedger(state_, ai, +1);
-  if (config_.budget_holds && !settled && (a.exec || a.ceiling) && a.hold_exp_ms > now_ms) {
-    a.hold.amount = a.exec ? *a.exec : *a.ceiling;
+  const std::optional<double> held = a.authorized();
+  if (config_.budget_holds && !settled && held && a.hold_exp_ms > now_ms) {
+    a.hold.amount = *held;
     a.hold.exp_ms = a.hold_exp_ms;
     a.hold_channels = HoldChannels(state_, a);
     a.hold_counting = true;

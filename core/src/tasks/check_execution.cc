@@ -215,7 +215,7 @@ void EvaluateExecutionAuthority(Execution& ex, const RequestedScope& scope) {
         ev.Finding("seller_compliance", "critical", "The seller is not an approved seller of this plan.",
                    Details({{"target_agent", caller}}));
     }
-    std::optional<double> ceiling_a = action.exec ? action.exec : action.ceiling;
+    std::optional<double> ceiling_a = action.authorized();
     if (t.per_seller_max_pct && ceiling_a) {
       auto used_it = plan.agg.by_seller.find(ex.auth.key);
       const double used = used_it == plan.agg.by_seller.end() ? 0 : used_it->second.Value();
@@ -341,9 +341,7 @@ void EvaluateDelivery(const Agent& agent, const State& state, Execution& ex) {
   const json::Value& m = *ex.metrics;
   Evaluation& ev = ex.ev;
   ev.Category("delivery_pacing");
-  std::optional<double> committed_a = action.settlement != kNone ? std::optional<double>(action.gross)
-                                      : action.exec                ? std::optional<double>(action.exec)
-                                                                   : std::optional<double>(action.ceiling);
+  std::optional<double> committed_a = action.committed();
   std::optional<double> cumulative_spend;
   if (ex.statement) cumulative_spend = ex.statement->cumulative_spend;
   else if (const double* cs = m.find_number("cumulative_spend")) cumulative_spend = *cs;

@@ -180,7 +180,7 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
       return TaskResult::Failed(Invalid("seller_response.media_buy_id", "media_buy_id differs from seller_reference"));
     seller_reference = SellerReference(sr);
     // 04 §3.2 ledger amount.
-    std::optional<double> T = action.exec ? action.exec : action.ceiling;
+    std::optional<double> T = action.authorized();
     std::string r_field = "seller_response.committed_budget";
     std::optional<double> package_sum;
     if (const json::Array* packages = sr.find_array("packages")) {
@@ -470,9 +470,7 @@ TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, 
     const Action& a = state.actions[ai];
     ExactSum s = AdjustmentsOf(a).legacy_snapshot_spend;
     if (const double* spend = d->find_number("spend")) s.Add(*spend);
-    std::optional<double> committed = a.settlement != kNone ? std::optional<double>(a.gross)
-                                       : a.exec               ? std::optional<double>(a.exec)
-                                                              : std::optional<double>(a.ceiling);
+    std::optional<double> committed = a.committed();
     if (committed && Exceeds(s.Value(), *committed))
       findings.push(Finding("delivery_pacing", "warning", "Reported delivery spend exceeds the committed amount.",
                             json::Obj({{"reported_spend_total", s.Value()}, {"committed", *committed}})));
