@@ -82,15 +82,25 @@ void Loop(Host& h, uint64_t i, Timings* t) {
     start = now;
   };
   std::string n = std::to_string(i);
+  // BENCH_LOOP=perf: perf-bench.mjs's loop (3 packages, no account) instead
+  // of one account per buy, so a heap profile here is the goal's loop.
+  static const bool perf_loop = std::getenv("BENCH_LOOP") && std::string(std::getenv("BENCH_LOOP")) == "perf";
+  static const std::string kPackages =
+      R"([{"package_id":"pkg_0","channels":["ctv"],"budget":33.333333333333336},{"package_id":"pkg_1","channels":["olv"],"budget":33.333333333333336},{"package_id":"pkg_2","channels":["display"],"budget":33.333333333333336}])";
+  static const std::string kSettled =
+      R"([{"package_id":"pkg_0","budget":33.333333333333336},{"package_id":"pkg_1","budget":33.333333333333336},{"package_id":"pkg_2","budget":33.333333333333336}])";
+  const std::string payload = perf_loop ? R"({"total_budget":100,"packages":)" + kPackages + "}"
+                                        : R"({"total_budget":100,"account":{"account_id":"acc_)" + n + R"("}})";
   Value r = h.Call("check_governance",
-                   R"({"caller":"https://buyer.example.com","plan_id":"bench","target_agent":"https://seller.example.com","tool":"create_media_buy","payload":{"total_budget":100,"account":{"account_id":"acc_)" + n + R"("}}})",
+                   R"({"caller":"https://buyer.example.com","plan_id":"bench","target_agent":"https://seller.example.com","tool":"create_media_buy","payload":)" + payload + "}",
                    kBuyer);
   lap(&t->intent);
   const Value& body = *r.find("response");
   const std::string check_id = *body.find_string("check_id"), token = *body.find_string("governance_context");
   h.Call("report_plan_outcome",
          R"({"idempotency_key":"bench-outcome-key-)" + n + R"(","plan_id":"bench","check_id":")" + check_id +
-             R"(","governance_context":")" + token + R"(","outcome":"completed","seller_response":{"seller_reference":"mb_)" + n + R"("}})",
+             R"(","governance_context":")" + token + R"(","outcome":"completed","seller_response":{"seller_reference":"mb_)" + n + R"(")" +
+             (perf_loop ? R"(,"packages":)" + kSettled : std::string()) + "}}",
          kBuyer);
   lap(&t->outcome);
   Value metrics = adcp::json::Obj({{"statement_id", "st_" + n}, {"sequence", 1}, {"issued_at", "2026-01-02T00:00:00Z"},

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 #include "util/compact_optional.h"
+#include "util/digest_index.h"
 #include "util/digest_text.h"
 #include "util/id_index.h"
 #include "util/money.h"
@@ -588,6 +589,51 @@ TEST_CASE("IdIndex finds each record by the id read from it", "[state][15]") {
   CHECK(index.Find("chk_8", id_of) == 8);
   index.clear();
   CHECK(index.Find("chk_8", id_of) == IdIndex::kAbsent);
+}
+
+// Issue 15: the digest indexes keep 32 bits of each key's digest and ask the
+// record to confirm. Every key is found after the table grows; a key whose
+// first 32 bits equal a stored one's is told apart by the confirmation (as a
+// map keyed by the whole digest tells them apart); a key indexed again moves.
+TEST_CASE("DigestIndex finds each record by its key's digest, confirmed by the record", "[state][15]") {
+  std::vector<canon::Digest> keys;
+  DigestIndex index;
+  int confirmations = 0;
+  auto has = [&](const canon::Digest& key) {
+    return [&keys, &confirmations, key](int32_t i) {
+      ++confirmations;
+      return keys[i] == key;
+    };
+  };
+  CHECK(index.Find(canon::Sha256Of("st_0"), has(canon::Sha256Of("st_0"))) == DigestIndex::kAbsent);
+  for (int i = 0; i < 1000; ++i) {
+    keys.push_back(canon::Sha256Of("st_" + std::to_string(i)));
+    index.Insert(keys.back(), i, has(keys.back()));
+  }
+  CHECK(index.size() == 1000);
+  confirmations = 0;
+  for (int i = 0; i < 1000; ++i) CHECK(index.Find(keys[i], has(keys[i])) == i);
+  CHECK(confirmations == 1000);  // one confirmation a hit: other slots are passed over by their bits
+  for (const char* absent : {"", "st_1000", "st_", "st_01"}) {
+    const canon::Digest key = canon::Sha256Of(absent);
+    CHECK(index.Find(key, has(key)) == DigestIndex::kAbsent);
+  }
+  // Same first 32 bits, another digest: absent, and indexed beside the first.
+  canon::Digest twin = keys[5];
+  twin[31] ^= 1;
+  CHECK(index.Find(twin, has(twin)) == DigestIndex::kAbsent);
+  keys.push_back(twin);
+  index.Insert(twin, 1000, has(twin));
+  CHECK(index.size() == 1001);
+  CHECK(index.Find(twin, has(twin)) == 1000);
+  CHECK(index.Find(keys[5], has(keys[5])) == 5);
+  // The same key at a later position replaces the earlier one.
+  keys.push_back(keys[7]);
+  index.Insert(keys[7], 1001, has(keys[7]));
+  CHECK(index.size() == 1001);
+  CHECK(index.Find(keys[7], has(keys[7])) == 1001);
+  index.clear();
+  CHECK(index.Find(keys[8], has(keys[8])) == DigestIndex::kAbsent);
 }
 
 // Issue 15: most outcomes have no findings and box none; the ones that do

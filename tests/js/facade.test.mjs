@@ -156,6 +156,32 @@ test(`[${backend}] a change set that finalizes a final check or outcome again is
   });
 });
 
+// Issue 15: the token index keeps 32 bits of a token's digest and confirms a
+// match against the check's own token, so a check's token is set once. A
+// change set that approves an approved check again, or mints a token for a
+// check that has one (no agent writes either), is refused.
+test(`[${backend}] a change set that issues a second token for a check is INVALID_CHANGE_SET`, async () => {
+  for (const which of ['approve_intent', 'mint_token']) {
+    const agent = await agentWith({ changeSets: true });
+    try {
+      const r = agent.checkGovernance(intent(100), BUYER);
+      assert.equal(r.response.verdict, 'approved', JSON.stringify(r));
+      const last = JSON.parse(agent.lastChangeSet());
+      const approve = last.ops.find((o) => o.op === 'approve_intent');
+      assert.ok(approve, JSON.stringify(last.ops.map((o) => o.op)));
+      const op = which === 'approve_intent' ? approve
+        : { op: 'mint_token', check: approve.check, token: approve.token.replace(/.$/, 'A'), expires_at: approve.expires_at, body: '{}' };
+      const set = { format: last.format, format_version: last.format_version,
+        before: last.after, after: { changes: last.after.changes + 1, seq: last.after.seq }, ops: [op] };
+      const before = agent.exportState();
+      assert.throws(() => agent.applyChangeSet(JSON.stringify(set)), (e) => e.code === 'INVALID_CHANGE_SET' && e.field === 'check', which);
+      assert.equal(agent.exportState(), before, which);
+    } finally {
+      agent.dispose();
+    }
+  }
+});
+
 test(`[${backend}] construction errors are TypeErrors`, async () => {
   await assert.rejects(api.createGovernanceAgent({ backend }), TypeError);
   await assert.rejects(api.createGovernanceAgent({ backend, issuer: 'http://plain.example' }), /https/);

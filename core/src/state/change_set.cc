@@ -191,6 +191,10 @@ Step OpReader::CheckStep(const json::Value& op, const std::string& w, const std:
     ++sizes_.actions;
     return [check, a, token, exp_ms](Store& store) mutable {
       if (store.state().checks[check].plan != a.plan) return Contradicts("action.plan");
+      // A check is approved once, as the agent approves it: a token issued
+      // twice would leave the first one indexed to a check that no longer has it.
+      if (store.state().checks[check].action != kNone || !store.state().checks[check].issued_token.empty())
+        return Contradicts("check");
       store.ApproveIntent(check, std::move(a), std::move(token), exp_ms);
       return Status::Ok();
     };
@@ -201,7 +205,9 @@ Step OpReader::CheckStep(const json::Value& op, const std::string& w, const std:
     int64_t exp_ms = r.Time(op, "expires_at", w);
     json::Value body = Text(op, "body", w);
     return [check, token, exp_ms, body](Store& store) mutable {
-      if (store.state().checks[check].action == kNone) return Contradicts("check");
+      // A deferred token is minted once, on an approved check that has none (MintDeferredToken).
+      const Check& c = store.state().checks[check];
+      if (c.action == kNone || !c.issued_token.empty()) return Contradicts("check");
       store.MintToken(check, std::move(token), exp_ms, json::Write(body));
       return Status::Ok();
     };

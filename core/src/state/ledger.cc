@@ -391,8 +391,43 @@ void IndexIssuedToken(State& s, int32_t check, Check& c) {
   if (token.empty()) return;
   // Records in flight and imported ones arrive verbatim: index their text as is.
   const TokenIds ids = TokenIdsOf(s, c);
-  s.check_by_token[TokenKey(token.header == StoredToken::kVerbatim ? token.bytes : TokenText(s, token, ids))] = check;
+  const std::string text = token.header == StoredToken::kVerbatim ? token.bytes : TokenText(s, token, ids);
+  s.check_by_token.Insert(TokenKey(text), check, [&s, &text](int32_t i) { return IssuedTokenText(s, s.checks[i]) == text; });
   CompactToken(s, token, ids);
+}
+
+// The indexes keep 32 bits of each key's digest; a slot whose bits match is
+// confirmed against the record's own key (util/digest_index.h).
+int32_t FindIssuer(const State& s, const std::string& token) {
+  return s.check_by_token.Find(TokenKey(token), [&s, &token](int32_t i) { return IssuedTokenText(s, s.checks[i]) == token; });
+}
+
+namespace {
+KeyDigest StatementKeyOf(const Check& c) { return KeyOf(JoinKey(c.caller_key, c.statement->statement_id)); }
+KeyDigest ObservationKeyOf(const std::string& reporter_key, int32_t plan, const std::string& observation_id) {
+  return KeyOf(JoinKey(JoinKey(reporter_key, std::to_string(plan)), observation_id));
+}
+KeyDigest ObservationKeyOf(const Outcome& o) { return ObservationKeyOf(o.reporter_key, o.plan, ObservationOf(o).observation_id); }
+}  // namespace
+
+int32_t FindStatement(const State& s, const std::string& seller_key, const std::string& statement_id) {
+  const KeyDigest key = KeyOf(JoinKey(seller_key, statement_id));
+  return s.statement_by_id.Find(key, [&s, &key](int32_t i) { return StatementKeyOf(s.checks[i]) == key; });
+}
+
+void IndexStatement(State& s, int32_t check) {
+  const KeyDigest key = StatementKeyOf(s.checks[check]);
+  s.statement_by_id.Insert(key, check, [&s, &key](int32_t i) { return StatementKeyOf(s.checks[i]) == key; });
+}
+
+int32_t FindObservation(const State& s, const std::string& reporter_key, int32_t plan, const std::string& observation_id) {
+  const KeyDigest key = ObservationKeyOf(reporter_key, plan, observation_id);
+  return s.observation_by_id.Find(key, [&s, &key](int32_t i) { return ObservationKeyOf(s.outcomes[i]) == key; });
+}
+
+void IndexObservation(State& s, int32_t outcome) {
+  const KeyDigest key = ObservationKeyOf(s.outcomes[outcome]);
+  s.observation_by_id.Insert(key, outcome, [&s, &key](int32_t i) { return ObservationKeyOf(s.outcomes[i]) == key; });
 }
 
 void AddReplayExpiry(State& state, int64_t stored_at_ms, std::string_view scope) {

@@ -343,7 +343,7 @@ void RebuildDerived(State& s, const Config& config) {
     Check& c = s.checks[i];
     IndexCheck(s, static_cast<int32_t>(i));
     IndexIssuedToken(s, static_cast<int32_t>(i), c);
-    if (c.statement) s.statement_by_id[KeyOf(JoinKey(c.caller_key, c.statement->statement_id))] = static_cast<int32_t>(i);
+    if (c.statement) IndexStatement(s, static_cast<int32_t>(i));
   }
   for (size_t i = 0; i < s.actions.size(); ++i) {
     Action& a = s.actions[i];
@@ -353,9 +353,7 @@ void RebuildDerived(State& s, const Config& config) {
   for (size_t i = 0; i < s.outcomes.size(); ++i) {
     const Outcome& o = s.outcomes[i];
     IndexOutcome(s, static_cast<int32_t>(i));
-    if (o.type == "delivery" && !ObservationOf(o).observation_id.empty())
-      s.observation_by_id[KeyOf(JoinKey(JoinKey(o.reporter_key, std::to_string(o.plan)), ObservationOf(o).observation_id))] =
-          static_cast<int32_t>(i);
+    if (o.type == "delivery" && !ObservationOf(o).observation_id.empty()) IndexObservation(s, static_cast<int32_t>(i));
   }
   for (size_t i = 0; i < s.adjustments.size(); ++i) {
     Adjustment& a = s.adjustments[i];

@@ -26,6 +26,7 @@
 #include "state/value_ledger.h"
 #include "util/boxed.h"
 #include "util/compact_optional.h"
+#include "util/digest_index.h"
 #include "util/digest_text.h"
 #include "util/id_index.h"
 #include "util/holes.h"
@@ -596,14 +597,15 @@ struct State {
   // Positions by id, the ids read from the records themselves (records never
   // move or change their id): FindCheck() and the like, IndexCheck() ...
   IdIndex check_by_id, action_by_id, outcome_by_id, adjustment_by_id;
-  std::unordered_map<TokenDigest, int32_t, TokenDigestHash> check_by_token;  // TokenKey(issued token) -> check
+  DigestIndex check_by_token;  // TokenKey(issued token) -> check: FindIssuer(), IndexIssuedToken()
   std::vector<std::string> token_headers;  // distinct header segments of stored tokens (StoredToken)
   std::unordered_map<std::string, int32_t> escalation_by_task, consultation_by_handle;
   std::unordered_map<std::string, std::vector<int32_t>> escalations_by_claim;  // claim_key -> escalations (creation order)
   // Keyed by the SHA-256 of the joined key (KeyOf; issue 15: one entry a
-  // buy each, and the joined key was a heap block of its own).
-  std::unordered_map<KeyDigest, int32_t, KeyDigestHash> statement_by_id;    // seller_key "\n" statement_id -> check
-  std::unordered_map<KeyDigest, int32_t, KeyDigestHash> observation_by_id;  // reporter_key "\n" plan "\n" observation_id
+  // buy each, and the joined key was a heap block of its own), the key
+  // itself read back from the record (DigestIndex).
+  DigestIndex statement_by_id;    // seller_key "\n" statement_id -> check: FindStatement(), IndexStatement()
+  DigestIndex observation_by_id;  // reporter_key "\n" plan "\n" observation_id -> outcome: FindObservation()
   std::unordered_map<std::string, int32_t> adjustment_by_seller_id, adjustment_by_evidence_id;
   // (stored_at_ms, scope key) of the entries with a replay body, in time
   // order (entries of equal time expire together): a view of the key in
@@ -718,6 +720,16 @@ void CompactToken(State& s, StoredToken& token, TokenIds ids);
 // Indexes check `check`'s issued token (check_by_token) and splits it for
 // storage (state/store.cc and import only).
 void IndexIssuedToken(State& s, int32_t check, Check& c);  // c: checks[check], or the one being added
+// The check that issued `token`, kNone for none.
+int32_t FindIssuer(const State& s, const std::string& token);
+// The delivery check that recorded a seller's statement, kNone for none;
+// IndexStatement indexes check `check`'s statement (state/ only).
+int32_t FindStatement(const State& s, const std::string& seller_key, const std::string& statement_id);
+void IndexStatement(State& s, int32_t check);
+// The delivery outcome a reporter recorded for an observation on plan `plan`,
+// kNone for none; IndexObservation indexes outcome `outcome`'s (state/ only).
+int32_t FindObservation(const State& s, const std::string& reporter_key, int32_t plan, const std::string& observation_id);
+void IndexObservation(State& s, int32_t outcome);
 
 // An audit entry's seq, read from its record (set once, when it became final).
 inline uint64_t SeqOf(const State& s, EntryRef e) {

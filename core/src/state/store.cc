@@ -293,8 +293,7 @@ void Store::ConfirmExecution(int32_t ai, int32_t check, std::optional<double> ex
 
 void Store::RecordStatement(int32_t check) {
   if (logging()) Log(json::Obj({{"op", "record_statement"}, {"check", check}}));
-  const Check& c = state_.checks[check];
-  state_.statement_by_id[KeyOf(JoinKey(c.caller_key, c.statement->statement_id))] = check;
+  IndexStatement(state_, check);
   adcp::RecordStatement(state_, check);
 }
 
@@ -304,10 +303,9 @@ int32_t Store::AddOutcome(Outcome o) {
   if (logging()) Log(json::Obj({{"op", "add_outcome"}, {"outcome", OutcomeToJson(o)}}));
   const int32_t oi = static_cast<int32_t>(state_.outcomes.size());
   TidyOutcome(o);
-  if (o.type == "delivery" && !ObservationOf(o).observation_id.empty())
-    state_.observation_by_id[KeyOf(JoinKey(JoinKey(o.reporter_key, std::to_string(o.plan)), ObservationOf(o).observation_id))] =
-        oi;
+  const bool observation = o.type == "delivery" && !ObservationOf(o).observation_id.empty();
   state_.outcomes.push_back(std::move(o));
+  if (observation) IndexObservation(state_, oi);
   IndexOutcome(state_, oi);
   return oi;
 }

@@ -58,8 +58,7 @@ TaskResult RevokeToken(CallContext& ctx, const json::Value& op) {
   const State& state = ctx.state();
   int32_t check = kNone;
   if (const std::string* token = op.find_string("governance_context")) {
-    auto it = state.check_by_token.find(TokenKey(*token));
-    if (it != state.check_by_token.end()) check = it->second;
+    check = FindIssuer(state, *token);
   } else if (const std::string* id = op.find_string("check_id")) {
     const int32_t found = FindCheck(state, *id);
     if (found != kNone && !state.checks[found].issued_token.empty()) check = found;

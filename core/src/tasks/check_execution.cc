@@ -58,10 +58,9 @@ std::optional<TaskResult> ResolveAction(CallContext& ctx, Execution& ex) {
   const json::Value& r = ex.r;
   ex.token = r.find_string("governance_context");
   if (ex.token) {
-    auto tok = state.check_by_token.find(TokenKey(*ex.token));
-    if (tok == state.check_by_token.end())
+    ex.presented = FindIssuer(state, *ex.token);
+    if (ex.presented == kNone)
       return TaskResult::Failed(Shape("governance_context", "governance_context is not a token issued by this agent"));
-    ex.presented = tok->second;
   } else {
     // 10 §3.5.1 (R3): a tokenless 3.0 seller check names its media buy; only
     // actions already bound to this caller are candidates.
@@ -156,9 +155,9 @@ std::optional<TaskResult> ReadStatement(CallContext& ctx, Execution& ex) {
   if (digest != canon::StatementDigest(ex.seller_reference, m))
     return TaskResult::Failed(Shape("delivery_metrics.statement_digest", "statement_digest does not match the statement"));
   const std::string& statement_id = *m.find_string("statement_id");
-  auto prior = state.statement_by_id.find(KeyOf(JoinKey(ex.auth.key, statement_id)));
-  if (prior != state.statement_by_id.end()) {
-    const Check& earlier = state.checks[prior->second];
+  const int32_t prior = FindStatement(state, ex.auth.key, statement_id);
+  if (prior != kNone) {
+    const Check& earlier = state.checks[prior];
     if (earlier.statement->statement_digest == digest && earlier.action == ex.ai) {
       TaskResult replay = TaskResult::Completed(CheckBodyOf(state, earlier));
       replay.replayed = true;

@@ -25,7 +25,7 @@ namespace {
 // token, evaluated as an execution check of that token's action.
 TaskResult RunSellerIntentShaped(Agent& agent, CallContext& ctx, const json::Value& r, const Auth& auth) {
   const State& state = agent.state;
-  const Check& issuer = state.checks[state.check_by_token.at(TokenKey(*ctx.legacy.threaded_context))];
+  const Check& issuer = state.checks[FindIssuer(state, *ctx.legacy.threaded_context)];
   const Plan& plan = state.plans[issuer.plan];
   const std::string& tool = *r.find_string("tool");
   const json::Value& payload = *r.find("payload");
@@ -136,7 +136,7 @@ std::optional<TaskResult> ResolveIntent(Agent& agent, CallContext& ctx, Intent& 
   in.pi = LookupPlanForCaller(state, in.auth.key, *r.find_string("plan_id"));
   if (in.pi == kNone) {
     // 10 §3.4 (R4): a 3.0 seller helper's intent-shaped check carrying the buyer's token.
-    if (in.legacy && ctx.legacy.threaded_context && state.check_by_token.count(TokenKey(*ctx.legacy.threaded_context)))
+    if (in.legacy && ctx.legacy.threaded_context && FindIssuer(state, *ctx.legacy.threaded_context) != kNone)
       return RunSellerIntentShaped(agent, ctx, r, in.auth);
     return TaskResult::Failed(MakeError(ErrorCode::kPlanNotFound, "plan not found", "plan_id"));
   }

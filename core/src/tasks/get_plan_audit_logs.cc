@@ -295,8 +295,8 @@ TaskResult RunGetPlanAuditLogs(Agent& agent, CallContext& ctx, const json::Value
   const json::Array* contexts = request.find_array("governance_contexts");
   if (contexts) {
     for (const json::Value& token : *contexts) {
-      auto it = state.check_by_token.find(TokenKey(token.as_string()));
-      int32_t action = it == state.check_by_token.end() ? kNone : state.checks[it->second].action;
+      const int32_t issuer = FindIssuer(state, token.as_string());
+      const int32_t action = issuer == kNone ? kNone : state.checks[issuer].action;
       if (action == kNone || state.plans[state.actions[action].plan].owner_key != auth.key)
         return TaskResult::Failed(NotFound());
       selected_actions.insert(action);

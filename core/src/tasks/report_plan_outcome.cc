@@ -311,10 +311,9 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   const std::string& observation_id = *d.find_string("observation_id");
   const std::string hash = canon::IdempotencyPayloadHash(r);
   // 04 §4.1 preconditions, in table order.
-  const std::string obs_key = JoinKey(JoinKey(auth.key, std::to_string(pi)), observation_id);
-  auto prior = state.observation_by_id.find(KeyOf(obs_key));
-  if (prior != state.observation_by_id.end()) {
-    const Outcome& earlier = state.outcomes[prior->second];
+  const int32_t prior = FindObservation(state, auth.key, pi, observation_id);
+  if (prior != kNone) {
+    const Outcome& earlier = state.outcomes[prior];
     if (earlier.payload_hash == hash) {
       json::Value body = json::ParseStored(OutcomeBodyText(earlier));
       body.set("replayed", true);
@@ -451,13 +450,13 @@ TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, 
     ai = state.checks[ci].action;
   }
   if (const std::string* token = r.find_string("governance_context")) {
-    auto tok = state.check_by_token.find(TokenKey(*token));
-    if (tok == state.check_by_token.end() || state.checks[tok->second].plan != pi)
+    const int32_t issuer = FindIssuer(state, *token);
+    if (issuer == kNone || state.checks[issuer].plan != pi)
       return TaskResult::Failed(MakeError(ErrorCode::kReferenceNotFound, "reference not found", "governance_context"));
-    if (ai != kNone && state.checks[tok->second].action != ai)
+    if (ai != kNone && state.checks[issuer].action != ai)
       return TaskResult::Failed(Invalid("governance_context", "governance_context and check_id name different actions"));
-    if (ci == kNone) ci = tok->second;
-    ai = state.checks[tok->second].action;
+    if (ci == kNone) ci = issuer;
+    ai = state.checks[issuer].action;
   }
   const Plan& plan = state.plans[pi];
   const bool owner = auth.key == plan.owner_key;
@@ -531,8 +530,8 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
   const std::string* presented = r.find_string("governance_context");
   if (presented && legacy) {
     // 10 §7.1: a value that is no token of this plan "does not resolve".
-    auto tok = state.check_by_token.find(TokenKey(*presented));
-    if (tok == state.check_by_token.end() || state.checks[tok->second].plan != pi)
+    const int32_t issuer = FindIssuer(state, *presented);
+    if (issuer == kNone || state.checks[issuer].plan != pi)
       return TaskResult::Failed(MakeError(ErrorCode::kReferenceNotFound, "reference not found", "governance_context"));
   }
   if (check.verdict != Verdict::kApproved || (presented && IssuedTokenText(state, check) != *presented) ||
