@@ -636,6 +636,28 @@ TEST_CASE("DigestIndex finds each record by its key's digest, confirmed by the r
   CHECK(index.Find(keys[8], has(keys[8])) == DigestIndex::kAbsent);
 }
 
+// Issue 15: an action's delivery periods are a sorted vector. They are
+// found by key, added once in key order whatever the order they arrive in
+// (reads that walk them, such as the dispute check of 04 §6, see them as a
+// std::map showed them), and a period changed through [] stays changed.
+TEST_CASE("An action's periods are found by key and kept in key order", "[state][15]") {
+  Periods periods;
+  CHECK(periods.Find(Sym("2026-01-02/2026-01-03")) == nullptr);
+  for (const char* key : {"2026-01-02/2026-01-03", "2026-01-01/2026-01-02", "2026-01-03/2026-01-04", "2026-01-01/2026-01-02"})
+    periods[Sym(key)].highest_sequence += 1;
+  REQUIRE(periods.size() == 3);
+  std::vector<std::string> order;
+  for (const auto& item : periods) order.push_back(item.first.str());
+  CHECK(order == std::vector<std::string>{"2026-01-01/2026-01-02", "2026-01-02/2026-01-03", "2026-01-03/2026-01-04"});
+  REQUIRE(periods.Find(Sym("2026-01-01/2026-01-02")) != nullptr);
+  CHECK(periods.Find(Sym("2026-01-01/2026-01-02"))->highest_sequence == 2);
+  CHECK(periods.Find(Sym("2026-01-03/2026-01-04"))->highest_sequence == 1);
+  CHECK(periods.Find(Sym("2026-01-04/2026-01-05")) == nullptr);
+  periods[Sym("2026-01-03/2026-01-04")].closed = true;
+  CHECK(periods.Find(Sym("2026-01-03/2026-01-04"))->closed);
+  CHECK(periods.size() == 3);
+}
+
 // Issue 15: most outcomes have no findings and box none; the ones that do
 // read back as they were set.
 TEST_CASE("An outcome boxes findings only when it has some", "[state][15]") {

@@ -65,9 +65,7 @@ json::Value GovernedAction(const State& state, const Action& a) {
     const Statement& s = *state.checks[a.highest_statement_check].statement;
     v.set("delivery_reporting_period", json::Obj({{"start", s.period_start_raw}, {"end", s.period_end_raw}}));
     v.set("seller_reported_spend", s.cumulative_spend);
-    const Period* period = nullptr;
-    auto it = a.periods.find(PeriodKeyOf(s));
-    if (it != a.periods.end()) period = &it->second;
+    const Period* period = a.periods.Find(PeriodKeyOf(s));
     bool observed = period && period->latest_observation != kNone;
     if (observed) v.set("buyer_observed_spend", period->latest_observed_spend);
     v.set("conservative_exposure",

@@ -173,8 +173,8 @@ std::optional<TaskResult> ReadStatement(CallContext& ctx, Execution& ex) {
   s.period_start_raw = *period.find_string("start");
   s.period_end_raw = *period.find_string("end");
   s.cumulative_spend = *m.find_number("cumulative_spend");
-  auto per = ex.action->periods.find(PeriodKeyOf(s));
-  if (per != ex.action->periods.end() && per->second.closed)
+  const Period* per = ex.action->periods.Find(PeriodKeyOf(s));
+  if (per && per->closed)
     return TaskResult::Failed(MakeError(ErrorCode::kConflict, "this reporting period was closed by the buyer"));
   if (s.sequence <= ex.action->highest_sequence)
     return TaskResult::Failed(MakeError(ErrorCode::kConflict, "sequence must be higher than the action's last statement"));

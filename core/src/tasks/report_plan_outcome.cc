@@ -323,12 +323,10 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
     }
     return TaskResult::Failed(MakeError(ErrorCode::kConflict, "observation_id was already used with different content"));
   }
-  const std::string period_key = PeriodKeyOf(S);
-  auto period = action.periods.find(period_key);
-  if (period != action.periods.end() && period->second.latest_statement_check != ci &&
-      period->second.highest_sequence > S.sequence)
+  const Period* period = action.periods.Find(PeriodKeyOf(S));
+  if (period && period->latest_statement_check != ci && period->highest_sequence > S.sequence)
     return TaskResult::Failed(MakeError(ErrorCode::kConflict, "a newer statement supersedes this one for the period"));
-  if (period != action.periods.end() && period->second.closed)
+  if (period && period->closed)
     return TaskResult::Failed(MakeError(ErrorCode::kConflict, "this reporting period is closed"));
   // 04 §4.2 classification.
   const std::string source = *d.find_string("source");
