@@ -197,6 +197,36 @@ TEST_CASE("08 §5 a stored scope gives back the scope it was made from, and noth
   for (const char* odd : {"1\nk", "99999999999999999999999\nk", "x\nk", "\nk", "-1\nk"}) CHECK(FullScope(state, odd) == odd);
 }
 
+// Issue 15: keyed requests are records found through an index of their
+// stored scopes. A scope stored again replaces its entry in place (one
+// record, as a map's assignment kept one), others add a record each, and a
+// scope never stored is not found, also after the index grows.
+TEST_CASE("08 §5 an idempotency scope stored again replaces its entry in place", "[08][15]") {
+  State state;
+  auto entry = [](const char* task, int64_t at) {
+    IdempotencyEntry e;
+    e.task = task;
+    e.stored_at_ms = at;
+    return e;
+  };
+  const std::string first = StoredScope(state, "https://buyer.example.com/\nkey-0000000000000001");
+  CHECK(FindIdempotency(state, first) == kNone);
+  CHECK(PutIdempotencyRecord(state, first, entry("sync_plans", 1)) == 0);
+  for (int i = 2; i <= 40; ++i)
+    CHECK(PutIdempotencyRecord(state, StoredScope(state, "https://buyer.example.com/\nkey-" + std::to_string(i)),
+                               entry("report_plan_outcome", i)) == i - 1);
+  CHECK(PutIdempotencyRecord(state, first, entry("check_governance", 99)) == 0);
+  CHECK(state.idempotency.size() == 40);
+  REQUIRE(FindIdempotency(state, first) == 0);
+  CHECK(state.idempotency[0].entry.task == "check_governance");
+  CHECK(state.idempotency[0].entry.stored_at_ms == 99);
+  const int32_t seventh = FindIdempotency(state, StoredScope(state, "https://buyer.example.com/\nkey-7"));
+  REQUIRE(seventh == 6);
+  CHECK(state.idempotency[6].entry.stored_at_ms == 7);
+  CHECK(FindIdempotency(state, StoredScope(state, "https://buyer.example.com/\nkey-41")) == kNone);
+  CHECK(FindIdempotency(state, StoredScope(state, "https://seller.example.com/\nkey-7")) == kNone);
+}
+
 TEST_CASE("01 §4 admin lifecycle transitions and errors", "[01]") {
   Host h;
   SyncPlans(h, "[" + PlanJson("p1") + "]");

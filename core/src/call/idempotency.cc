@@ -23,9 +23,9 @@ std::optional<TaskResult> CheckIdempotencyScoped(CallContext& ctx, const std::st
   Result<int64_t> now = ctx.Now();
   if (!now.ok()) return TaskResult::Failed(now.error());
   const std::optional<std::string> stored_scope = FindStoredScope(state, scope);
-  auto it = stored_scope ? state.idempotency.find(*stored_scope) : state.idempotency.end();
-  if (it != state.idempotency.end()) {
-    const IdempotencyEntry& entry = it->second;
+  const int32_t stored = stored_scope ? FindIdempotency(state, *stored_scope) : kNone;
+  if (stored != kNone) {
+    const IdempotencyEntry& entry = state.idempotency[stored].entry;
     const int64_t window_ms = (ctx.config().replay_ttl_seconds + 60) * 1000;
     const std::optional<std::string> stored_body = ReplayBodyOf(state, entry);
     if (now.value() - entry.stored_at_ms > window_ms || !stored_body)

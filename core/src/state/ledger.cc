@@ -430,15 +430,15 @@ void IndexObservation(State& s, int32_t outcome) {
   s.observation_by_id.Insert(key, outcome, [&s, &key](int32_t i) { return ObservationKeyOf(s.outcomes[i]) == key; });
 }
 
-void AddReplayExpiry(State& state, int64_t stored_at_ms, std::string_view scope) {
+void AddReplayExpiry(State& state, int64_t stored_at_ms, int32_t entry) {
   auto& queue = state.idempotency_expiry;
   // The host's clock may go back: then the entry goes where a multimap
   // would put it (linear, and only then).
   auto at = queue.empty() || queue.back().first <= stored_at_ms
                 ? queue.end()
                 : std::upper_bound(queue.begin(), queue.end(), stored_at_ms,
-                                   [](int64_t t, const std::pair<int64_t, std::string_view>& e) { return t < e.first; });
-  queue.emplace(at, stored_at_ms, scope);
+                                   [](int64_t t, const std::pair<int64_t, int32_t>& e) { return t < e.first; });
+  queue.emplace(at, stored_at_ms, entry);
 }
 
 namespace {

@@ -59,7 +59,7 @@ SymList HoldChannels(const State& state, const Action& action);
 
 // Queues a replay body for expiry (State::idempotency_expiry), after the
 // ones stored at or before `stored_at_ms`.
-void AddReplayExpiry(State& state, int64_t stored_at_ms, std::string_view scope);
+void AddReplayExpiry(State& state, int64_t stored_at_ms, int32_t entry);
 
 // An idempotency scope ("agent\nkey", 08 §5) as `State::idempotency` keys
 // it: "<n>\nkey", n the agent's number in State::idempotency_agents (added

@@ -130,7 +130,7 @@ json::Value ExportState(const State& state) {
   // In the order of the scopes as written (their stored form numbers the agents).
   std::vector<std::pair<std::string, const IdempotencyEntry*>> keyed;
   keyed.reserve(state.idempotency.size());
-  for (const auto& it : state.idempotency) keyed.emplace_back(FullScope(state, it.first), &it.second);
+  for (const IdempotencyRecord& record : state.idempotency) keyed.emplace_back(FullScope(state, record.scope), &record.entry);
   std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& [scope, entry] : keyed) idempotency.push(IdempotencyToJson(state, scope, *entry));
   return json::Obj({{"format", kFormat},
@@ -286,7 +286,7 @@ Status ReadTables(const Tables& t, const json::Value& doc, RecordReader& r, Stat
   ADCP_RETURN_IF_ERROR(t.ForEach("idempotency", r, [&](V v, W w) {
     std::string scope;
     IdempotencyEntry e = ReadIdempotency(r, v, w, &scope);
-    s.idempotency[StoredScope(s, scope)] = std::move(e);
+    PutIdempotencyRecord(s, StoredScope(s, scope), std::move(e));
   }));
   if (!r.error.empty()) return InvalidState(r.field, r.error);
   return ReadLaterTables(t, doc, r, sizes, s);
@@ -375,13 +375,14 @@ void RebuildDerived(State& s, const Config& config) {
     s.consultation_by_handle[s.consultations[i].handle] = static_cast<int32_t>(i);
   for (size_t i = 0; i < s.revocations.size(); ++i) s.revocation_by_check[s.revocations[i].check] = static_cast<int32_t>(i);
   for (size_t i = 0; i < s.accounts.size(); ++i) IndexAccount(s, static_cast<int32_t>(i));
-  for (auto& it : s.idempotency) {
-    if (it.second.body_json) s.idempotency_expiry.emplace_back(it.second.stored_at_ms, it.first);
-    if (it.second.body_json && it.second.task == "report_plan_outcome") {
-      const json::Value body = json::ParseStored(*it.second.body_json);
+  for (size_t i = 0; i < s.idempotency.size(); ++i) {
+    IdempotencyEntry& e = s.idempotency[i].entry;
+    if (e.body_json) s.idempotency_expiry.emplace_back(e.stored_at_ms, static_cast<int32_t>(i));
+    if (e.body_json && e.task == "report_plan_outcome") {
+      const json::Value body = json::ParseStored(*e.body_json);
       const std::string* id = body.find_string("outcome_id");
       const int32_t outcome = id ? FindOutcome(s, *id) : kNone;
-      if (outcome != kNone) ShareOutcomeBody(s, it.second, outcome);
+      if (outcome != kNone) ShareOutcomeBody(s, e, outcome);
     }
   }
   // In time order, as the store queues them (entries of equal time expire together).

@@ -572,6 +572,12 @@ struct IdempotencyEntry {
   bool has_body() const { return body_json || body_outcome != kNone; }
 };
 
+// A keyed request's entry under the stored form of its scope (StoredScope).
+struct IdempotencyRecord {
+  std::string scope;
+  IdempotencyEntry entry;
+};
+
 // Settled gross and counting holds of the actions sharing an (owner, seller,
 // account) key, in approval order, with Fenwick trees for O(log n) sums over
 // a trailing window (03 §5.3 H2).
@@ -617,9 +623,14 @@ struct State {
   std::deque<Consultation> consultations;
   std::deque<Revocation> revocations;
   std::deque<Account> accounts;
-  // Keyed by the stored form of the scope (StoredScope): agent_key "\n" key
-  // with the agent as its number in idempotency_agents.
-  std::unordered_map<std::string, IdempotencyEntry> idempotency;
+  // Keyed requests in the order their scopes were first stored (never
+  // erased), found by the stored form of the scope (StoredScope: agent_key
+  // "\n" key with the agent as its number in idempotency_agents) through
+  // idempotency_by_scope: FindIdempotency(). Issue 15: an unordered_map node
+  // and its bucket were ~140 bytes a key; a record here is its 104 bytes
+  // and a 4-byte slot.
+  std::deque<IdempotencyRecord> idempotency;
+  IdIndex idempotency_by_scope;
   std::map<std::string, uint64_t> id_counters;          // sequential id mode
   uint64_t seq = 0;
   uint64_t changes = 0;  // change sets produced or applied (state/store.h)
@@ -641,12 +652,11 @@ struct State {
   DigestIndex statement_by_id;    // seller_key "\n" statement_id -> check: FindStatement(), IndexStatement()
   DigestIndex observation_by_id;  // reporter_key "\n" plan "\n" observation_id -> outcome: FindObservation()
   std::unordered_map<std::string, int32_t> adjustment_by_seller_id, adjustment_by_evidence_id;
-  // (stored_at_ms, scope key) of the entries with a replay body, in time
-  // order (entries of equal time expire together): a view of the key in
-  // `idempotency` (entries are never erased, and map nodes do not move).
-  // Issue 15: a flat queue, 24 bytes an entry where a multimap node was 64.
+  // (stored_at_ms, position in `idempotency`) of the entries with a replay
+  // body, in time order (entries of equal time expire together). Issue 15:
+  // a flat queue, 16 bytes an entry where a multimap node was 64.
   // AddReplayExpiry keeps the order when the host clock goes back.
-  std::deque<std::pair<int64_t, std::string_view>> idempotency_expiry;
+  std::deque<std::pair<int64_t, int32_t>> idempotency_expiry;
   // The agents (principals) of the idempotency scopes, numbered in the order
   // they first stored one (issue 15: a scope's agent URL was most of its
   // key's bytes, one heap block a keyed request). Not exported: the export
@@ -690,6 +700,23 @@ inline void IndexAction(State& s, int32_t i) {
 }
 inline void IndexOutcome(State& s, int32_t i) {
   s.outcome_by_id.Insert(i, [&s](int32_t k) { return s.outcomes[k].outcome_id.view(); });
+}
+// The entry stored under a scope's stored form (StoredScope), kNone for none.
+inline int32_t FindIdempotency(const State& s, std::string_view stored_scope) {
+  return s.idempotency_by_scope.Find(stored_scope, [&s](int32_t i) { return std::string_view(s.idempotency[i].scope); });
+}
+// Keeps `entry` under `stored_scope`, in place of an entry stored there
+// before; its position in State::idempotency (state/ only).
+inline int32_t PutIdempotencyRecord(State& s, std::string stored_scope, IdempotencyEntry entry) {
+  int32_t at = FindIdempotency(s, stored_scope);
+  if (at != kNone) {
+    s.idempotency[at].entry = std::move(entry);
+    return at;
+  }
+  at = static_cast<int32_t>(s.idempotency.size());
+  s.idempotency.push_back(IdempotencyRecord{std::move(stored_scope), std::move(entry)});
+  s.idempotency_by_scope.Insert(at, [&s](int32_t i) { return std::string_view(s.idempotency[i].scope); });
+  return at;
 }
 inline void IndexAdjustment(State& s, int32_t i) {
   s.adjustment_by_id.Insert(i, [&s](int32_t k) { return std::string_view(s.adjustments[k].adjustment_id); });

@@ -435,17 +435,17 @@ void Store::PutIdempotency(std::string scope, IdempotencyEntry e) {
   // A reported outcome's replay body is the outcome's own (stored just before).
   if (e.task == "report_plan_outcome" && !state_.outcomes.empty())
     ShareOutcomeBody(state_, e, static_cast<int32_t>(state_.outcomes.size() - 1));
-  auto stored = state_.idempotency.insert_or_assign(StoredScope(state_, scope), std::move(e)).first;
-  if (has_body) AddReplayExpiry(state_, stored_at, stored->first);
+  const int32_t stored = PutIdempotencyRecord(state_, StoredScope(state_, scope), std::move(e));
+  if (has_body) AddReplayExpiry(state_, stored_at, stored);
   // Replay bodies that left the window are dropped; their key tombstones
   // stay (08 §5). Deterministic from the state, so replays do the same.
   const int64_t window_ms = (config_.replay_ttl_seconds + 60) * 1000;
   while (!state_.idempotency_expiry.empty() && state_.idempotency_expiry.begin()->first + window_ms < stored_at) {
-    const auto& [expiring_at, expiring_scope] = state_.idempotency_expiry.front();
-    auto entry = state_.idempotency.find(std::string(expiring_scope));
-    if (entry != state_.idempotency.end() && entry->second.stored_at_ms == expiring_at) {
-      entry->second.body_json.reset();
-      entry->second.body_outcome = kNone;
+    const auto [expiring_at, expiring] = state_.idempotency_expiry.front();
+    IdempotencyEntry& entry = state_.idempotency[expiring].entry;
+    if (entry.stored_at_ms == expiring_at) {  // else stored again since: queued again
+      entry.body_json.reset();
+      entry.body_outcome = kNone;
     }
     state_.idempotency_expiry.pop_front();
   }
