@@ -398,7 +398,7 @@ TEST_CASE("Check bodies are kept as one shared shape and read back exactly", "[s
   const std::string delivery_text = json::Write(full);
   AttachStatementSource(delivery, full);
   KeepCheckBody(delivery, delivery_text);
-  CHECK(delivery.statement->metrics.Text() == json::Write(metrics.value));
+  CHECK(StatementMetricsText(*delivery.statement) == json::Write(metrics.value));
   CHECK(delivery.body_shape.str() == R"({"check_id":"","verdict":"denied","delivery_statement":0,"status":"denied"})");
   CHECK(CheckBodyText(delivery) == delivery_text);
   CHECK(json::Write(CheckBodyValue(delivery)) == delivery_text);  // the echo put in as a value
@@ -720,6 +720,34 @@ TEST_CASE("ShapedText pools a document's shape and gives back its exact text", "
   CHECK(shape_a.find("st_1") == std::string::npos);
   CHECK(shape_a.find("true") != std::string::npos);  // literals stay too
   CHECK(shape_a != shape_b);  // true and false differ
+}
+
+// Issue 15: a statement's metrics refer to the values the statement keeps
+// anyway (its id, its period's start and end) instead of keeping them
+// twice: every place a known value appears (a string or a number, the same
+// value twice) reads back exactly, given the same list.
+TEST_CASE("ShapedText refers to known values and reads back exactly with them", "[state][15]") {
+  const std::string text = R"({"statement_id":"7","sequence":7,"issued_at":"2026-01-02T00:00:00Z",)"
+                           R"("reporting_period":{"start":"2026-01-01T00:00:00Z","end":"2026-01-02T00:00:00Z"},"currency":"USD"})";
+  const std::initializer_list<std::string_view> known = {"7", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"};
+  const ShapedText plain(text), referring(text, known);
+  CHECK(plain.Text() == text);
+  CHECK(referring.Text(known) == text);
+  // A reference is two bytes where the value took its length and itself.
+  std::string shape, values;
+  REQUIRE(SplitValues(text, &shape, &values));
+  CHECK(ReferToKnown(values, known).size() < values.size() - 40);
+  // Nothing known in the text: kept as without a list.
+  const ShapedText unrelated(text, {"st_99"});
+  CHECK(unrelated.Text({"st_99"}) == text);
+  CHECK(unrelated.Text() == text);
+  // The statement's own accessors: built and read with its id and period.
+  Statement st;
+  st.statement_id = "7";
+  st.period_start_raw = "2026-01-01T00:00:00Z";
+  st.period_end_raw = "2026-01-02T00:00:00Z";
+  st.metrics = StatementMetrics(st, text);
+  CHECK(StatementMetricsText(st) == text);
 }
 
 // Issue 15: payload hashes are kept as their 32 bytes; other text verbatim.

@@ -39,7 +39,7 @@ std::string ExpiryMember(const Check& c) { return ",\"expires_at\":\"" + FormatM
 // audit page's time). ShapeOf checks that the shape expands back exactly.
 std::string StatementMember(const Check& c) {
   const Statement& st = *c.statement;
-  const std::string metrics = st.metrics.Text();
+  const std::string metrics = StatementMetricsText(st);
   std::string_view issued_at, reporting_period, currency;
   for (const json::MemberText& m : json::MemberTexts(metrics)) {
     if (m.key == "issued_at") issued_at = m.value;
@@ -147,7 +147,7 @@ void AttachStatementSource(Check& c, const json::Value& body) {
       !metrics->find("currency"))
     return;  // the body keeps its echo verbatim
   c.statement->seller_reference = *seller_reference;
-  c.statement->metrics = ShapedText(json::Write(*metrics));
+  c.statement->metrics = StatementMetrics(*c.statement, json::Write(*metrics));
 }
 
 void KeepCheckBody(Check& c, std::string text) {
@@ -180,7 +180,7 @@ json::Value CheckBodyValue(const Check& c) {
   // The hole is the only member of that name (OneStatementKey); not at the
   // top level, the text is read instead.
   if (!echo || !echo->is_number()) return json::ParseStored(CheckBodyText(c));
-  *echo = DeliveryStatementEcho(*c.statement, c.statement->seller_reference, json::ParseStored(c.statement->metrics.Text()));
+  *echo = DeliveryStatementEcho(*c.statement, c.statement->seller_reference, json::ParseStored(StatementMetricsText(*c.statement)));
   return body;
 }
 

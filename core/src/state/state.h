@@ -201,9 +201,18 @@ struct Statement {
   // derived from the body itself (AttachStatementSource); "" = the body keeps
   // its echo.
   std::string seller_reference;
-  ShapedText metrics;  // delivery_metrics as received, compact JSON (issue 15: shaped)
+  ShapedText metrics;  // delivery_metrics as received, compact JSON (issue 15: shaped); read with StatementMetricsText()
 };
 
+// A statement's delivery_metrics as kept and as read: the values the
+// statement keeps anyway (its id, its period's start and end, which the
+// metrics repeat) are referred to rather than kept twice (issue 15).
+inline ShapedText StatementMetrics(const Statement& s, std::string_view text) {
+  return ShapedText(text, {s.statement_id, s.period_start_raw.str(), s.period_end_raw.str()});
+}
+inline std::string StatementMetricsText(const Statement& s) {
+  return s.metrics.Text({s.statement_id, s.period_start_raw.str(), s.period_end_raw.str()});
+}
 inline Instant PeriodStartOf(const Statement& s) { return ParseDateTime(s.period_start_raw.str()).value_or(Instant()); }
 inline Instant PeriodEndOf(const Statement& s) { return ParseDateTime(s.period_end_raw.str()).value_or(Instant()); }
 

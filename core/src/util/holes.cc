@@ -181,10 +181,26 @@ bool ResolveKnown(std::string_view values, std::initializer_list<std::string_vie
   return true;
 }
 
-ShapedText::ShapedText(std::string_view text) {
+ShapedText::ShapedText(std::string_view text, std::initializer_list<std::string_view> known) {
   std::string shape;
-  if (SplitValues(text, &shape, &values_)) shape_ = Sym(shape);
-  else values_ = std::string(text);
+  if (!SplitValues(text, &shape, &values_)) {
+    values_ = std::string(text);
+    return;
+  }
+  shape_ = Sym(shape);
+  if (known.size() == 0) return;
+  std::string referred = ReferToKnown(values_, known);
+  if (referred == values_) return;  // nothing referred to
+  std::swap(values_, referred);
+  if (Text(known) != text) values_ = std::move(referred);  // kept as split: it reads back exactly
+  values_.shrink_to_fit();
+}
+
+std::string ShapedText::Text(std::initializer_list<std::string_view> known) const {
+  if (shape_.empty()) return values_;
+  std::string resolved;
+  if (known.size() == 0 || !ResolveKnown(values_, known, &resolved)) return JoinHoles(shape_.str(), values_);
+  return JoinHoles(shape_.str(), resolved);
 }
 
 }  // namespace adcp

@@ -51,11 +51,16 @@ bool ResolveKnown(std::string_view values, std::initializer_list<std::string_vie
 // when it has no value to take out. Records keep received documents this
 // way (a statement's metrics, an observation): the member names and the
 // layout are the same from one to the next. Empty = no text.
+//
+// `known`: values the record keeps anyway (a statement's id and period);
+// values equal to one are kept as a reference to it (ReferToKnown). Text()
+// must be given the same list; the text is kept unreferenced when it would
+// not read back exactly.
 class ShapedText {
  public:
   ShapedText() = default;
-  explicit ShapedText(std::string_view text);
-  std::string Text() const { return shape_.empty() ? values_ : JoinHoles(shape_.str(), values_); }
+  explicit ShapedText(std::string_view text, std::initializer_list<std::string_view> known = {});
+  std::string Text(std::initializer_list<std::string_view> known = {}) const;
   bool empty() const { return shape_.empty() && values_.empty(); }
 
  private:
