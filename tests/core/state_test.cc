@@ -199,12 +199,12 @@ TEST_CASE("Stored tokens split into a shared header, claims and signature and re
   StoredToken a = StoredToken::Verbatim(first), b = StoredToken::Verbatim(second);
   CompactToken(s, a, kNoIds);
   CompactToken(s, b, kNoIds);
-  CHECK(a.header == 0);
-  CHECK(b.header == 0);  // one header kept for both
+  CHECK(a.header() == 0);
+  CHECK(b.header() == 0);  // one header kept for both
   CHECK(s.token_headers.size() == 1);
   // The per-token values (sub, jti) are taken out of one shared claims shape.
-  CHECK(a.bytes == std::string("\x04gb_1\x01" "a") + std::string(64, '\x7f'));
-  CHECK(&a.claims_shape.str() == &b.claims_shape.str());
+  CHECK(a.bytes() == std::string("\x04gb_1\x01" "a") + std::string(64, '\x7f'));
+  CHECK(&a.claims_shape().str() == &b.claims_shape().str());
   CHECK(TokenText(s, a, kNoIds) == first);
   CHECK(TokenText(s, b, kNoIds) == second);
   // Claims without such values keep their JSON; a value with an escape, or
@@ -215,14 +215,14 @@ TEST_CASE("Stored tokens split into a shared header, claims and signature and re
     INFO(claims);
     StoredToken t = StoredToken::Verbatim(token(claims));
     CompactToken(s, t, kNoIds);
-    CHECK(t.header == 0);
+    CHECK(t.header() == 0);
     CHECK(TokenClaims(t, kNoIds) == claims);
     CHECK(TokenText(s, t, kNoIds) == token(claims));
   }
   StoredToken plain = StoredToken::Verbatim(token(R"({"iss":"x"})"));
   CompactToken(s, plain, kNoIds);
-  CHECK(plain.claims_shape.empty());
-  CHECK(plain.bytes == std::string(R"({"iss":"x"})") + std::string(64, '\x7f'));
+  CHECK(plain.claims_shape().empty());
+  CHECK(plain.bytes() == std::string(R"({"iss":"x"})") + std::string(64, '\x7f'));
   // The claims read straight from the bytes, and from a verbatim token.
   CHECK(TokenClaims(a, kNoIds) == R"({"sub":"gb_1","jti":"a"})");
   CHECK(TokenClaims(StoredToken::Verbatim(second), kNoIds) == R"({"sub":"gb_2","jti":"bb"})");
@@ -231,7 +231,7 @@ TEST_CASE("Stored tokens split into a shared header, claims and signature and re
   const std::string unsigned_token = header + "." + canon::Base64UrlEncode("{}") + ".";
   StoredToken u = StoredToken::Verbatim(unsigned_token);
   CompactToken(s, u, kNoIds);
-  CHECK(u.header == 0);
+  CHECK(u.header() == 0);
   CHECK(TokenText(s, u, kNoIds) == unsigned_token);
   // What does not split back byte-exactly stays verbatim: non-canonical
   // trailing bits, padding, a fourth segment, a missing one, no token.
@@ -240,7 +240,7 @@ TEST_CASE("Stored tokens split into a shared header, claims and signature and re
     INFO(odd);
     StoredToken t = StoredToken::Verbatim(odd);
     CompactToken(s, t, kNoIds);
-    CHECK(t.header == StoredToken::kVerbatim);
+    CHECK(t.header() == StoredToken::kVerbatim);
     CHECK(TokenText(s, t, kNoIds) == odd);
     CHECK(t.empty() == odd.empty());
   }
@@ -251,9 +251,20 @@ TEST_CASE("Stored tokens split into a shared header, claims and signature and re
   StoredToken o = StoredToken::Verbatim(owned);
   const TokenIds ids{"chk_7", "gb_7"};
   CompactToken(s, o, ids);
-  CHECK(o.bytes == std::string("\0\x01\0\0\x06" "chk_7x", 11) + std::string(64, '\x7f'));
+  CHECK(o.bytes() == std::string("\0\x01\0\0\x06" "chk_7x", 11) + std::string(64, '\x7f'));
   CHECK(TokenText(s, o, ids) == owned);
   CHECK(TokenClaims(o, ids) == R"({"sub":"gb_7","check_id":"chk_7","jti":"chk_7x"})");
+  // A stored token is one heap block beside its shape; copies are deep and
+  // read back the same, an empty one stays empty.
+  StoredToken copy = o;
+  CHECK(copy.bytes().data() != o.bytes().data());
+  CHECK(TokenText(s, copy, ids) == owned);
+  copy = StoredToken();
+  CHECK(copy.empty());
+  copy = a;
+  CHECK(TokenText(s, copy, kNoIds) == first);
+  CHECK(StoredToken::Verbatim("").empty());
+  CHECK(sizeof(StoredToken) == 2 * sizeof(void*));
 }
 
 // Issue 15: digests and UUIDs in their usual spellings are kept as their

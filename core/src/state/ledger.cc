@@ -325,25 +325,25 @@ bool Segments(std::string_view text, std::string_view* header, std::string_view*
 }  // namespace
 
 std::string TokenClaims(const StoredToken& token, TokenIds ids) {
-  if (token.header != StoredToken::kVerbatim) {
-    const std::string_view claims = std::string_view(token.bytes).substr(0, token.bytes.size() - token.signature_size);
-    if (token.claims_shape.empty()) return std::string(claims);
+  if (token.header() != StoredToken::kVerbatim) {
+    const std::string_view claims = token.bytes().substr(0, token.bytes().size() - token.signature_size());
+    if (token.claims_shape().empty()) return std::string(claims);
     std::string values;
     // Only with other ids than it was stored with (no caller does that).
     if (!ResolveKnown(claims, {ids.check_id, ids.action_id}, &values)) return "";
-    return JoinHoles(token.claims_shape.str(), values);
+    return JoinHoles(token.claims_shape().str(), values);
   }
   std::string_view header, claims, signature;
   std::string decoded;
-  if (!Segments(token.bytes, &header, &claims, &signature) || !canon::Base64UrlDecode(claims, &decoded)) return "";
+  if (!Segments(token.bytes(), &header, &claims, &signature) || !canon::Base64UrlDecode(claims, &decoded)) return "";
   return decoded;
 }
 
 std::string TokenText(const State& s, const StoredToken& token, TokenIds ids) {
-  if (token.header == StoredToken::kVerbatim) return token.bytes;
+  if (token.header() == StoredToken::kVerbatim) return std::string(token.bytes());
   const std::string claims = TokenClaims(token, ids);
-  const std::string_view signature = std::string_view(token.bytes).substr(token.bytes.size() - token.signature_size);
-  const std::string& header = s.token_headers[token.header];
+  const std::string_view signature = token.bytes().substr(token.bytes().size() - token.signature_size());
+  const std::string& header = s.token_headers[token.header()];
   std::string text;
   text.reserve(header.size() + 2 + (claims.size() * 4 + 2) / 3 + (signature.size() * 4 + 2) / 3);
   text += header;
@@ -355,9 +355,9 @@ std::string TokenText(const State& s, const StoredToken& token, TokenIds ids) {
 }
 
 void CompactToken(State& s, StoredToken& token, TokenIds ids) {
-  if (token.header != StoredToken::kVerbatim || token.bytes.empty()) return;
+  if (token.header() != StoredToken::kVerbatim || token.empty()) return;
   std::string_view header, claims_text, signature_text;
-  if (!Segments(token.bytes, &header, &claims_text, &signature_text)) return;
+  if (!Segments(token.bytes(), &header, &claims_text, &signature_text)) return;
   // The strict decoder accepts only canonical base64url, so the parts encode
   // back to exactly these segments.
   std::string claims, signature;
@@ -372,18 +372,14 @@ void CompactToken(State& s, StoredToken& token, TokenIds ids) {
     if (index >= 64) return;
     s.token_headers.emplace_back(header);
   }
-  StoredToken stored;
+  Sym claims_shape;
   std::string shape, values;
   if (SplitMembers(claims, [](std::string_view member, bool) { return TakenOut(member); }, &shape, &values)) {
-    stored.claims_shape = Sym(shape);
+    claims_shape = Sym(shape);
     // The check id and the action id (sub) are the records' own.
     claims = ReferToKnown(values, {ids.check_id, ids.action_id});
   }
-  stored.bytes.reserve(claims.size() + signature.size());
-  stored.bytes.append(claims).append(signature);
-  stored.header = static_cast<uint16_t>(index);
-  stored.signature_size = static_cast<uint16_t>(signature.size());
-  token = std::move(stored);
+  token = StoredToken::Split(claims, signature, std::move(claims_shape), static_cast<uint16_t>(index));
 }
 
 void IndexIssuedToken(State& s, int32_t check, Check& c) {
@@ -391,7 +387,7 @@ void IndexIssuedToken(State& s, int32_t check, Check& c) {
   if (token.empty()) return;
   // Records in flight and imported ones arrive verbatim: index their text as is.
   const TokenIds ids = TokenIdsOf(s, c);
-  const std::string text = token.header == StoredToken::kVerbatim ? token.bytes : TokenText(s, token, ids);
+  const std::string text = token.header() == StoredToken::kVerbatim ? std::string(token.bytes()) : TokenText(s, token, ids);
   s.check_by_token.Insert(TokenKey(text), check, [&s, &text](int32_t i) { return IssuedTokenText(s, s.checks[i]) == text; });
   CompactToken(s, token, ids);
 }

@@ -227,14 +227,75 @@ inline Instant PeriodEndOf(const Statement& s) { return ParseDateTime(s.period_e
 // The claims differ from token to token mostly in a few values (ids, times,
 // the payload hash, the amount), so those are taken out: the rest is a pooled
 // shape and `bytes` keeps only the values (issue 15).
-struct StoredToken {
+//
+// 16 bytes in a check (issue 15: a std::string and two counts were 48): the
+// shape, and one heap block with the header's index, the signature's size
+// and the bytes.
+class StoredToken {
+ public:
   static constexpr uint16_t kVerbatim = 0xFFFF;
-  std::string bytes;            // claims (JSON, or the values of claims_shape) + raw signature, or the token verbatim
-  Sym claims_shape;             // the claims with their values' places marked, "" = `bytes` holds the JSON
-  uint16_t header = kVerbatim;  // index into State::token_headers
-  uint16_t signature_size = 0;  // raw bytes at the end of `bytes`
-  static StoredToken Verbatim(std::string text) { return StoredToken{std::move(text), Sym(), kVerbatim, 0}; }
-  bool empty() const { return header == kVerbatim && bytes.empty(); }
+  StoredToken() = default;
+  StoredToken(const StoredToken& other) : claims_shape_(other.claims_shape_) { CopyBlock(other); }
+  StoredToken(StoredToken&&) noexcept = default;
+  StoredToken& operator=(const StoredToken& other) {
+    if (this != &other) {
+      claims_shape_ = other.claims_shape_;
+      CopyBlock(other);
+    }
+    return *this;
+  }
+  StoredToken& operator=(StoredToken&&) noexcept = default;
+
+  // A token kept as its text ("" = none).
+  static StoredToken Verbatim(std::string_view text) { return StoredToken(text, {}, Sym(), kVerbatim); }
+  // A split token: the claims (JSON, or the values of `claims_shape`), the
+  // raw signature, and its header's index in State::token_headers.
+  static StoredToken Split(std::string_view claims, std::string_view signature, Sym claims_shape, uint16_t header) {
+    return StoredToken(claims, signature, std::move(claims_shape), header);
+  }
+
+  uint16_t header() const { return block_ ? HeadOf().header : kVerbatim; }
+  // Raw signature bytes at the end of bytes().
+  uint16_t signature_size() const { return block_ ? HeadOf().signature_size : 0; }
+  // Claims and signature, or the token verbatim.
+  std::string_view bytes() const {
+    return block_ ? std::string_view(block_.get() + sizeof(Head), HeadOf().size) : std::string_view();
+  }
+  // The claims with their values' places marked, "" = bytes() holds the JSON.
+  const Sym& claims_shape() const { return claims_shape_; }
+  bool empty() const { return !block_; }
+
+ private:
+  struct Head {
+    uint32_t size;
+    uint16_t header;
+    uint16_t signature_size;
+  };
+  StoredToken(std::string_view first, std::string_view second, Sym claims_shape, uint16_t header)
+      : claims_shape_(std::move(claims_shape)) {
+    if (header == kVerbatim && first.empty()) return;
+    const Head head{static_cast<uint32_t>(first.size() + second.size()), header, static_cast<uint16_t>(second.size())};
+    block_.reset(new char[sizeof(Head) + head.size]);
+    std::memcpy(block_.get(), &head, sizeof head);
+    if (!first.empty()) std::memcpy(block_.get() + sizeof head, first.data(), first.size());
+    if (!second.empty()) std::memcpy(block_.get() + sizeof head + first.size(), second.data(), second.size());
+  }
+  Head HeadOf() const {
+    Head head;
+    std::memcpy(&head, block_.get(), sizeof head);
+    return head;
+  }
+  void CopyBlock(const StoredToken& other) {
+    if (!other.block_) {
+      block_.reset();
+      return;
+    }
+    const size_t size = sizeof(Head) + other.HeadOf().size;
+    block_.reset(new char[size]);
+    std::memcpy(block_.get(), other.block_.get(), size);
+  }
+  Sym claims_shape_;
+  std::unique_ptr<char[]> block_;  // a Head, then its `size` bytes; null = no token
 };
 
 // Intent data kept so an approval, now or at an escalation's resolution,
