@@ -761,6 +761,22 @@ TEST_CASE("ShapedText refers to known values and reads back exactly with them", 
   CHECK(StatementMetricsText(st) == text);
 }
 
+// Issue 15: an execution check keeps its planned_delivery as shaped text
+// and reads it back as the same document (numbers, nesting, escapes).
+TEST_CASE("A check's planned_delivery is kept as text and reads back as it was set", "[state][15]") {
+  Check c;
+  CHECK_FALSE(PlannedDeliveryOf(c).has_value());
+  json::ParseResult planned = json::Parse(
+      R"({"media_buy_id":"mb_\"1\"","total_budget":33.333333333333336,"currency":"USD","channels":["ctv","olv"],)"
+      R"("geo":{"countries":["US"],"regions":[]},"start_time":"2026-01-01T00:00:00Z","flag":true,"none":null})");
+  REQUIRE(planned.ok());
+  SetPlannedDelivery(c, planned.value);
+  REQUIRE(PlannedDeliveryOf(c).has_value());
+  CHECK(json::Write(*PlannedDeliveryOf(c)) == json::Write(planned.value));
+  const Check copy = c;
+  CHECK(json::Write(*PlannedDeliveryOf(copy)) == json::Write(planned.value));
+}
+
 // Issue 15: payload hashes are kept as their 32 bytes; other text verbatim.
 TEST_CASE("DigestText keeps a lowercase hex digest as bytes and any other text as it is", "[state][15]") {
   const std::string hex = "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945";

@@ -137,6 +137,15 @@ json::Value DeliveryStatementEcho(const Statement& st, const std::string& seller
   return echo;
 }
 
+std::optional<json::Value> PlannedDeliveryOf(const Check& c) {
+  if (!c.planned_delivery) return std::nullopt;
+  return json::ParseStored(c.planned_delivery->Text());
+}
+
+void SetPlannedDelivery(Check& c, const json::Value& planned_delivery) {
+  c.planned_delivery = ShapedText(json::Write(planned_delivery));
+}
+
 void AttachStatementSource(Check& c, const json::Value& body) {
   if (!c.statement) return;
   const json::Value* echo = body.find_object("delivery_statement");

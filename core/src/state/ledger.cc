@@ -126,8 +126,8 @@ double WindowSumAnySeller(const State& state, const std::string& owner_key, cons
 
 std::vector<Sym> SettledChannels(const State& state, const Action& a) {
   if (a.latest_exec_check != kNone) {
-    const Check& c = state.checks[a.latest_exec_check];
-    std::vector<Sym> ch = ChannelsOf(c.planned_delivery ? &*c.planned_delivery : nullptr);
+    const std::optional<json::Value> planned = PlannedDeliveryOf(state.checks[a.latest_exec_check]);
+    std::vector<Sym> ch = ChannelsOf(planned ? &*planned : nullptr);
     if (!ch.empty()) return ch;
   }
   if (a.settlement != kNone && !a.failed) {
@@ -139,8 +139,8 @@ std::vector<Sym> SettledChannels(const State& state, const Action& a) {
 
 SymList HoldChannels(const State& state, const Action& a) {
   if (a.latest_exec_check != kNone) {
-    const Check& c = state.checks[a.latest_exec_check];
-    std::vector<Sym> ch = ChannelsOf(c.planned_delivery ? &*c.planned_delivery : nullptr);
+    const std::optional<json::Value> planned = PlannedDeliveryOf(state.checks[a.latest_exec_check]);
+    std::vector<Sym> ch = ChannelsOf(planned ? &*planned : nullptr);
     if (!ch.empty()) return ch;
   }
   return a.intent_channels;

@@ -142,7 +142,7 @@ json::Value CheckToJson(const State& s, const Check& c) {
   v.set("recommendation", c.recommendation);
   SetOpt(v, "proposal_id", scope.proposal_id);
   SetOpt(v, "terms_digest", scope.terms_digest);
-  SetOpt(v, "planned_delivery", c.planned_delivery);
+  SetOpt(v, "planned_delivery", PlannedDeliveryOf(c));
   SetOpt(v, "legacy_metrics", c.legacy_metrics);
   SetOpt(v, "runtime_attestations", c.runtime_attestations);
   if (c.statement) {
@@ -380,7 +380,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   scope.proposal_id = r.Opt<std::string>(v, "proposal_id", w);
   scope.terms_digest = r.Opt<std::string>(v, "terms_digest", w);
   if (!scope.empty()) c.scope = std::move(scope);  // exported back as the same empty members
-  c.planned_delivery = r.Opt<json::Value>(v, "planned_delivery", w);
+  if (std::optional<json::Value> planned = r.Opt<json::Value>(v, "planned_delivery", w)) SetPlannedDelivery(c, *planned);
   c.legacy_metrics = r.Opt<json::Value>(v, "legacy_metrics", w);
   c.runtime_attestations = r.Opt<json::Value>(v, "runtime_attestations", w);
   if (const json::Value* st = v.find_object("statement")) {

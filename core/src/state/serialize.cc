@@ -414,7 +414,8 @@ void RebuildDerived(State& s, const Config& config) {
                                         : CheckBodyValue(c));
         if (c.statement) RecordStatement(s, e.index);
         if (!c.intent && c.verdict == Verdict::kApproved && c.planned_delivery)
-          if (const std::string* mb = c.planned_delivery->find_string("media_buy_id")) RecordMediaBuyId(s, c.action, *mb);
+          if (const std::optional<json::Value> planned = PlannedDeliveryOf(c))
+            if (const std::string* mb = planned->find_string("media_buy_id")) RecordMediaBuyId(s, c.action, *mb);
         break;
       }
       case EntryKind::kOutcome: {

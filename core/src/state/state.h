@@ -351,7 +351,10 @@ struct Check {
   int64_t created_ms = 0;
   int64_t final_ms = 0;  // entry timestamp
   uint64_t seq = 0;      // 0 while pending
-  Boxed<json::Value> planned_delivery;
+  // Execution checks: the planned_delivery checked, as compact JSON text,
+  // shaped (issue 15: as a tree it was ~130 bytes a delivery check). Read
+  // it with PlannedDeliveryOf().
+  Boxed<ShapedText> planned_delivery;
   Boxed<Statement> statement;  // delivery checks only (issue 15: a shared_ptr was 16 more bytes a check and 16 a block)
   Boxed<json::Value> runtime_attestations;  // [{reference, evaluation}]
   Boxed<json::Value> legacy_metrics;        // 3.0 delivery metrics without a statement (10 §3.5.5)
@@ -871,6 +874,11 @@ inline uint64_t SeqOf(const State& s, EntryRef e) {
   }
   return 0;
 }
+
+// A check's planned_delivery, parsed; nullopt when it has none.
+std::optional<json::Value> PlannedDeliveryOf(const Check& c);
+// Keeps `planned_delivery` as check c's (text, shaped).
+void SetPlannedDelivery(Check& c, const json::Value& planned_delivery);
 
 // A check's intent scope; an empty one when it has none.
 inline const IntentScope& IntentScopeOf(const Check& c) {

@@ -313,8 +313,8 @@ void EvaluatePacing(const State& state, Execution& ex, const std::string& pacing
   const PlanTerms& t = ex.plan->terms;
   json::Value d = Details({{"pacing", pacing}});
   const Check* exec_check = action.latest_exec_check != kNone ? &state.checks[action.latest_exec_check] : nullptr;
-  RequestedScope window = exec_check && exec_check->planned_delivery ? ScopeOfPlannedDelivery(*exec_check->planned_delivery)
-                                                                     : RequestedScope{};
+  const std::optional<json::Value> planned = exec_check ? PlannedDeliveryOf(*exec_check) : std::nullopt;
+  RequestedScope window = planned ? ScopeOfPlannedDelivery(*planned) : RequestedScope{};
   Instant start = window.start ? *window.start : t.flight_start;
   Instant end = window.end ? *window.end : t.flight_end;
   double span = static_cast<double>(end.FloorMillis() - start.FloorMillis());
@@ -381,7 +381,7 @@ Check ExecutionRecord(CallContext& ctx, const Execution& ex, json::Value* parts)
   c.presented_check = ex.presented;
   c.action = ex.ai;
   c.created_ms = ex.now;
-  c.planned_delivery = ex.pd;
+  SetPlannedDelivery(c, ex.pd);
   c.dialect = ctx.dialect;
   if (ex.legacy_metrics) c.legacy_metrics = *ex.metrics;
   if (ex.statement) c.statement = *ex.statement;

@@ -53,8 +53,10 @@ struct Reference {
 
 Reference ReferenceOf(const State& state, const Action& a) {
   Reference ref;
-  if (a.latest_exec_check != kNone && state.checks[a.latest_exec_check].planned_delivery) {
-    const json::Value& pd = *state.checks[a.latest_exec_check].planned_delivery;
+  const std::optional<json::Value> planned =
+      a.latest_exec_check != kNone ? PlannedDeliveryOf(state.checks[a.latest_exec_check]) : std::nullopt;
+  if (planned) {
+    const json::Value& pd = *planned;
     if (const json::Value* geo = pd.find_object("geo")) {
       if (geo->find_array("countries")) ref.countries = ScopeOfPlannedDelivery(pd).countries;
       if (geo->find_array("regions")) ref.regions = ScopeOfPlannedDelivery(pd).regions;
