@@ -777,6 +777,26 @@ TEST_CASE("A check's planned_delivery is kept as text and reads back as it was s
   CHECK(json::Write(*PlannedDeliveryOf(copy)) == json::Write(planned.value));
 }
 
+// Issue 15: the actions under a media-buy key keep the first inline. Each
+// is listed once, in the order recorded, and the count tells one from many
+// (the tokenless 3.0 check of 10 §3.5.1 needs exactly one).
+TEST_CASE("The actions of a media buy are listed once each, the first inline", "[state][15]") {
+  ActionsOfMediaBuy actions;
+  CHECK(actions.size() == 0);
+  actions.Add(4);
+  actions.Add(4);
+  CHECK(actions.size() == 1);
+  CHECK(actions.front() == 4);
+  actions.Add(9);
+  actions.Add(4);
+  actions.Add(9);
+  actions.Add(2);
+  CHECK(actions.size() == 3);
+  CHECK(actions.front() == 4);
+  const ActionsOfMediaBuy copy = actions;
+  CHECK(copy.size() == 3);
+}
+
 // Issue 15: payload hashes are kept as their 32 bytes; other text verbatim.
 TEST_CASE("DigestText keeps a lowercase hex digest as bytes and any other text as it is", "[state][15]") {
   const std::string hex = "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945";

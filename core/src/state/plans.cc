@@ -192,9 +192,8 @@ void RecordMediaBuyId(State& state, int32_t action_index, const std::string& med
   Action& a = state.actions[action_index];
   a.media_buy_id = media_buy_id;
   if (a.target_key.empty()) return;  // unbound actions are never tokenless candidates
-  std::vector<int32_t>& v =
-      state.actions_by_media_buy[KeyOf(JoinKey(JoinKey(a.target_key, state.plans[a.plan].plan_id), media_buy_id))];
-  if (std::find(v.begin(), v.end(), action_index) == v.end()) v.push_back(action_index);
+  state.actions_by_media_buy[KeyOf(JoinKey(JoinKey(a.target_key, state.plans[a.plan].plan_id), media_buy_id))].Add(
+      action_index);
 }
 
 double LedgerCommitted(const Plan& plan) {

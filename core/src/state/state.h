@@ -666,11 +666,34 @@ struct AggregationSeries {
 // is uniformly distributed, so its first bytes are already a good hash.
 using TokenDigest = canon::Digest;
 struct TokenDigestHash {
-  size_t operator()(const TokenDigest& d) const {
+  // noexcept: a map then keeps no copy of the hash in each node (issue 15).
+  size_t operator()(const TokenDigest& d) const noexcept {
     size_t h;
     std::memcpy(&h, d.data(), sizeof h);
     return h;
   }
+};
+
+// The actions recorded under one media-buy key (10 §3.5.1), in the order
+// they were recorded, each once. Almost always one: it is kept inline and
+// any more boxed (issue 15: a vector was a heap block an action).
+class ActionsOfMediaBuy {
+ public:
+  size_t size() const { return first_ == kNone ? 0 : 1 + (more_ ? more_->size() : 0); }
+  int32_t front() const { return first_; }
+  void Add(int32_t action) {
+    if (first_ == kNone) {
+      first_ = action;
+      return;
+    }
+    if (first_ == action || (more_ && std::find(more_->begin(), more_->end(), action) != more_->end())) return;
+    if (!more_) more_ = std::vector<int32_t>();
+    more_->push_back(action);
+  }
+
+ private:
+  int32_t first_ = kNone;
+  Boxed<std::vector<int32_t>> more_;
 };
 
 // The key of a lookup-only index over texts the requests name (statement,
@@ -745,7 +768,7 @@ struct State {
   std::unordered_map<std::string, std::set<std::string>> aggregation_sellers;  // owner "\n" account -> seller keys
   std::unordered_map<std::string, std::vector<int32_t>> plans_by_id;  // plan_id -> plans of every owner
   // Tokenless 3.0 seller checks (10 §3.5.1): audience "\n" plan_id "\n" media_buy_id -> actions.
-  std::unordered_map<KeyDigest, std::vector<int32_t>, KeyDigestHash> actions_by_media_buy;  // KeyOf
+  std::unordered_map<KeyDigest, ActionsOfMediaBuy, KeyDigestHash> actions_by_media_buy;  // KeyOf
 
   // The outcomes ledger (spec 11): records plus its own derived indexes.
   ValueLedger value_ledger;

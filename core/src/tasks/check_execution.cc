@@ -71,7 +71,7 @@ std::optional<TaskResult> ResolveAction(CallContext& ctx, Execution& ex) {
                         : state.actions_by_media_buy.end();
     if (it == state.actions_by_media_buy.end() || it->second.size() != 1)
       return TaskResult::Failed(Shape("governance_context", "governance_context is required (no single bound media buy matches)"));
-    const Action& found = state.actions[it->second[0]];
+    const Action& found = state.actions[it->second.front()];
     ex.presented = found.latest_exec_check != kNone ? found.latest_exec_check : found.intent_check;
   }
   ex.ai = state.checks[ex.presented].action;
