@@ -501,6 +501,7 @@ struct Outcome {
   int32_t plan = kNone, action = kNone, check = kNone;
   bool legacy_snapshot = false;  // a 3.0 delivery snapshot: evidence only (10 §4.4)
   Dialect dialect = Dialect::k32;  // of the request that created it (10 §1.4)
+  DigestText payload_hash;  // after the one-byte members: no padding (issue 15)
   Sym type;  // completed | failed | delivery
   Sym reporter, reporter_key;
   Sym purchase_type;  // governance_context as sent = the named check's token (04 §2 step 5)
@@ -511,7 +512,6 @@ struct Outcome {
   Boxed<OutcomeSettlement> settlement;
   Boxed<OutcomeObservation> observation;
   Boxed<json::Value> error;
-  DigestText payload_hash;
   // Findings (an array), boxed and absent when there are none, as for most
   // outcomes (issue 15: 40 bytes inline). FindingsOf() reads them.
   Boxed<json::Value> findings;
@@ -635,13 +635,13 @@ struct Account {
 
 struct IdempotencyEntry {
   Sym task;
-  DigestText payload_hash;
   // The replay body, dropped once outside the replay window. When it is the
   // body of the outcome the request recorded, the entry names that outcome
   // instead of keeping a second copy (issue 15; ReplayBodyOf reads either).
   Boxed<std::string> body_json;
-  int32_t body_outcome = kNone;
   int64_t stored_at_ms = 0;
+  int32_t body_outcome = kNone;
+  DigestText payload_hash;  // after the int32: no padding (issue 15)
   bool has_body() const { return body_json || body_outcome != kNone; }
 };
 

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -60,14 +61,16 @@ inline void AppendDigest(DigestForm form, const uint8_t* bytes, std::string* out
   }
 }
 
+// 33 bytes with no alignment of its own (issue 15): a record places it
+// beside its int32 and one-byte members, so it takes no padding.
 class DigestText {
  public:
-  DigestText() = default;
-  DigestText(std::string_view text) { Assign(text); }          // NOLINT: records assign strings
-  DigestText(const std::string& text) { Assign(text); }        // NOLINT
-  DigestText(const char* text) { Assign(std::string_view(text)); }  // NOLINT
-  DigestText(const DigestText& other) { CopyFrom(other); }
-  DigestText(DigestText&& other) noexcept { TakeFrom(other); }
+  DigestText() { set_other(nullptr); }
+  DigestText(std::string_view text) : DigestText() { Assign(text); }          // NOLINT: records assign strings
+  DigestText(const std::string& text) : DigestText() { Assign(text); }        // NOLINT
+  DigestText(const char* text) : DigestText() { Assign(std::string_view(text)); }  // NOLINT
+  DigestText(const DigestText& other) : DigestText() { CopyFrom(other); }
+  DigestText(DigestText&& other) noexcept : DigestText() { TakeFrom(other); }
   DigestText& operator=(const DigestText& other) {
     if (this != &other) {
       Clear();
@@ -85,59 +88,68 @@ class DigestText {
   ~DigestText() { Clear(); }
 
   std::string str() const {
-    if (form_ == DigestForm::kNone) return other_ ? *other_ : std::string();
+    if (form_ == DigestForm::kNone) return other() ? *other() : std::string();
     std::string text;
-    AppendDigest(form_, bytes_.data(), &text);
+    AppendDigest(form_, storage_, &text);
     return text;
   }
-  bool empty() const { return form_ == DigestForm::kNone && (!other_ || other_->empty()); }
+  bool empty() const { return form_ == DigestForm::kNone && (!other() || other()->empty()); }
+
   // Compared with text without building the digest's own text (a replay
   // check compares one on every keyed resend).
   friend bool operator==(const DigestText& a, std::string_view text) {
-    if (a.form_ == DigestForm::kNone) return a.other_ ? *a.other_ == text : text.empty();
+    if (a.form_ == DigestForm::kNone) return a.other() ? *a.other() == text : text.empty();
     std::array<uint8_t, 32> bytes;
-    return ReadDigest(text, &bytes) == a.form_ && bytes == a.bytes_;
+    return ReadDigest(text, &bytes) == a.form_ && std::memcmp(bytes.data(), a.storage_, bytes.size()) == 0;
   }
   friend bool operator!=(const DigestText& a, std::string_view text) { return !(a == text); }
   friend bool operator==(const DigestText& a, const std::string& text) { return a == std::string_view(text); }
   friend bool operator!=(const DigestText& a, const std::string& text) { return !(a == std::string_view(text)); }
 
  private:
+  // kNone: storage_ holds a pointer (copied in and out: the storage has no
+  // alignment) to any other text, owned, null for "".
+  std::string* other() const {
+    std::string* text;
+    std::memcpy(&text, storage_, sizeof text);
+    return text;
+  }
+  void set_other(std::string* text) { std::memcpy(storage_, &text, sizeof text); }
+
   void Assign(std::string_view text) {
     Clear();
     std::array<uint8_t, 32> bytes;
     const DigestForm form = ReadDigest(text, &bytes);
     if (form != DigestForm::kNone) {
-      bytes_ = bytes;
+      std::memcpy(storage_, bytes.data(), bytes.size());
       form_ = form;
     } else if (!text.empty()) {
-      other_ = new std::string(text);
+      set_other(new std::string(text));
     }
   }
   void Clear() {
-    if (form_ == DigestForm::kNone) delete other_;
-    other_ = nullptr;
+    if (form_ == DigestForm::kNone) delete other();
+    set_other(nullptr);
     form_ = DigestForm::kNone;
   }
-  void CopyFrom(const DigestText& other) {  // *this is clear
-    if (other.form_ != DigestForm::kNone) bytes_ = other.bytes_;
-    else other_ = other.other_ ? new std::string(*other.other_) : nullptr;
-    form_ = other.form_;
+  void CopyFrom(const DigestText& other_text) {  // *this is clear
+    if (other_text.form_ != DigestForm::kNone) std::memcpy(storage_, other_text.storage_, sizeof storage_);
+    else set_other(other_text.other() ? new std::string(*other_text.other()) : nullptr);
+    form_ = other_text.form_;
   }
-  void TakeFrom(DigestText& other) {  // *this is clear
-    if (other.form_ != DigestForm::kNone) bytes_ = other.bytes_;
-    else std::swap(other_, other.other_);
-    form_ = other.form_;
+  void TakeFrom(DigestText& other_text) {  // *this is clear
+    std::memcpy(storage_, other_text.storage_, sizeof storage_);  // the bytes, or the pointer (now this one's)
+    form_ = other_text.form_;
+    other_text.set_other(nullptr);
+    other_text.form_ = DigestForm::kNone;
   }
 
-  // A digest's bytes (form_ names its spelling), or (kNone) any other text,
-  // owned, null for "": one or the other (issue 15: side by side they were
-  // 48 bytes, now 40). A union, which std::variant cannot pack this tight.
-  union {
-    std::array<uint8_t, 32> bytes_;
-    std::string* other_ = nullptr;
-  };
+  // A digest's bytes (form_ names its spelling), or (kNone) the pointer
+  // above: one or the other (issue 15: side by side they were 48 bytes, as
+  // an aligned union 40).
+  uint8_t storage_[32];
   DigestForm form_ = DigestForm::kNone;
 };
+static_assert(sizeof(DigestText) == 33 && alignof(DigestText) == 1, "a DigestText packs beside small members");
 
 }  // namespace adcp
