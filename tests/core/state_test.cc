@@ -841,6 +841,20 @@ TEST_CASE("DigestText keeps a lowercase hex digest as bytes and any other text a
   digest = DigestText("x");
   CHECK(copy == hex);
   CHECK(digest == std::string("x"));
+  // Moves hand over the bytes or the owned text (kept unaligned, issue 15).
+  DigestText moved_text(std::move(digest)), moved_digest(std::move(copy));
+  CHECK(moved_text == std::string("x"));
+  CHECK(moved_digest == hex);
+  CHECK(digest.empty());  // NOLINT: a moved-from DigestText is empty
+  CHECK(copy.empty());    // NOLINT
+  moved_text = std::move(moved_digest);
+  CHECK(moved_text == hex);
+  struct Packed {
+    int32_t number;
+    bool flag;
+    DigestText hash;
+  };
+  CHECK(sizeof(Packed) == 40);  // no padding before or inside it
   // An authorized payload hash: 32 bytes in unpadded base64url, kept as
   // bytes; a non-canonical last character, another length or a stray
   // character keep their text.
