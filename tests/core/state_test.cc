@@ -797,6 +797,20 @@ TEST_CASE("The actions of a media buy are listed once each, the first inline", "
   CHECK(copy.size() == 3);
 }
 
+// Issue 15: a check's recommendation is a byte; it reads back as the words
+// the records and escalations carry, and nothing else reads as one.
+TEST_CASE("A recommendation is kept as a byte and named as the records name it", "[state][15]") {
+  for (const char* name : {"", "approve", "deny"}) {
+    INFO(name);
+    const std::optional<Recommendation> r = RecommendationFromName(name);
+    REQUIRE(r.has_value());
+    CHECK(std::string(RecommendationName(*r)) == name);
+  }
+  CHECK(RecommendationFromName("Approve") == std::nullopt);
+  CHECK(RecommendationFromName("approved") == std::nullopt);
+  CHECK(sizeof(Recommendation) == 1);
+}
+
 // Issue 15: payload hashes are kept as their 32 bytes; other text verbatim.
 TEST_CASE("DigestText keeps a lowercase hex digest as bytes and any other text as it is", "[state][15]") {
   const std::string hex = "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945";

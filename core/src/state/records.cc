@@ -139,7 +139,7 @@ json::Value CheckToJson(const State& s, const Check& c) {
   v.set("intent_start", scope.start);
   v.set("intent_end", scope.end);
   v.set("account_key", scope.account_key);
-  v.set("recommendation", c.recommendation);
+  v.set("recommendation", RecommendationName(c.recommendation));
   SetOpt(v, "proposal_id", scope.proposal_id);
   SetOpt(v, "terms_digest", scope.terms_digest);
   SetOpt(v, "planned_delivery", PlannedDeliveryOf(c));
@@ -376,7 +376,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   scope.start = r.Str(v, "intent_start", w);
   scope.end = r.Str(v, "intent_end", w);
   scope.account_key = r.Str(v, "account_key", w);
-  c.recommendation = r.Enum(v, "recommendation", w, {"", "approve", "deny"});
+  c.recommendation = RecommendationFromName(r.Enum(v, "recommendation", w, {"", "approve", "deny"})).value_or(Recommendation::kNone);
   scope.proposal_id = r.Opt<std::string>(v, "proposal_id", w);
   scope.terms_digest = r.Opt<std::string>(v, "terms_digest", w);
   if (!scope.empty()) c.scope = std::move(scope);  // exported back as the same empty members

@@ -329,6 +329,7 @@ struct Check {
   bool pending = false;              // escalated, awaiting resolution
   Verdict verdict = Verdict::kNone;  // final checks: approved | denied | conditions
   Dialect dialect = Dialect::k32;
+  Recommendation recommendation = Recommendation::kNone;  // escalated checks (issue 15: a byte, was a Sym)
   int64_t plan_version = 0;
   Sym plan_hash;
   Sym caller, caller_key;
@@ -360,7 +361,6 @@ struct Check {
   Boxed<json::Value> legacy_metrics;        // 3.0 delivery metrics without a statement (10 §3.5.5)
   // Intent checks only; absent when every member is empty (IntentScope).
   Boxed<IntentScope> scope;
-  Sym recommendation;  // escalated checks: approve | deny
 };
 
 // Reconciliation state of one delivery period (A, reporting_period). The

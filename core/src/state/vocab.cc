@@ -43,6 +43,21 @@ const char* DialectName(Dialect d) {
   return "3.2";
 }
 
+const char* RecommendationName(Recommendation r) {
+  switch (r) {
+    case Recommendation::kApprove: return "approve";
+    case Recommendation::kDeny: return "deny";
+    case Recommendation::kNone: break;
+  }
+  return "";
+}
+
+std::optional<Recommendation> RecommendationFromName(std::string_view name) {
+  for (Recommendation r : {Recommendation::kNone, Recommendation::kApprove, Recommendation::kDeny})
+    if (name == RecommendationName(r)) return r;
+  return std::nullopt;
+}
+
 Dialect DialectFromName(std::string_view name) {
   if (name == "3.0") return Dialect::k30;
   if (name == "3.1") return Dialect::k31;

@@ -25,4 +25,9 @@ const char* DialectName(Dialect d);  // "3.0" | "3.1" | "3.2"
 inline bool IsLegacy(Dialect d) { return d != Dialect::k32; }
 Dialect DialectFromName(std::string_view name);  // unknown -> 3.2
 
+// What an escalated check's evaluation recommended to its reviewer (03 §7).
+enum class Recommendation : uint8_t { kNone, kApprove, kDeny };
+const char* RecommendationName(Recommendation r);  // "" | "approve" | "deny"
+std::optional<Recommendation> RecommendationFromName(std::string_view name);
+
 }  // namespace adcp
