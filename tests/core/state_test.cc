@@ -545,6 +545,26 @@ TEST_CASE("RecordId keeps short ids inline and longer ones whole", "[state][15]"
   static_assert(sizeof(RecordId) == 32, "as large as a std::string's inline part");
 }
 
+// Issue 15: an idempotency scope's stored form (the agent's number, a
+// newline, a key of 16 to 255 characters) is kept inline up to 39 bytes (a
+// UUID key), longer on the heap; both read back, copy and move alike.
+TEST_CASE("InlineText<40> keeps a stored scope with a UUID key inline", "[state][15]") {
+  const std::string uuid_scope = "12\n0d1f6b4e-7a4b-4c8e-9d3a-2b7f1c9e8a10", longest(39, 's'), longer(40, 't'), longest_key(260, 'k');
+  for (const std::string& text : {std::string("0\nbench-outcome-key-1"), uuid_scope, longest, longer, longest_key}) {
+    INFO(text.size());
+    InlineText<40> scope(text);
+    CHECK(scope == text);
+    const bool inline_text = scope.view().data() >= reinterpret_cast<const char*>(&scope) &&
+                             scope.view().data() < reinterpret_cast<const char*>(&scope) + sizeof scope;
+    CHECK(inline_text == (text.size() <= 39));
+    InlineText<40> copy = scope, moved = std::move(scope);
+    CHECK(copy == text);
+    CHECK(moved == text);
+    CHECK(scope.empty());  // NOLINT: moved from
+  }
+  static_assert(sizeof(InlineText<40>) == 40, "its own 40 bytes");
+}
+
 TEST_CASE("Compact optionals hold every value of their type and tell absence apart", "[state][15]") {
   static_assert(sizeof(OptionalDouble) == 8 && sizeof(OptionalInt64) == 8, "the number's own 8 bytes");
   const double zero = 0.0, quiet_nan = zero / zero;  // computed NaNs are quiet: a value, not absence

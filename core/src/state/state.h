@@ -646,8 +646,11 @@ struct IdempotencyEntry {
 };
 
 // A keyed request's entry under the stored form of its scope (StoredScope).
+// Keys are 16 to 255 characters (08 §5), so a std::string always put one on
+// the heap; up to 39 bytes of the stored scope (a UUID key and the agent's
+// number) are kept inline instead (issue 15).
 struct IdempotencyRecord {
-  std::string scope;
+  InlineText<40> scope;
   IdempotencyEntry entry;
 };
 
@@ -723,8 +726,8 @@ struct State {
   // erased), found by the stored form of the scope (StoredScope: agent_key
   // "\n" key with the agent as its number in idempotency_agents) through
   // idempotency_by_scope: FindIdempotency(). Issue 15: an unordered_map node
-  // and its bucket were ~140 bytes a key; a record here is its 104 bytes
-  // and a 4-byte slot.
+  // and its bucket were ~140 bytes a key, and the key a heap block; a
+  // record here is its 104 bytes and a 4-byte slot.
   std::deque<IdempotencyRecord> idempotency;
   IdIndex idempotency_by_scope;
   std::map<std::string, uint64_t> id_counters;          // sequential id mode
@@ -803,14 +806,14 @@ inline int32_t FindIdempotency(const State& s, std::string_view stored_scope) {
 }
 // Keeps `entry` under `stored_scope`, in place of an entry stored there
 // before; its position in State::idempotency (state/ only).
-inline int32_t PutIdempotencyRecord(State& s, std::string stored_scope, IdempotencyEntry entry) {
+inline int32_t PutIdempotencyRecord(State& s, const std::string& stored_scope, IdempotencyEntry entry) {
   int32_t at = FindIdempotency(s, stored_scope);
   if (at != kNone) {
     s.idempotency[at].entry = std::move(entry);
     return at;
   }
   at = static_cast<int32_t>(s.idempotency.size());
-  s.idempotency.push_back(IdempotencyRecord{std::move(stored_scope), std::move(entry)});
+  s.idempotency.push_back(IdempotencyRecord{stored_scope, std::move(entry)});
   s.idempotency_by_scope.Insert(at, [&s](int32_t i) { return std::string_view(s.idempotency[i].scope); });
   return at;
 }

@@ -1,4 +1,5 @@
-// A record's id (issue 15: memory per decision). The ids the core mints are
+// A record's id (issue 15: memory per decision), and other short texts a
+// record keeps inline (InlineText). The ids the core mints are
 // a prefix and a ULID, 29 or 30 bytes: a std::string keeps them on the heap
 // (32 bytes inline, plus a 32-byte block and the allocator's header).
 // RecordId keeps up to 31 bytes inline in its 32, and a longer id (imported,
@@ -14,29 +15,31 @@
 
 namespace adcp {
 
-class RecordId {
+// InlineText<kSize>: up to kSize - 1 bytes inline, longer text on the heap.
+template <size_t kSize>
+class InlineText {
  public:
-  RecordId() = default;
-  RecordId(std::string_view text) { Assign(text); }                    // NOLINT: records assign strings
-  RecordId(const std::string& text) { Assign(text); }                  // NOLINT
-  RecordId(const char* text) { Assign(std::string_view(text)); }       // NOLINT
-  RecordId(const RecordId& other) { Assign(other.view()); }
-  RecordId(RecordId&& other) noexcept { Take(other); }
-  RecordId& operator=(const RecordId& other) {
+  InlineText() = default;
+  InlineText(std::string_view text) { Assign(text); }                    // NOLINT: records assign strings
+  InlineText(const std::string& text) { Assign(text); }                  // NOLINT
+  InlineText(const char* text) { Assign(std::string_view(text)); }       // NOLINT
+  InlineText(const InlineText& other) { Assign(other.view()); }
+  InlineText(InlineText&& other) noexcept { Take(other); }
+  InlineText& operator=(const InlineText& other) {
     if (this != &other) {
       Release();
       Assign(other.view());
     }
     return *this;
   }
-  RecordId& operator=(RecordId&& other) noexcept {
+  InlineText& operator=(InlineText&& other) noexcept {
     if (this != &other) {
       Release();
       Take(other);
     }
     return *this;
   }
-  ~RecordId() { Release(); }
+  ~InlineText() { Release(); }
 
   std::string_view view() const {
     if (tag() != kHeap) return std::string_view(bytes_, tag());
@@ -49,21 +52,22 @@ class RecordId {
   bool empty() const { return view().empty(); }
   size_t size() const { return view().size(); }
 
-  friend bool operator==(const RecordId& a, const RecordId& b) { return a.view() == b.view(); }
-  friend bool operator!=(const RecordId& a, const RecordId& b) { return a.view() != b.view(); }
-  friend bool operator==(const RecordId& a, std::string_view b) { return a.view() == b; }
-  friend bool operator!=(const RecordId& a, std::string_view b) { return a.view() != b; }
-  friend bool operator==(const RecordId& a, const std::string& b) { return a.view() == b; }
-  friend bool operator!=(const RecordId& a, const std::string& b) { return a.view() != b; }
-  friend bool operator==(const std::string& a, const RecordId& b) { return a == b.view(); }
-  friend bool operator!=(const std::string& a, const RecordId& b) { return a != b.view(); }
-  friend std::string operator+(const std::string& a, const RecordId& b) { return a + b.str(); }
-  friend std::string operator+(const char* a, const RecordId& b) { return a + b.str(); }
+  friend bool operator==(const InlineText& a, const InlineText& b) { return a.view() == b.view(); }
+  friend bool operator!=(const InlineText& a, const InlineText& b) { return a.view() != b.view(); }
+  friend bool operator==(const InlineText& a, std::string_view b) { return a.view() == b; }
+  friend bool operator!=(const InlineText& a, std::string_view b) { return a.view() != b; }
+  friend bool operator==(const InlineText& a, const std::string& b) { return a.view() == b; }
+  friend bool operator!=(const InlineText& a, const std::string& b) { return a.view() != b; }
+  friend bool operator==(const std::string& a, const InlineText& b) { return a == b.view(); }
+  friend bool operator!=(const std::string& a, const InlineText& b) { return a != b.view(); }
+  friend std::string operator+(const std::string& a, const InlineText& b) { return a + b.str(); }
+  friend std::string operator+(const char* a, const InlineText& b) { return a + b.str(); }
 
  private:
   // bytes_[0..30] hold an inline text, or the front holds a Heap; the last
   // byte is the tag: the inline size, or kHeap.
-  static constexpr uint8_t kInlineMax = 31, kHeap = 0xFF;
+  static constexpr uint8_t kInlineMax = kSize - 1, kHeap = 0xFF;
+  static_assert(kSize >= 17 && kSize <= 255, "a heap text's pointer and size fit, the tag is a byte");
   struct Heap {
     char* data;
     size_t size;
@@ -81,7 +85,7 @@ class RecordId {
     std::memcpy(bytes_, &heap, sizeof heap);
     set_tag(kHeap);
   }
-  void Take(RecordId& other) {
+  void Take(InlineText& other) {
     std::memcpy(bytes_, other.bytes_, sizeof bytes_);
     other.set_tag(0);  // a heap text now belongs to this id
   }
@@ -94,8 +98,10 @@ class RecordId {
     set_tag(0);
   }
 
-  alignas(8) char bytes_[32] = {};
+  alignas(8) char bytes_[kSize] = {};
 };
+
+using RecordId = InlineText<32>;
 // 64-bit: as large as a std::string's inline part. wasm32's std::string is
 // 12 bytes, but a minted id there took a heap block as well.
 static_assert(sizeof(RecordId) == 32, "a RecordId is 32 bytes");
