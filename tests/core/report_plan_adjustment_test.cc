@@ -212,8 +212,20 @@ TEST_CASE("05 §3 accept rules b–d: decommitments need a statement and are cap
 TEST_CASE("06 §6 entries: order, kinds, filters by governance_contexts and purchase_types, cursor pages", "[06]") {
   Host h;
   SyncPlan(h, BasePlan());
+  auto ids_of_type = [&h](const char* type) {
+    Value r = h.Call("get_plan_audit_logs", json::Obj({{"plan_ids", J(R"(["plan_1"])")}, {"purchase_types", Value(json::Array{Value(type)})},
+                                                         {"include_entries", true}}), kBuyer);
+    std::vector<std::string> ids;
+    for (const Value& e : *r.find("response")->find_array("plans")[0][0].find_array("entries")) ids.push_back(*e.find_string("id"));
+    return ids;
+  };
   Settled a = SettleBuy(h, 100, "mb_a");
+  // One purchase type so far (issue 15: the plan's entries serve as its list).
+  CHECK(ids_of_type("media_buy") == std::vector<std::string>{"chk_00000001", "out_00000001"});
+  CHECK(ids_of_type("rights_license").empty());
   Settled b = SettleBuy(h, 200, "mb_b", "rights_license");
+  CHECK(ids_of_type("media_buy") == std::vector<std::string>{"chk_00000001", "out_00000001"});
+  CHECK(ids_of_type("rights_license") == std::vector<std::string>{"chk_00000002", "out_00000002"});
   Check(h, IntentRequest(5000));  // denied: a check entry without an action
   Adjust(h, ReportReq(a, "mb_a", "refund", 10, "sa_1"), kSeller);
   Value all = h.Call("get_plan_audit_logs", J(R"({"plan_ids":["plan_1"],"include_entries":true})"), kBuyer);
@@ -229,6 +241,7 @@ TEST_CASE("06 §6 entries: order, kinds, filters by governance_contexts and purc
   Value by_ctx = h.Call("get_plan_audit_logs", json::Obj({{"governance_contexts", Value(json::Array{Value(a.token)})}, {"include_entries", true}}), kBuyer);
   CHECK_SUBSET(J(R"({"response":{"plans":[{"budget":{"gross_committed":300},"summary":{"checks_performed":3},
     "governed_actions":[{"committed":100}],"entries":[{"id":"chk_00000001"},{"id":"out_00000001"},{"id":"adj_00000001"}]}]}})"), by_ctx);
+  CHECK(ids_of_type("media_buy") == std::vector<std::string>{"chk_00000001", "out_00000001", "chk_00000003", "adj_00000001"});
   Value by_type = h.Call("get_plan_audit_logs", J(R"({"plan_ids":["plan_1"],"purchase_types":["rights_license"],"include_entries":true})"), kBuyer);
   CHECK_SUBSET(J(R"({"response":{"plans":[{"governed_actions":[{"committed":200,"purchase_type":"rights_license"}],
     "entries":[{"id":"chk_00000002"},{"id":"out_00000002"}]}]}})"), by_type);

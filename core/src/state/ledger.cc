@@ -26,8 +26,13 @@ void AddTo(std::map<std::string, ExactSum>& map, const std::string& key, double 
 
 void AddEntry(State& state, int32_t plan_index, int32_t action, const std::string& purchase_type, EntryRef ref) {
   Plan& plan = state.plans[plan_index];
+  if (plan.entries.empty()) plan.entries_type = purchase_type;
+  // While every entry is of one type, `entries` is that type's list
+  // (EntriesOfType); at a second type the lists by type start.
+  if (plan.entries_by_type.empty() && plan.entries_type != purchase_type)
+    plan.entries_by_type[plan.entries_type.str()] = plan.entries;
   plan.entries.push_back(ref);
-  plan.entries_by_type[purchase_type].push_back(ref);
+  if (!plan.entries_by_type.empty()) plan.entries_by_type[purchase_type].push_back(ref);
   if (action != kNone) state.actions[action].entries.push_back(ref);
 }
 

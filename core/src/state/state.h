@@ -183,7 +183,12 @@ struct Plan {
   PlanTerms terms;
   std::vector<int32_t> actions;  // creation order
   std::vector<EntryRef> entries;
+  // Entries by purchase type, kept once the plan has entries of two types;
+  // until then every entry is of `entries_type` and `entries` serves as the
+  // one list (issue 15: most plans buy one type, and the copy was 8 bytes
+  // an entry). EntriesOfType() reads either.
   std::map<std::string, std::vector<EntryRef>> entries_by_type;
+  Sym entries_type;
   PlanAggregates agg;
 };
 
@@ -890,6 +895,14 @@ void IndexStatement(State& s, int32_t check);
 // kNone for none; IndexObservation indexes outcome `outcome`'s (state/ only).
 int32_t FindObservation(const State& s, const std::string& reporter_key, int32_t plan, const std::string& observation_id);
 void IndexObservation(State& s, int32_t outcome);
+
+// The plan's entries of one purchase type, in seq order; nullptr for none.
+inline const std::vector<EntryRef>* EntriesOfType(const Plan& plan, const std::string& purchase_type) {
+  if (plan.entries_by_type.empty())
+    return !plan.entries.empty() && plan.entries_type == purchase_type ? &plan.entries : nullptr;
+  auto it = plan.entries_by_type.find(purchase_type);
+  return it == plan.entries_by_type.end() ? nullptr : &it->second;
+}
 
 // An audit entry's seq, read from its record (set once, when it became final).
 inline uint64_t SeqOf(const State& s, EntryRef e) {

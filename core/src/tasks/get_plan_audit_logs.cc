@@ -230,10 +230,8 @@ json::Value PlanItem(const State& state, const Config& config, int32_t pi, const
     for (int32_t a : actions)
       if (type_ok(state.actions[a].purchase_type)) sources.push_back(&state.actions[a].entries);
   } else if (!query.types.empty()) {
-    for (const std::string& t : query.types) {
-      auto it = plan.entries_by_type.find(t);
-      if (it != plan.entries_by_type.end()) sources.push_back(&it->second);
-    }
+    for (const std::string& t : query.types)
+      if (const std::vector<EntryRef>* of_type = EntriesOfType(plan, t)) sources.push_back(of_type);
   } else {
     sources.push_back(&plan.entries);
   }
