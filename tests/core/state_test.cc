@@ -831,6 +831,31 @@ TEST_CASE("A recommendation is kept as a byte and named as the records name it",
   CHECK(sizeof(Recommendation) == 1);
 }
 
+// Issue 15: an observation keeps its reporting period, source and currency
+// in the pooled shape, which the observations of a period share; its own
+// values (id, time, numbers) are the record's, and the text reads back exactly.
+TEST_CASE("An observation's shared members stay in its pooled shape", "[state][15]") {
+  auto observation = [](const std::string& id, const std::string& start) {
+    return R"({"observation_id":")" + id + R"(","source":"buyer_measurement","observed_at":"2026-01-02T00:00:07Z",)"
+           R"("reporting_period":{"start":")" + start + R"(","end":"2026-01-02T00:00:00Z"},"cumulative_spend":50.5,"currency":"USD"})";
+  };
+  const std::string a = observation("obs_1", "2026-01-01T00:00:00Z"), b = observation("obs_22", "2026-01-01T00:00:00Z"),
+                    other_period = observation("obs_3", "2025-12-31T00:00:00Z");
+  const ShapedText sa = ObservationDelivery(a), sb = ObservationDelivery(b), sc = ObservationDelivery(other_period);
+  CHECK(sa.Text() == a);
+  CHECK(sb.Text() == b);
+  CHECK(sc.Text() == other_period);
+  std::string shape, values;
+  REQUIRE(SplitMembers(a, [](std::string_view member, bool) {
+    return member != "start" && member != "end" && member != "source" && member != "currency";
+  }, &shape, &values));
+  CHECK(shape.find("2026-01-01T00:00:00Z") != std::string::npos);  // the period is the shape's
+  CHECK(shape.find("buyer_measurement") != std::string::npos);
+  CHECK(values.find("2026-01-01T00:00:00Z") == std::string::npos);
+  CHECK(values.find("obs_1") != std::string::npos);  // the id and the time are the record's
+  CHECK(values.find("2026-01-02T00:00:07Z") != std::string::npos);
+}
+
 // Issue 15: payload hashes are kept as their 32 bytes; other text verbatim.
 TEST_CASE("DigestText keeps a lowercase hex digest as bytes and any other text as it is", "[state][15]") {
   const std::string hex = "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945";

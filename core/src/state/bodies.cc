@@ -137,6 +137,12 @@ json::Value DeliveryStatementEcho(const Statement& st, const std::string& seller
   return echo;
 }
 
+ShapedText ObservationDelivery(std::string_view text) {
+  return ShapedText(text, [](std::string_view member, bool) {
+    return member != "start" && member != "end" && member != "source" && member != "currency";
+  });
+}
+
 std::optional<json::Value> PlannedDeliveryOf(const Check& c) {
   if (!c.planned_delivery) return std::nullopt;
   return json::ParseStored(c.planned_delivery->Text());

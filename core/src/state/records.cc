@@ -456,7 +456,7 @@ Outcome ReadOutcome(RecordReader& r, const json::Value& v, const std::string& w,
   MutableSettlement(o).committed_budget = r.Opt<double>(v, "committed_budget", w);
   MutableSettlement(o).reported_committed_budget = r.Opt<double>(v, "reported_committed_budget", w);
   MutableSettlement(o).seller_reference = r.Opt<std::string>(v, "seller_reference", w);
-  if (v.has("delivery")) MutableObservation(o).delivery = ShapedText(r.Text(v, "delivery", w));
+  if (v.has("delivery")) MutableObservation(o).delivery = ObservationDelivery(r.Text(v, "delivery", w));
   o.error = r.Opt<json::Value>(v, "error", w);
   o.legacy_snapshot = v.has("legacy_snapshot") && r.Bool(v, "legacy_snapshot", w);
   if (v.has("dialect")) o.dialect = DialectFromName(r.Enum(v, "dialect", w, {"3.0", "3.1"}));

@@ -491,8 +491,9 @@ struct OutcomeSettlement {
 
 struct OutcomeObservation {
   // The observation as received, as compact JSON text (issue 15: kept as a
-  // tree it was ~470 B a buy; now as a pooled shape and its values), empty
-  // for none; read its numbers with DeliveryNumber().
+  // tree it was ~470 B a buy; now as a pooled shape and its values, made
+  // by ObservationDelivery()), empty for none; read its numbers with
+  // DeliveryNumber().
   ShapedText delivery;
   Sym reconciliation_status, period_state;
   std::string observation_id;
@@ -529,6 +530,11 @@ struct Outcome {
   int64_t timestamp_ms = 0;
   uint64_t seq = 0;
 };
+
+// An observation's text as an outcome keeps it: its reporting period,
+// source and currency stay in the pooled shape, which the observations of
+// a period share (issue 15: ~60 bytes of values an observation).
+ShapedText ObservationDelivery(std::string_view text);
 
 // An outcome's settlement and observation; empty ones when it has none.
 inline const OutcomeSettlement& SettlementOf(const Outcome& o) {

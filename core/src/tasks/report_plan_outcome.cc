@@ -393,7 +393,7 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   Outcome o = std::move(made.value());
   o.purchase_type = action.purchase_type;
   OutcomeObservation& observed = MutableObservation(o);
-  observed.delivery = ShapedText(json::Write(d));
+  observed.delivery = ObservationDelivery(json::Write(d));
   observed.reconciliation_status = status;
   observed.period_state = closing ? "closed" : "open";
   observed.observation_id = observation_id;
@@ -478,7 +478,7 @@ TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, 
   if (!made.ok()) return TaskResult::Failed(made.error());
   Outcome o = std::move(made.value());
   o.purchase_type = ai != kNone ? state.actions[ai].purchase_type : "media_buy";
-  MutableObservation(o).delivery = ShapedText(json::Write(*d));
+  MutableObservation(o).delivery = ObservationDelivery(json::Write(*d));
   o.legacy_snapshot = true;
   SetFindings(o, findings);
   json::Value body = json::Obj({{"outcome_id", o.outcome_id},

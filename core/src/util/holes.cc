@@ -196,6 +196,12 @@ ShapedText::ShapedText(std::string_view text, std::initializer_list<std::string_
   values_.shrink_to_fit();
 }
 
+ShapedText::ShapedText(std::string_view text, bool (*wanted)(std::string_view member, bool is_string)) {
+  std::string shape;
+  if (SplitMembers(text, wanted, &shape, &values_)) shape_ = Sym(shape);
+  else values_ = std::string(text);
+}
+
 std::string ShapedText::Text(std::initializer_list<std::string_view> known) const {
   if (shape_.empty()) return values_;
   std::string resolved;

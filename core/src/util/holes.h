@@ -60,6 +60,9 @@ class ShapedText {
  public:
   ShapedText() = default;
   explicit ShapedText(std::string_view text, std::initializer_list<std::string_view> known = {});
+  // Only the values `wanted` takes (SplitMembers) are the record's own; the
+  // others stay in the pooled shape: for values many records share.
+  ShapedText(std::string_view text, bool (*wanted)(std::string_view member, bool is_string));
   std::string Text(std::initializer_list<std::string_view> known = {}) const;
   bool empty() const { return shape_.empty() && values_.empty(); }
 
