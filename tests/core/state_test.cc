@@ -718,6 +718,13 @@ TEST_CASE("An outcome boxes its settlement and its observation only when it has 
   TidyOutcome(o);  // filled in with nothing: both boxes go
   CHECK(!o.settlement);
   CHECK(!o.observation);
+  // A failed outcome's error alone keeps the settlement box (issue 15: it
+  // lives there rather than in every outcome).
+  MutableSettlement(o).error = json::Obj({{"code", "SELLER_REJECTED"}});
+  TidyOutcome(o);
+  REQUIRE(o.settlement);
+  CHECK(json::Write(*SettlementOf(o).error) == R"({"code":"SELLER_REJECTED"})");
+  o.settlement.reset();
   MutableSettlement(o).committed_budget = 0.0;  // a failed outcome's zero is kept
   MutableObservation(o).period_state = "open";
   TidyOutcome(o);

@@ -265,7 +265,7 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   settled.seller_reference = seller_reference;
   settled.seller_channels = Syms(seller_channels);
   if (ctx.is_legacy()) o.payload_hash = canon::IdempotencyPayloadHash(r);  // keyless resends (10 §4.2)
-  if (const json::Value* e = r.find("error")) o.error = *e;
+  if (const json::Value* e = r.find("error")) MutableSettlement(o).error = *e;
   SetFindings(o, findings);
   o.timestamp_ms = now.value();
   Store& store = ctx.store();
