@@ -65,6 +65,10 @@ class ShapedText {
   ShapedText(std::string_view text, bool (*wanted)(std::string_view member, bool is_string));
   std::string Text(std::initializer_list<std::string_view> known = {}) const;
   bool empty() const { return shape_.empty() && values_.empty(); }
+  // What it keeps (tests and memory figures): the pooled shape, "" when the
+  // text is kept whole in values().
+  const Sym& shape() const { return shape_; }
+  std::string_view values() const { return values_; }
 
  private:
   Sym shape_;           // "" = values_ is the whole text

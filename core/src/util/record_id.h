@@ -64,7 +64,7 @@ class InlineText {
   friend std::string operator+(const char* a, const InlineText& b) { return a + b.str(); }
 
  private:
-  // bytes_[0..30] hold an inline text, or the front holds a Heap; the last
+  // bytes_[0..kSize - 2] hold an inline text, or the front holds a Heap; the last
   // byte is the tag: the inline size, or kHeap.
   static constexpr uint8_t kInlineMax = kSize - 1, kHeap = 0xFF;
   static_assert(kSize >= 17 && kSize <= 255, "a heap text's pointer and size fit, the tag is a byte");
