@@ -387,48 +387,61 @@ void CompactToken(State& s, StoredToken& token, TokenIds ids) {
   token = StoredToken::Split(claims, signature, std::move(claims_shape), static_cast<uint16_t>(index));
 }
 
+// The indexes keep 32 bits of each key's digest; a slot whose bits match is
+// confirmed against the record's own key (util/digest_index.h): these say
+// whether the record at a position has the key.
+namespace {
+auto IssuedToken(const State& s, const std::string& token) {
+  return [&s, &token](int32_t check) { return IssuedTokenText(s, s.checks[check]) == token; };
+}
+KeyDigest StatementKeyOf(const std::string& seller_key, const std::string& statement_id) {
+  return KeyOf(JoinKey(seller_key, statement_id));
+}
+KeyDigest StatementKeyOf(const Check& c) { return StatementKeyOf(c.caller_key, c.statement->statement_id); }
+auto RecordsStatement(const State& s, const KeyDigest& key) {
+  return [&s, &key](int32_t check) { return StatementKeyOf(s.checks[check]) == key; };
+}
+KeyDigest ObservationKeyOf(const std::string& reporter_key, int32_t plan, const std::string& observation_id) {
+  return KeyOf(JoinKey(JoinKey(reporter_key, std::to_string(plan)), observation_id));
+}
+KeyDigest ObservationKeyOf(const Outcome& o) { return ObservationKeyOf(o.reporter_key, o.plan, ObservationOf(o).observation_id); }
+auto RecordsObservation(const State& s, const KeyDigest& key) {
+  return [&s, &key](int32_t outcome) { return ObservationKeyOf(s.outcomes[outcome]) == key; };
+}
+}  // namespace
+
 void IndexIssuedToken(State& s, int32_t check, Check& c) {
   StoredToken& token = c.issued_token;
   if (token.empty()) return;
   // Records in flight and imported ones arrive verbatim: index their text as is.
   const TokenIds ids = TokenIdsOf(s, c);
   const std::string text = token.header() == StoredToken::kVerbatim ? std::string(token.bytes()) : TokenText(s, token, ids);
-  s.check_by_token.Insert(TokenKey(text), check, [&s, &text](int32_t i) { return IssuedTokenText(s, s.checks[i]) == text; });
+  s.check_by_token.Insert(TokenKey(text), check, IssuedToken(s, text));
   CompactToken(s, token, ids);
 }
 
-// The indexes keep 32 bits of each key's digest; a slot whose bits match is
-// confirmed against the record's own key (util/digest_index.h).
 int32_t FindIssuer(const State& s, const std::string& token) {
-  return s.check_by_token.Find(TokenKey(token), [&s, &token](int32_t i) { return IssuedTokenText(s, s.checks[i]) == token; });
+  return s.check_by_token.Find(TokenKey(token), IssuedToken(s, token));
 }
-
-namespace {
-KeyDigest StatementKeyOf(const Check& c) { return KeyOf(JoinKey(c.caller_key, c.statement->statement_id)); }
-KeyDigest ObservationKeyOf(const std::string& reporter_key, int32_t plan, const std::string& observation_id) {
-  return KeyOf(JoinKey(JoinKey(reporter_key, std::to_string(plan)), observation_id));
-}
-KeyDigest ObservationKeyOf(const Outcome& o) { return ObservationKeyOf(o.reporter_key, o.plan, ObservationOf(o).observation_id); }
-}  // namespace
 
 int32_t FindStatement(const State& s, const std::string& seller_key, const std::string& statement_id) {
-  const KeyDigest key = KeyOf(JoinKey(seller_key, statement_id));
-  return s.statement_by_id.Find(key, [&s, &key](int32_t i) { return StatementKeyOf(s.checks[i]) == key; });
+  const KeyDigest key = StatementKeyOf(seller_key, statement_id);
+  return s.statement_by_id.Find(key, RecordsStatement(s, key));
 }
 
 void IndexStatement(State& s, int32_t check) {
   const KeyDigest key = StatementKeyOf(s.checks[check]);
-  s.statement_by_id.Insert(key, check, [&s, &key](int32_t i) { return StatementKeyOf(s.checks[i]) == key; });
+  s.statement_by_id.Insert(key, check, RecordsStatement(s, key));
 }
 
 int32_t FindObservation(const State& s, const std::string& reporter_key, int32_t plan, const std::string& observation_id) {
   const KeyDigest key = ObservationKeyOf(reporter_key, plan, observation_id);
-  return s.observation_by_id.Find(key, [&s, &key](int32_t i) { return ObservationKeyOf(s.outcomes[i]) == key; });
+  return s.observation_by_id.Find(key, RecordsObservation(s, key));
 }
 
 void IndexObservation(State& s, int32_t outcome) {
   const KeyDigest key = ObservationKeyOf(s.outcomes[outcome]);
-  s.observation_by_id.Insert(key, outcome, [&s, &key](int32_t i) { return ObservationKeyOf(s.outcomes[i]) == key; });
+  s.observation_by_id.Insert(key, outcome, RecordsObservation(s, key));
 }
 
 void AddReplayExpiry(State& state, int64_t stored_at_ms, int32_t entry) {

@@ -4,21 +4,19 @@
 // the position and the link: a 64-byte block, plus its bucket) was ~72 bytes
 // a record on 64-bit. Here a record costs one 8-byte slot (32 bits of the
 // digest and the position) in an open-addressed table kept at most half
-// full: 16-32 bytes. The rest of the digest is not kept: on a slot whose 32
-// bits match, the caller's `matches(position)` says whether the record there
-// has this key (it recomputes the key from the record, which never changes
-// it), so the index answers exactly what a map keyed by the whole digest did.
-//
-// Written here rather than taken from a library for the same reason as
-// IdIndex (util/id_index.h): the table does not hold the key.
+// full: 16-32 bytes (util/probe_table.h). The rest of the digest is not
+// kept: on a slot whose 32 bits match, the caller's `matches(position)` says
+// whether the record there has this key (it recomputes the key from the
+// record, which never changes it), so the index answers exactly what a map
+// keyed by the whole digest did.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <vector>
 
 #include "canon/sha256.h"
+#include "util/probe_table.h"
 
 namespace adcp {
 
@@ -29,13 +27,9 @@ class DigestIndex {
   // The position of the record keyed by `key`, or kAbsent.
   template <class Matches>
   int32_t Find(const canon::Digest& key, const Matches& matches) const {
-    if (slots_.empty()) return kAbsent;
     const uint32_t tag = TagOf(key);
-    for (size_t at = tag & Mask();; at = (at + 1) & Mask()) {
-      const Slot& slot = slots_[at];
-      if (slot.position == kAbsent) return kAbsent;
-      if (slot.tag == tag && matches(slot.position)) return slot.position;
-    }
+    const Slot* slot = table_.Find(tag, [&](const Slot& s) { return s.tag == tag && matches(s.position); });
+    return slot ? slot->position : kAbsent;
   }
 
   // Indexes the record at `position` under `key`; a record indexed before
@@ -43,25 +37,13 @@ class DigestIndex {
   // `matches(p)`: whether the record at an indexed position p has `key`.
   template <class Matches>
   void Insert(const canon::Digest& key, int32_t position, const Matches& matches) {
-    if ((size_ + 1) * 2 > slots_.size()) Grow();
     const uint32_t tag = TagOf(key);
-    size_t at = tag & Mask();
-    while (slots_[at].position != kAbsent) {
-      if (slots_[at].tag == tag && matches(slots_[at].position)) {
-        slots_[at].position = position;
-        return;
-      }
-      at = (at + 1) & Mask();
-    }
-    slots_[at] = Slot{tag, position};
-    ++size_;
+    table_.Insert(tag, Slot{tag, position}, [&](const Slot& s) { return s.tag == tag && matches(s.position); },
+                  [](const Slot& s) { return static_cast<size_t>(s.tag); });  // no key is recomputed to grow
   }
 
-  size_t size() const { return size_; }
-  void clear() {
-    slots_.clear();
-    size_ = 0;
-  }
+  size_t size() const { return table_.size(); }
+  void clear() { table_.clear(); }
 
  private:
   struct Slot {
@@ -73,22 +55,9 @@ class DigestIndex {
     std::memcpy(&tag, key.data(), sizeof tag);
     return tag;
   }
-  size_t Mask() const { return slots_.size() - 1; }
+  static_assert(ProbeTable<Slot>::kAbsent == kAbsent, "one marker for an empty slot");
 
-  // Doubles the table; the slots move by their tags alone (no key is recomputed).
-  void Grow() {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.empty() ? 16 : old.size() * 2, Slot{0, kAbsent});
-    for (const Slot& slot : old) {
-      if (slot.position == kAbsent) continue;
-      size_t at = slot.tag & Mask();
-      while (slots_[at].position != kAbsent) at = (at + 1) & Mask();
-      slots_[at] = slot;
-    }
-  }
-
-  std::vector<Slot> slots_;  // a power of two in size
-  size_t size_ = 0;
+  ProbeTable<Slot> table_;
 };
 
 }  // namespace adcp

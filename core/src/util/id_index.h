@@ -2,19 +2,18 @@
 // (issue 15: memory per decision). A std::unordered_map node per record (the
 // key's view, the position, the cached hash and the link: a 48-byte block,
 // plus its bucket) was ~56 bytes a record on 64-bit. Here a record costs one
-// int32 slot in an open-addressed table kept at most half full: 8-16 bytes.
-// The key is not stored at all: the caller reads it from the record
-// (`id_of(position)`), which never moves and never changes its id.
-//
-// Written here rather than taken from a library: the point is that the table
-// holds no key, and the well-kept flat maps (Abseil's, Boost's) keep theirs.
+// int32 slot in an open-addressed table kept at most half full: 8-16 bytes
+// (util/probe_table.h). The key is not stored at all: the caller reads it
+// from the record (`id_of(position)`), which never moves and never changes
+// its id.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string_view>
-#include <vector>
+
+#include "util/probe_table.h"
 
 namespace adcp {
 
@@ -26,56 +25,30 @@ class IdIndex {
   // gives the id of the record at a position.
   template <class IdOf>
   int32_t Find(std::string_view id, const IdOf& id_of) const {
-    if (slots_.empty()) return kAbsent;
-    for (size_t at = Home(id);; at = (at + 1) & Mask()) {
-      const int32_t position = slots_[at];
-      if (position == kAbsent) return kAbsent;
-      if (id_of(position) == id) return position;
-    }
+    const Slot* slot = table_.Find(Hash(id), [&](const Slot& s) { return id_of(s.position) == id; });
+    return slot ? slot->position : kAbsent;
   }
 
   // Indexes the record at `position` under its id; a record indexed before
   // under the same id is replaced (as assigning a map's entry would).
   template <class IdOf>
   void Insert(int32_t position, const IdOf& id_of) {
-    if ((size_ + 1) * 2 > slots_.size()) Grow(id_of);
     const std::string_view id = id_of(position);
-    size_t at = Home(id);
-    while (slots_[at] != kAbsent) {
-      if (id_of(slots_[at]) == id) {
-        slots_[at] = position;
-        return;
-      }
-      at = (at + 1) & Mask();
-    }
-    slots_[at] = position;
-    ++size_;
+    table_.Insert(Hash(id), Slot{position}, [&](const Slot& s) { return id_of(s.position) == id; },
+                  [&](const Slot& s) { return Hash(id_of(s.position)); });
   }
 
-  size_t size() const { return size_; }
-  void clear() {
-    slots_.clear();
-    size_ = 0;
-  }
+  size_t size() const { return table_.size(); }
+  void clear() { table_.clear(); }
 
  private:
-  size_t Mask() const { return slots_.size() - 1; }
-  size_t Home(std::string_view id) const { return std::hash<std::string_view>()(id) & Mask(); }
+  struct Slot {
+    int32_t position;
+  };
+  static size_t Hash(std::string_view id) { return std::hash<std::string_view>()(id); }
+  static_assert(ProbeTable<Slot>::kAbsent == kAbsent, "one marker for an empty slot");
 
-  template <class IdOf>
-  void Grow(const IdOf& id_of) {
-    std::vector<int32_t> old = std::move(slots_);
-    slots_.assign(old.empty() ? 16 : old.size() * 2, kAbsent);
-    for (int32_t position : old) {
-      if (position == kAbsent) continue;
-      size_t at = Home(id_of(position));
-      while (slots_[at] != kAbsent) at = (at + 1) & Mask();
-      slots_[at] = position;
-    }
-  }
-
-  std::vector<int32_t> slots_;  // positions, kAbsent = empty; a power of two in size
-  size_t size_ = 0;
+  ProbeTable<Slot> table_;
 };
 
 }  // namespace adcp
