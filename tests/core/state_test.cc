@@ -683,7 +683,7 @@ TEST_CASE("The token, statement and observation indexes tell apart keys that sha
   REQUIRE(tag(seller + "\nst_26375") == tag(seller + "\nst_70802"));
   auto add_statement = [&](const char* id) {
     Check c;
-    c.caller_key = seller;
+    c.set_texts({"", "", seller, "", "", "", ""});
     Statement st;
     st.statement_id = id;
     c.statement = std::move(st);
@@ -700,7 +700,7 @@ TEST_CASE("The token, statement and observation indexes tell apart keys that sha
   REQUIRE(tag(buyer + "\n0\nobs_4401") == tag(buyer + "\n0\nobs_62008"));
   auto add_observation = [&](const char* id) {
     Outcome o;
-    o.reporter_key = buyer;
+    o.set_texts({"delivery", "", buyer, ""});
     o.plan = 0;
     MutableObservation(o).observation_id = id;
     s.outcomes.push_back(std::move(o));

@@ -48,11 +48,11 @@ json::Value CheckEntry(const State& state, const Check& c, const EntryOptions& o
   // (CheckBodyValue), cheaper than writing it out to parse it again.
   BodyMembers body = opts.verbatim_members ? BodyMembers(CheckBodyText(c), true) : BodyMembers(CheckBodyValue(c));
   json::Value e = Head("check", c.check_id, c.final_ms, state.plans[c.plan], opts);
-  e.set("caller", c.caller);
-  e.set("tool", c.tool);
+  e.set("caller", c.caller());
+  e.set("tool", c.tool());
   e.set(opts.legacy_status ? "status" : "verdict", VerdictName(c.verdict));
   e.set("check_type", c.intent ? "intent" : "execution");
-  e.set("mode", c.mode);
+  e.set("mode", c.mode());
   body.MoveIf(e, "explanation");
   body.MoveIf(e, "policies_evaluated");
   body.MoveIf(e, "categories_evaluated");
@@ -62,8 +62,8 @@ json::Value CheckEntry(const State& state, const Check& c, const EntryOptions& o
     e.set("governance_context", IssuedTokenText(state, c));
   else if (c.verdict == Verdict::kDenied && !c.intent && c.presented_check != kNone)
     e.set("governance_context", PresentedToken(state, c));
-  e.set("plan_hash", c.plan_hash);
-  e.set("purchase_type", c.purchase_type);
+  e.set("plan_hash", c.plan_hash());
+  e.set("purchase_type", c.purchase_type());
   body.MoveIf(e, "delivery_statement");
   if (c.runtime_attestations) {
     e.set("runtime_attestations", *c.runtime_attestations);
@@ -74,18 +74,18 @@ json::Value CheckEntry(const State& state, const Check& c, const EntryOptions& o
 
 json::Value OutcomeEntry(const State& state, const Outcome& o, const EntryOptions& opts) {
   json::Value e = Head("outcome", o.outcome_id, o.timestamp_ms, state.plans[o.plan], opts);
-  e.set("caller", o.reporter);
+  e.set("caller", o.reporter());
   if (o.check != kNone) e.set("governance_context", OutcomeContext(state, o));  // plan-level 3.0 snapshots name none
-  e.set("purchase_type", o.purchase_type);
-  e.set("outcome", o.type);
+  e.set("purchase_type", o.purchase_type());
+  e.set("outcome", o.type());
   BodyMembers body(OutcomeBodyText(o), opts.verbatim_members);
   if (std::optional<json::Value> st = body.Take("outcome_state")) e.set("outcome_status", std::move(*st));
   const OutcomeSettlement& settled = SettlementOf(o);
   const OutcomeObservation& observed = ObservationOf(o);
-  if (o.type != "delivery" && settled.committed_budget) e.set("committed_budget", *settled.committed_budget);
-  if (o.type == "completed" && settled.reported_committed_budget)
+  if (o.type() != "delivery" && settled.committed_budget) e.set("committed_budget", *settled.committed_budget);
+  if (o.type() == "completed" && settled.reported_committed_budget)
     e.set("reported_committed_budget", *settled.reported_committed_budget);
-  if (o.type == "completed" && settled.seller_reference) e.set("seller_reference", *settled.seller_reference);
+  if (o.type() == "completed" && settled.seller_reference) e.set("seller_reference", *settled.seller_reference);
   if (!observed.delivery.empty()) {
     std::string delivery = observed.delivery.Text();
     e.set("delivery", opts.verbatim_members ? json::Value(json::RawText{std::move(delivery)}) : json::ParseStored(delivery));
@@ -101,7 +101,7 @@ json::Value AdjustmentEntry(const State& state, const Adjustment& a, const Entry
   const Action& action = state.actions[a.action];
   e.set("caller", a.seller);
   e.set("governance_context", IntentToken(state, action));
-  e.set("purchase_type", action.purchase_type);
+  e.set("purchase_type", action.purchase_type());
   e.set("outcome_id", state.outcomes[a.outcome].outcome_id);
   e.set("seller_reference", a.seller_reference);
   e.set("seller_adjustment_id", a.seller_adjustment_id);

@@ -48,7 +48,7 @@ const char* ActionStatus(const State& state, const Action& a) {
 
 json::Value GovernedAction(const State& state, const Action& a) {
   json::Value v = json::Obj({{"governance_context", IntentToken(state, a)},
-                             {"purchase_type", a.purchase_type},
+                             {"purchase_type", a.purchase_type()},
                              {"status", ActionStatus(state, a)},
                              {"committed", a.gross},
                              {"adjustments_reported", AdjustmentsOf(a).reported_adj.Value()},

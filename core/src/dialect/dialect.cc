@@ -396,7 +396,7 @@ json::Value RenderPendingReviewBody(const json::Value& parts32, const Check& che
                                                                     : json::Value::MakeArray()},
       {"policies_evaluated", parts32.find("policies_evaluated") ? *parts32.find("policies_evaluated")
                                                                 : json::Value::MakeArray()},
-      {"mode", check.mode},
+      {"mode", check.mode()},
       {"task_id", escalation.task_id}};
   if (legacy.buyer_campaign_ref) parts.emplace_back("buyer_campaign_ref", *legacy.buyer_campaign_ref);
   return OrderCheckBody(d, parts);

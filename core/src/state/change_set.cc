@@ -346,7 +346,7 @@ Step OpReader::OutcomeStep(const json::Value& op, const std::string& w, const st
       const State& s = store.state();
       const Outcome& o = s.outcomes[outcome];
       if (o.seq != 0) return Contradicts("outcome");  // final once, as a check
-      if (o.type == "delivery" && !ObservationOf(o).observation_id.empty() &&
+      if (o.type() == "delivery" && !ObservationOf(o).observation_id.empty() &&
           (o.action == kNone || o.check == kNone || !s.checks[o.check].statement))
         return Contradicts("outcome");
       store.FinalizeOutcome(outcome, json::Write(body));

@@ -80,8 +80,8 @@ std::string AggregationKey(const std::string& owner_key, const std::string& sell
 
 void RegisterAggregation(State& state, int32_t action_index) {
   Action& a = state.actions[action_index];
-  a.aggregation_key = AggregationKey(state.plans[a.plan].owner_key, a.target_key, a.account_key);
-  state.aggregation_sellers[JoinKey(state.plans[a.plan].owner_key, a.account_key)].insert(a.target_key);
+  a.aggregation_key = AggregationKey(state.plans[a.plan].owner_key, a.target_key(), a.account_key());
+  state.aggregation_sellers[JoinKey(state.plans[a.plan].owner_key, a.account_key())].insert(a.target_key());
   AggregationSeries& s = state.aggregation[a.aggregation_key];
   const int64_t at = a.aggregation_at_ms.value_or(a.approved_at_ms);
   if (!s.approved_at_ms.empty() && at < s.approved_at_ms.back()) s.sorted = false;
@@ -169,9 +169,9 @@ void ApplyActionLedger(State& state, int32_t action_index, int sign) {
   agg.headroom_restored.Add(s * adjusted.restored.Value());
   const double net = a.net_committed();
   if (net != 0) {
-    AddTo(agg.by_type, a.purchase_type, s * net);
-    AddTo(agg.by_seller, a.target_key, s * net);
-    AddTo(agg.by_caller, a.caller_key, s * net);
+    AddTo(agg.by_type, a.purchase_type(), s * net);
+    AddTo(agg.by_seller, a.target_key(), s * net);
+    AddTo(agg.by_caller, a.caller_key(), s * net);
   }
   if (a.settlement != kNone && net != 0) {
     const int64_t day = FloorDiv(state.outcomes[a.settlement].timestamp_ms, kMillisPerDay);
@@ -203,9 +203,9 @@ void ApplyActionHold(State& state, int32_t action_index, int sign) {
   const double amount = sign * a.hold.amount;
   AddToSeries(state, a, false, amount);
   agg.held.Add(amount);
-  AddTo(agg.held_by_type, a.purchase_type, amount);
-  AddTo(agg.held_by_seller, a.target_key, amount);
-  AddTo(agg.held_by_caller, a.caller_key, amount);
+  AddTo(agg.held_by_type, a.purchase_type(), amount);
+  AddTo(agg.held_by_seller, a.target_key(), amount);
+  AddTo(agg.held_by_caller, a.caller_key(), amount);
   if (!a.hold_channels.empty()) {
     double share = amount / static_cast<double>(a.hold_channels.size());
     for (const std::string& ch : a.hold_channels) AddTo(agg.held_by_channel, ch, share);
@@ -254,7 +254,7 @@ void CountFinalCheck(State& state, int32_t check_index, const json::Value& body)
   agg.escalated_prefix.push_back(agg.escalated_prefix.back() + (escalated ? 1 : 0));
   CountFindings(agg, body.find("findings"));
   if (c.action != kNone) ++state.actions[c.action].check_count;
-  AddEntry(state, c.plan, c.action, c.purchase_type, EntryRef{check_index, EntryKind::kCheck});
+  AddEntry(state, c.plan, c.action, c.purchase_type(), EntryRef{check_index, EntryKind::kCheck});
 }
 
 void CountOutcome(State& state, int32_t outcome_index) {
@@ -262,7 +262,7 @@ void CountOutcome(State& state, int32_t outcome_index) {
   PlanAggregates& agg = state.plans[o.plan].agg;
   ++agg.outcomes;
   CountFindings(agg, &FindingsOf(o));
-  AddEntry(state, o.plan, o.action, o.purchase_type, EntryRef{outcome_index, EntryKind::kOutcome});
+  AddEntry(state, o.plan, o.action, o.purchase_type(), EntryRef{outcome_index, EntryKind::kOutcome});
 }
 
 void CountAdjustment(State& state, int32_t adjustment_index) {
@@ -270,7 +270,7 @@ void CountAdjustment(State& state, int32_t adjustment_index) {
   PlanAggregates& agg = state.plans[adj.plan].agg;
   ++agg.adjustments;
   if (adj.state == "verified") ++agg.adjustments_verified_count;
-  const std::string& pt = state.actions[adj.action].purchase_type;
+  const std::string& pt = state.actions[adj.action].purchase_type();
   AddEntry(state, adj.plan, adj.action, pt, EntryRef{adjustment_index, EntryKind::kAdjustment});
 }
 
@@ -397,14 +397,14 @@ auto IssuedToken(const State& s, const std::string& token) {
 KeyDigest StatementKeyOf(const std::string& seller_key, const std::string& statement_id) {
   return KeyOf(JoinKey(seller_key, statement_id));
 }
-KeyDigest StatementKeyOf(const Check& c) { return StatementKeyOf(c.caller_key, c.statement->statement_id); }
+KeyDigest StatementKeyOf(const Check& c) { return StatementKeyOf(c.caller_key(), c.statement->statement_id); }
 auto RecordsStatement(const State& s, const KeyDigest& key) {
   return [&s, &key](int32_t check) { return StatementKeyOf(s.checks[check]) == key; };
 }
 KeyDigest ObservationKeyOf(const std::string& reporter_key, int32_t plan, const std::string& observation_id) {
   return KeyOf(JoinKey(JoinKey(reporter_key, std::to_string(plan)), observation_id));
 }
-KeyDigest ObservationKeyOf(const Outcome& o) { return ObservationKeyOf(o.reporter_key, o.plan, ObservationOf(o).observation_id); }
+KeyDigest ObservationKeyOf(const Outcome& o) { return ObservationKeyOf(o.reporter_key(), o.plan, ObservationOf(o).observation_id); }
 auto RecordsObservation(const State& s, const KeyDigest& key) {
   return [&s, &key](int32_t outcome) { return ObservationKeyOf(s.outcomes[outcome]) == key; };
 }

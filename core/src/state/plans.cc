@@ -191,8 +191,8 @@ void RecordMediaBuyId(State& state, int32_t action_index, const std::string& med
   if (media_buy_id.empty()) return;
   Action& a = state.actions[action_index];
   a.media_buy_id = media_buy_id;
-  if (a.target_key.empty()) return;  // unbound actions are never tokenless candidates
-  state.actions_by_media_buy[KeyOf(JoinKey(JoinKey(a.target_key, state.plans[a.plan].plan_id), media_buy_id))].Add(
+  if (a.target_key().empty()) return;  // unbound actions are never tokenless candidates
+  state.actions_by_media_buy[KeyOf(JoinKey(JoinKey(a.target_key(), state.plans[a.plan].plan_id), media_buy_id))].Add(
       action_index);
 }
 

@@ -109,14 +109,14 @@ json::Value CheckToJson(const State& s, const Check& c) {
                              {"intent", c.intent},
                              {"phase", PhaseName(c.phase)},
                              {"plan_version", c.plan_version},
-                             {"plan_hash", c.plan_hash},
-                             {"caller", c.caller},
-                             {"tool", c.tool},
-                             {"purchase_type", c.purchase_type},
-                             {"target_agent", c.target_agent},
+                             {"plan_hash", c.plan_hash()},
+                             {"caller", c.caller()},
+                             {"tool", c.tool()},
+                             {"purchase_type", c.purchase_type()},
+                             {"target_agent", c.target_agent()},
                              {"pending", c.pending},
                              {"verdict", VerdictName(c.verdict)},
-                             {"mode", c.mode},
+                             {"mode", c.mode()},
                              {"body", CheckBodyText(c)},
                              {"issued_token", IssuedTokenText(s, c)},
                              {"presented_check", c.presented_check},
@@ -160,15 +160,15 @@ json::Value CheckToJson(const State& s, const Check& c) {
 json::Value ActionToJson(const Action& a) {
   json::Value v = json::Obj({{"action_id", a.action_id},
                              {"plan", a.plan},
-                             {"purchase_type", a.purchase_type},
-                             {"tool", a.tool},
-                             {"caller", a.caller},
-                             {"target_agent", a.target_agent},
-                             {"currency", a.currency},
+                             {"purchase_type", a.purchase_type()},
+                             {"tool", a.tool()},
+                             {"caller", a.caller()},
+                             {"target_agent", a.target_agent()},
+                             {"currency", a.currency()},
                              {"intent_check", a.intent_check},
                              {"latest_exec_check", a.latest_exec_check},
                              {"hold_expires_at", a.hold_exp_ms},
-                             {"account_key", a.account_key},
+                             {"account_key", a.account_key()},
                              {"approved_at", a.approved_at_ms},
                              {"intent_channels", Strs(a.intent_channels)},
                              {"settlement", a.settlement},
@@ -189,9 +189,9 @@ json::Value OutcomeToJson(const Outcome& o) {
                              {"plan", o.plan},
                              {"action", o.action},
                              {"check", o.check},
-                             {"type", o.type},
-                             {"reporter", o.reporter},
-                             {"purchase_type", o.purchase_type},
+                             {"type", o.type()},
+                             {"reporter", o.reporter()},
+                             {"purchase_type", o.purchase_type()},
                              {"seller_channels", Strs(SettlementOf(o).seller_channels)},
                              {"reconciliation_status", ObservationOf(o).reconciliation_status},
                              {"period_state", ObservationOf(o).period_state},
@@ -343,15 +343,17 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   c.intent = r.Bool(v, "intent", w);
   c.phase = PhaseFromName(r.Enum(v, "phase", w, {"intent", "purchase", "modification", "delivery"})).value_or(Phase::kIntent);
   c.plan_version = r.Count(v, "plan_version", w);
-  c.plan_hash = r.Str(v, "plan_hash", w);
-  c.caller = r.Str(v, "caller", w);
-  c.caller_key = NormalizeAgentUrl(c.caller.str()).value_or("");
-  c.tool = r.Str(v, "tool", w);
-  c.purchase_type = r.Str(v, "purchase_type", w);
-  c.target_agent = r.Str(v, "target_agent", w);
+  CheckTexts texts;
+  texts.plan_hash = r.Str(v, "plan_hash", w);
+  texts.caller = r.Str(v, "caller", w);
+  texts.caller_key = NormalizeAgentUrl(texts.caller.str()).value_or("");
+  texts.tool = r.Str(v, "tool", w);
+  texts.purchase_type = r.Str(v, "purchase_type", w);
+  texts.target_agent = r.Str(v, "target_agent", w);
   c.pending = r.Bool(v, "pending", w);
   c.verdict = VerdictFromName(r.Enum(v, "verdict", w, {"approved", "denied", "conditions", ""})).value_or(Verdict::kNone);
-  c.mode = r.Enum(v, "mode", w, {"audit", "advisory", "enforce"});
+  texts.mode = r.Enum(v, "mode", w, {"audit", "advisory", "enforce"});
+  c.set_texts(texts);
   // "" until the check is final or escalated (add_check of a change set).
   std::string body_text;
   if (const std::string* body = v.find_string("body"); !body || !body->empty()) body_text = r.Text(v, "body", w);
@@ -405,17 +407,19 @@ Action ReadAction(RecordReader& r, const json::Value& v, const std::string& w, c
   Action a;
   a.action_id = r.Str(v, "action_id", w);
   a.plan = r.Index(v, "plan", w, t.plans, false);
-  a.purchase_type = r.Str(v, "purchase_type", w);
-  a.tool = r.Str(v, "tool", w);
-  a.caller = r.Str(v, "caller", w);
-  a.caller_key = NormalizeAgentUrl(a.caller.str()).value_or("");
-  a.target_agent = r.Str(v, "target_agent", w);
-  a.target_key = NormalizeAgentUrl(a.target_agent.str()).value_or("");
-  a.currency = r.Str(v, "currency", w);
+  ActionTexts texts;
+  texts.purchase_type = r.Str(v, "purchase_type", w);
+  texts.tool = r.Str(v, "tool", w);
+  texts.caller = r.Str(v, "caller", w);
+  texts.caller_key = NormalizeAgentUrl(texts.caller.str()).value_or("");
+  texts.target_agent = r.Str(v, "target_agent", w);
+  texts.target_key = NormalizeAgentUrl(texts.target_agent.str()).value_or("");
+  texts.currency = r.Str(v, "currency", w);
   a.intent_check = r.Index(v, "intent_check", w, t.checks, false);
   a.latest_exec_check = r.Index(v, "latest_exec_check", w, t.checks, true);
   a.hold_exp_ms = r.Time(v, "hold_expires_at", w);
-  a.account_key = r.Str(v, "account_key", w);
+  texts.account_key = r.Str(v, "account_key", w);
+  a.set_texts(texts);
   a.approved_at_ms = r.Time(v, "approved_at", w);
   a.aggregation_at_ms = r.OptTime(v, "aggregation_at", w);
   a.intent_channels = Syms(r.Strings(v, "intent_channels", w));
@@ -438,10 +442,12 @@ Outcome ReadOutcome(RecordReader& r, const json::Value& v, const std::string& w,
   o.plan = r.Index(v, "plan", w, t.plans, false);
   o.action = r.Index(v, "action", w, t.actions, true);
   o.check = r.Index(v, "check", w, t.checks, true);
-  o.type = r.Enum(v, "type", w, {"completed", "failed", "delivery"});
-  o.reporter = r.Str(v, "reporter", w);
-  o.reporter_key = NormalizeAgentUrl(o.reporter.str()).value_or("");
-  o.purchase_type = r.Str(v, "purchase_type", w);
+  OutcomeTexts texts;
+  texts.type = r.Enum(v, "type", w, {"completed", "failed", "delivery"});
+  texts.reporter = r.Str(v, "reporter", w);
+  texts.reporter_key = NormalizeAgentUrl(texts.reporter.str()).value_or("");
+  texts.purchase_type = r.Str(v, "purchase_type", w);
+  o.set_texts(texts);
   MutableSettlement(o).seller_channels = Syms(r.Strings(v, "seller_channels", w));
   MutableObservation(o).reconciliation_status = r.Enum(v, "reconciliation_status", w,
                                    {"", "consistent", "disputed", "measurement_variance", "closed_unresolved"});

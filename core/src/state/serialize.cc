@@ -83,10 +83,10 @@ Status CheckLinks(const State& s) {
     if (o.action != kNone && s.actions[o.action].plan != o.plan) return bad(At("outcomes", i, "action"), "is another plan's");
     if (o.check != kNone && s.checks[o.check].plan != o.plan) return bad(At("outcomes", i, "check"), "is another plan's");
     if (!o.body_json && o.body_shape.empty()) return bad(At("outcomes", i, "body"), "is empty on a stored outcome");
-    if (o.type == "completed" && SettlementOf(o).seller_reference && o.action == kNone)
+    if (o.type() == "completed" && SettlementOf(o).seller_reference && o.action == kNone)
       return bad(At("outcomes", i, "action"), "is missing on a completed outcome");
-    const bool observation = o.type == "delivery" && !ObservationOf(o).observation_id.empty();
-    if ((observation || (o.type == "delivery" && !o.legacy_snapshot)) &&
+    const bool observation = o.type() == "delivery" && !ObservationOf(o).observation_id.empty();
+    if ((observation || (o.type() == "delivery" && !o.legacy_snapshot)) &&
         (o.action == kNone || o.check == kNone || !s.checks[o.check].statement))
       return bad(At("outcomes", i), "is not bound to a delivery statement");
   }
@@ -353,7 +353,7 @@ void RebuildDerived(State& s, const Config& config) {
   for (size_t i = 0; i < s.outcomes.size(); ++i) {
     const Outcome& o = s.outcomes[i];
     IndexOutcome(s, static_cast<int32_t>(i));
-    if (o.type == "delivery" && !ObservationOf(o).observation_id.empty()) IndexObservation(s, static_cast<int32_t>(i));
+    if (o.type() == "delivery" && !ObservationOf(o).observation_id.empty()) IndexObservation(s, static_cast<int32_t>(i));
   }
   for (size_t i = 0; i < s.adjustments.size(); ++i) {
     Adjustment& a = s.adjustments[i];
@@ -424,9 +424,9 @@ void RebuildDerived(State& s, const Config& config) {
         if (o.legacy_snapshot && o.action != kNone)
           if (std::optional<double> spend = DeliveryNumber(o, "spend"))
             MutableAdjustments(s.actions[o.action]).legacy_snapshot_spend.Add(*spend);
-        if (o.type == "completed" && SettlementOf(o).seller_reference)
+        if (o.type() == "completed" && SettlementOf(o).seller_reference)
           RecordMediaBuyId(s, o.action, *SettlementOf(o).seller_reference);
-        if (o.type == "delivery" && !ObservationOf(o).observation_id.empty()) RecordObservation(s, e.index);
+        if (o.type() == "delivery" && !ObservationOf(o).observation_id.empty()) RecordObservation(s, e.index);
         break;
       }
       case EntryKind::kAdjustment:

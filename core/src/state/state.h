@@ -320,6 +320,12 @@ struct IntentScope {
   }
 };
 
+// A check's texts that the checks of a plan mostly repeat: kept as one
+// pooled tuple (issue 15: seven Syms were 56 bytes a check).
+struct CheckTexts {
+  Sym plan_hash, caller, caller_key, tool, purchase_type, target_agent, mode;
+};
+
 struct Check {
   RecordId check_id;
   // The int32 members and the one-byte ones sit together: no padding after
@@ -336,10 +342,19 @@ struct Check {
   Dialect dialect = Dialect::k32;
   Recommendation recommendation = Recommendation::kNone;  // escalated checks (issue 15: a byte, was a Sym)
   int64_t plan_version = 0;
-  Sym plan_hash;
-  Sym caller, caller_key;
-  Sym tool, purchase_type, target_agent;
-  Sym mode;
+  // Who asked for what, under which plan hash and mode: set together
+  // (set_texts), read one by one.
+  const Sym& plan_hash() const { return texts_[0]; }
+  const Sym& caller() const { return texts_[1]; }
+  const Sym& caller_key() const { return texts_[2]; }
+  const Sym& tool() const { return texts_[3]; }
+  const Sym& purchase_type() const { return texts_[4]; }
+  const Sym& target_agent() const { return texts_[5]; }
+  const Sym& mode() const { return texts_[6]; }
+  CheckTexts texts() const { return {plan_hash(), caller(), caller_key(), tool(), purchase_type(), target_agent(), mode()}; }
+  void set_texts(const CheckTexts& t) {
+    texts_ = SymTuple<7>({t.plan_hash, t.caller, t.caller_key, t.tool, t.purchase_type, t.target_agent, t.mode});
+  }
   // Response body (no context, no token) as compact JSON text; for pending
   // checks the pre-resolution parts (03 §7). A final body is kept as a pooled
   // shape instead: the text without the check id, the expiry and the
@@ -366,6 +381,7 @@ struct Check {
   Boxed<json::Value> legacy_metrics;        // 3.0 delivery metrics without a statement (10 §3.5.5)
   // Intent checks only; absent when every member is empty (IntentScope).
   Boxed<IntentScope> scope;
+  SymTuple<7> texts_;  // CheckTexts' members in order (texts())
 };
 
 // Reconciliation state of one delivery period (A, reporting_period). The
@@ -421,6 +437,12 @@ struct ActionAdjustments {
   ExactSum legacy_snapshot_spend;  // Σ spend of its 3.0 delivery snapshots (10 §4.4)
 };
 
+// An action's texts that the actions of a plan mostly repeat: kept as one
+// pooled tuple (issue 15: eight Syms were 64 bytes an action).
+struct ActionTexts {
+  Sym purchase_type, tool, caller, caller_key, target_agent, target_key, currency, account_key;
+};
+
 struct Action {
   RecordId action_id;  // gb_...
   // The int32 members sit together: no padding after each (issue 15).
@@ -433,14 +455,27 @@ struct Action {
   int32_t aggregation_pos = kNone;          // derived
   bool failed = false;
   bool hold_counting = false;  // derived
-  Sym purchase_type, tool;
-  Sym caller, caller_key;
-  Sym target_agent, target_key;
+  // What was bought, by whom, from whom, in which currency and account: set
+  // together (set_texts), read one by one.
+  const Sym& purchase_type() const { return texts_[0]; }
+  const Sym& tool() const { return texts_[1]; }
+  const Sym& caller() const { return texts_[2]; }
+  const Sym& caller_key() const { return texts_[3]; }
+  const Sym& target_agent() const { return texts_[4]; }
+  const Sym& target_key() const { return texts_[5]; }
+  const Sym& currency() const { return texts_[6]; }
+  const Sym& account_key() const { return texts_[7]; }
+  ActionTexts texts() const {
+    return {purchase_type(), tool(), caller(), caller_key(), target_agent(), target_key(), currency(), account_key()};
+  }
+  void set_texts(const ActionTexts& t) {
+    texts_ = SymTuple<8>(
+        {t.purchase_type, t.tool, t.caller, t.caller_key, t.target_agent, t.target_key, t.currency, t.account_key});
+  }
+  SymTuple<8> texts_;  // ActionTexts' members in order (texts())
   OptionalDouble ceiling;
-  Sym currency;
   OptionalDouble exec;  // exec(A)
   int64_t hold_exp_ms = 0;  // later of intent exp and latest seller purchase/modification exp
-  Sym account_key;
   int64_t approved_at_ms = 0;
   SymList intent_channels;
   Boxed<std::string> proposal_id, terms_digest;
@@ -505,15 +540,28 @@ struct OutcomeObservation {
   }
 };
 
+// An outcome's texts that the outcomes of a plan mostly repeat: kept as one
+// pooled tuple (issue 15: four Syms were 32 bytes an outcome).
+struct OutcomeTexts {
+  Sym type, reporter, reporter_key, purchase_type;
+};
+
 struct Outcome {
   RecordId outcome_id;
   int32_t plan = kNone, action = kNone, check = kNone;
   bool legacy_snapshot = false;  // a 3.0 delivery snapshot: evidence only (10 §4.4)
   Dialect dialect = Dialect::k32;  // of the request that created it (10 §1.4)
   DigestText payload_hash;  // after the one-byte members: no padding (issue 15)
-  Sym type;  // completed | failed | delivery
-  Sym reporter, reporter_key;
-  Sym purchase_type;  // governance_context as sent = the named check's token (04 §2 step 5)
+  // What was reported, by whom, about which purchase type: set together
+  // (set_texts), read one by one.
+  const Sym& type() const { return texts_[0]; }  // completed | failed | delivery
+  const Sym& reporter() const { return texts_[1]; }
+  const Sym& reporter_key() const { return texts_[2]; }
+  const Sym& purchase_type() const { return texts_[3]; }
+  OutcomeTexts texts() const { return {type(), reporter(), reporter_key(), purchase_type()}; }
+  void set_texts(const OutcomeTexts& t) { texts_ = SymTuple<4>({t.type, t.reporter, t.reporter_key, t.purchase_type}); }
+  SymTuple<4> texts_;  // OutcomeTexts' members in order (texts())
+  // (governance_context as sent is the named check's token, 04 §2 step 5: not kept here.)
   // What a completed or failed outcome settles, and what a delivery outcome
   // observed: each boxed, absent when all of it is empty (issue 15: an
   // outcome is one or the other, and both inline were 184 bytes).

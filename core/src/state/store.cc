@@ -243,8 +243,10 @@ void Store::BindAction(int32_t ai, std::string target_agent, std::string target_
   ApplyActionHold(state_, ai, -1);
   UnregisterAggregation(state_, ai);
   Action& b = state_.actions[ai];
-  b.target_agent = std::move(target_agent);
-  b.target_key = std::move(target_key);
+  ActionTexts texts = b.texts();
+  texts.target_agent = std::move(target_agent);
+  texts.target_key = std::move(target_key);
+  b.set_texts(texts);
   b.aggregation_at_ms = at_ms;
   RegisterAggregation(state_, ai);  // the H2 series of the bound seller, as an import rebuilds it
   RecordSettlementAggregation(state_, ai);
@@ -303,7 +305,7 @@ int32_t Store::AddOutcome(Outcome o) {
   if (logging()) Log(json::Obj({{"op", "add_outcome"}, {"outcome", OutcomeToJson(o)}}));
   const int32_t oi = static_cast<int32_t>(state_.outcomes.size());
   TidyOutcome(o);
-  const bool observation = o.type == "delivery" && !ObservationOf(o).observation_id.empty();
+  const bool observation = o.type() == "delivery" && !ObservationOf(o).observation_id.empty();
   state_.outcomes.push_back(std::move(o));
   if (observation) IndexObservation(state_, oi);
   IndexOutcome(state_, oi);
@@ -320,11 +322,11 @@ void Store::Settle(int32_t oi) {
   ApplyActionLedger(state_, ai, -1);
   Action& a = state_.actions[ai];
   a.settlement = oi;
-  a.failed = o.type == "failed";
+  a.failed = o.type() == "failed";
   a.gross = SettlementOf(o).committed_budget.value_or(0);
   ApplyActionLedger(state_, ai, +1);
   RecordSettlementAggregation(state_, ai);
-  if (SettlementOf(o).seller_reference && o.type == "completed") RecordMediaBuyId(state_, ai, *SettlementOf(o).seller_reference);
+  if (SettlementOf(o).seller_reference && o.type() == "completed") RecordMediaBuyId(state_, ai, *SettlementOf(o).seller_reference);
 }
 
 void Store::AddSnapshotSpend(int32_t action, double spend) {
@@ -337,7 +339,7 @@ void Store::FinalizeOutcome(int32_t oi, std::string body_json) {
   Outcome& o = state_.outcomes[oi];
   o.seq = ++state_.seq;
   KeepOutcomeBody(o, std::move(body_json));
-  if (o.type == "delivery" && !ObservationOf(o).observation_id.empty()) RecordObservation(state_, oi);
+  if (o.type() == "delivery" && !ObservationOf(o).observation_id.empty()) RecordObservation(state_, oi);
   CountOutcome(state_, oi);
 }
 

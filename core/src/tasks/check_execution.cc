@@ -92,12 +92,12 @@ std::optional<TaskResult> AuthorizeExecution(CallContext& ctx, Execution& ex) {
   ex.now = now.value();
   // An unbound 3.0-era action: any authenticated caller may attempt; the
   // first approved execution check binds it (10 §3.5.3–§3.5.4, R1).
-  ex.unbound = ex.legacy && action.target_key.empty() && action.target_agent.empty();
+  ex.unbound = ex.legacy && action.target_key().empty() && action.target_agent().empty();
   if (ex.token && state.checks[ex.presented].expires_at_ms <= ex.now)
     return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "the governance_context has expired", "governance_context"));
   if (ex.token && state.revocation_by_check.count(ex.presented))
     return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "the governance_context was revoked", "governance_context"));
-  if (!ex.unbound && (action.target_key.empty() || ex.auth.key != action.target_key))
+  if (!ex.unbound && (action.target_key().empty() || ex.auth.key != action.target_key()))
     return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "the caller is not the audience of this governance_context"));
   if (ex.plan->status == PlanStatus::kSuspended)
     return TaskResult::Failed(MakeError(ErrorCode::kCampaignSuspended, "the plan is suspended"));
@@ -117,7 +117,7 @@ std::optional<TaskResult> AuthorizeExecution(CallContext& ctx, Execution& ex) {
 // Step 7a: the execution amount of a purchase or modification.
 Status ReadExecutionAmount(Execution& ex) {
   if (ex.phase != Phase::kPurchase && ex.phase != Phase::kModification) return Status::Ok();
-  const bool incremental = IsIncrementalTool(ex.action->tool);
+  const bool incremental = IsIncrementalTool(ex.action->tool());
   const json::Value* ec = ex.r.find_object("execution_commitment");
   if (incremental && !ec && !ex.legacy)
     return Shape("execution_commitment", "execution_commitment is required for an incremental action");
@@ -192,9 +192,9 @@ void EvaluateExecutionAuthority(Execution& ex, const RequestedScope& scope) {
   Evaluation& ev = ex.ev;
   if (plan.status == PlanStatus::kCompleted && ex.phase != Phase::kDelivery)  // E1
     ev.Finding("plan_status", "critical", "The plan is completed; no new commitments are allowed.");
-  if (action.caller_key != plan.owner_key) {  // E2
+  if (action.caller_key() != plan.owner_key) {  // E2
     ev.Category("delegation_authority");
-    const Delegation* d = DelegationFor(plan, action.caller_key, now_i);
+    const Delegation* d = DelegationFor(plan, action.caller_key(), now_i);
     if (!d || !d->ActiveAt(now_i)) {
       ev.Finding("delegation_authority", "critical", "The delegation that authorized this action is no longer active.");
     } else if (d->markets) {
@@ -226,9 +226,9 @@ void EvaluateExecutionAuthority(Execution& ex, const RequestedScope& scope) {
     }
   } else if (t.approved_sellers_is_array) {  // E3
     ev.Category("seller_compliance");
-    if (!ContainsString(t.approved_seller_keys, action.target_key))
+    if (!ContainsString(t.approved_seller_keys, action.target_key()))
       ev.Finding("seller_compliance", "critical", "The seller is no longer an approved seller of this plan.",
-                 Details({{"target_agent", action.target_agent}}));
+                 Details({{"target_agent", action.target_agent()}}));
   }
   if (action.proposal_id) {  // E4
     ev.Category("proposal_binding");
@@ -249,7 +249,7 @@ void EvaluateExecutionAmount(Execution& ex) {
   ev.Category("budget_authority");
   double own = action.settlement != kNone && !action.failed ? action.net_committed() : 0;
   double committed = LedgerCommitted(*ex.plan);
-  if (ex.x_currency != action.currency || ex.x_currency != t.currency)
+  if (ex.x_currency != action.currency() || ex.x_currency != t.currency)
     ev.Finding("budget_authority", "critical", "The execution amount's currency differs from the plan currency.",
                Details({{"currency", ex.x_currency}}));
   else if (!action.ceiling)
@@ -370,14 +370,9 @@ Check ExecutionRecord(CallContext& ctx, const Execution& ex, json::Value* parts)
   c.intent = false;
   c.phase = ex.phase;
   c.plan_version = plan.version;
-  c.plan_hash = plan.plan_hash;
-  c.caller = *ex.r.find_string("caller");
-  c.caller_key = ex.auth.key;
-  c.tool = action.tool;
-  c.purchase_type = action.purchase_type;
-  c.target_agent = action.target_agent;
+  c.set_texts({plan.plan_hash, *ex.r.find_string("caller"), ex.auth.key, action.tool(), action.purchase_type(),
+                action.target_agent(), ex.effective});
   c.verdict = ex.verdict;
-  c.mode = ex.effective;
   c.presented_check = ex.presented;
   c.action = ex.ai;
   c.created_ms = ex.now;
@@ -403,12 +398,12 @@ Status MintExecutionToken(const Agent& agent, CallContext& ctx, const Execution&
   TokenSpec ts;
   ts.sub = action.action_id;
   ts.plan_hash = ex.plan->plan_hash;
-  ts.aud = ex.unbound ? c.caller : action.target_agent;  // binding happens with this approval
+  ts.aud = ex.unbound ? c.caller() : action.target_agent();  // binding happens with this approval
   ts.iat = ex.now / 1000;
   ts.exp = ts.iat + agent.config.execution_token_ttl_seconds;
   ts.jti = jti.value();
   ts.phase = PhaseName(ex.phase);
-  ts.caller = c.caller;
+  ts.caller = c.caller();
   ts.check_id = c.check_id;
   if (const std::string* mb = ex.pd.find_string("media_buy_id")) ts.media_buy_id = *mb;
   if (ex.phase != Phase::kDelivery && (ex.x || action.ceiling)) {
@@ -429,7 +424,7 @@ Status MintExecutionToken(const Agent& agent, CallContext& ctx, const Execution&
 TaskResult WriteExecution(const Agent& agent, CallContext& ctx, const Execution& ex, Check c, json::Value parts,
                           BodyExtras extras) {
   Store& store = ctx.store();
-  const std::string caller_url = c.caller;
+  const std::string caller_url = c.caller();
   const int64_t exp_ms = c.expires_at_ms;
   const int32_t ci = store.AddCheck(std::move(c));
   if (ex.verdict == Verdict::kApproved) {

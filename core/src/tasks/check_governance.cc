@@ -179,7 +179,7 @@ json::Value CheckBody(const Config& config, const State& state, const Check& c, 
   }
   body.set("categories_evaluated", std::move(*parts.find("categories_evaluated")));
   body.set("policies_evaluated", std::move(*parts.find("policies_evaluated")));
-  body.set("mode", c.mode);
+  body.set("mode", c.mode());
   if (c.verdict == Verdict::kApproved) {
     body.set("expires_at", FormatMillis(c.expires_at_ms));
     body.set("governance_context", IssuedTokenText(state, c));

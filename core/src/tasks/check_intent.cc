@@ -583,13 +583,7 @@ Check IntentRecord(CallContext& ctx, Intent& in, json::Value* parts) {
   c.intent = true;
   c.phase = Phase::kIntent;
   c.plan_version = plan.version;
-  c.plan_hash = plan.plan_hash;
-  c.caller = in.caller;
-  c.caller_key = in.auth.key;
-  c.tool = in.tool;
-  c.purchase_type = in.purchase_type;
-  c.target_agent = in.target_agent;
-  c.mode = in.effective;
+  c.set_texts({plan.plan_hash, in.caller, in.auth.key, in.tool, in.purchase_type, in.target_agent, in.effective});
   c.dialect = ctx.dialect;
   if (const json::Value* context = in.r.find_object("context")) c.context = *context;
   c.amount = in.amount;

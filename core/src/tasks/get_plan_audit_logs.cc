@@ -151,7 +151,7 @@ json::Value GovernedActionsPage(const State& state, const Plan& plan, const std:
   size_t i = start;
   for (; i < actions.size(); ++i) {
     const Action& action = state.actions[actions[i]];
-    if (state.checks[action.intent_check].issued_token.empty() || (!types.empty() && types.count(action.purchase_type) == 0)) continue;
+    if (state.checks[action.intent_check].issued_token.empty() || (!types.empty() && types.count(action.purchase_type()) == 0)) continue;
     if (governed.size() == limit) break;
     governed.push(GovernedAction(state, action));
     last = actions[i];
@@ -228,7 +228,7 @@ json::Value PlanItem(const State& state, const Config& config, int32_t pi, const
   std::vector<const std::vector<EntryRef>*> sources;
   if (query.contexts) {
     for (int32_t a : actions)
-      if (type_ok(state.actions[a].purchase_type)) sources.push_back(&state.actions[a].entries);
+      if (type_ok(state.actions[a].purchase_type())) sources.push_back(&state.actions[a].entries);
   } else if (!query.types.empty()) {
     for (const std::string& t : query.types)
       if (const std::vector<EntryRef>* of_type = EntriesOfType(plan, t)) sources.push_back(of_type);

@@ -52,9 +52,9 @@ TaskResult ListEscalationsOp(const State& state, const json::Value& op) {
                                   {"created_at", FormatMillis(e.created_ms)},
                                   {"reason", e.reason},
                                   {"recommendation", e.recommendation},
-                                  {"caller", c.caller},
-                                  {"tool", c.tool},
-                                  {"purchase_type", c.purchase_type}});
+                                  {"caller", c.caller()},
+                                  {"tool", c.tool()},
+                                  {"purchase_type", c.purchase_type()}});
     if (c.amount) item.set("amount", *c.amount);
     // The check as it will read once final, without its verdict: findings
     // and explanation are what the reviewer decides on.

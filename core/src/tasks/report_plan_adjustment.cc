@@ -69,12 +69,12 @@ TaskResult Report(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   const int32_t oi = FindOutcome(state, *r.find_string("outcome_id"));
   const Outcome* outcome = oi == kNone ? nullptr : &state.outcomes[oi];
   if (!outcome || state.plans[outcome->plan].plan_id != *r.find_string("plan_id") || outcome->action == kNone ||
-      state.actions[outcome->action].target_key != auth.key)
+      state.actions[outcome->action].target_key() != auth.key)
     return TaskResult::Failed(NotFound("outcome_id"));
   const Plan& plan = state.plans[outcome->plan];
   // 4–7.
   const OutcomeSettlement& settled = SettlementOf(*outcome);
-  if (outcome->type != "completed" || !settled.committed_budget || *settled.committed_budget <= kEpsilon)
+  if (outcome->type() != "completed" || !settled.committed_budget || *settled.committed_budget <= kEpsilon)
     return TaskResult::Failed(Invalid("outcome_id", "adjustments apply to a completed outcome with a committed amount"));
   if (!settled.seller_reference || *settled.seller_reference != *r.find_string("seller_reference"))
     return TaskResult::Failed(Invalid("seller_reference", "seller_reference does not match the outcome"));

@@ -147,13 +147,13 @@ void PostSettlementFindings(const Plan& plan, const Action& action, double commi
   if (Exceeds(after, f.authorized))
     findings.push(Finding("budget_authority", "warning", "Committed spend now exceeds the authorized budget.",
                           json::Obj({{"committed", after}, {"authorized", f.authorized}})));
-  auto alloc = plan.terms.allocations.find(action.purchase_type);
+  auto alloc = plan.terms.allocations.find(action.purchase_type());
   if (alloc == plan.terms.allocations.end() || !alloc->second.amount) return;
-  auto it = plan.agg.by_type.find(action.purchase_type);
+  auto it = plan.agg.by_type.find(action.purchase_type());
   double by_type = (it == plan.agg.by_type.end() ? 0.0 : it->second.Value()) + committed;
   if (Exceeds(by_type, *alloc->second.amount))
-    findings.push(Finding("budget_authority", "warning", "The " + action.purchase_type + " allocation is exceeded.",
-                          json::Obj({{"purchase_type", action.purchase_type}, {"committed", by_type},
+    findings.push(Finding("budget_authority", "warning", "The " + action.purchase_type() + " allocation is exceeded.",
+                          json::Obj({{"purchase_type", action.purchase_type()}, {"committed", by_type},
                                      {"allocation", *alloc->second.amount}})));
 }
 
@@ -254,11 +254,8 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   o.plan = pi;
   o.action = ai;
   o.check = ci;
-  o.type = outcome;
+  o.set_texts({outcome, auth.agent_url, auth.key, action.purchase_type()});
   o.dialect = ctx.dialect;
-  o.reporter = auth.agent_url;
-  o.reporter_key = auth.key;
-  o.purchase_type = action.purchase_type;
   OutcomeSettlement& settled = MutableSettlement(o);
   settled.committed_budget = committed;
   if (outcome == "completed") settled.reported_committed_budget = reported;
@@ -282,9 +279,10 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   return result;
 }
 
-// A new delivery outcome record of `auth` (id and time allocated, not yet stored).
+// A new delivery outcome record of `auth` about a purchase of `purchase_type`
+// (id and time allocated, not yet stored).
 Result<Outcome> NewDeliveryOutcome(CallContext& ctx, const State& state, int32_t pi, int32_t ai, int32_t ci,
-                                   const Auth& auth) {
+                                   const Auth& auth, const Sym& purchase_type) {
   Result<std::string> id = ctx.NewId("out", [&](const std::string& x) { return FindOutcome(state, x) != kNone; });
   if (!id.ok()) return id.error();
   Result<int64_t> now = ctx.Now();
@@ -294,9 +292,7 @@ Result<Outcome> NewDeliveryOutcome(CallContext& ctx, const State& state, int32_t
   o.plan = pi;
   o.action = ai;
   o.check = ci;
-  o.type = "delivery";
-  o.reporter = auth.agent_url;
-  o.reporter_key = auth.key;
+  o.set_texts({"delivery", auth.agent_url, auth.key, purchase_type});
   o.timestamp_ms = now.value();
   o.dialect = ctx.dialect;
   return o;
@@ -388,10 +384,9 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
     finding = Finding("delivery_evidence_conflict", "critical", "The period was closed with unresolved differences.",
                       std::move(details));
   }
-  Result<Outcome> made = NewDeliveryOutcome(ctx, state, pi, ai, ci, auth);
+  Result<Outcome> made = NewDeliveryOutcome(ctx, state, pi, ai, ci, auth, action.purchase_type());
   if (!made.ok()) return TaskResult::Failed(made.error());
   Outcome o = std::move(made.value());
-  o.purchase_type = action.purchase_type;
   OutcomeObservation& observed = MutableObservation(o);
   observed.delivery = ObservationDelivery(json::Write(d));
   observed.reconciliation_status = status;
@@ -460,7 +455,7 @@ TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, 
   }
   const Plan& plan = state.plans[pi];
   const bool owner = auth.key == plan.owner_key;
-  if (ai == kNone ? !owner : !(owner || auth.key == state.actions[ai].caller_key))
+  if (ai == kNone ? !owner : !(owner || auth.key == state.actions[ai].caller_key()))
     return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "only the intent caller or the plan owner reports delivery"));
   if (plan.status == PlanStatus::kSuspended)
     return TaskResult::Failed(MakeError(ErrorCode::kCampaignSuspended, "the plan is suspended"));
@@ -474,10 +469,10 @@ TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, 
       findings.push(Finding("delivery_pacing", "warning", "Reported delivery spend exceeds the committed amount.",
                             json::Obj({{"reported_spend_total", s.Value()}, {"committed", *committed}})));
   }
-  Result<Outcome> made = NewDeliveryOutcome(ctx, state, pi, ai, ci, auth);
+  Result<Outcome> made =
+      NewDeliveryOutcome(ctx, state, pi, ai, ci, auth, ai != kNone ? state.actions[ai].purchase_type() : Sym("media_buy"));
   if (!made.ok()) return TaskResult::Failed(made.error());
   Outcome o = std::move(made.value());
-  o.purchase_type = ai != kNone ? state.actions[ai].purchase_type : "media_buy";
   MutableObservation(o).delivery = ObservationDelivery(json::Write(*d));
   o.legacy_snapshot = true;
   SetFindings(o, findings);
@@ -546,13 +541,13 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
   const Action& action = state.actions[check.action];
   // 6. purchase_type: default media_buy (04); the action's own for 3.0-era clients (R9).
   const std::string purchase_type = r.find_string("purchase_type") ? *r.find_string("purchase_type")
-                                    : legacy                       ? action.purchase_type.str()
+                                    : legacy                       ? action.purchase_type().str()
                                                                    : "media_buy";
-  if (purchase_type != action.purchase_type)
+  if (purchase_type != action.purchase_type())
     return TaskResult::Failed(Invalid("purchase_type", "purchase_type must equal the action's purchase type"));
   // 7. Reporter.
   const Plan& plan = state.plans[pi];
-  const bool is_intent_caller = auth.key == action.caller_key;
+  const bool is_intent_caller = auth.key == action.caller_key();
   const bool is_owner = auth.key == plan.owner_key;
   if (settles && !is_intent_caller)
     return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "only the intent caller settles an action"));
@@ -566,7 +561,7 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
   // 10 §4.2 (R7): without a key, a resend of the same settlement is a replay.
   if (legacy && !key && settles && action.settlement != kNone) {
     const Outcome& first = state.outcomes[action.settlement];
-    if (first.reporter_key == auth.key && first.payload_hash == canon::IdempotencyPayloadHash(r)) {
+    if (first.reporter_key() == auth.key && first.payload_hash == canon::IdempotencyPayloadHash(r)) {
       json::Value body = json::ParseStored(OutcomeBodyText(first));
       body.set("replayed", true);  // as keyed replays do (08 §5)
       TaskResult replay = TaskResult::Completed(std::move(body));

@@ -93,6 +93,11 @@ const std::string& Sym::str() const { return entry_.get() ? entry_.get()->text :
 
 size_t SymPoolSize() { return PoolSize<SymEntry>(); }
 
+const Sym& EmptySym() {
+  static const Sym* empty = new Sym();  // never destroyed: read after exit
+  return *empty;
+}
+
 SymList::SymList(const std::vector<Sym>& items) {
   if (items.empty()) return;
   // Equal texts are one Sym entry while either lives, and a pooled list

@@ -7,6 +7,7 @@
 // share the add-on). Reads as `const std::string&`.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -127,6 +128,32 @@ class SymList {
 
 // Distinct lists in the pool (tests).
 size_t SymListPoolSize();
+
+// The empty Sym (what an absent SymTuple reads as).
+const Sym& EmptySym();
+
+// SymTuple: a record's fixed set of N pooled strings (who called, the tool,
+// the purchase type, the mode...) kept as one pooled list. The records of a
+// plan mostly repeat the same set, so it is 8 bytes a record where N Syms
+// were 8·N (issue 15). Immutable: a record replaces it whole. All-empty
+// reads as N empty Syms and takes no pool entry.
+template <size_t N>
+class SymTuple {
+ public:
+  SymTuple() = default;
+  explicit SymTuple(const std::array<Sym, N>& items) {
+    for (const Sym& item : items)
+      if (!item.empty()) {
+        list_ = SymList(std::vector<Sym>(items.begin(), items.end()));
+        return;
+      }
+  }
+  const Sym& operator[](size_t i) const { return list_.empty() ? EmptySym() : list_[i]; }
+  friend bool operator==(const SymTuple& a, const SymTuple& b) { return a.list_ == b.list_; }
+
+ private:
+  SymList list_;  // empty, or exactly N items
+};
 
 // Lists of pooled strings (a record's channels) to and from plain strings.
 inline std::vector<Sym> Syms(const std::vector<std::string>& strings) { return {strings.begin(), strings.end()}; }
