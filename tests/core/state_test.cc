@@ -1091,6 +1091,58 @@ TEST_CASE("SymList keeps one pooled list per distinct list and frees it with the
   CHECK(SymListPoolSize() == lists);
 }
 
+// Issue 15: a check's, an action's and an outcome's repeated texts are one
+// pooled tuple, 8 bytes in the record, shared by the records that repeat
+// them, read back member by member.
+TEST_CASE("SymTuple: one pooled entry per distinct set of texts, read back in order", "[state][15]") {
+  const size_t lists = SymListPoolSize(), texts = SymPoolSize();
+  {
+    Check first, second, other, none;
+    first.set_texts({"symtuple-hash", "https://symtuple-buyer.example", "symtuple-buyer", "create_media_buy", "media_buy",
+                     "https://symtuple-seller.example", "enforce"});
+    second.set_texts(first.texts());
+    CheckTexts changed = first.texts();
+    changed.mode = "audit";
+    other.set_texts(changed);
+    none.set_texts(CheckTexts());
+    CHECK(sizeof(SymTuple<7>) == sizeof(void*));
+    CHECK(first.texts_ == second.texts_);  // one pooled entry
+    CHECK(&first.caller() == &second.caller());
+    CHECK(!(first.texts_ == other.texts_));
+    CHECK(SymListPoolSize() == lists + 2);  // the all-empty set takes none
+    CHECK(SymPoolSize() == texts + 8);
+    CHECK(first.plan_hash() == "symtuple-hash");
+    CHECK(first.caller() == "https://symtuple-buyer.example");
+    CHECK(first.caller_key() == "symtuple-buyer");
+    CHECK(first.tool() == "create_media_buy");
+    CHECK(first.purchase_type() == "media_buy");
+    CHECK(first.target_agent() == "https://symtuple-seller.example");
+    CHECK(first.mode() == "enforce");
+    CHECK(other.mode() == "audit");
+    CHECK(other.caller() == first.caller());
+    CHECK(none.caller().empty());
+    CHECK(none.mode().empty());
+    Check defaulted;
+    CHECK(defaulted.tool().empty());
+    Action a;
+    a.set_texts({"media_buy", "create_media_buy", "https://symtuple-buyer.example", "symtuple-buyer", "", "", "USD", ""});
+    CHECK(a.currency() == "USD");
+    CHECK(a.target_key().empty());
+    ActionTexts bound = a.texts();
+    bound.target_key = "symtuple-seller";
+    a.set_texts(bound);
+    CHECK(a.target_key() == "symtuple-seller");
+    CHECK(a.caller() == "https://symtuple-buyer.example");
+    Outcome o;
+    o.set_texts({"delivery", "https://symtuple-buyer.example", "symtuple-buyer", "media_buy"});
+    CHECK(o.type() == "delivery");
+    CHECK(o.reporter_key() == "symtuple-buyer");
+    CHECK(o.purchase_type() == "media_buy");
+  }
+  CHECK(SymListPoolSize() == lists);  // freed with the last record
+  CHECK(SymPoolSize() == texts);
+}
+
 #ifndef __EMSCRIPTEN__
 TEST_CASE("SymList interning and release are safe across threads", "[state][15]") {
   const size_t lists = SymListPoolSize(), texts = SymPoolSize();
