@@ -48,7 +48,8 @@ class Value {
   Value(std::string s) : data_(std::move(s)) {}
   Value(std::string_view s) : data_(std::string(s)) {}
   Value(const Sym& s) : data_(s.str()) {}
-  Value(const RecordId& id) : data_(id.str()) {}
+  template <size_t kSize>
+  Value(const InlineText<kSize>& text) : data_(text.str()) {}  // NOLINT: record ids and other inline texts
   Value(Array a) : data_(std::move(a)) {}
   Value(Object o) : data_(std::move(o)) {}
   Value(RawText r) : data_(std::move(r)) {}

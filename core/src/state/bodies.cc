@@ -195,7 +195,7 @@ json::Value CheckBodyValue(const Check& c) {
   // The hole is the only member of that name (OneStatementKey); not at the
   // top level, the text is read instead.
   if (!echo || !echo->is_number()) return json::ParseStored(CheckBodyText(c));
-  *echo = DeliveryStatementEcho(*c.statement, c.statement->seller_reference, json::ParseStored(StatementMetricsText(*c.statement)));
+  *echo = DeliveryStatementEcho(*c.statement, c.statement->seller_reference.str(), json::ParseStored(StatementMetricsText(*c.statement)));
   return body;
 }
 

@@ -397,14 +397,14 @@ auto IssuedToken(const State& s, const std::string& token) {
 KeyDigest StatementKeyOf(const std::string& seller_key, const std::string& statement_id) {
   return KeyOf(JoinKey(seller_key, statement_id));
 }
-KeyDigest StatementKeyOf(const Check& c) { return StatementKeyOf(c.caller_key(), c.statement->statement_id); }
+KeyDigest StatementKeyOf(const Check& c) { return StatementKeyOf(c.caller_key(), c.statement->statement_id.str()); }
 auto RecordsStatement(const State& s, const KeyDigest& key) {
   return [&s, &key](int32_t check) { return StatementKeyOf(s.checks[check]) == key; };
 }
 KeyDigest ObservationKeyOf(const std::string& reporter_key, int32_t plan, const std::string& observation_id) {
   return KeyOf(JoinKey(JoinKey(reporter_key, std::to_string(plan)), observation_id));
 }
-KeyDigest ObservationKeyOf(const Outcome& o) { return ObservationKeyOf(o.reporter_key(), o.plan, ObservationOf(o).observation_id); }
+KeyDigest ObservationKeyOf(const Outcome& o) { return ObservationKeyOf(o.reporter_key(), o.plan, ObservationOf(o).observation_id.str()); }
 auto RecordsObservation(const State& s, const KeyDigest& key) {
   return [&s, &key](int32_t outcome) { return ObservationKeyOf(s.outcomes[outcome]) == key; };
 }

@@ -193,9 +193,11 @@ struct Plan {
 };
 
 // A delivery statement recorded on a delivery check (03 §5.6).
+// Its ids are InlineText<24> (issue 15: a std::string was 32 bytes and kept
+// only 15 inline), and its digest is last, where its one-byte alignment
+// leaves no padding.
 struct Statement {
-  std::string statement_id;
-  DigestText statement_digest;  // "sha256:" + hex, kept as its bytes
+  InlineText<24> statement_id;
   int64_t sequence = 0;
   // The reporting period as sent (RFC 3339, validated when it was recorded);
   // PeriodStartOf() and PeriodEndOf() read it (issue 15: two parsed Instants
@@ -205,8 +207,9 @@ struct Statement {
   // What the check body's delivery_statement echo is rebuilt from (issue 15),
   // derived from the body itself (AttachStatementSource); "" = the body keeps
   // its echo.
-  std::string seller_reference;
+  InlineText<24> seller_reference;
   ShapedText metrics;  // delivery_metrics as received, compact JSON (issue 15: shaped); read with StatementMetricsText()
+  DigestText statement_digest;  // "sha256:" + hex, kept as its bytes
 };
 
 // A statement's delivery_metrics as kept and as read: the values the
@@ -493,7 +496,7 @@ struct Action {
   Hold hold;
   Sym aggregation_key;
   SymList hold_channels;
-  std::string media_buy_id;  // most recently recorded (10 §3.5.1–§3.5.2), "" = none
+  InlineText<24> media_buy_id;  // most recently recorded (10 §3.5.1–§3.5.2), "" = none (issue 15: a std::string was 32 bytes)
   // H2 series time of an action bound after approval (10 §3.5.4): the binding
   // time, so its seller's series stays in time order (conservative window).
   OptionalInt64 aggregation_at_ms;
@@ -534,7 +537,7 @@ struct OutcomeObservation {
   // DeliveryNumber().
   ShapedText delivery;
   Sym reconciliation_status, period_state;
-  std::string observation_id;
+  InlineText<24> observation_id;  // issue 15: a std::string was 32 bytes
   bool empty() const {
     return delivery.empty() && reconciliation_status.empty() && period_state.empty() && observation_id.empty();
   }

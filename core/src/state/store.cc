@@ -252,7 +252,7 @@ void Store::BindAction(int32_t ai, std::string target_agent, std::string target_
   RecordSettlementAggregation(state_, ai);
   ApplyActionLedger(state_, ai, +1);
   ApplyActionHold(state_, ai, +1);
-  if (!b.media_buy_id.empty()) RecordMediaBuyId(state_, ai, b.media_buy_id);  // recorded while unbound
+  if (!b.media_buy_id.empty()) RecordMediaBuyId(state_, ai, b.media_buy_id.str());  // recorded while unbound
 }
 
 void Store::SetNextCheck(int32_t action, int64_t next_check_ms) {

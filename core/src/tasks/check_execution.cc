@@ -107,7 +107,7 @@ std::optional<TaskResult> AuthorizeExecution(CallContext& ctx, Execution& ex) {
     // 10 §3.5.2: 6.11 drops media_buy_id next to a modification_summary.
     if (action.media_buy_id.empty())
       return TaskResult::Failed(Shape("planned_delivery.media_buy_id", "modification and delivery checks need planned_delivery.media_buy_id"));
-    ex.pd.set("media_buy_id", action.media_buy_id);
+    ex.pd.set("media_buy_id", action.media_buy_id.str());
   }
   ex.metrics = ex.r.find_object("delivery_metrics");
   ex.legacy_metrics = ex.legacy && ex.metrics && !HasStatementFields(ex.metrics);
