@@ -849,6 +849,15 @@ TEST_CASE("ShapedText refers to known values and reads back exactly with them", 
   st.period_end_raw = "2026-01-02T00:00:00Z";
   st.metrics = StatementMetrics(st, text);
   CHECK(StatementMetricsText(st) == text);
+  // Its digest, which the metrics repeat, too: a 2-byte reference where its
+  // 32 bytes were kept again.
+  const std::string digest = "sha256:" + std::string(64, 'c');
+  const std::string with_digest = text.substr(0, text.size() - 1) + R"(,"statement_digest":")" + digest + "\"}";
+  const ShapedText without_digest(with_digest, {"7", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"});
+  st.statement_digest = digest;
+  st.metrics = StatementMetrics(st, with_digest);
+  CHECK(StatementMetricsText(st) == with_digest);
+  CHECK(st.metrics.values().size() + 30 < without_digest.values().size());
 }
 
 // Issue 15: an execution check keeps its planned_delivery as shaped text

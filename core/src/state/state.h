@@ -213,13 +213,13 @@ struct Statement {
 };
 
 // A statement's delivery_metrics as kept and as read: the values the
-// statement keeps anyway (its id, its period's start and end, which the
-// metrics repeat) are referred to rather than kept twice (issue 15).
+// statement keeps anyway (its id, its period's start and end, its digest,
+// which the metrics repeat) are referred to rather than kept twice (issue 15).
 inline ShapedText StatementMetrics(const Statement& s, std::string_view text) {
-  return ShapedText(text, {s.statement_id, s.period_start_raw.str(), s.period_end_raw.str()});
+  return ShapedText(text, {s.statement_id, s.period_start_raw.str(), s.period_end_raw.str(), s.statement_digest.str()});
 }
 inline std::string StatementMetricsText(const Statement& s) {
-  return s.metrics.Text({s.statement_id, s.period_start_raw.str(), s.period_end_raw.str()});
+  return s.metrics.Text({s.statement_id, s.period_start_raw.str(), s.period_end_raw.str(), s.statement_digest.str()});
 }
 inline Instant PeriodStartOf(const Statement& s) { return ParseDateTime(s.period_start_raw.str()).value_or(Instant()); }
 inline Instant PeriodEndOf(const Statement& s) { return ParseDateTime(s.period_end_raw.str()).value_or(Instant()); }

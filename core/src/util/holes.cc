@@ -148,13 +148,19 @@ bool SplitValues(std::string_view text, std::string* shape, std::string* values)
 std::string ReferToKnown(std::string_view values, std::initializer_list<std::string_view> known) {
   std::string out;
   out.reserve(values.size());
+  std::string unpacked;
   for (size_t at = 0; at < values.size();) {
     const size_t size = static_cast<unsigned char>(values[at]), entry = EntrySize(values, at);
-    const std::string_view value = values.substr(at + 1, size);
+    std::string_view value = values.substr(at + 1, size);
+    if (size == 0 && entry > 2 && at + entry <= values.size()) {  // a packed value: compared as its text
+      unpacked.clear();
+      AppendUnpacked(static_cast<unsigned char>(values[at + 1]), values.substr(at + 2, entry - 2), &unpacked);
+      value = unpacked;
+    }
     size_t index = 0;
     while (index < known.size() && (known.begin()[index].empty() || known.begin()[index] != value)) ++index;
-    if (size > 0 && index < known.size() && index < kFirstForm) out.append(1, '\0').push_back(static_cast<char>(index));
-    else out.append(values.substr(at, entry));  // a packed value stays packed
+    if (!value.empty() && index < known.size() && index < kFirstForm) out.append(1, '\0').push_back(static_cast<char>(index));
+    else out.append(values.substr(at, entry));
     at += entry;
   }
   return out;
@@ -182,28 +188,32 @@ bool ResolveKnown(std::string_view values, std::initializer_list<std::string_vie
 }
 
 ShapedText::ShapedText(std::string_view text, std::initializer_list<std::string_view> known) {
-  std::string shape;
-  if (!SplitValues(text, &shape, &values_)) {
-    values_ = std::string(text);
+  std::string shape, values;
+  if (!SplitValues(text, &shape, &values)) {
+    values_ = text;
     return;
   }
   shape_ = Sym(shape);
+  values_ = values;
   if (known.size() == 0) return;
-  std::string referred = ReferToKnown(values_, known);
-  if (referred == values_) return;  // nothing referred to
-  std::swap(values_, referred);
-  if (Text(known) != text) values_ = std::move(referred);  // kept as split: it reads back exactly
-  values_.shrink_to_fit();
+  std::string referred = ReferToKnown(values, known);
+  if (referred == values) return;  // nothing referred to
+  values_ = referred;
+  if (Text(known) != text) values_ = values;  // kept as split: it reads back exactly
 }
 
 ShapedText::ShapedText(std::string_view text, bool (*wanted)(std::string_view member, bool is_string)) {
-  std::string shape;
-  if (SplitMembers(text, wanted, &shape, &values_)) shape_ = Sym(shape);
-  else values_ = std::string(text);
+  std::string shape, values;
+  if (SplitMembers(text, wanted, &shape, &values)) {
+    shape_ = Sym(shape);
+    values_ = values;
+  } else {
+    values_ = text;
+  }
 }
 
 std::string ShapedText::Text(std::initializer_list<std::string_view> known) const {
-  if (shape_.empty()) return values_;
+  if (shape_.empty()) return values_.str();
   std::string resolved;
   if (known.size() == 0 || !ResolveKnown(values_, known, &resolved)) return JoinHoles(shape_.str(), values_);
   return JoinHoles(shape_.str(), resolved);

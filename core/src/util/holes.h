@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "util/record_id.h"
 #include "util/symbol.h"
 
 namespace adcp {
@@ -37,9 +38,9 @@ bool SplitNumbers(std::string_view text, std::string* shape, std::string* values
 // Every value.
 bool SplitValues(std::string_view text, std::string* shape, std::string* values);
 
-// Values (as SplitMembers gives them) equal to one of `known` (the first
-// 128; empty ones never match) become a reference to it: a zero length byte
-// (a value is never empty) and its index. A record then keeps once a value
+// Values (as SplitMembers gives them; a packed one compared as its text)
+// equal to one of `known` (the first 128; empty ones never match) become a
+// reference to it: a zero length byte (a value is never empty) and its index. A record then keeps once a value
 // it already holds (a token's check id and action id). ResolveKnown, given
 // the same `known`, gives back the values exactly; false when a reference
 // names no known value (then `known` is not the one the values were made
@@ -71,8 +72,8 @@ class ShapedText {
   std::string_view values() const { return values_; }
 
  private:
-  Sym shape_;           // "" = values_ is the whole text
-  std::string values_;
+  Sym shape_;               // "" = values_ is the whole text
+  InlineText<16> values_;  // issue 15: 15 bytes inline in 16, where a std::string was 32
 };
 
 }  // namespace adcp

@@ -43,8 +43,7 @@ class InlineText {
 
   std::string_view view() const {
     if (tag() != kHeap) return std::string_view(bytes_, tag());
-    Heap heap;
-    std::memcpy(&heap, bytes_, sizeof heap);
+    const Heap heap = LoadHeap();
     return std::string_view(heap.data, heap.size);
   }
   operator std::string_view() const { return view(); }  // NOLINT
@@ -64,14 +63,27 @@ class InlineText {
   friend std::string operator+(const char* a, const InlineText& b) { return a + b.str(); }
 
  private:
-  // bytes_[0..kSize - 2] hold an inline text, or the front holds a Heap; the last
-  // byte is the tag: the inline size, or kHeap.
+  // bytes_[0..kSize - 2] hold an inline text, or the front holds a Heap
+  // (its pointer, then its size in 4 bytes: texts a record keeps are bounded
+  // by the request size far below 4 GiB); the last byte is the tag: the
+  // inline size, or kHeap.
   static constexpr uint8_t kInlineMax = kSize - 1, kHeap = 0xFF;
-  static_assert(kSize >= 17 && kSize <= 255, "a heap text's pointer and size fit, the tag is a byte");
+  static_assert(kSize >= sizeof(char*) + sizeof(uint32_t) + 1 && kSize <= 255,
+                "a heap text's pointer and size fit, the tag is a byte");
   struct Heap {
     char* data;
-    size_t size;
+    uint32_t size;
   };
+  Heap LoadHeap() const {
+    Heap heap;
+    std::memcpy(&heap.data, bytes_, sizeof heap.data);
+    std::memcpy(&heap.size, bytes_ + sizeof heap.data, sizeof heap.size);
+    return heap;
+  }
+  void StoreHeap(const Heap& heap) {
+    std::memcpy(bytes_, &heap.data, sizeof heap.data);
+    std::memcpy(bytes_ + sizeof heap.data, &heap.size, sizeof heap.size);
+  }
   uint8_t tag() const { return static_cast<uint8_t>(bytes_[kInlineMax]); }
   void set_tag(uint8_t tag) { bytes_[kInlineMax] = static_cast<char>(tag); }
   void Assign(std::string_view text) {
@@ -80,9 +92,9 @@ class InlineText {
       set_tag(static_cast<uint8_t>(text.size()));
       return;
     }
-    Heap heap{new char[text.size()], text.size()};
+    Heap heap{new char[text.size()], static_cast<uint32_t>(text.size())};
     std::memcpy(heap.data, text.data(), text.size());
-    std::memcpy(bytes_, &heap, sizeof heap);
+    StoreHeap(heap);
     set_tag(kHeap);
   }
   void Take(InlineText& other) {
@@ -90,11 +102,7 @@ class InlineText {
     other.set_tag(0);  // a heap text now belongs to this id
   }
   void Release() {
-    if (tag() == kHeap) {
-      Heap heap;
-      std::memcpy(&heap, bytes_, sizeof heap);
-      delete[] heap.data;
-    }
+    if (tag() == kHeap) delete[] LoadHeap().data;
     set_tag(0);
   }
 
