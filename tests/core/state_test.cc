@@ -265,6 +265,17 @@ TEST_CASE("Stored tokens split into a shared header, claims and signature and re
   CHECK(TokenText(s, copy, kNoIds) == first);
   CHECK(StoredToken::Verbatim("").empty());
   CHECK(sizeof(StoredToken) == 2 * sizeof(void*));
+  // An intent token's authorized_payload_hash, which its check's scope keeps
+  // (a packed value, compared as its text): a reference too.
+  const std::string hash = "MVi-v9u02G1PsucdFCednlehLtZUyrWqSGnBKtyoEdA";
+  const std::string intent = token(R"({"sub":"gb_7","check_id":"chk_7","authorized_payload_hash":")" + hash + R"("})");
+  const TokenIds with_hash{"chk_7", "gb_7", hash};
+  StoredToken unreferred = StoredToken::Verbatim(intent), referring = StoredToken::Verbatim(intent);
+  CompactToken(s, unreferred, ids);
+  CompactToken(s, referring, with_hash);
+  CHECK(referring.bytes().size() + 32 == unreferred.bytes().size());  // 2 bytes where 34 were
+  CHECK(TokenText(s, referring, with_hash) == intent);
+  CHECK(TokenText(s, unreferred, ids) == intent);
 }
 
 // Issue 15: digests and UUIDs in their usual spellings are kept as their

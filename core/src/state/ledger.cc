@@ -329,13 +329,13 @@ bool Segments(std::string_view text, std::string_view* header, std::string_view*
 
 }  // namespace
 
-std::string TokenClaims(const StoredToken& token, TokenIds ids) {
+std::string TokenClaims(const StoredToken& token, const TokenIds& ids) {
   if (token.header() != StoredToken::kVerbatim) {
     const std::string_view claims = token.bytes().substr(0, token.bytes().size() - token.signature_size());
     if (token.claims_shape().empty()) return std::string(claims);
     std::string values;
     // Only with other ids than it was stored with (no caller does that).
-    if (!ResolveKnown(claims, {ids.check_id, ids.action_id}, &values)) return "";
+    if (!ResolveKnown(claims, {ids.check_id, ids.action_id, ids.payload_hash}, &values)) return "";
     return JoinHoles(token.claims_shape().str(), values);
   }
   std::string_view header, claims, signature;
@@ -344,7 +344,7 @@ std::string TokenClaims(const StoredToken& token, TokenIds ids) {
   return decoded;
 }
 
-std::string TokenText(const State& s, const StoredToken& token, TokenIds ids) {
+std::string TokenText(const State& s, const StoredToken& token, const TokenIds& ids) {
   if (token.header() == StoredToken::kVerbatim) return std::string(token.bytes());
   const std::string claims = TokenClaims(token, ids);
   const std::string_view signature = token.bytes().substr(token.bytes().size() - token.signature_size());
@@ -359,7 +359,7 @@ std::string TokenText(const State& s, const StoredToken& token, TokenIds ids) {
   return text;
 }
 
-void CompactToken(State& s, StoredToken& token, TokenIds ids) {
+void CompactToken(State& s, StoredToken& token, const TokenIds& ids) {
   if (token.header() != StoredToken::kVerbatim || token.empty()) return;
   std::string_view header, claims_text, signature_text;
   if (!Segments(token.bytes(), &header, &claims_text, &signature_text)) return;
@@ -381,8 +381,8 @@ void CompactToken(State& s, StoredToken& token, TokenIds ids) {
   std::string shape, values;
   if (SplitMembers(claims, [](std::string_view member, bool) { return TakenOut(member); }, &shape, &values)) {
     claims_shape = Sym(shape);
-    // The check id and the action id (sub) are the records' own.
-    claims = ReferToKnown(values, {ids.check_id, ids.action_id});
+    // The check id, the action id (sub) and the payload hash are the records' own.
+    claims = ReferToKnown(values, {ids.check_id, ids.action_id, ids.payload_hash});
   }
   token = StoredToken::Split(claims, signature, std::move(claims_shape), static_cast<uint16_t>(index));
 }

@@ -928,19 +928,21 @@ void AttachStatementSource(Check& c, const json::Value& body);
 // The delivery_statement a delivery check's body echoes (03 §11).
 json::Value DeliveryStatementEcho(const Statement& st, const std::string& seller_reference, json::Value metrics);
 
-// The ids a check's token repeats (its check_id and sub claims): the store
-// keeps them once, on the records (issue 15), so a stored token is read
-// with them: IssuedTokenText() and IssuedTokenClaims().
+// The values a check's token repeats (its check_id and sub claims, and an
+// intent token's authorized_payload_hash, which the check's intent scope
+// keeps): the store keeps them once, on the records (issue 15), so a stored
+// token is read with them: IssuedTokenText() and IssuedTokenClaims().
 struct TokenIds {
   std::string_view check_id, action_id;
+  std::string payload_hash;  // as the scope spells it, "" for none
 };
 inline TokenIds TokenIdsOf(const State& s, const Check& c);
 // The exact text of a stored token ("" for none), split with `ids`.
-std::string TokenText(const State& s, const StoredToken& token, TokenIds ids);
+std::string TokenText(const State& s, const StoredToken& token, const TokenIds& ids);
 // The token's claims as JSON text ("" when a verbatim token has none).
-std::string TokenClaims(const StoredToken& token, TokenIds ids);
+std::string TokenClaims(const StoredToken& token, const TokenIds& ids);
 // Splits a verbatim token for storage (tests; the store uses IndexIssuedToken).
-void CompactToken(State& s, StoredToken& token, TokenIds ids);
+void CompactToken(State& s, StoredToken& token, const TokenIds& ids);
 // Indexes check `check`'s issued token (check_by_token) and splits it for
 // storage (state/store.cc and import only).
 void IndexIssuedToken(State& s, int32_t check, Check& c);  // c: checks[check], or the one being added
@@ -985,7 +987,8 @@ inline const IntentScope& IntentScopeOf(const Check& c) {
 }
 
 inline TokenIds TokenIdsOf(const State& s, const Check& c) {
-  return TokenIds{c.check_id.view(), c.action == kNone ? std::string_view() : s.actions[c.action].action_id.view()};
+  return TokenIds{c.check_id.view(), c.action == kNone ? std::string_view() : s.actions[c.action].action_id.view(),
+                  c.scope ? c.scope->payload_hash.str() : std::string()};
 }
 // Tokens are stored once, on the check that issued them.
 inline std::string IssuedTokenText(const State& s, const Check& c) { return TokenText(s, c.issued_token, TokenIdsOf(s, c)); }
