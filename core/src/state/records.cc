@@ -136,9 +136,9 @@ json::Value CheckToJson(const State& s, const Check& c) {
   v.set("intent_channels", Strs(scope.channels));
   v.set("intent_countries", Strs(scope.countries));
   v.set("intent_regions", Strs(scope.regions));
-  v.set("intent_start", scope.start);
-  v.set("intent_end", scope.end);
-  v.set("account_key", scope.account_key);
+  v.set("intent_start", scope.start());
+  v.set("intent_end", scope.end());
+  v.set("account_key", scope.account_key());
   v.set("recommendation", RecommendationName(c.recommendation));
   SetOpt(v, "proposal_id", scope.proposal_id);
   SetOpt(v, "terms_digest", scope.terms_digest);
@@ -375,9 +375,8 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   scope.channels = Syms(r.Strings(v, "intent_channels", w));
   scope.countries = Syms(r.Strings(v, "intent_countries", w));
   scope.regions = Syms(r.Strings(v, "intent_regions", w));
-  scope.start = r.Str(v, "intent_start", w);
-  scope.end = r.Str(v, "intent_end", w);
-  scope.account_key = r.Str(v, "account_key", w);
+  const std::string intent_start = r.Str(v, "intent_start", w), intent_end = r.Str(v, "intent_end", w);
+  scope.set_texts(intent_start, intent_end, r.Str(v, "account_key", w));
   c.recommendation = RecommendationFromName(r.Enum(v, "recommendation", w, {"", "approve", "deny"})).value_or(Recommendation::kNone);
   scope.proposal_id = r.Opt<std::string>(v, "proposal_id", w);
   scope.terms_digest = r.Opt<std::string>(v, "terms_digest", w);

@@ -314,12 +314,17 @@ class StoredToken {
 struct IntentScope {
   DigestText payload_hash;  // authorized_payload_hash (issue 15: base64url, kept as its bytes)
   SymList channels, countries, regions;
-  Sym start, end;  // as supplied ("" = undeclared)
-  Sym account_key;
+  // The flight as supplied ("" = undeclared) and the account: one pooled
+  // tuple (issue 15: three Syms were 24 bytes a scope), set together.
+  const Sym& start() const { return texts_[0]; }
+  const Sym& end() const { return texts_[1]; }
+  const Sym& account_key() const { return texts_[2]; }
+  void set_texts(const Sym& start, const Sym& end, const Sym& account_key) { texts_ = SymTuple<3>({start, end, account_key}); }
+  SymTuple<3> texts_;
   Boxed<std::string> proposal_id, terms_digest;
   bool empty() const {
-    return payload_hash.empty() && channels.empty() && countries.empty() && regions.empty() && start.empty() &&
-           end.empty() && account_key.empty() && !proposal_id && !terms_digest;
+    return payload_hash.empty() && channels.empty() && countries.empty() && regions.empty() && start().empty() &&
+           end().empty() && account_key().empty() && !proposal_id && !terms_digest;
   }
 };
 

@@ -89,7 +89,7 @@ Result<MintedAction> PrepareIntentApproval(CallContext& ctx, const State& state,
   a.plan = check.plan;
   const IntentScope& scope = IntentScopeOf(check);
   a.set_texts({check.purchase_type(), check.tool(), check.caller(), check.caller_key(), check.target_agent(),
-               NormalizeAgentUrl(check.target_agent().str()).value_or(""), plan.terms.currency, scope.account_key});
+               NormalizeAgentUrl(check.target_agent().str()).value_or(""), plan.terms.currency, scope.account_key()});
   a.ceiling = check.amount;
   a.hold_exp_ms = t.exp * 1000;
   a.approved_at_ms = now.value();

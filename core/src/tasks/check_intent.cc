@@ -593,9 +593,7 @@ Check IntentRecord(CallContext& ctx, Intent& in, json::Value* parts) {
   scope.channels = Syms(in.scope.channels);
   scope.countries = Syms(in.scope.countries);
   scope.regions = Syms(in.scope.regions);
-  scope.start = in.scope.start_raw;
-  scope.end = in.scope.end_raw;
-  scope.account_key = AccountKey(payload);
+  scope.set_texts(in.scope.start_raw, in.scope.end_raw, AccountKey(payload));
   if (!in.proposal_id.empty()) {
     scope.proposal_id = in.proposal_id;
     scope.terms_digest = in.terms_digest;

@@ -71,8 +71,8 @@ Reference ReferenceOf(const State& state, const Action& a) {
   if (!intent.countries.empty()) ref.countries = Strings(intent.countries);
   if (!intent.regions.empty()) ref.regions = Strings(intent.regions);
   if (!intent.channels.empty()) ref.channels = Strings(intent.channels);
-  if (!intent.start.empty()) ref.start = intent.start;
-  if (!intent.end.empty()) ref.end = intent.end;
+  if (!intent.start().empty()) ref.start = intent.start();
+  if (!intent.end().empty()) ref.end = intent.end();
   ref.total_budget = a.ceiling;
   return ref;
 }
