@@ -276,6 +276,7 @@ TEST_CASE("Stored tokens split into a shared header, claims and signature and re
   CHECK(referring.bytes().size() + 32 == unreferred.bytes().size());  // 2 bytes where 34 were
   CHECK(TokenText(s, referring, with_hash) == intent);
   CHECK(TokenText(s, unreferred, ids) == intent);
+  CHECK(TokenClaims(referring, ids).empty());  // read without the hash: no text rather than a wrong one
 }
 
 // Issue 15: digests and UUIDs in their usual spellings are kept as their
@@ -301,11 +302,16 @@ TEST_CASE("Split values keep digests and UUIDs as bytes and join back exactly", 
     REQUIRE(SplitValues(text, &shape, &values));
     CHECK(values.size() == c.stored + 2);  // and the number's two bytes
     CHECK(JoinHoles(shape, values) == text);
-    // A packed value is never referred to (it is not kept as its text); the
-    // rest are, and both join back the same.
+    // Every value equal to a known one is referred to, a packed one compared
+    // as its text (two bytes for the reference, two for the number), and
+    // joins back the same.
+    const std::string referred = ReferToKnown(values, {"x", c.value});
+    CHECK(referred.size() == 4);
     std::string resolved;
-    REQUIRE(ResolveKnown(ReferToKnown(values, {"x", c.value}), {"x", c.value}, &resolved));
+    REQUIRE(ResolveKnown(referred, {"x", c.value}, &resolved));
     CHECK(JoinHoles(shape, resolved) == text);
+    // Without the known value, the reference names nothing.
+    CHECK_FALSE(ResolveKnown(referred, {"x"}, &resolved));
     CHECK(ShapedText(text).Text() == text);
   }
 }
@@ -574,6 +580,41 @@ TEST_CASE("InlineText<40> keeps a stored scope with a UUID key inline", "[state]
     CHECK(scope.empty());  // NOLINT: moved from
   }
   static_assert(sizeof(InlineText<40>) == 40, "its own 40 bytes");
+}
+
+// Issue 15: the smaller InlineTexts (a shaped text's values in 16 bytes, a
+// statement's, an observation's and a media buy's ids in 24), whose heap
+// form is a pointer and a 4-byte size: inline up to one byte short of their
+// size, on the heap from there, copied, moved and assigned alike.
+template <size_t kSize>
+void CheckInlineTextSizes() {
+  INFO(kSize);
+  static_assert(sizeof(InlineText<kSize>) == kSize, "its own bytes");
+  for (size_t size : {size_t(0), size_t(1), kSize - 2, kSize - 1, kSize, kSize + 1, size_t(300)}) {
+    INFO(size);
+    std::string text(size, 'a');
+    for (size_t i = 0; i < size; ++i) text[i] = static_cast<char>('a' + i % 26);
+    InlineText<kSize> kept(text);
+    CHECK(kept.view() == text);
+    const bool inline_text = size == 0 || (kept.view().data() >= reinterpret_cast<const char*>(&kept) &&
+                                           kept.view().data() < reinterpret_cast<const char*>(&kept) + sizeof kept);
+    CHECK(inline_text == (size <= kSize - 1));
+    InlineText<kSize> copy = kept, assigned("x");
+    assigned = kept;
+    InlineText<kSize> moved = std::move(kept);
+    CHECK(copy.view() == text);
+    CHECK(assigned.view() == text);
+    CHECK(moved.view() == text);
+    assigned = std::string(kSize + 5, 'z');  // a heap text replaced by another
+    CHECK(assigned.view() == std::string(kSize + 5, 'z'));
+    assigned = "y";
+    CHECK(assigned.view() == "y");
+  }
+}
+TEST_CASE("InlineText<16> and InlineText<24> keep short texts inline and longer ones on the heap", "[state][15]") {
+  CheckInlineTextSizes<16>();
+  CheckInlineTextSizes<24>();
+  CheckInlineTextSizes<32>();
 }
 
 TEST_CASE("Compact optionals hold every value of their type and tell absence apart", "[state][15]") {
@@ -1118,11 +1159,11 @@ TEST_CASE("SymTuple: one pooled entry per distinct set of texts, read back in or
   const size_t lists = SymListPoolSize(), texts = SymPoolSize();
   {
     Check first, second, other, none;
-    first.set_texts({"symtuple-hash", "https://symtuple-buyer.example", "symtuple-buyer", "create_media_buy", "media_buy",
-                     "https://symtuple-seller.example", "enforce"});
+    first.set_texts({"symtuple-hash", "https://symtuple-buyer.example", "symtuple-buyer", "symtuple-tool", "symtuple-type",
+                     "https://symtuple-seller.example", "symtuple-enforce"});
     second.set_texts(first.texts());
     CheckTexts changed = first.texts();
-    changed.mode = "audit";
+    changed.mode = "symtuple-audit";
     other.set_texts(changed);
     none.set_texts(CheckTexts());
     CHECK(sizeof(SymTuple<7>) == sizeof(void*));
@@ -1134,11 +1175,11 @@ TEST_CASE("SymTuple: one pooled entry per distinct set of texts, read back in or
     CHECK(first.plan_hash() == "symtuple-hash");
     CHECK(first.caller() == "https://symtuple-buyer.example");
     CHECK(first.caller_key() == "symtuple-buyer");
-    CHECK(first.tool() == "create_media_buy");
-    CHECK(first.purchase_type() == "media_buy");
+    CHECK(first.tool() == "symtuple-tool");
+    CHECK(first.purchase_type() == "symtuple-type");
     CHECK(first.target_agent() == "https://symtuple-seller.example");
-    CHECK(first.mode() == "enforce");
-    CHECK(other.mode() == "audit");
+    CHECK(first.mode() == "symtuple-enforce");
+    CHECK(other.mode() == "symtuple-audit");
     CHECK(other.caller() == first.caller());
     CHECK(none.caller().empty());
     CHECK(none.mode().empty());

@@ -378,13 +378,15 @@ void CompactToken(State& s, StoredToken& token, const TokenIds& ids) {
     s.token_headers.emplace_back(header);
   }
   Sym claims_shape;
-  std::string shape, values;
+  std::string shape, values, kept = claims;
   if (SplitMembers(claims, [](std::string_view member, bool) { return TakenOut(member); }, &shape, &values)) {
     claims_shape = Sym(shape);
     // The check id, the action id (sub) and the payload hash are the records' own.
-    claims = ReferToKnown(values, {ids.check_id, ids.action_id, ids.payload_hash});
+    kept = ReferToKnown(values, {ids.check_id, ids.action_id, ids.payload_hash});
   }
-  token = StoredToken::Split(claims, signature, std::move(claims_shape), static_cast<uint16_t>(index));
+  StoredToken split = StoredToken::Split(kept, signature, std::move(claims_shape), static_cast<uint16_t>(index));
+  // Kept split only when it reads back exactly (as ShapedText checks its own).
+  if (TokenClaims(split, ids) == claims) token = std::move(split);
 }
 
 // The indexes keep 32 bits of each key's digest; a slot whose bits match is

@@ -40,8 +40,9 @@ bool SplitValues(std::string_view text, std::string* shape, std::string* values)
 
 // Values (as SplitMembers gives them; a packed one compared as its text)
 // equal to one of `known` (the first 128; empty ones never match) become a
-// reference to it: a zero length byte (a value is never empty) and its index. A record then keeps once a value
-// it already holds (a token's check id and action id). ResolveKnown, given
+// reference to it: a zero length byte (a value is never empty) and its
+// index. A record then keeps once a value it already holds (a token's check
+// id, action id and payload hash). ResolveKnown, given
 // the same `known`, gives back the values exactly; false when a reference
 // names no known value (then `known` is not the one the values were made
 // with).
@@ -53,7 +54,7 @@ bool ResolveKnown(std::string_view values, std::initializer_list<std::string_vie
 // way (a statement's metrics, an observation): the member names and the
 // layout are the same from one to the next. Empty = no text.
 //
-// `known`: values the record keeps anyway (a statement's id and period);
+// `known`: values the record keeps anyway (a statement's id, period and digest);
 // values equal to one are kept as a reference to it (ReferToKnown). Text()
 // must be given the same list; the text is kept unreferenced when it would
 // not read back exactly.

@@ -8,6 +8,7 @@
 // id indexes view records that never move (State's deques).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -92,7 +93,10 @@ class InlineText {
       set_tag(static_cast<uint8_t>(text.size()));
       return;
     }
-    Heap heap{new char[text.size()], static_cast<uint32_t>(text.size())};
+    // A record's texts come from requests (max_request_bytes <= INT32_MAX)
+    // or stored documents, far below 4 GiB; were one longer, its view would
+    // be cut short, never past its block.
+    Heap heap{new char[text.size()], static_cast<uint32_t>(std::min<size_t>(text.size(), UINT32_MAX))};
     std::memcpy(heap.data, text.data(), text.size());
     StoreHeap(heap);
     set_tag(kHeap);
