@@ -194,12 +194,16 @@ ShapedText::ShapedText(std::string_view text, std::initializer_list<std::string_
     return;
   }
   shape_ = Sym(shape);
+  if (known.size() != 0) {
+    // The references are kept only when they read back exactly; values_ is
+    // assigned once (each assignment of a long text is a heap block).
+    std::string referred = ReferToKnown(values, known), resolved;
+    if (referred != values && ResolveKnown(referred, known, &resolved) && JoinHoles(shape, resolved) == text) {
+      values_ = referred;
+      return;
+    }
+  }
   values_ = values;
-  if (known.size() == 0) return;
-  std::string referred = ReferToKnown(values, known);
-  if (referred == values) return;  // nothing referred to
-  values_ = referred;
-  if (Text(known) != text) values_ = values;  // kept as split: it reads back exactly
 }
 
 ShapedText::ShapedText(std::string_view text, bool (*wanted)(std::string_view member, bool is_string)) {
