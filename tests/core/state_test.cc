@@ -277,6 +277,25 @@ TEST_CASE("Stored tokens split into a shared header, claims and signature and re
   CHECK(TokenText(s, referring, with_hash) == intent);
   CHECK(TokenText(s, unreferred, ids) == intent);
   CHECK(TokenClaims(referring, ids).empty());  // read without the hash: no text rather than a wrong one
+  // The iat and exp claims, equal to the check's creation and its token's
+  // expiry in whole seconds: references too; a time that differs (an
+  // escalated check's token is issued at its resolution) keeps its value.
+  const std::string timed = token(R"({"sub":"gb_7","iat":1767225600,"exp":1767226500,"jti":"x"})");
+  TokenIds with_times = ids;
+  with_times.created_s = "1767225600";
+  with_times.expires_s = "1767226500";
+  TokenIds other_created = with_times;
+  other_created.created_s = "1767225599";
+  StoredToken untimed = StoredToken::Verbatim(timed), both = StoredToken::Verbatim(timed),
+              exp_only = StoredToken::Verbatim(timed);
+  CompactToken(s, untimed, ids);
+  CompactToken(s, both, with_times);
+  CompactToken(s, exp_only, other_created);
+  CHECK(both.bytes().size() + 18 == untimed.bytes().size());  // 2 bytes where 11 were, twice
+  CHECK(exp_only.bytes().size() + 9 == untimed.bytes().size());
+  CHECK(TokenText(s, both, with_times) == timed);
+  CHECK(TokenText(s, exp_only, other_created) == timed);
+  CHECK(TokenClaims(both, ids).empty());  // read without the times: no text rather than a wrong one
 }
 
 // Issue 15: digests and UUIDs in their usual spellings are kept as their

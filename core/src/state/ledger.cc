@@ -335,7 +335,8 @@ std::string TokenClaims(const StoredToken& token, const TokenIds& ids) {
     if (token.claims_shape().empty()) return std::string(claims);
     std::string values;
     // Only with other ids than it was stored with (no caller does that).
-    if (!ResolveKnown(claims, {ids.check_id, ids.action_id, ids.payload_hash}, &values)) return "";
+    if (!ResolveKnown(claims, {ids.check_id, ids.action_id, ids.payload_hash, ids.created_s, ids.expires_s}, &values))
+      return "";
     return JoinHoles(token.claims_shape().str(), values);
   }
   std::string_view header, claims, signature;
@@ -381,8 +382,9 @@ void CompactToken(State& s, StoredToken& token, const TokenIds& ids) {
   std::string shape, values, kept = claims;
   if (SplitMembers(claims, [](std::string_view member, bool) { return TakenOut(member); }, &shape, &values)) {
     claims_shape = Sym(shape);
-    // The check id, the action id (sub) and the payload hash are the records' own.
-    kept = ReferToKnown(values, {ids.check_id, ids.action_id, ids.payload_hash});
+    // The check id, the action id (sub), the payload hash and the times
+    // (iat, exp) are the records' own.
+    kept = ReferToKnown(values, {ids.check_id, ids.action_id, ids.payload_hash, ids.created_s, ids.expires_s});
   }
   StoredToken split = StoredToken::Split(kept, signature, std::move(claims_shape), static_cast<uint16_t>(index));
   // Kept split only when it reads back exactly (as ShapedText checks its own).

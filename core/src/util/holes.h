@@ -42,8 +42,8 @@ bool SplitValues(std::string_view text, std::string* shape, std::string* values)
 // equal to one of `known` (the first 128; empty ones never match) become a
 // reference to it: a zero length byte (a value is never empty) and its
 // index. A record then keeps once a value it already holds (a token's check
-// id, action id and payload hash). ResolveKnown, given
-// the same `known`, gives back the values exactly; false when a reference
+// id, action id, payload hash and times). ResolveKnown, given the same
+// `known`, gives back the values exactly; false when a reference
 // names no known value (then `known` is not the one the values were made
 // with).
 std::string ReferToKnown(std::string_view values, std::initializer_list<std::string_view> known);
