@@ -203,7 +203,7 @@ TEST_CASE("08 §5 a stored scope gives back the scope it was made from, and noth
 // scope never stored is not found, also after the index grows.
 TEST_CASE("08 §5 an idempotency scope stored again replaces its entry in place", "[08][15]") {
   State state;
-  auto entry = [](const char* task, int64_t at) {
+  auto entry = [](KeyedTask task, int64_t at) {
     IdempotencyEntry e;
     e.task = task;
     e.stored_at_ms = at;
@@ -211,14 +211,14 @@ TEST_CASE("08 §5 an idempotency scope stored again replaces its entry in place"
   };
   const std::string first = StoredScope(state, "https://buyer.example.com/\nkey-0000000000000001");
   CHECK(FindIdempotency(state, first) == kNone);
-  CHECK(PutIdempotencyRecord(state, first, entry("sync_plans", 1)) == 0);
+  CHECK(PutIdempotencyRecord(state, first, entry(KeyedTask::kSyncPlans, 1)) == 0);
   for (int i = 2; i <= 40; ++i)
     CHECK(PutIdempotencyRecord(state, StoredScope(state, "https://buyer.example.com/\nkey-" + std::to_string(i)),
-                               entry("report_plan_outcome", i)) == i - 1);
-  CHECK(PutIdempotencyRecord(state, first, entry("check_governance", 99)) == 0);
+                               entry(KeyedTask::kReportPlanOutcome, i)) == i - 1);
+  CHECK(PutIdempotencyRecord(state, first, entry(KeyedTask::kSyncAccounts, 99)) == 0);
   CHECK(state.idempotency.size() == 40);
   REQUIRE(FindIdempotency(state, first) == 0);
-  CHECK(state.idempotency[0].entry.task == "check_governance");
+  CHECK(state.idempotency[0].entry.task == KeyedTask::kSyncAccounts);
   CHECK(state.idempotency[0].entry.stored_at_ms == 99);
   const int32_t seventh = FindIdempotency(state, StoredScope(state, "https://buyer.example.com/\nkey-7"));
   REQUIRE(seventh == 6);

@@ -916,8 +916,7 @@ TEST_CASE("ShapedText refers to known values and reads back exactly with them", 
   // The statement's own accessors: built and read with its id and period.
   Statement st;
   st.statement_id = "7";
-  st.period_start_raw = "2026-01-01T00:00:00Z";
-  st.period_end_raw = "2026-01-02T00:00:00Z";
+  st.set_period(Sym("2026-01-01T00:00:00Z"), Sym("2026-01-02T00:00:00Z"));
   st.metrics = StatementMetrics(st, text);
   CHECK(StatementMetricsText(st) == text);
   // Its digest, which the metrics repeat, too: a 2-byte reference where its

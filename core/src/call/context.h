@@ -28,7 +28,8 @@ struct TaskResult {
   TaskError error;       // failed
   // Idempotency entry to store on success (set by the keyed tasks).
   std::optional<std::string> idempotency_scope;
-  std::string idempotency_task, idempotency_hash;
+  KeyedTask idempotency_task = KeyedTask::kNone;
+  std::string idempotency_hash;
 
   static TaskResult Completed(json::Value body) {
     TaskResult r;

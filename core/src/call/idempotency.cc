@@ -8,14 +8,14 @@
 
 namespace adcp {
 
-std::optional<TaskResult> CheckIdempotency(CallContext& ctx, const std::string& task, const json::Value& request,
+std::optional<TaskResult> CheckIdempotency(CallContext& ctx, KeyedTask task, const json::Value& request,
                                            const Auth& auth, const std::string& key, bool body_declares_replayed,
                                            TaskResult* pending) {
   return CheckIdempotencyScoped(ctx, task, JoinKey(auth.key, key), canon::IdempotencyPayloadHash(request),
                                 body_declares_replayed, pending);
 }
 
-std::optional<TaskResult> CheckIdempotencyScoped(CallContext& ctx, const std::string& task, const std::string& scope,
+std::optional<TaskResult> CheckIdempotencyScoped(CallContext& ctx, KeyedTask task, const std::string& scope,
                                                  const std::string& hash, bool body_declares_replayed,
                                                  TaskResult* pending) {
   const State& state = ctx.state();

@@ -74,7 +74,7 @@ json::Value PlanRevisionToJson(const PlanRevision& r) {
 
 json::Value IdempotencyToJson(const State& s, const std::string& scope, const IdempotencyEntry& e) {
   json::Value v = json::Obj(
-      {{"scope", scope}, {"task", e.task}, {"payload_hash", e.payload_hash.str()}, {"stored_at", e.stored_at_ms}});
+      {{"scope", scope}, {"task", KeyedTaskName(e.task)}, {"payload_hash", e.payload_hash.str()}, {"stored_at", e.stored_at_ms}});
   if (std::optional<std::string> body = ReplayBodyOf(s, e)) v.set("body", std::move(*body));
   return v;
 }
@@ -150,8 +150,8 @@ json::Value CheckToJson(const State& s, const Check& c) {
     v.set("statement", json::Obj({{"statement_id", s.statement_id},
                                   {"statement_digest", s.statement_digest.str()},
                                   {"sequence", s.sequence},
-                                  {"period_start", s.period_start_raw},
-                                  {"period_end", s.period_end_raw},
+                                  {"period_start", s.period_start_raw()},
+                                  {"period_end", s.period_end_raw()},
                                   {"cumulative_spend", s.cumulative_spend}}));
   }
   return v;
@@ -389,10 +389,9 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
     sm.statement_id = r.Str(*st, "statement_id", w + ".statement");
     sm.statement_digest = r.Str(*st, "statement_digest", w + ".statement");
     sm.sequence = r.Count(*st, "sequence", w + ".statement");
-    sm.period_start_raw = r.Str(*st, "period_start", w + ".statement");
-    sm.period_end_raw = r.Str(*st, "period_end", w + ".statement");
+    sm.set_period(r.Str(*st, "period_start", w + ".statement"), r.Str(*st, "period_end", w + ".statement"));
     sm.cumulative_spend = r.Num(*st, "cumulative_spend", w + ".statement");
-    std::optional<Instant> a = ParseDateTime(sm.period_start_raw.str()), b = ParseDateTime(sm.period_end_raw.str());
+    std::optional<Instant> a = ParseDateTime(sm.period_start_raw().str()), b = ParseDateTime(sm.period_end_raw().str());
     if (!a || !b) r.Invalid(w + ".statement", "has a period that is not RFC 3339");
     c.statement = std::move(sm);
     if (body_text.find("\"delivery_statement\"") != std::string::npos)
@@ -541,9 +540,10 @@ Consultation ReadConsultation(RecordReader& r, const json::Value& v, const std::
 IdempotencyEntry ReadIdempotency(RecordReader& r, const json::Value& v, const std::string& w, std::string* scope) {
   IdempotencyEntry e;
   *scope = r.Str(v, "scope", w);
-  e.task = r.Enum(v, "task", w,
-                  {"sync_plans", "report_plan_outcome", "report_plan_adjustment", "get_plan_audit_logs", "record_outcome",
-                   "sync_accounts"});
+  e.task = KeyedTaskFromName(r.Enum(v, "task", w,
+                                    {"sync_plans", "report_plan_outcome", "report_plan_adjustment", "get_plan_audit_logs",
+                                     "record_outcome", "sync_accounts"}))
+               .value_or(KeyedTask::kNone);  // kNone only with the reader's error
   e.payload_hash = r.Str(v, "payload_hash", w);
   e.stored_at_ms = r.Time(v, "stored_at", w);
   if (v.has("body")) e.body_json = r.Text(v, "body", w);

@@ -378,7 +378,7 @@ void RebuildDerived(State& s, const Config& config) {
   for (size_t i = 0; i < s.idempotency.size(); ++i) {
     IdempotencyEntry& e = s.idempotency[i].entry;
     if (e.body_json) s.idempotency_expiry.emplace_back(e.stored_at_ms, static_cast<int32_t>(i));
-    if (e.body_json && e.task == "report_plan_outcome") {
+    if (e.body_json && e.task == KeyedTask::kReportPlanOutcome) {
       const json::Value body = json::ParseStored(*e.body_json);
       const std::string* id = body.find_string("outcome_id");
       const int32_t outcome = id ? FindOutcome(s, *id) : kNone;

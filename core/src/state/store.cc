@@ -435,7 +435,7 @@ void Store::PutIdempotency(std::string scope, IdempotencyEntry e) {
   const int64_t stored_at = e.stored_at_ms;
   const bool has_body = e.has_body();
   // A reported outcome's replay body is the outcome's own (stored just before).
-  if (e.task == "report_plan_outcome" && !state_.outcomes.empty())
+  if (e.task == KeyedTask::kReportPlanOutcome && !state_.outcomes.empty())
     ShareOutcomeBody(state_, e, static_cast<int32_t>(state_.outcomes.size() - 1));
   const int32_t stored = PutIdempotencyRecord(state_, StoredScope(state_, scope), std::move(e));
   if (has_body) AddReplayExpiry(state_, stored_at, stored);

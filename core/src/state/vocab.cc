@@ -58,6 +58,26 @@ std::optional<Recommendation> RecommendationFromName(std::string_view name) {
   return std::nullopt;
 }
 
+const char* KeyedTaskName(KeyedTask t) {
+  switch (t) {
+    case KeyedTask::kSyncPlans: return "sync_plans";
+    case KeyedTask::kReportPlanOutcome: return "report_plan_outcome";
+    case KeyedTask::kReportPlanAdjustment: return "report_plan_adjustment";
+    case KeyedTask::kGetPlanAuditLogs: return "get_plan_audit_logs";
+    case KeyedTask::kRecordOutcome: return "record_outcome";
+    case KeyedTask::kSyncAccounts: return "sync_accounts";
+    case KeyedTask::kNone: break;
+  }
+  return "";
+}
+
+std::optional<KeyedTask> KeyedTaskFromName(std::string_view name) {
+  for (KeyedTask t : {KeyedTask::kSyncPlans, KeyedTask::kReportPlanOutcome, KeyedTask::kReportPlanAdjustment,
+                      KeyedTask::kGetPlanAuditLogs, KeyedTask::kRecordOutcome, KeyedTask::kSyncAccounts})
+    if (name == KeyedTaskName(t)) return t;
+  return std::nullopt;
+}
+
 Dialect DialectFromName(std::string_view name) {
   if (name == "3.0") return Dialect::k30;
   if (name == "3.1") return Dialect::k31;

@@ -30,4 +30,18 @@ enum class Recommendation : uint8_t { kNone, kApprove, kDeny };
 const char* RecommendationName(Recommendation r);  // "" | "approve" | "deny"
 std::optional<Recommendation> RecommendationFromName(std::string_view name);
 
+// The tasks that take an idempotency key (08 §5; record_outcome, 11 §3): a
+// keyed request's entry names its task (issue 15: a byte where a Sym was 8).
+enum class KeyedTask : uint8_t {
+  kNone,
+  kSyncPlans,
+  kReportPlanOutcome,
+  kReportPlanAdjustment,
+  kGetPlanAuditLogs,
+  kRecordOutcome,
+  kSyncAccounts
+};
+const char* KeyedTaskName(KeyedTask t);  // "" for kNone
+std::optional<KeyedTask> KeyedTaskFromName(std::string_view name);
+
 }  // namespace adcp

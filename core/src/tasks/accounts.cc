@@ -58,7 +58,7 @@ TaskResult RunSyncAccounts(Agent&, CallContext& ctx, const json::Value& request,
     return TaskResult::Failed(SchemaError(ErrorCode::kValidationError, *f));
   TaskResult result;
   if (std::optional<TaskResult> early =
-          CheckIdempotency(ctx, "sync_accounts", request, auth, *request.find_string("idempotency_key"), true, &result))
+          CheckIdempotency(ctx, KeyedTask::kSyncAccounts, request, auth, *request.find_string("idempotency_key"), true, &result))
     return *early;
   const State& state = ctx.state();
   const json::Array& items = *request.find_array("accounts");

@@ -170,8 +170,7 @@ std::optional<TaskResult> ReadStatement(CallContext& ctx, Execution& ex) {
   s.statement_digest = digest;
   s.sequence = static_cast<int64_t>(*m.find_number("sequence"));
   const json::Value& period = *m.find("reporting_period");
-  s.period_start_raw = *period.find_string("start");
-  s.period_end_raw = *period.find_string("end");
+  s.set_period(*period.find_string("start"), *period.find_string("end"));
   s.cumulative_spend = *m.find_number("cumulative_spend");
   const Period* per = ex.action->periods.Find(PeriodKeyOf(s));
   if (per && per->closed)

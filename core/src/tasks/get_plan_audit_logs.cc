@@ -257,7 +257,7 @@ TaskResult RunGetPlanAuditLogs(Agent& agent, CallContext& ctx, const json::Value
   if (Status read = ReadPaging(request, &paging); !read.ok()) return TaskResult::Failed(read.error());
   TaskResult result;
   if (const std::string* key = request.find_string("idempotency_key")) {
-    if (std::optional<TaskResult> early = CheckIdempotency(ctx, "get_plan_audit_logs", request, auth, *key, false, &result))
+    if (std::optional<TaskResult> early = CheckIdempotency(ctx, KeyedTask::kGetPlanAuditLogs, request, auth, *key, false, &result))
       return *early;
   }
 

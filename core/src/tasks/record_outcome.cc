@@ -112,7 +112,7 @@ TaskResult RunRecordOutcome(Agent&, CallContext& ctx, const json::Value& request
     json::Value hashed = request;
     hashed.erase("idempotencyKey");
     const std::string hash = canon::HexLower(canon::AsBytes(canon::JcsDigest(hashed)));
-    if (std::optional<TaskResult> early = CheckIdempotencyScoped(ctx, "record_outcome",
+    if (std::optional<TaskResult> early = CheckIdempotencyScoped(ctx, KeyedTask::kRecordOutcome,
                                                                  JoinKey(auth.value().Principal(), *key), hash,
                                                                  false, &result))
       return *early;

@@ -208,7 +208,7 @@ TaskResult RunReportPlanAdjustment(Agent& agent, CallContext& ctx, const json::V
     return TaskResult::Failed(SchemaError(ErrorCode::kValidationError, *f));
   TaskResult result;
   if (std::optional<TaskResult> early =
-          CheckIdempotency(ctx, "report_plan_adjustment", r, auth, *r.find_string("idempotency_key"), true, &result))
+          CheckIdempotency(ctx, KeyedTask::kReportPlanAdjustment, r, auth, *r.find_string("idempotency_key"), true, &result))
     return *early;
   if (*r.find_string("action") == "report") return Report(agent, ctx, r, auth, std::move(result));
   return Review(agent, ctx, r, auth, std::move(result));

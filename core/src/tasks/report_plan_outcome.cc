@@ -336,7 +336,7 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   const double spend = *d.find_number("cumulative_spend");
   const std::string plan_currency = state.plans[pi].terms.currency;
   const json::Value statement_period =
-      json::Obj({{"start", S.period_start_raw}, {"end", S.period_end_raw}});
+      json::Obj({{"start", S.period_start_raw()}, {"end", S.period_end_raw()}});
   std::string status = "consistent";
   std::optional<json::Value> finding;
   if (source == "seller_statement_copy") {
@@ -506,7 +506,7 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
   TaskResult result;
   const std::string* key = r.find_string("idempotency_key");
   if (key) {
-    if (std::optional<TaskResult> early = CheckIdempotency(ctx, "report_plan_outcome", r, auth, *key, true, &result))
+    if (std::optional<TaskResult> early = CheckIdempotency(ctx, KeyedTask::kReportPlanOutcome, r, auth, *key, true, &result))
       return *early;
   }
   const State& state = ctx.state();

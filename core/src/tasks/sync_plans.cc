@@ -297,7 +297,7 @@ TaskResult RunSyncPlans(Agent& agent, CallContext& ctx, const json::Value& reque
   if (std::optional<schema::Failure> f = schema::Validate(schema::SyncPlansRequest(), request))
     return TaskResult::Failed(SchemaError(ErrorCode::kInvalidRequest, *f));
   TaskResult result;
-  if (std::optional<TaskResult> early = CheckIdempotency(ctx, "sync_plans", request, auth,
+  if (std::optional<TaskResult> early = CheckIdempotency(ctx, KeyedTask::kSyncPlans, request, auth,
                                                          *request.find_string("idempotency_key"), true, &result))
     return *early;
 
