@@ -164,3 +164,36 @@ TEST_CASE("A state document larger than any request limit imports (an agent read
   REQUIRE(a.ok());
   CHECK(a.value->ExportState() == exported);
 }
+
+// An accepted proposal's id and terms digest come together (03 §5.5 E4
+// compares both): a record with one and not the other is refused, naming
+// the missing member (it used to be accepted, and a seller's check on such
+// an action read the missing digest); with both it round-trips.
+TEST_CASE("Issue 15: a proposal binding without its terms digest (or id) is refused", "[15][state]") {
+  const Value doc = ParseOrFail(RunScenario(FixturePath("scenarios/04-full-lifecycle.json")));
+  REQUIRE(doc.find_array("actions"));
+  REQUIRE_FALSE(doc.find_array("actions")->empty());
+  for (const char* table : {"actions", "checks"}) {
+    for (const char* present : {"proposal_id", "terms_digest"}) {
+      const std::string where = std::string(table) + "[0]";
+      INFO(where << " with only " << present);
+      Value mutated = doc;
+      Apply(mutated, {where + "." + present, Value("sha256:" + std::string(43, 'A')), false});
+      Expected<std::unique_ptr<GovernanceAgent>> a =
+          GovernanceAgent::Import(kConfig, json::Write(mutated), Host().MakeHooks());
+      REQUIRE_FALSE(a.ok());
+      CHECK(a.code == "INVALID_STATE");
+      CHECK(a.field == where + "." + (std::string(present) == "proposal_id" ? "terms_digest" : "proposal_id"));
+    }
+    Value both = doc;
+    Apply(both, {std::string(table) + "[0].proposal_id", Value("prop_1"), false});
+    Apply(both, {std::string(table) + "[0].terms_digest", Value("sha256:" + std::string(43, 'A')), false});
+    Expected<std::unique_ptr<GovernanceAgent>> a = GovernanceAgent::Import(kConfig, json::Write(both), Host().MakeHooks());
+    REQUIRE(a.ok());
+    const std::string once = a.value->ExportState();
+    CHECK(once.find("\"prop_1\"") != std::string::npos);
+    Expected<std::unique_ptr<GovernanceAgent>> b = GovernanceAgent::Import(kConfig, once, Host().MakeHooks());
+    REQUIRE(b.ok());
+    CHECK(b.value->ExportState() == once);
+  }
+}

@@ -11,6 +11,7 @@
 #include <limits>
 #include <thread>
 #include <vector>
+#include "util/compact_list.h"
 #include "util/compact_optional.h"
 #include "util/digest_index.h"
 #include "util/digest_text.h"
@@ -1251,4 +1252,42 @@ TEST_CASE("An observation is kept as text; its numbers are read from its top-lev
   CHECK(DeliveryNumber(o, "cumulative_spend") == std::optional<double>(0.1));  // read as JSON.parse reads it
   MutableObservation(o).delivery = ShapedText("[1,2]");
   CHECK_FALSE(DeliveryNumber(o, "cumulative_spend").has_value());
+}
+
+// Issue 15: an action's audit entries are a CompactList, one pointer in the
+// action. It keeps every item in order through growth (its capacity is the
+// size rounded up to a power of two), and copies are deep.
+TEST_CASE("CompactList keeps its items in order through growth, in one pointer", "[state][15]") {
+  CHECK(sizeof(CompactList<EntryRef>) == sizeof(void*));
+  CompactList<EntryRef> list;
+  CHECK(list.empty());
+  CHECK(list.begin() == list.end());
+  std::vector<EntryRef> expected;
+  for (int32_t i = 0; i < 1000; ++i) {
+    const EntryRef ref{i * 3, static_cast<EntryKind>(i % 3)};
+    list.push_back(ref);
+    expected.push_back(ref);
+    REQUIRE(list.size() == expected.size());
+    CHECK(list.back().index == ref.index);
+  }
+  auto same = [&](const CompactList<EntryRef>& l) {
+    if (l.size() != expected.size()) return false;
+    for (size_t i = 0; i < expected.size(); ++i)
+      if (l[i].index != expected[i].index || l[i].kind != expected[i].kind) return false;
+    return true;
+  };
+  CHECK(same(list));
+  CompactList<EntryRef> copy = list;
+  CHECK(copy.data() != list.data());
+  CHECK(same(copy));
+  copy.push_back(EntryRef{-1, EntryKind::kOutcome});  // a full copy grows on its own
+  CHECK(copy.size() == 1001);
+  CHECK(same(list));
+  CompactList<EntryRef> moved = std::move(copy);
+  CHECK(moved.size() == 1001);
+  CHECK(moved.back().index == -1);
+  moved = CompactList<EntryRef>();
+  CHECK(moved.empty());
+  moved = list;
+  CHECK(same(moved));
 }

@@ -40,6 +40,12 @@ void SetOpt(json::Value& o, const char* key, const OptionalDouble& v) {
 void SetOpt(json::Value& o, const char* key, const OptionalInt64& v) {
   if (v) o.set(key, json::Value(*v));
 }
+// A proposal binding's members, absent for none.
+void SetProposal(json::Value& o, const Boxed<ProposalBinding>& proposal) {
+  if (!proposal) return;
+  o.set("proposal_id", proposal->proposal_id);
+  o.set("terms_digest", proposal->terms_digest);
+}
 void SetOpt(json::Value& o, const char* key, const Boxed<std::string>& v) {
   if (v) o.set(key, *v);
 }
@@ -63,6 +69,17 @@ template <>
 std::optional<json::Value> RecordReader::Opt<json::Value>(const json::Value& o, const char* key, const std::string& where) {
   if (!o.has(key)) return std::nullopt;
   return Any(o, key, where);
+}
+
+Boxed<ProposalBinding> RecordReader::Proposal(const json::Value& o, const std::string& where) {
+  std::optional<std::string> id = Opt<std::string>(o, "proposal_id", where);
+  std::optional<std::string> digest = Opt<std::string>(o, "terms_digest", where);
+  if (id.has_value() != digest.has_value()) {
+    Fail(where, id ? "terms_digest" : "proposal_id", "present with the other");
+    return std::nullopt;
+  }
+  if (!id) return std::nullopt;
+  return ProposalBinding{std::move(*id), std::move(*digest)};
 }
 
 json::Value PlanRevisionToJson(const PlanRevision& r) {
@@ -140,8 +157,7 @@ json::Value CheckToJson(const State& s, const Check& c) {
   v.set("intent_end", scope.end());
   v.set("account_key", scope.account_key());
   v.set("recommendation", RecommendationName(c.recommendation));
-  SetOpt(v, "proposal_id", scope.proposal_id);
-  SetOpt(v, "terms_digest", scope.terms_digest);
+  SetProposal(v, scope.proposal);
   SetOpt(v, "planned_delivery", PlannedDeliveryOf(c));
   SetOpt(v, "legacy_metrics", c.legacy_metrics);
   SetOpt(v, "runtime_attestations", c.runtime_attestations);
@@ -177,8 +193,7 @@ json::Value ActionToJson(const Action& a) {
                              {"adjustments", Ints(AdjustmentsOf(a).adjustments)}});
   SetOpt(v, "ceiling", a.ceiling);
   SetOpt(v, "exec", a.exec);
-  SetOpt(v, "proposal_id", a.proposal_id);
-  SetOpt(v, "terms_digest", a.terms_digest);
+  SetProposal(v, a.proposal);
   SetOpt(v, "next_check", a.next_check_ms);
   SetOpt(v, "aggregation_at", a.aggregation_at_ms);
   return v;
@@ -378,8 +393,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   const std::string intent_start = r.Str(v, "intent_start", w), intent_end = r.Str(v, "intent_end", w);
   scope.set_texts(intent_start, intent_end, r.Str(v, "account_key", w));
   c.recommendation = RecommendationFromName(r.Enum(v, "recommendation", w, {"", "approve", "deny"})).value_or(Recommendation::kNone);
-  scope.proposal_id = r.Opt<std::string>(v, "proposal_id", w);
-  scope.terms_digest = r.Opt<std::string>(v, "terms_digest", w);
+  scope.proposal = r.Proposal(v, w);
   if (!scope.empty()) c.scope = std::move(scope);  // exported back as the same empty members
   if (std::optional<json::Value> planned = r.Opt<json::Value>(v, "planned_delivery", w)) SetPlannedDelivery(c, *planned);
   c.legacy_metrics = r.Opt<json::Value>(v, "legacy_metrics", w);
@@ -428,8 +442,7 @@ Action ReadAction(RecordReader& r, const json::Value& v, const std::string& w, c
     MutableAdjustments(a).adjustments = std::move(adjustments);
   a.ceiling = r.Opt<double>(v, "ceiling", w);
   a.exec = r.Opt<double>(v, "exec", w);
-  a.proposal_id = r.Opt<std::string>(v, "proposal_id", w);
-  a.terms_digest = r.Opt<std::string>(v, "terms_digest", w);
+  a.proposal = r.Proposal(v, w);
   a.next_check_ms = r.OptTime(v, "next_check", w);
   return a;
 }

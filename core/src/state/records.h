@@ -167,6 +167,9 @@ class RecordReader {
     // The tree is the caller's own, not const (see take_strings).
     return take_strings ? std::move(*const_cast<json::Value&>(v).mutable_string()) : v.as_string();
   }
+  // An accepted proposal's id and terms digest (proposal_id, terms_digest):
+  // both or neither, as the core writes them (E4 compares both).
+  Boxed<ProposalBinding> Proposal(const json::Value& o, const std::string& where);
   void Fail(const std::string& where, const char* key, const char* what) {
     if (!error.empty()) return;
     field = where.empty() ? key : where + "." + key;

@@ -26,6 +26,7 @@
 #include "json/value.h"
 #include "state/value_ledger.h"
 #include "util/boxed.h"
+#include "util/compact_list.h"
 #include "util/compact_optional.h"
 #include "util/digest_index.h"
 #include "util/digest_text.h"
@@ -325,6 +326,14 @@ class StoredToken {
   std::unique_ptr<char[]> block_;  // a head (kHeadBytes), then its `size` bytes; null = no token
 };
 
+// The accepted proposal an intent binds its action to (03 §5.5 E4): its id
+// and terms digest, set together (import refuses one without the other).
+// Boxed where it is kept, absent for most intents and actions (issue 15: two
+// boxed strings were 16 bytes an action).
+struct ProposalBinding {
+  std::string proposal_id, terms_digest;
+};
+
 // Intent data kept so an approval, now or at an escalation's resolution,
 // can mint its action and token without re-evaluating (03 §7), and an
 // outcome can be checked against what was authorized. A check keeps it
@@ -340,10 +349,10 @@ struct IntentScope {
   const Sym& account_key() const { return texts_[2]; }
   void set_texts(const Sym& start, const Sym& end, const Sym& account_key) { texts_ = SymTuple<3>({start, end, account_key}); }
   SymTuple<3> texts_;
-  Boxed<std::string> proposal_id, terms_digest;
+  Boxed<ProposalBinding> proposal;
   bool empty() const {
     return payload_hash.empty() && channels.empty() && countries.empty() && regions.empty() && start().empty() &&
-           end().empty() && account_key().empty() && !proposal_id && !terms_digest;
+           end().empty() && account_key().empty() && !proposal;
   }
 };
 
@@ -505,13 +514,13 @@ struct Action {
   int64_t hold_exp_ms = 0;  // later of intent exp and latest seller purchase/modification exp
   int64_t approved_at_ms = 0;
   SymList intent_channels;
-  Boxed<std::string> proposal_id, terms_digest;
+  Boxed<ProposalBinding> proposal;  // copied from the intent's scope
   OptionalInt64 next_check_ms;
   double gross = 0;
   Boxed<ActionAdjustments> adjusted;  // absent: no adjustment, no 3.0 snapshot
   // Derived.
   int64_t check_count = 0;
-  std::vector<EntryRef> entries;
+  CompactList<EntryRef> entries;  // issue 15: a std::vector was 24 bytes an action
   int64_t highest_sequence = 0;
   // Key: the canonical period key (PeriodKey), pooled: the actions of a
   // plan mostly share their reporting periods (issue 15: as a string it was

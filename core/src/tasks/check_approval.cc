@@ -94,8 +94,7 @@ Result<MintedAction> PrepareIntentApproval(CallContext& ctx, const State& state,
   a.hold_exp_ms = t.exp * 1000;
   a.approved_at_ms = now.value();
   a.intent_channels = scope.channels;
-  a.proposal_id = scope.proposal_id;
-  a.terms_digest = scope.terms_digest;
+  a.proposal = scope.proposal;
   m.exp_ms = t.exp * 1000;
   return m;
 }

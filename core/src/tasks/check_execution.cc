@@ -229,11 +229,11 @@ void EvaluateExecutionAuthority(Execution& ex, const RequestedScope& scope) {
       ev.Finding("seller_compliance", "critical", "The seller is no longer an approved seller of this plan.",
                  Details({{"target_agent", action.target_agent()}}));
   }
-  if (action.proposal_id) {  // E4
+  if (action.proposal) {  // E4
     ev.Category("proposal_binding");
     const std::string* pid = ex.pd.find_string("proposal_id");
     const std::string* ptd = ex.pd.find_string("proposal_terms_digest");
-    if (!pid || *pid != *action.proposal_id || !ptd || *ptd != *action.terms_digest)
+    if (!pid || *pid != action.proposal->proposal_id || !ptd || *ptd != action.proposal->terms_digest)
       ev.Finding("proposal_binding", "critical", "The planned delivery is not bound to the authorized proposal.");
   }
 }

@@ -595,8 +595,7 @@ Check IntentRecord(CallContext& ctx, Intent& in, json::Value* parts) {
   scope.regions = Syms(in.scope.regions);
   scope.set_texts(in.scope.start_raw, in.scope.end_raw, AccountKey(payload));
   if (!in.proposal_id.empty()) {
-    scope.proposal_id = in.proposal_id;
-    scope.terms_digest = in.terms_digest;
+    scope.proposal = ProposalBinding{in.proposal_id, in.terms_digest};
   }
   c.scope = std::move(scope);  // never empty: the payload hash is always there
   if (in.runtime_pairs.size() > 0) {

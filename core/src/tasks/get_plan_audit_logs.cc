@@ -55,36 +55,47 @@ TaskError PageError(const std::string& member, const std::string& why) {
                    "ext.adcp_governance." + member);
 }
 
+// A sorted list of entries: a plan's (a std::vector) or an action's (a CompactList).
+struct EntrySource {
+  const EntryRef* first;
+  size_t size;
+  const EntryRef& operator[](size_t i) const { return first[i]; }
+};
+template <class List>
+EntrySource SourceOf(const List& list) {
+  return EntrySource{list.empty() ? nullptr : &list[0], list.size()};
+}
+
 // Entries of one plan after `after_seq`, merged by seq from sorted sources.
-std::vector<EntryRef> TakeEntries(const State& state, const std::vector<const std::vector<EntryRef>*>& sources,
-                                  uint64_t after_seq, size_t limit, bool* more) {
+std::vector<EntryRef> TakeEntries(const State& state, const std::vector<EntrySource>& sources, uint64_t after_seq,
+                                  size_t limit, bool* more) {
   using Head = std::pair<uint64_t, size_t>;  // (seq, source)
   std::priority_queue<Head, std::vector<Head>, std::greater<Head>> heap;
   std::vector<size_t> pos(sources.size());
   for (size_t s = 0; s < sources.size(); ++s) {
-    const std::vector<EntryRef>& v = *sources[s];
+    const EntrySource& v = sources[s];
     pos[s] = static_cast<size_t>(
-        std::upper_bound(v.begin(), v.end(), after_seq,
+        std::upper_bound(v.first, v.first + v.size, after_seq,
                          [&](uint64_t seq, const EntryRef& e) { return seq < SeqOf(state, e); }) -
-        v.begin());
-    if (pos[s] < v.size()) heap.emplace(SeqOf(state, v[pos[s]]), s);
+        v.first);
+    if (pos[s] < v.size) heap.emplace(SeqOf(state, v[pos[s]]), s);
   }
   std::vector<EntryRef> out;
   uint64_t last = after_seq;
   while (!heap.empty() && out.size() < limit) {
     size_t s = heap.top().second;
     heap.pop();
-    const EntryRef& e = (*sources[s])[pos[s]];
+    const EntryRef& e = sources[s][pos[s]];
     const uint64_t seq = SeqOf(state, e);
     if (seq != last) out.push_back(e);  // the same entry can sit in two sources
     last = seq;
-    if (++pos[s] < sources[s]->size()) heap.emplace(SeqOf(state, (*sources[s])[pos[s]]), s);
+    if (++pos[s] < sources[s].size) heap.emplace(SeqOf(state, sources[s][pos[s]]), s);
   }
   // Skip duplicates of the last taken entry before deciding whether more remain.
   while (!heap.empty() && heap.top().first == last) {
     size_t s = heap.top().second;
     heap.pop();
-    if (++pos[s] < sources[s]->size()) heap.emplace(SeqOf(state, (*sources[s])[pos[s]]), s);
+    if (++pos[s] < sources[s].size) heap.emplace(SeqOf(state, sources[s][pos[s]]), s);
   }
   *more = !heap.empty();
   return out;
@@ -225,15 +236,15 @@ json::Value PlanItem(const State& state, const Config& config, int32_t pi, const
   item.set("summary", Summary(state, plan, config));
   if (!query.include_entries) return item;
   auto type_ok = [&](const std::string& pt) { return query.types.empty() || query.types.count(pt) > 0; };
-  std::vector<const std::vector<EntryRef>*> sources;
+  std::vector<EntrySource> sources;
   if (query.contexts) {
     for (int32_t a : actions)
-      if (type_ok(state.actions[a].purchase_type())) sources.push_back(&state.actions[a].entries);
+      if (type_ok(state.actions[a].purchase_type())) sources.push_back(SourceOf(state.actions[a].entries));
   } else if (!query.types.empty()) {
     for (const std::string& t : query.types)
-      if (const std::vector<EntryRef>* of_type = EntriesOfType(plan, t)) sources.push_back(of_type);
+      if (const std::vector<EntryRef>* of_type = EntriesOfType(plan, t)) sources.push_back(SourceOf(*of_type));
   } else {
-    sources.push_back(&plan.entries);
+    sources.push_back(SourceOf(plan.entries));
   }
   const Page& page = paging.entries;
   uint64_t after = page.after && page.after->plan_id == plan.plan_id ? page.after->position : 0;
