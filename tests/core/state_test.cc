@@ -11,6 +11,7 @@
 #include <limits>
 #include <thread>
 #include <vector>
+#include "util/boxed.h"
 #include "util/compact_list.h"
 #include "util/compact_optional.h"
 #include "util/digest_index.h"
@@ -1290,4 +1291,36 @@ TEST_CASE("CompactList keeps its items in order through growth, in one pointer",
   CHECK(moved.empty());
   moved = list;
   CHECK(same(moved));
+}
+
+// Issue 15: a record's optional body text is a BoxedText, one pointer and
+// one block. Absent and present-but-empty differ, copies are deep, and the
+// bytes read back exactly at any length.
+TEST_CASE("BoxedText keeps an optional text in one block and reads it back exactly", "[state][15]") {
+  CHECK(sizeof(BoxedText) == sizeof(void*));
+  BoxedText none;
+  CHECK_FALSE(none);
+  CHECK(none.str().empty());
+  BoxedText empty{std::string_view()};
+  CHECK(static_cast<bool>(empty));
+  CHECK((*empty).empty());
+  for (size_t n : {size_t{1}, size_t{15}, size_t{16}, size_t{23}, size_t{100000}}) {
+    std::string text(n, 'x');
+    text[0] = '\0';  // bytes, not a C string
+    text[n - 1] = '\xff';
+    BoxedText box(text);
+    CHECK(*box == text);
+    BoxedText copy = box;
+    CHECK((*copy).data() != (*box).data());
+    CHECK(*copy == text);
+    BoxedText moved = std::move(copy);
+    CHECK(*moved == text);
+    moved = std::nullopt;
+    CHECK_FALSE(moved);
+    moved = box;
+    CHECK(moved.str() == text);
+    box.reset();
+    CHECK_FALSE(box);
+    CHECK(*moved == text);
+  }
 }

@@ -180,7 +180,7 @@ void KeepCheckBody(Check& c, std::string text) {
 }
 
 std::string CheckBodyText(const Check& c) {
-  if (c.body_shape.empty()) return c.body_json ? *c.body_json : std::string();
+  if (c.body_shape.empty()) return c.body_json.str();
   return Expand(c, c.body_shape.str());
 }
 
@@ -241,7 +241,7 @@ std::optional<double> DeliveryNumber(const Outcome& o, std::string_view key) {
 }
 
 std::string OutcomeBodyText(const Outcome& o) {
-  if (o.body_shape.empty()) return o.body_json ? *o.body_json : std::string();
+  if (o.body_shape.empty()) return o.body_json.str();
   const std::string_view shape = std::string_view(o.body_shape.str()).substr(kOutcomeIdHole.size());
   return OutcomeIdMember(o) + (o.body_json ? JoinHoles(shape, *o.body_json) : std::string(shape));
 }

@@ -46,9 +46,6 @@ void SetProposal(json::Value& o, const Boxed<ProposalBinding>& proposal) {
   o.set("proposal_id", proposal->proposal_id);
   o.set("terms_digest", proposal->terms_digest);
 }
-void SetOpt(json::Value& o, const char* key, const Boxed<std::string>& v) {
-  if (v) o.set(key, *v);
-}
 void SetOpt(json::Value& o, const char* key, const Boxed<json::Value>& v) {
   if (v) o.set(key, Text(*v));
 }

@@ -398,7 +398,7 @@ struct Check {
   // bodies then share one copy). Read either through CheckBodyText(). The
   // text is boxed, and absent rather than empty: most checks keep only a
   // shape (a string member is 32 bytes).
-  Boxed<std::string> body_json;
+  BoxedText body_json;
   Sym body_shape;
   Boxed<json::Value> context;  // the request's context (getTask echoes it)
   OptionalDouble amount;               // ceiling (intent) or execution amount x
@@ -611,7 +611,7 @@ struct Outcome {
   // without the outcome id and the numbers when it starts with the id, the
   // numbers then boxed here (util/holes.h); else the text boxed here. Read
   // it with OutcomeBodyText(). Absent rather than empty.
-  Boxed<std::string> body_json;
+  BoxedText body_json;
   Sym body_shape;
   int64_t timestamp_ms = 0;
   uint64_t seq = 0;
@@ -734,7 +734,7 @@ struct IdempotencyEntry {
   // The replay body, dropped once outside the replay window. When it is the
   // body of the outcome the request recorded, the entry names that outcome
   // instead of keeping a second copy (issue 15; ReplayBodyOf reads either).
-  Boxed<std::string> body_json;
+  BoxedText body_json;
   int64_t stored_at_ms = 0;
   int32_t body_outcome = kNone;
   DigestText payload_hash;  // after the int32: no padding (issue 15)
@@ -936,7 +936,7 @@ void KeepOutcomeBody(Outcome& o, std::string text);
 // The replay body of a keyed request's entry, nullopt once dropped.
 inline std::optional<std::string> ReplayBodyOf(const State& s, const IdempotencyEntry& e) {
   if (e.body_outcome != kNone) return OutcomeBodyText(s.outcomes[e.body_outcome]);
-  if (e.body_json) return *e.body_json;
+  if (e.body_json) return e.body_json.str();
   return std::nullopt;
 }
 // Names outcome `outcome` as the entry's body when its text is that body

@@ -4,8 +4,13 @@
 // interface is std::optional's subset the records use; copies are deep.
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
 
 namespace adcp {
@@ -41,6 +46,56 @@ class Boxed {
 
  private:
   std::unique_ptr<T> value_;
+};
+
+// An optional text kept on the heap: one pointer in the record and one
+// block holding the size and the bytes (issue 15: a Boxed<std::string> was
+// a 32-byte string object in one block and, past 15 bytes, its characters
+// in another, with the allocator's header on each). Reads as a
+// std::string_view; present-but-empty is distinct from absent.
+class BoxedText {
+ public:
+  BoxedText() = default;
+  BoxedText(std::nullopt_t) {}                                  // NOLINT: like std::optional
+  BoxedText(std::string_view text) { Assign(text); }           // NOLINT: records assign strings
+  BoxedText(const std::string& text) { Assign(text); }         // NOLINT
+  BoxedText(const BoxedText& other) {
+    if (other) Assign(*other);
+  }
+  BoxedText(BoxedText&&) noexcept = default;
+  BoxedText& operator=(const BoxedText& other) {
+    if (this != &other) {
+      if (other) Assign(*other);
+      else block_.reset();
+    }
+    return *this;
+  }
+  BoxedText& operator=(BoxedText&&) noexcept = default;
+  BoxedText& operator=(std::nullopt_t) {
+    block_.reset();
+    return *this;
+  }
+  void reset() { block_.reset(); }
+
+  explicit operator bool() const { return block_ != nullptr; }
+  // The text; only when present.
+  std::string_view operator*() const {
+    uint32_t size;
+    std::memcpy(&size, block_.get(), sizeof size);
+    return std::string_view(block_.get() + sizeof size, size);
+  }
+  std::string str() const { return block_ ? std::string(**this) : std::string(); }
+
+ private:
+  // Texts a record keeps come from requests (max_request_bytes <= INT32_MAX)
+  // or stored documents; a longer one would be cut short, never overrun.
+  void Assign(std::string_view text) {
+    const uint32_t size = static_cast<uint32_t>(std::min<size_t>(text.size(), UINT32_MAX));
+    block_.reset(new char[sizeof size + size]);
+    std::memcpy(block_.get(), &size, sizeof size);
+    if (size > 0) std::memcpy(block_.get() + sizeof size, text.data(), size);
+  }
+  std::unique_ptr<char[]> block_;  // the size (uint32), then the bytes; null = absent
 };
 
 }  // namespace adcp
