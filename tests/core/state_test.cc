@@ -315,7 +315,20 @@ TEST_CASE("Split values keep digests and UUIDs as bytes and join back exactly", 
       // non-canonical last character, another prefix.
       {"4F53" + hex.substr(4), 65}, {hex.substr(1), 64}, {"019b76daa-801-775c-bf52-dd53ff9f5d1c", 37},
       {"019B76DA-A801-775C-BF52-DD53FF9F5D1C", 37}, {b64.substr(0, 42) + "B", 44}, {"sha257:" + hex, 72},
-      {hex.substr(0, 30) + "-" + hex.substr(31), 65}};
+      {hex.substr(0, 30) + "-" + hex.substr(31), 65},
+      // UTC times as RFC 3339 spells them, with seconds or milliseconds:
+      // their fields in 5 or 7 bytes, every field at its limits.
+      {"2026-01-02T00:00:07Z", 7}, {"2026-01-02T00:00:07.123Z", 9}, {"0000-01-01T00:00:00Z", 7},
+      {"9999-12-31T23:59:60Z", 7}, {"9999-12-31T23:59:59.999Z", 9}, {"2024-02-29T12:34:56.000Z", 9},
+      // Near misses keep their text: a field out of range, a lower-case t or
+      // z, an offset, two or four fraction digits, a five-digit year, a
+      // space, a sign, a missing zero.
+      {"2026-13-01T00:00:00Z", 21}, {"2026-00-01T00:00:00Z", 21}, {"2026-01-32T00:00:00Z", 21},
+      {"2026-01-00T00:00:00Z", 21}, {"2026-01-01T24:00:00Z", 21}, {"2026-01-01T00:60:00Z", 21},
+      {"2026-01-01T00:00:61Z", 21}, {"2026-01-01t00:00:00Z", 21}, {"2026-01-01T00:00:00z", 21},
+      {"2026-01-01T00:00:00+00:00", 26}, {"2026-01-01T00:00:00.12Z", 24}, {"2026-01-01T00:00:00.1234Z", 26},
+      {"12026-01-01T00:00:00Z", 22}, {"2026-01-01 00:00:00Z", 21}, {"-026-01-01T00:00:00Z", 21},
+      {"2026-1-01T00:00:00Z", 20}, {"2026-01-01T00:00:00.12aZ", 25}};
   for (const auto& c : cases) {
     INFO(c.value);
     const std::string text = R"({"a":")" + c.value + R"(","n":1})";
@@ -335,6 +348,24 @@ TEST_CASE("Split values keep digests and UUIDs as bytes and join back exactly", 
     CHECK_FALSE(ResolveKnown(referred, {"x"}, &resolved));
     CHECK(ShapedText(text).Text() == text);
   }
+  // Every field's digits come back in place: a sweep over the calendar's
+  // fields at and inside their limits.
+  char time[32];
+  size_t packed = 0;
+  for (int year : {0, 1, 1970, 2026, 9999})
+    for (int month = 1; month <= 12; ++month)
+      for (int day = 1; day <= 31; day += 3)
+        for (int second : {0, 30, 60})
+          for (const char* millis : {"", ".000", ".999", ".042"}) {
+            std::snprintf(time, sizeof time, "%04d-%02d-%02dT%02d:%02d:%02d%sZ", year, month, day, (day * 7) % 24,
+                          (month * 5) % 60, second, millis);
+            const std::string text = std::string(R"([")") + time + R"("])";
+            std::string shape, values;
+            REQUIRE(SplitValues(text, &shape, &values));
+            packed += values.size() == (*millis ? 9u : 7u);
+            REQUIRE(JoinHoles(shape, values) == text);
+          }
+  CHECK(packed == 5 * 12 * 11 * 3 * 4);
 }
 
 // Issue 15: values a record holds elsewhere are referred to, not repeated;
@@ -907,9 +938,11 @@ TEST_CASE("ShapedText refers to known values and reads back exactly with them", 
   const ShapedText plain(text), referring(text, known);
   CHECK(plain.Text() == text);
   CHECK(referring.Text(known) == text);
-  // A reference is two bytes where the value took its length and itself.
+  // A reference is two bytes where the value took its length and itself (a
+  // time packed: a zero byte, its form and 5 bytes).
   CHECK(referring.shape() == plain.shape());
-  CHECK(referring.values().size() + 40 < plain.values().size());
+  CHECK(plain.values().size() == 2 + 2 + 3 * 7 + 4);  // "7", 7, three times, "USD"
+  CHECK(referring.values().size() == 5 * 2 + 4);
   // Nothing known in the text: kept as without a list.
   const ShapedText unrelated(text, {"st_99"});
   CHECK(unrelated.values() == plain.values());
@@ -992,18 +1025,28 @@ TEST_CASE("An observation's shared members stay in its pooled shape", "[state][1
   };
   const std::string a = observation("obs_1", "2026-01-01T00:00:00Z"), b = observation("obs_22", "2026-01-01T00:00:00Z"),
                     other_period = observation("obs_3", "2025-12-31T00:00:00Z");
-  const ShapedText sa = ObservationDelivery(a), sb = ObservationDelivery(b), sc = ObservationDelivery(other_period);
-  CHECK(sa.Text() == a);
-  CHECK(sb.Text() == b);
-  CHECK(sc.Text() == other_period);
+  const ShapedText sa = ObservationDelivery(a, "obs_1"), sb = ObservationDelivery(b, "obs_22"),
+                   sc = ObservationDelivery(other_period, "obs_3");
+  CHECK(sa.Text({"obs_1"}) == a);
+  CHECK(sb.Text({"obs_22"}) == b);
+  CHECK(sc.Text({"obs_3"}) == other_period);
   CHECK(sa.shape() == sb.shape());  // one pooled shape for the period's observations
   CHECK(sa.shape() != sc.shape());
   const std::string shape = sa.shape().str();
   CHECK(shape.find("2026-01-01T00:00:00Z") != std::string::npos);  // the period is the shape's
   CHECK(shape.find("buyer_measurement") != std::string::npos);
   CHECK(sa.values().find("2026-01-01T00:00:00Z") == std::string_view::npos);
-  CHECK(sa.values().find("obs_1") != std::string_view::npos);  // the id and the time are the record's
-  CHECK(sa.values().find("2026-01-02T00:00:07Z") != std::string_view::npos);
+  // The time and the number are the record's: the time packed (7 bytes),
+  // the id a reference to the observation's own (2 bytes), so the values fit
+  // inline in the ShapedText (15 bytes).
+  CHECK(sa.values().size() == 2 + 7 + 5);  // the id's reference, the packed time, "50.5" after its length
+  CHECK(sa.values().find("obs_1") == std::string_view::npos);
+  CHECK(sa.values().find("2026-01-02T00:00:07Z") == std::string_view::npos);
+  CHECK(sa.values().find("50.5") != std::string_view::npos);
+  CHECK(sa.Text() != a);  // read without the id: not the text (records read it with ObservationDeliveryText)
+  // An observation whose text names another id keeps that id as a value.
+  CHECK(ObservationDelivery(a, "obs_9").Text({"obs_9"}) == a);
+  CHECK(ObservationDelivery(a, "obs_9").values().find("obs_1") != std::string_view::npos);
 }
 
 // Issue 15: payload hashes are kept as their 32 bytes; other text verbatim.

@@ -5,13 +5,18 @@
 //   OUT/jcs/<n>                  every request body and plan, plus number edge cases
 //   OUT/import/<scenario>        the scenario's final exported state, plus the
 //                                issue-17 documents (seq -1, an expires_at of
-//                                17729280772323210000, an id counter of 1e300)
+//                                17729280772323210000, an id counter of 1e300),
+//                                and a proposal-bound buy (accept_proposal, its
+//                                purchase and a delivery statement), also without
+//                                its terms_digest (refused at import since issue 15)
 //   OUT/outcomes_http/<n>        outcomes-ledger bodies in fuzz_outcomes_http.cc's form
 // Usage: node tests/fuzz/make_seeds.mjs OUT
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as api from '../../js/wasm-node.js';
-import { DEFAULT_CONFIG, runScenario, scenarioFiles } from '../js/lib/scenario-runner.mjs';
+import { seededRandom } from '../../js/seeded-random.js';
+import { DEFAULT_CONFIG, runScenario, scenarioFiles, standInSign } from '../js/lib/scenario-runner.mjs';
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: make_seeds.mjs OUT');
@@ -86,5 +91,53 @@ for (const [name, mutate] of Object.entries(variants)) {
   const doc = structuredClone(lifecycle);
   mutate(doc);
   writeFileSync(join(dirs.import, name), JSON.stringify(doc));
+}
+// A proposal-bound action (03 §4.4, E4): no scenario accepts a proposal, and
+// fuzz_import's seller checks present the action's proposal_id and
+// proposal_terms_digest. The second document lacks the action's terms_digest
+// (the crash of issue 15, now INVALID_STATE at import).
+{
+  const BUYER = 'https://buyer.example.com', SELLER = 'https://seller.example.com';
+  const agent = await api.createGovernanceAgent({
+    backend: 'wasm', config: DEFAULT_CONFIG, issuer: DEFAULT_CONFIG.issuer, signing: { kid: DEFAULT_CONFIG.signing.kid },
+    sign: standInSign, clock: () => Date.parse('2026-03-01T00:00:00Z'), random: seededRandom(1n),
+  });
+  const call = (task, request, as) => {
+    const result = JSON.parse(agent.callRaw(task, request, { agent_url: as }));
+    if (result.status !== 'completed') throw new Error(`proposal seed: ${task}: ${JSON.stringify(result)}`);
+    return result.response;
+  };
+  call('sync_plans', { idempotency_key: 'proposal-sync-000001', plans: [{
+    plan_id: 'proposal', brand: { domain: 'acme.example' }, objectives: 'Proposal binding.',
+    budget: { total: 50000, currency: 'USD', reallocation_unlimited: true }, countries: ['US'],
+    channels: { allowed: ['olv', 'ctv'] }, flight: { start: '2026-03-01T00:00:00Z', end: '2026-04-01T00:00:00Z' } }] }, BUYER);
+  const terms = {
+    brand: { domain: 'acme.example' },
+    purchases: [{ product_id: 'prod_1', pricing_option_id: 'po_1', pricing: { currency: 'USD' }, budget: 20000,
+      start_time: '2026-03-02T00:00:00Z', end_time: '2026-03-30T00:00:00Z' }],
+    start_time: '2026-03-02T00:00:00Z', end_time: '2026-03-30T00:00:00Z', total_budget: { amount: 20000, currency: 'USD' },
+  };
+  const digest = 'sha256:' + createHash('sha256').update(api.canonicalize(terms)).digest('base64url');
+  const intent = call('check_governance', {
+    caller: BUYER, plan_id: 'proposal', target_agent: SELLER, tool: 'accept_proposal', purchase_type: 'media_buy',
+    proposed_commitment: { amount: 20000, currency: 'USD' },
+    proposal: { proposal_id: 'prop_1', proposal_kind: 'new_media_buy', proposal_status: 'committed', name: 'Proposal one',
+      commercial_terms: terms, terms_digest: digest, expires_at: '2026-03-10T00:00:00Z' },
+    payload: { proposal_id: 'prop_1', proposal_terms_digest: digest } }, BUYER);
+  const planned = { media_buy_id: 'mb_prop_1', proposal_id: 'prop_1', proposal_terms_digest: digest };
+  const purchase = call('check_governance', { caller: SELLER, governance_context: intent.governance_context, phase: 'purchase',
+    execution_commitment: { amount: 20000, currency: 'USD' }, planned_delivery: planned }, SELLER);
+  if (purchase.verdict !== 'approved') throw new Error(`proposal seed: purchase ${purchase.verdict}`);
+  const metrics = { statement_id: 'prop_st_1', sequence: 1, issued_at: '2026-03-08T00:00:00Z',
+    reporting_period: { start: '2026-03-01T00:00:00Z', end: '2026-03-08T00:00:00Z' }, cumulative_spend: 5000, currency: 'USD' };
+  metrics.statement_digest = api.statementDigest('mb_prop_1', metrics);
+  call('check_governance', { caller: SELLER, governance_context: purchase.governance_context, phase: 'delivery',
+    planned_delivery: planned, delivery_metrics: metrics }, SELLER);
+  const state = agent.exportState();
+  agent.dispose();
+  writeFileSync(join(dirs.import, 'proposal-binding'), state);
+  const half = JSON.parse(state);
+  delete half.actions[0].terms_digest;
+  writeFileSync(join(dirs.import, 'proposal-binding-no-digest'), JSON.stringify(half));
 }
 console.log(`seeds: ${scenarioFiles().length} task sequences and states, ${jcsCount} JSON texts, ${httpCount} outcomes bodies -> ${out}`);

@@ -87,7 +87,7 @@ json::Value OutcomeEntry(const State& state, const Outcome& o, const EntryOption
     e.set("reported_committed_budget", *settled.reported_committed_budget);
   if (o.type() == "completed" && settled.seller_reference) e.set("seller_reference", *settled.seller_reference);
   if (!observed.delivery.empty()) {
-    std::string delivery = observed.delivery.Text();
+    std::string delivery = ObservationDeliveryText(observed);
     e.set("delivery", opts.verbatim_members ? json::Value(json::RawText{std::move(delivery)}) : json::ParseStored(delivery));
   }
   if (!observed.reconciliation_status.empty()) e.set("delivery_reconciliation_status", observed.reconciliation_status);

@@ -137,10 +137,13 @@ json::Value DeliveryStatementEcho(const Statement& st, const std::string& seller
   return echo;
 }
 
-ShapedText ObservationDelivery(std::string_view text) {
-  return ShapedText(text, [](std::string_view member, bool) {
-    return member != "start" && member != "end" && member != "source" && member != "currency";
-  });
+ShapedText ObservationDelivery(std::string_view text, std::string_view observation_id) {
+  return ShapedText(
+      text,
+      [](std::string_view member, bool) {
+        return member != "start" && member != "end" && member != "source" && member != "currency";
+      },
+      {observation_id});
 }
 
 std::optional<json::Value> PlannedDeliveryOf(const Check& c) {
@@ -230,7 +233,7 @@ void KeepOutcomeBody(Outcome& o, std::string text) {
 
 std::optional<double> DeliveryNumber(const Outcome& o, std::string_view key) {
   if (ObservationOf(o).delivery.empty()) return std::nullopt;
-  const std::string delivery = ObservationOf(o).delivery.Text();
+  const std::string delivery = ObservationDeliveryText(ObservationOf(o));
   for (const json::MemberText& m : json::MemberTexts(delivery)) {
     if (m.key != key) continue;
     json::NumberText number = json::ReadNumber(m.value);

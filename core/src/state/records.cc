@@ -216,7 +216,7 @@ json::Value OutcomeToJson(const Outcome& o) {
   SetOpt(v, "committed_budget", SettlementOf(o).committed_budget);
   SetOpt(v, "reported_committed_budget", SettlementOf(o).reported_committed_budget);
   SetOpt(v, "seller_reference", SettlementOf(o).seller_reference);
-  if (!ObservationOf(o).delivery.empty()) v.set("delivery", ObservationOf(o).delivery.Text());  // JSON text, as Text() writes opaque values
+  if (!ObservationOf(o).delivery.empty()) v.set("delivery", ObservationDeliveryText(ObservationOf(o)));  // JSON text, as Text() writes opaque values
   SetOpt(v, "error", SettlementOf(o).error);
   if (o.legacy_snapshot) v.set("legacy_snapshot", true);
   if (IsLegacy(o.dialect)) v.set("dialect", DialectName(o.dialect));
@@ -470,7 +470,9 @@ Outcome ReadOutcome(RecordReader& r, const json::Value& v, const std::string& w,
   MutableSettlement(o).committed_budget = r.Opt<double>(v, "committed_budget", w);
   MutableSettlement(o).reported_committed_budget = r.Opt<double>(v, "reported_committed_budget", w);
   MutableSettlement(o).seller_reference = r.Opt<std::string>(v, "seller_reference", w);
-  if (v.has("delivery")) MutableObservation(o).delivery = ObservationDelivery(r.Text(v, "delivery", w));
+  // After observation_id (above): the text refers to it.
+  if (v.has("delivery"))
+    MutableObservation(o).delivery = ObservationDelivery(r.Text(v, "delivery", w), ObservationOf(o).observation_id);
   if (std::optional<json::Value> error = r.Opt<json::Value>(v, "error", w)) MutableSettlement(o).error = std::move(*error);
   o.legacy_snapshot = v.has("legacy_snapshot") && r.Bool(v, "legacy_snapshot", w);
   if (v.has("dialect")) o.dialect = DialectFromName(r.Enum(v, "dialect", w, {"3.0", "3.1"}));

@@ -219,9 +219,13 @@ struct Statement {
 
 // A statement's delivery_metrics as kept and as read: the values the
 // statement keeps anyway (its id, its period's start and end, its digest,
-// which the metrics repeat) are referred to rather than kept twice (issue 15).
+// which the metrics repeat) are referred to rather than kept twice, and the
+// currency, which a seller's statements share, stays in the pooled shape
+// (issue 15).
+inline bool StatementMetricsValue(std::string_view member, bool) { return member != "currency"; }
 inline ShapedText StatementMetrics(const Statement& s, std::string_view text) {
-  return ShapedText(text, {s.statement_id, s.period_start_raw().str(), s.period_end_raw().str(), s.statement_digest.str()});
+  return ShapedText(text, StatementMetricsValue,
+                    {s.statement_id, s.period_start_raw().str(), s.period_end_raw().str(), s.statement_digest.str()});
 }
 inline std::string StatementMetricsText(const Statement& s) {
   return s.metrics.Text({s.statement_id, s.period_start_raw().str(), s.period_end_raw().str(), s.statement_digest.str()});
@@ -566,7 +570,9 @@ struct OutcomeSettlement {
 struct OutcomeObservation {
   // The observation as received, as compact JSON text (issue 15: kept as a
   // tree it was ~470 B a buy; now as a pooled shape and its values, made
-  // by ObservationDelivery()), empty for none; read its numbers with
+  // by ObservationDelivery(), referring to observation_id, which is set
+  // first and never changes), empty for none; read it with
+  // ObservationDeliveryText() and its numbers with
   // DeliveryNumber().
   ShapedText delivery;
   Sym reconciliation_status, period_state;
@@ -620,7 +626,12 @@ struct Outcome {
 // An observation's text as an outcome keeps it: its reporting period,
 // source and currency stay in the pooled shape, which the observations of
 // a period share (issue 15: ~60 bytes of values an observation).
-ShapedText ObservationDelivery(std::string_view text);
+// `observation_id`: the id the observation keeps (OutcomeObservation), which
+// the text repeats: referred to (issue 15). Read with ObservationDeliveryText().
+ShapedText ObservationDelivery(std::string_view text, std::string_view observation_id);
+inline std::string ObservationDeliveryText(const OutcomeObservation& observed) {
+  return observed.delivery.Text({observed.observation_id});
+}
 
 // An outcome's settlement and observation; empty ones when it has none.
 inline const OutcomeSettlement& SettlementOf(const Outcome& o) {

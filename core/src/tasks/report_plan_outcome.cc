@@ -388,10 +388,10 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   if (!made.ok()) return TaskResult::Failed(made.error());
   Outcome o = std::move(made.value());
   OutcomeObservation& observed = MutableObservation(o);
-  observed.delivery = ObservationDelivery(json::Write(d));
+  observed.observation_id = observation_id;  // first: the delivery text refers to it
+  observed.delivery = ObservationDelivery(json::Write(d), observed.observation_id);
   observed.reconciliation_status = status;
   observed.period_state = closing ? "closed" : "open";
-  observed.observation_id = observation_id;
   o.payload_hash = hash;
   if (finding) {
     json::Value findings = json::Value::MakeArray();
@@ -473,7 +473,7 @@ TaskResult LegacySnapshot(Agent& agent, CallContext& ctx, const json::Value& r, 
       NewDeliveryOutcome(ctx, state, pi, ai, ci, auth, ai != kNone ? state.actions[ai].purchase_type() : Sym("media_buy"));
   if (!made.ok()) return TaskResult::Failed(made.error());
   Outcome o = std::move(made.value());
-  MutableObservation(o).delivery = ObservationDelivery(json::Write(*d));
+  MutableObservation(o).delivery = ObservationDelivery(json::Write(*d), ObservationOf(o).observation_id);  // "" here
   o.legacy_snapshot = true;
   SetFindings(o, findings);
   json::Value body = json::Obj({{"outcome_id", o.outcome_id},

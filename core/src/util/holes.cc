@@ -1,6 +1,7 @@
 #include "util/holes.h"
 
 #include <array>
+#include <cstdint>
 
 #include "util/digest_text.h"
 
@@ -13,10 +14,91 @@ bool IsNumberByte(char c) {
 
 // Packed forms of a value (after a zero length byte): the form, then the
 // bytes. The three digest spellings are DigestForm's (util/digest_text.h).
-constexpr unsigned char kFirstForm = 0x80, kUuid = 0x83;
+constexpr unsigned char kFirstForm = 0x80, kUuid = 0x83, kTime = 0x84, kTimeMillis = 0x85;
 unsigned char FormByte(DigestForm form) { return static_cast<unsigned char>(kFirstForm + static_cast<int>(form) - 1); }
 
-size_t PackedSize(unsigned char form) { return form == kUuid ? 16 : form >= kFirstForm && form < kUuid ? 32 : 0; }
+size_t PackedSize(unsigned char form) {
+  switch (form) {
+    case kUuid: return 16;
+    case kTime: return 5;
+    case kTimeMillis: return 7;
+    default: return form >= kFirstForm && form < kUuid ? 32 : 0;
+  }
+}
+
+// A UTC time as RFC 3339 spells it with seconds, "2026-01-02T00:00:00Z", or
+// with milliseconds, "2026-01-02T00:00:00.000Z" (the times records keep:
+// observed_at, issued_at): its fields packed into 40 or 50 bits, 5 or 7
+// bytes where the text was 20 or 24 (issue 15). Only that exact spelling
+// with every field in its range is packed, so printing the fields back with
+// their fixed widths gives the same text.
+struct TimeField {
+  size_t at, digits;
+  uint32_t max;
+  uint32_t min;
+};
+constexpr TimeField kTimeFields[] = {{0, 4, 9999, 0}, {5, 2, 12, 1}, {8, 2, 31, 1}, {11, 2, 23, 0}, {14, 2, 59, 0}, {17, 2, 60, 0}};
+constexpr int kTimeFieldBits[] = {14, 4, 5, 5, 6, 6};
+
+bool ReadTime(std::string_view v, std::string* bytes, unsigned char* form) {
+  const bool millis = v.size() == 24;
+  if ((v.size() != 20 && !millis) || v[4] != '-' || v[7] != '-' || v[10] != 'T' || v[13] != ':' || v[16] != ':' ||
+      v.back() != 'Z' || (millis && v[19] != '.'))
+    return false;
+  auto number = [&](size_t at, size_t digits, uint32_t* out) {
+    *out = 0;
+    for (size_t i = at; i < at + digits; ++i) {
+      if (v[i] < '0' || v[i] > '9') return false;
+      *out = *out * 10 + static_cast<uint32_t>(v[i] - '0');
+    }
+    return true;
+  };
+  uint64_t packed = 0;
+  for (size_t f = 0; f < 6; ++f) {
+    uint32_t value;
+    if (!number(kTimeFields[f].at, kTimeFields[f].digits, &value) || value < kTimeFields[f].min || value > kTimeFields[f].max)
+      return false;
+    packed = packed << kTimeFieldBits[f] | value;
+  }
+  if (millis) {
+    uint32_t ms;
+    if (!number(20, 3, &ms)) return false;
+    packed = packed << 10 | ms;
+  }
+  *form = millis ? kTimeMillis : kTime;
+  for (size_t i = PackedSize(*form); i-- > 0;) bytes->push_back(static_cast<char>(packed >> (8 * i)));
+  return true;
+}
+
+void AppendTime(unsigned char form, std::string_view bytes, std::string* text) {
+  uint64_t packed = 0;
+  for (char b : bytes) packed = packed << 8 | static_cast<unsigned char>(b);
+  uint32_t ms = 0;
+  if (form == kTimeMillis) {
+    ms = static_cast<uint32_t>(packed & 1023);
+    packed >>= 10;
+  }
+  uint32_t fields[6];
+  for (size_t f = 6; f-- > 0;) {
+    fields[f] = static_cast<uint32_t>(packed & ((1u << kTimeFieldBits[f]) - 1));
+    packed >>= kTimeFieldBits[f];
+  }
+  auto put = [&](uint32_t value, size_t digits) {
+    char out[4];
+    for (size_t i = digits; i-- > 0; value /= 10) out[i] = static_cast<char>('0' + value % 10);
+    text->append(out, digits);
+  };
+  const char separators[] = {'-', '-', 'T', ':', ':'};
+  for (size_t f = 0; f < 6; ++f) {
+    put(fields[f], kTimeFields[f].digits);
+    if (f < 5) text->push_back(separators[f]);
+  }
+  if (form == kTimeMillis) {
+    text->push_back('.');
+    put(ms, 3);
+  }
+  text->push_back('Z');
+}
 
 bool IsUuidDash(size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
 
@@ -35,13 +117,17 @@ bool ReadUuid(std::string_view v, std::string* bytes) {
 // The value as a length byte and its text, or packed when it has a packed form.
 void AppendValue(std::string_view value, std::string* values) {
   std::array<uint8_t, 32> digest;
-  std::string uuid;
+  std::string packed;
+  unsigned char time_form = 0;
   if (const DigestForm form = ReadDigest(value, &digest); form != DigestForm::kNone) {
     values->append(1, '\0').push_back(static_cast<char>(FormByte(form)));
     values->append(reinterpret_cast<const char*>(digest.data()), digest.size());
-  } else if (ReadUuid(value, &uuid)) {
+  } else if (ReadUuid(value, &packed)) {
     values->append(1, '\0').push_back(static_cast<char>(kUuid));
-    values->append(uuid);
+    values->append(packed);
+  } else if (ReadTime(value, &packed, &time_form)) {
+    values->append(1, '\0').push_back(static_cast<char>(time_form));
+    values->append(packed);
   } else {
     values->push_back(static_cast<char>(value.size()));
     values->append(value);
@@ -50,6 +136,7 @@ void AppendValue(std::string_view value, std::string* values) {
 
 // The text of a packed value (form and bytes).
 void AppendUnpacked(unsigned char form, std::string_view bytes, std::string* text) {
+  if (form == kTime || form == kTimeMillis) return AppendTime(form, bytes, text);
   if (form != kUuid)
     return AppendDigest(static_cast<DigestForm>(form - kFirstForm + 1), reinterpret_cast<const uint8_t*>(bytes.data()), text);
   static constexpr char kHex[] = "0123456789abcdef";
@@ -187,9 +274,13 @@ bool ResolveKnown(std::string_view values, std::initializer_list<std::string_vie
   return true;
 }
 
-ShapedText::ShapedText(std::string_view text, std::initializer_list<std::string_view> known) {
+ShapedText::ShapedText(std::string_view text, std::initializer_list<std::string_view> known)
+    : ShapedText(text, [](std::string_view, bool) { return true; }, known) {}
+
+ShapedText::ShapedText(std::string_view text, bool (*wanted)(std::string_view member, bool is_string),
+                       std::initializer_list<std::string_view> known) {
   std::string shape, values;
-  if (!SplitValues(text, &shape, &values)) {
+  if (!SplitMembers(text, wanted, &shape, &values)) {
     values_ = text;
     return;
   }
@@ -204,16 +295,6 @@ ShapedText::ShapedText(std::string_view text, std::initializer_list<std::string_
     }
   }
   values_ = values;
-}
-
-ShapedText::ShapedText(std::string_view text, bool (*wanted)(std::string_view member, bool is_string)) {
-  std::string shape, values;
-  if (SplitMembers(text, wanted, &shape, &values)) {
-    shape_ = Sym(shape);
-    values_ = values;
-  } else {
-    values_ = text;
-  }
 }
 
 std::string ShapedText::Text(std::initializer_list<std::string_view> known) const {

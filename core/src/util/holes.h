@@ -3,8 +3,9 @@
 // is one kHole byte; the values follow one another, each after a length
 // byte. A value that is a digest or a UUID in its usual spelling (lowercase
 // hex, "sha256:" and lowercase hex, canonical unpadded base64url of 32
-// bytes, a lowercase UUID) is kept as its bytes instead: a zero length byte,
-// a form byte (0x80 and up) and the bytes. The split is purely textual and
+// bytes, a lowercase UUID) or a UTC time as RFC 3339 spells it
+// ("2026-01-02T00:00:00Z", or with ".000" milliseconds) is kept as its bytes
+// instead: a zero length byte, a form byte (0x80 and up) and the bytes. The split is purely textual and
 // JoinHoles inverts it exactly.
 #pragma once
 
@@ -64,7 +65,8 @@ class ShapedText {
   explicit ShapedText(std::string_view text, std::initializer_list<std::string_view> known = {});
   // Only the values `wanted` takes (SplitMembers) are the record's own; the
   // others stay in the pooled shape: for values many records share.
-  ShapedText(std::string_view text, bool (*wanted)(std::string_view member, bool is_string));
+  ShapedText(std::string_view text, bool (*wanted)(std::string_view member, bool is_string),
+             std::initializer_list<std::string_view> known = {});
   std::string Text(std::initializer_list<std::string_view> known = {}) const;
   bool empty() const { return shape_.empty() && values_.empty(); }
   // What it keeps (tests and memory figures): the pooled shape, "" when the
