@@ -1367,3 +1367,33 @@ TEST_CASE("BoxedText keeps an optional text in one block and reads it back exact
     CHECK(*moved == text);
   }
 }
+
+// Issue 15: what few checks carry (an escalation, a consultation, runtime
+// attestations, 3.0 metrics) is one box, taken only when one of them is set.
+TEST_CASE("A check's rarely set members are one box, absent until one is set", "[state][15]") {
+  Check c;
+  c.set_escalation(kNone);
+  c.set_consultation(kNone);
+  c.set_runtime_attestations(std::nullopt);
+  c.set_legacy_metrics(std::nullopt);
+  CHECK_FALSE(c.extras_);
+  CHECK(c.escalation() == kNone);
+  CHECK(c.consultation() == kNone);
+  CHECK_FALSE(c.runtime_attestations());
+  CHECK_FALSE(c.legacy_metrics());
+  c.set_consultation(4);
+  REQUIRE(c.extras_);
+  CHECK(c.consultation() == 4);
+  CHECK(c.escalation() == kNone);
+  c.set_escalation(7);
+  c.set_legacy_metrics(json::Value(json::Value::MakeObject()));
+  const Check copy = c;  // deep
+  c.set_escalation(kNone);
+  c.set_legacy_metrics(std::nullopt);
+  CHECK(c.escalation() == kNone);
+  CHECK_FALSE(c.legacy_metrics());
+  CHECK(copy.escalation() == 7);
+  CHECK(copy.consultation() == 4);
+  REQUIRE(copy.legacy_metrics());
+  CHECK(copy.legacy_metrics()->is_object());
+}

@@ -65,8 +65,8 @@ json::Value CheckEntry(const State& state, const Check& c, const EntryOptions& o
   e.set("plan_hash", c.plan_hash());
   e.set("purchase_type", c.purchase_type());
   body.MoveIf(e, "delivery_statement");
-  if (c.runtime_attestations) {
-    e.set("runtime_attestations", *c.runtime_attestations);
+  if (c.runtime_attestations()) {
+    e.set("runtime_attestations", *c.runtime_attestations());
     body.MoveIf(e, "runtime_attestation_binding_digest");
   }
   return e;

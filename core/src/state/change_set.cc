@@ -162,7 +162,7 @@ Step OpReader::CheckStep(const json::Value& op, const std::string& w, const std:
   if (name == "add_check") {
     Check c;
     if (const json::Value* v = r.Get(op, "check", w)) c = ReadCheck(r, *v, w + ".check", sizes_);
-    if (c.escalation != kNone) r.Invalid(w + ".check.escalation", "is set by add_escalation");
+    if (c.escalation() != kNone) r.Invalid(w + ".check.escalation", "is set by add_escalation");
     ++sizes_.checks;
     return [c](Store& store) mutable {
       if (c.statement && c.action == kNone) return Contradicts("check.statement");
@@ -249,7 +249,7 @@ Step OpReader::ActionStep(const json::Value& op, const std::string& w, const std
     json::Value body = Text(op, "body", w);
     ++sizes_.escalations;
     return [e, body](Store& store) mutable {
-      if (store.state().checks[e.check].escalation != kNone) return Contradicts("escalation.check");
+      if (store.state().checks[e.check].escalation() != kNone) return Contradicts("escalation.check");
       store.AddEscalation(std::move(e), json::Write(body));
       return Status::Ok();
     };

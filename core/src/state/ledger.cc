@@ -239,10 +239,10 @@ void CountFinalCheck(State& state, int32_t check_index, const json::Value& body)
   if (c.verdict == Verdict::kApproved) ++agg.approved;
   if (c.verdict == Verdict::kDenied) ++agg.denied;
   if (c.verdict == Verdict::kConditions) ++agg.conditions;
-  bool escalated = c.escalation != kNone;
+  bool escalated = c.escalation() != kNone;
   if (escalated) {
     ++agg.escalated;
-    const Escalation& e = state.escalations[c.escalation];
+    const Escalation& e = state.escalations[c.escalation()];
     if (e.resolution && *e.resolution != "expired") {
       ++agg.human_reviewed;
       bool approved_by_human = *e.resolution == "approved_by_human";

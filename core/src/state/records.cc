@@ -136,8 +136,8 @@ json::Value CheckToJson(const State& s, const Check& c) {
                              {"presented_check", c.presented_check},
                              {"expires_at", c.expires_at_ms},
                              {"action", c.action},
-                             {"escalation", c.escalation},
-                             {"consultation", c.consultation},
+                             {"escalation", c.escalation()},
+                             {"consultation", c.consultation()},
                              {"attempt", c.attempt},
                              {"created_at", c.created_ms},
                              {"final_at", c.final_ms},
@@ -156,8 +156,8 @@ json::Value CheckToJson(const State& s, const Check& c) {
   v.set("recommendation", RecommendationName(c.recommendation));
   SetProposal(v, scope.proposal);
   SetOpt(v, "planned_delivery", PlannedDeliveryOf(c));
-  SetOpt(v, "legacy_metrics", c.legacy_metrics);
-  SetOpt(v, "runtime_attestations", c.runtime_attestations);
+  SetOpt(v, "legacy_metrics", c.legacy_metrics());
+  SetOpt(v, "runtime_attestations", c.runtime_attestations());
   if (c.statement) {
     const Statement& s = *c.statement;
     v.set("statement", json::Obj({{"statement_id", s.statement_id},
@@ -375,8 +375,8 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   c.presented_check = r.Index(v, "presented_check", w, t.checks, true);
   c.expires_at_ms = r.Time(v, "expires_at", w);
   c.action = r.Index(v, "action", w, t.actions, true);
-  c.escalation = r.Index(v, "escalation", w, t.escalations, true);
-  c.consultation = r.Index(v, "consultation", w, t.consultations, true);
+  c.set_escalation(r.Index(v, "escalation", w, t.escalations, true));
+  c.set_consultation(r.Index(v, "consultation", w, t.consultations, true));
   c.attempt = r.Count(v, "attempt", w);
   c.created_ms = r.Time(v, "created_at", w);
   c.final_ms = r.Time(v, "final_at", w);
@@ -393,8 +393,8 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   scope.proposal = r.Proposal(v, w);
   if (!scope.empty()) c.scope = std::move(scope);  // exported back as the same empty members
   if (std::optional<json::Value> planned = r.Opt<json::Value>(v, "planned_delivery", w)) SetPlannedDelivery(c, *planned);
-  c.legacy_metrics = r.Opt<json::Value>(v, "legacy_metrics", w);
-  c.runtime_attestations = r.Opt<json::Value>(v, "runtime_attestations", w);
+  c.set_legacy_metrics(r.Opt<json::Value>(v, "legacy_metrics", w));
+  c.set_runtime_attestations(r.Opt<json::Value>(v, "runtime_attestations", w));
   if (const json::Value* st = v.find_object("statement")) {
     Statement sm;
     sm.statement_id = r.Str(*st, "statement_id", w + ".statement");

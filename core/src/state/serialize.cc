@@ -57,11 +57,11 @@ Status CheckLinks(const State& s) {
     if (c.action != kNone && s.actions[c.action].plan != c.plan) return bad(At("checks", i, "action"), "is another plan's");
     if (c.presented_check != kNone && s.checks[c.presented_check].plan != c.plan)
       return bad(At("checks", i, "presented_check"), "is another plan's");
-    if (c.consultation != kNone && s.consultations[c.consultation].plan != c.plan)
+    if (c.consultation() != kNone && s.consultations[c.consultation()].plan != c.plan)
       return bad(At("checks", i, "consultation"), "is another plan's");
-    if (c.escalation != kNone && s.escalations[c.escalation].check != static_cast<int32_t>(i))
+    if (c.escalation() != kNone && s.escalations[c.escalation()].check != static_cast<int32_t>(i))
       return bad(At("checks", i, "escalation"), "names an escalation of another check");
-    if (c.pending && c.escalation == kNone) return bad(At("checks", i, "pending"), "without an escalation");
+    if (c.pending && c.escalation() == kNone) return bad(At("checks", i, "pending"), "without an escalation");
     if (!c.body_json && c.body_shape.empty()) return bad(At("checks", i, "body"), "is empty on a stored check");
     if (c.statement && c.action == kNone) return bad(At("checks", i, "statement"), "belongs to a check without an action");
     if (!c.intent && c.verdict == Verdict::kApproved && c.planned_delivery && c.action == kNone)
@@ -97,7 +97,7 @@ Status CheckLinks(const State& s) {
     if (s.outcomes[a.outcome].plan != a.plan) return bad(At("adjustments", i, "outcome"), "is another plan's");
   }
   for (size_t i = 0; i < s.escalations.size(); ++i)
-    if (s.checks[s.escalations[i].check].escalation != static_cast<int32_t>(i))
+    if (s.checks[s.escalations[i].check].escalation() != static_cast<int32_t>(i))
       return bad(At("escalations", i, "check"), "names a check of another escalation");
   for (size_t i = 0; i < s.plans.size(); ++i)
     for (int32_t e : s.plans[i].escalations)

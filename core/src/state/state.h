@@ -362,6 +362,17 @@ struct IntentScope {
 
 // A check's texts that the checks of a plan mostly repeat: kept as one
 // pooled tuple (issue 15: seven Syms were 56 bytes a check).
+// What few checks carry: an escalation or a consultation, runtime
+// attestations, 3.0 metrics. Boxed together and absent when all of it is
+// empty (issue 15: inline they were 24 bytes in every check).
+struct CheckExtras {
+  int32_t escalation = kNone;
+  int32_t consultation = kNone;
+  Boxed<json::Value> runtime_attestations;  // [{reference, evaluation}]
+  Boxed<json::Value> legacy_metrics;        // 3.0 delivery metrics without a statement (10 §3.5.5)
+  bool empty() const { return escalation == kNone && consultation == kNone && !runtime_attestations && !legacy_metrics; }
+};
+
 struct CheckTexts {
   Sym plan_hash, caller, caller_key, tool, purchase_type, target_agent, mode;
 };
@@ -373,8 +384,6 @@ struct Check {
   int32_t plan = kNone;
   int32_t presented_check = kNone;  // execution checks: the check that issued the presented token
   int32_t action = kNone;
-  int32_t escalation = kNone;
-  int32_t consultation = kNone;
   bool intent = true;
   Phase phase = Phase::kIntent;
   bool pending = false;              // escalated, awaiting resolution
@@ -417,11 +426,37 @@ struct Check {
   // it with PlannedDeliveryOf().
   Boxed<ShapedText> planned_delivery;
   Boxed<Statement> statement;  // delivery checks only (issue 15: a shared_ptr was 16 more bytes a check and 16 a block)
-  Boxed<json::Value> runtime_attestations;  // [{reference, evaluation}]
-  Boxed<json::Value> legacy_metrics;        // 3.0 delivery metrics without a statement (10 §3.5.5)
+  // CheckExtras' members, read one by one, set one by one (boxed on first use).
+  int32_t escalation() const { return extras_ ? extras_->escalation : kNone; }
+  int32_t consultation() const { return extras_ ? extras_->consultation : kNone; }
+  const Boxed<json::Value>& runtime_attestations() const { return ExtrasOrEmpty().runtime_attestations; }
+  const Boxed<json::Value>& legacy_metrics() const { return ExtrasOrEmpty().legacy_metrics; }
+  void set_escalation(int32_t escalation) {
+    if (escalation != kNone || extras_) Extras().escalation = escalation;
+  }
+  void set_consultation(int32_t consultation) {
+    if (consultation != kNone || extras_) Extras().consultation = consultation;
+  }
+  void set_runtime_attestations(Boxed<json::Value> value) {
+    if (value || extras_) Extras().runtime_attestations = std::move(value);
+  }
+  void set_legacy_metrics(Boxed<json::Value> value) {
+    if (value || extras_) Extras().legacy_metrics = std::move(value);
+  }
   // Intent checks only; absent when every member is empty (IntentScope).
   Boxed<IntentScope> scope;
   SymTuple<7> texts_;  // CheckTexts' members in order (texts())
+  Boxed<CheckExtras> extras_;
+
+ private:
+  CheckExtras& Extras() {
+    if (!extras_) extras_ = CheckExtras();
+    return *extras_;
+  }
+  const CheckExtras& ExtrasOrEmpty() const {
+    static const CheckExtras* const kEmpty = new CheckExtras();  // never destroyed: read after exit too
+    return extras_ ? *extras_ : *kEmpty;
+  }
 };
 
 // Reconciliation state of one delivery period (A, reporting_period). The

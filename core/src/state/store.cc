@@ -196,7 +196,7 @@ int32_t Store::AddEscalation(Escalation e, std::string pending_body_json) {
     Log(json::Obj({{"op", "add_escalation"}, {"escalation", EscalationToJson(e)}, {"body", pending_body_json}}));
   const int32_t ei = static_cast<int32_t>(state_.escalations.size());
   Check& c = state_.checks[e.check];
-  c.escalation = ei;
+  c.set_escalation(ei);
   c.recommendation = RecommendationFromName(e.recommendation).value_or(Recommendation::kNone);
   KeepCheckBody(c, std::move(pending_body_json));  // completed at resolution (03 §7)
   if (!e.claim_key.empty()) state_.escalations_by_claim[e.claim_key].push_back(ei);

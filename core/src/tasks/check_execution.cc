@@ -377,7 +377,7 @@ Check ExecutionRecord(CallContext& ctx, const Execution& ex, json::Value* parts)
   c.created_ms = ex.now;
   SetPlannedDelivery(c, ex.pd);
   c.dialect = ctx.dialect;
-  if (ex.legacy_metrics) c.legacy_metrics = *ex.metrics;
+  if (ex.legacy_metrics) c.set_legacy_metrics(*ex.metrics);
   if (ex.statement) c.statement = *ex.statement;
   if (const json::Value* context = ex.r.find_object("context")) c.context = *context;
   if (ex.x) c.amount = ex.x;

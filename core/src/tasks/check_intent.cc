@@ -599,7 +599,7 @@ Check IntentRecord(CallContext& ctx, Intent& in, json::Value* parts) {
   }
   c.scope = std::move(scope);  // never empty: the payload hash is always there
   if (in.runtime_pairs.size() > 0) {
-    c.runtime_attestations = in.runtime_pairs;
+    c.set_runtime_attestations(in.runtime_pairs);
     json::Value digest_findings = json::Value::MakeArray();
     for (const json::Value& f : in.ev.findings.as_array())
       if (f.has("attestation_reference_digest")) digest_findings.push(f);
@@ -664,9 +664,9 @@ TaskResult WriteIntent(const Agent& agent, CallContext& ctx, const Intent& in, C
     chain.purchase_type = in.purchase_type;
     chain.start_ms = in.now;
     chain.attempts = 1;
-    c.consultation = store.AddConsultation(std::move(chain));
+    c.set_consultation(store.AddConsultation(std::move(chain)));
   } else if (in.chain != kNone) {
-    c.consultation = in.chain;
+    c.set_consultation(in.chain);
     store.UpdateConsultation(in.chain, in.attempt,
                              state.consultations[in.chain].open && (in.escalate || in.verdict == Verdict::kConditions));
   }

@@ -29,9 +29,9 @@ void Resolve(CallContext& ctx, int32_t ei, Verdict verdict, const std::string& r
   if (minted) store.ApproveIntent(ci, std::move(minted->action), std::move(minted->token), minted->exp_ms);
   const Check& rec = state.checks[ci];
   json::Value body = CheckBody(ctx.config(), state, rec, std::move(parts), BodyExtras{});
-  if (rec.consultation != kNone) {
-    const Consultation& chain = state.consultations[rec.consultation];
-    store.UpdateConsultation(rec.consultation, chain.attempts, false);
+  if (rec.consultation() != kNone) {
+    const Consultation& chain = state.consultations[rec.consultation()];
+    store.UpdateConsultation(rec.consultation(), chain.attempts, false);
   }
   store.FinalizeCheck(ci, now, body);
 }
