@@ -1396,4 +1396,22 @@ TEST_CASE("A check's rarely set members are one box, absent until one is set", "
   CHECK(copy.consultation() == 4);
   REQUIRE(copy.legacy_metrics());
   CHECK(copy.legacy_metrics()->is_object());
+  // The attempt: an intent check's first (1) and another check's none (0)
+  // take no box; any other is kept, and reads back.
+  Check intent, execution;
+  execution.intent = false;
+  intent.set_attempt(1);
+  execution.set_attempt(0);
+  CHECK_FALSE(intent.extras_);
+  CHECK_FALSE(execution.extras_);
+  CHECK(intent.attempt() == 1);
+  CHECK(execution.attempt() == 0);
+  intent.set_attempt(3);
+  execution.set_attempt(1);
+  CHECK(intent.attempt() == 3);
+  CHECK(execution.attempt() == 1);
+  intent.set_attempt(1);
+  CHECK(intent.attempt() == 1);
+  intent.set_attempt(0);
+  CHECK(intent.attempt() == 0);
 }

@@ -138,7 +138,7 @@ json::Value CheckToJson(const State& s, const Check& c) {
                              {"action", c.action},
                              {"escalation", c.escalation()},
                              {"consultation", c.consultation()},
-                             {"attempt", c.attempt},
+                             {"attempt", c.attempt()},
                              {"created_at", c.created_ms},
                              {"final_at", c.final_ms},
                              {"seq", static_cast<double>(c.seq)},
@@ -377,7 +377,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   c.action = r.Index(v, "action", w, t.actions, true);
   c.set_escalation(r.Index(v, "escalation", w, t.escalations, true));
   c.set_consultation(r.Index(v, "consultation", w, t.consultations, true));
-  c.attempt = r.Count(v, "attempt", w);
+  c.set_attempt(r.Count(v, "attempt", w));  // after `intent` (above)
   c.created_ms = r.Time(v, "created_at", w);
   c.final_ms = r.Time(v, "final_at", w);
   c.seq = static_cast<uint64_t>(r.Count(v, "seq", w));

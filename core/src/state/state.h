@@ -362,15 +362,16 @@ struct IntentScope {
 
 // A check's texts that the checks of a plan mostly repeat: kept as one
 // pooled tuple (issue 15: seven Syms were 56 bytes a check).
-// What few checks carry: an escalation or a consultation, runtime
-// attestations, 3.0 metrics. Boxed together and absent when all of it is
-// empty (issue 15: inline they were 24 bytes in every check).
+// What few checks carry: an escalation or a consultation, an attempt other
+// than the first (a continued consultation, 10 §3.3), runtime attestations,
+// 3.0 metrics. Boxed together and absent when all of it is empty (issue 15:
+// inline they were 32 bytes in every check).
 struct CheckExtras {
   int32_t escalation = kNone;
   int32_t consultation = kNone;
+  OptionalInt64 attempt;  // absent: the check kind's usual one (Check::attempt())
   Boxed<json::Value> runtime_attestations;  // [{reference, evaluation}]
   Boxed<json::Value> legacy_metrics;        // 3.0 delivery metrics without a statement (10 §3.5.5)
-  bool empty() const { return escalation == kNone && consultation == kNone && !runtime_attestations && !legacy_metrics; }
 };
 
 struct CheckTexts {
@@ -417,7 +418,6 @@ struct Check {
   OptionalDouble amount;               // ceiling (intent) or execution amount x
   StoredToken issued_token;            // approved checks
   int64_t expires_at_ms = 0;           // issued token exp
-  int64_t attempt = 0;
   int64_t created_ms = 0;
   int64_t final_ms = 0;  // entry timestamp
   uint64_t seq = 0;      // 0 while pending
@@ -429,6 +429,14 @@ struct Check {
   // CheckExtras' members, read one by one, set one by one (boxed on first use).
   int32_t escalation() const { return extras_ ? extras_->escalation : kNone; }
   int32_t consultation() const { return extras_ ? extras_->consultation : kNone; }
+  // An intent check is its consultation's first attempt unless it continues
+  // one; other checks count none. Set after `intent`, which never changes.
+  int64_t usual_attempt() const { return intent ? 1 : 0; }
+  int64_t attempt() const { return extras_ && extras_->attempt ? *extras_->attempt : usual_attempt(); }
+  void set_attempt(int64_t attempt) {
+    if (attempt != usual_attempt()) Extras().attempt = attempt;
+    else if (extras_) extras_->attempt = std::nullopt;
+  }
   const Boxed<json::Value>& runtime_attestations() const { return ExtrasOrEmpty().runtime_attestations; }
   const Boxed<json::Value>& legacy_metrics() const { return ExtrasOrEmpty().legacy_metrics; }
   void set_escalation(int32_t escalation) {

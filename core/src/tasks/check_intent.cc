@@ -652,7 +652,7 @@ TaskResult WriteIntent(const Agent& agent, CallContext& ctx, const Intent& in, C
   Store& store = ctx.store();
   c.verdict = in.escalate ? Verdict::kNone : in.verdict;
   c.pending = in.escalate;
-  c.attempt = in.attempt;
+  c.set_attempt(in.attempt);  // c.intent is set
   if (!out.new_handle.empty()) {
     Consultation chain;
     chain.handle = out.new_handle;
