@@ -432,7 +432,7 @@ TEST_CASE("Check bodies are kept as one shared shape and read back exactly", "[s
   const std::string text_a = body("chk_a", "2026-01-01T00:15:00.000Z"), text_b = body("chk_bb", "2026-01-01T00:16:40.000Z");
   KeepCheckBody(a, text_a);
   KeepCheckBody(b, text_b);
-  CHECK(!a.body_json);
+  CHECK(!a.body_json());
   CHECK(a.body_shape.str().find("chk_a") == std::string::npos);
   CHECK(a.body_shape.str().find("2026-01-01") == std::string::npos);
   CHECK(&a.body_shape.str() == &b.body_shape.str());  // one pooled copy
@@ -444,20 +444,20 @@ TEST_CASE("Check bodies are kept as one shared shape and read back exactly", "[s
   // check (its body changes at resolution).
   Check other = check("chk_c", 1767226500000);
   KeepCheckBody(other, text_a);
-  CHECK(*other.body_json == text_a);
+  CHECK(*other.body_json() == text_a);
   Check literal = check("chk_d", 1767226500000);
   const std::string tricky = R"({"check_id":"chk_d","details":{"x":1,"expires_at":""},"expires_at":"2026-01-01T00:00:00.000Z"})";
   KeepCheckBody(literal, tricky);
   CHECK(CheckBodyText(literal) == tricky);
-  CHECK(*literal.body_json == tricky);
+  CHECK(*literal.body_json() == tricky);
   Check pending = check("chk_a", 1767226500000);
   pending.pending = true;
   KeepCheckBody(pending, text_a);
-  CHECK(*pending.body_json == text_a);
+  CHECK(*pending.body_json() == text_a);
   CHECK(pending.body_shape.empty());
   Check none = check("chk_e", 1767226500000);
   KeepCheckBody(none, "");  // nothing is boxed for an empty body
-  CHECK(!none.body_json);
+  CHECK(!none.body_json());
   CHECK(CheckBodyText(none).empty());
 
   // A delivery check's statement echo is rebuilt from the statement and the

@@ -174,16 +174,16 @@ void KeepCheckBody(Check& c, std::string text) {
     std::string shape = ShapeOf(c, text);
     if (!shape.empty()) {
       c.body_shape = Sym(shape);
-      c.body_json.reset();
+      c.set_body_json(std::nullopt);
       return;
     }
   }
-  if (text.empty()) c.body_json.reset();  // a boxed body is never empty
-  else c.body_json = std::move(text);
+  if (text.empty()) c.set_body_json(std::nullopt);  // a kept body is never empty
+  else c.set_body_json(BoxedText(text));
 }
 
 std::string CheckBodyText(const Check& c) {
-  if (c.body_shape.empty()) return c.body_json.str();
+  if (c.body_shape.empty()) return c.body_json().str();
   return Expand(c, c.body_shape.str());
 }
 

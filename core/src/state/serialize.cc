@@ -62,7 +62,7 @@ Status CheckLinks(const State& s) {
     if (c.escalation() != kNone && s.escalations[c.escalation()].check != static_cast<int32_t>(i))
       return bad(At("checks", i, "escalation"), "names an escalation of another check");
     if (c.pending && c.escalation() == kNone) return bad(At("checks", i, "pending"), "without an escalation");
-    if (!c.body_json && c.body_shape.empty()) return bad(At("checks", i, "body"), "is empty on a stored check");
+    if (!c.body_json() && c.body_shape.empty()) return bad(At("checks", i, "body"), "is empty on a stored check");
     if (c.statement && c.action == kNone) return bad(At("checks", i, "statement"), "belongs to a check without an action");
     if (!c.intent && c.verdict == Verdict::kApproved && c.planned_delivery && c.action == kNone)
       return bad(At("checks", i, "action"), "is missing on an approved execution check");
@@ -407,7 +407,7 @@ void RebuildDerived(State& s, const Config& config) {
         // Only the body's findings are counted: a body without that word
         // need not be parsed (most of them; recovery time, issue 12).
         const std::string_view stored = !c.body_shape.empty() ? std::string_view(c.body_shape.str())
-                                        : c.body_json         ? std::string_view(*c.body_json)
+                                        : c.body_json()       ? std::string_view(*c.body_json())
                                                               : std::string_view();
         CountFinalCheck(s, e.index, stored.find("findings\"") == std::string::npos
                                         ? json::Value()

@@ -363,13 +363,15 @@ struct IntentScope {
 // A check's texts that the checks of a plan mostly repeat: kept as one
 // pooled tuple (issue 15: seven Syms were 56 bytes a check).
 // What few checks carry: an escalation or a consultation, an attempt other
-// than the first (a continued consultation, 10 §3.3), runtime attestations,
-// 3.0 metrics. Boxed together and absent when all of it is empty (issue 15:
+// than the first (a continued consultation, 10 §3.3), a body kept as text
+// (a pending check's, or one without a shape), runtime attestations, 3.0
+// metrics. Boxed together and absent when all of it is empty (issue 15:
 // inline they were 32 bytes in every check).
 struct CheckExtras {
   int32_t escalation = kNone;
   int32_t consultation = kNone;
   OptionalInt64 attempt;  // absent: the check kind's usual one (Check::attempt())
+  BoxedText body_json;    // a body kept as text (Check::body_json())
   Boxed<json::Value> runtime_attestations;  // [{reference, evaluation}]
   Boxed<json::Value> legacy_metrics;        // 3.0 delivery metrics without a statement (10 §3.5.5)
 };
@@ -410,9 +412,12 @@ struct Check {
   // shape instead: the text without the check id, the expiry and the
   // statement echo, which CheckBodyText() puts back (issue 15: a plan's
   // bodies then share one copy). Read either through CheckBodyText(). The
-  // text is boxed, and absent rather than empty: most checks keep only a
-  // shape (a string member is 32 bytes).
-  BoxedText body_json;
+  // text is absent rather than empty, and kept with the rarely set members
+  // (CheckExtras): most checks keep only a shape.
+  const BoxedText& body_json() const { return ExtrasOrEmpty().body_json; }
+  void set_body_json(BoxedText text) {
+    if (text || extras_) Extras().body_json = std::move(text);
+  }
   Sym body_shape;
   Boxed<json::Value> context;  // the request's context (getTask echoes it)
   OptionalDouble amount;               // ceiling (intent) or execution amount x
