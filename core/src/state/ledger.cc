@@ -65,9 +65,16 @@ void FenwickAppend(std::vector<double>& tree) {
   tree.push_back(Prefix(tree, n - 1) - Prefix(tree, n - low));
 }
 
+// The key of an action's H2 series, from what never changes while it is
+// registered (the plan's owner; the seller and account, which BindAction
+// changes only between unregistering and registering again).
+std::string AggregationKeyOf(const State& state, const Action& a) {
+  return AggregationKey(state.plans[a.plan].owner_key, a.target_key(), a.account_key());
+}
+
 void AddToSeries(State& state, const Action& a, bool gross, double delta) {
   if (a.aggregation_pos == kNone || delta == 0) return;
-  AggregationSeries& s = state.aggregation[a.aggregation_key];
+  AggregationSeries& s = state.aggregation[AggregationKeyOf(state, a)];
   (gross ? s.gross : s.held)[a.aggregation_pos] += delta;
   FenwickAdd(gross ? s.gross_tree : s.held_tree, static_cast<size_t>(a.aggregation_pos), delta);
 }
@@ -80,9 +87,8 @@ std::string AggregationKey(const std::string& owner_key, const std::string& sell
 
 void RegisterAggregation(State& state, int32_t action_index) {
   Action& a = state.actions[action_index];
-  a.aggregation_key = AggregationKey(state.plans[a.plan].owner_key, a.target_key(), a.account_key());
   state.aggregation_sellers[JoinKey(state.plans[a.plan].owner_key, a.account_key())].insert(a.target_key());
-  AggregationSeries& s = state.aggregation[a.aggregation_key];
+  AggregationSeries& s = state.aggregation[AggregationKeyOf(state, a)];
   const int64_t at = a.aggregation_at_ms.value_or(a.approved_at_ms);
   if (!s.approved_at_ms.empty() && at < s.approved_at_ms.back()) s.sorted = false;
   a.aggregation_pos = static_cast<int32_t>(s.approved_at_ms.size());

@@ -579,7 +579,6 @@ struct Action {
   // a heap block of its own per action and period).
   Periods periods;
   Hold hold;
-  Sym aggregation_key;
   SymList hold_channels;
   InlineText<24> media_buy_id;  // most recently recorded (10 §3.5.1–§3.5.2), "" = none (issue 15: a std::string was 32 bytes)
   // H2 series time of an action bound after approval (10 §3.5.4): the binding
