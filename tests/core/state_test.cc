@@ -893,15 +893,15 @@ TEST_CASE("An outcome boxes its settlement and its observation only when it has 
   CHECK(json::Write(*SettlementOf(o).error) == R"({"code":"SELLER_REJECTED"})");
   o.settlement.reset();
   MutableSettlement(o).committed_budget = 0.0;  // a failed outcome's zero is kept
-  MutableObservation(o).period_state = "open";
+  MutableObservation(o).period_state = PeriodState::kOpen;
   TidyOutcome(o);
   REQUIRE(o.settlement);
   REQUIRE(o.observation);
   CHECK(*SettlementOf(o).committed_budget == 0.0);
-  CHECK(ObservationOf(o).period_state == "open");
+  CHECK(ObservationOf(o).period_state == PeriodState::kOpen);
   Outcome copy = o;  // deep copies
-  MutableObservation(o).period_state = "closed";
-  CHECK(ObservationOf(copy).period_state == "open");
+  MutableObservation(o).period_state = PeriodState::kClosed;
+  CHECK(ObservationOf(copy).period_state == PeriodState::kOpen);
 }
 
 // Issue 15: received documents (a statement's metrics, an observation) keep
@@ -1013,6 +1013,39 @@ TEST_CASE("A recommendation is kept as a byte and named as the records name it",
   CHECK(RecommendationFromName("Approve") == std::nullopt);
   CHECK(RecommendationFromName("approved") == std::nullopt);
   CHECK(sizeof(Recommendation) == 1);
+}
+
+// Issue 15: an observation's reconciliation status and period state, and a
+// keyed request's task, are bytes; each reads back as the words the records
+// carry, and nothing else reads as one.
+TEST_CASE("Observation states and keyed tasks are kept as bytes and named as the records name them", "[state][15]") {
+  for (const char* name : {"", "consistent", "disputed", "measurement_variance", "closed_unresolved"}) {
+    INFO(name);
+    const std::optional<Reconciliation> r = ReconciliationFromName(name);
+    REQUIRE(r.has_value());
+    CHECK(std::string(ReconciliationName(*r)) == name);
+  }
+  CHECK(ReconciliationFromName("unmatched") == std::nullopt);  // the audit's word for none, never stored
+  CHECK(ReconciliationFromName("Disputed") == std::nullopt);
+  for (const char* name : {"", "open", "closed"}) {
+    INFO(name);
+    const std::optional<PeriodState> p = PeriodStateFromName(name);
+    REQUIRE(p.has_value());
+    CHECK(std::string(PeriodStateName(*p)) == name);
+  }
+  CHECK(PeriodStateFromName("opened") == std::nullopt);
+  for (const char* name : {"sync_plans", "report_plan_outcome", "report_plan_adjustment", "get_plan_audit_logs",
+                           "record_outcome", "sync_accounts"}) {
+    INFO(name);
+    const std::optional<KeyedTask> t = KeyedTaskFromName(name);
+    REQUIRE(t.has_value());
+    CHECK(std::string(KeyedTaskName(*t)) == name);
+  }
+  CHECK(KeyedTaskFromName("") == std::nullopt);
+  CHECK(KeyedTaskFromName("check_governance") == std::nullopt);  // takes no idempotency key
+  CHECK(sizeof(Reconciliation) == 1);
+  CHECK(sizeof(PeriodState) == 1);
+  CHECK(sizeof(KeyedTask) == 1);
 }
 
 // Issue 15: an observation keeps its reporting period, source and currency

@@ -90,8 +90,9 @@ json::Value OutcomeEntry(const State& state, const Outcome& o, const EntryOption
     std::string delivery = ObservationDeliveryText(observed);
     e.set("delivery", opts.verbatim_members ? json::Value(json::RawText{std::move(delivery)}) : json::ParseStored(delivery));
   }
-  if (!observed.reconciliation_status.empty()) e.set("delivery_reconciliation_status", observed.reconciliation_status);
-  if (!observed.period_state.empty()) e.set("delivery_period_state", observed.period_state);
+  if (observed.reconciliation_status != Reconciliation::kNone)
+    e.set("delivery_reconciliation_status", ReconciliationName(observed.reconciliation_status));
+  if (observed.period_state != PeriodState::kNone) e.set("delivery_period_state", PeriodStateName(observed.period_state));
   if (o.findings) e.set("findings", *o.findings);
   return e;
 }

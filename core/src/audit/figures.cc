@@ -71,7 +71,7 @@ json::Value GovernedAction(const State& state, const Action& a) {
     v.set("conservative_exposure",
           std::max(s.cumulative_spend, observed ? period->latest_observed_spend : 0.0));
     v.set("delivery_reconciliation_status",
-          observed && !period->status.empty() ? period->status.str() : std::string("unmatched"));
+          observed && period->status != Reconciliation::kNone ? ReconciliationName(period->status) : "unmatched");
     v.set("delivery_period_state", period && period->closed ? "closed" : "open");
   }
   return v;

@@ -305,7 +305,7 @@ void RecordObservation(State& state, int32_t outcome_index) {
   const Statement& s = *state.checks[o.check].statement;
   Period& p = a.periods[PeriodKeyOf(s)];
   p.status = ObservationOf(o).reconciliation_status;
-  p.closed = p.closed || ObservationOf(o).period_state == "closed";
+  p.closed = p.closed || ObservationOf(o).period_state == PeriodState::kClosed;
   p.latest_observation = outcome_index;
   if (std::optional<double> spend = DeliveryNumber(o, "cumulative_spend")) p.latest_observed_spend = *spend;
   a.latest_observation = outcome_index;

@@ -205,8 +205,8 @@ json::Value OutcomeToJson(const Outcome& o) {
                              {"reporter", o.reporter()},
                              {"purchase_type", o.purchase_type()},
                              {"seller_channels", Strs(SettlementOf(o).seller_channels)},
-                             {"reconciliation_status", ObservationOf(o).reconciliation_status},
-                             {"period_state", ObservationOf(o).period_state},
+                             {"reconciliation_status", ReconciliationName(ObservationOf(o).reconciliation_status)},
+                             {"period_state", PeriodStateName(ObservationOf(o).period_state)},
                              {"observation_id", ObservationOf(o).observation_id},
                              {"payload_hash", o.payload_hash.str()},
                              {"findings", Text(FindingsOf(o))},
@@ -457,9 +457,12 @@ Outcome ReadOutcome(RecordReader& r, const json::Value& v, const std::string& w,
   texts.purchase_type = r.Str(v, "purchase_type", w);
   o.set_texts(texts);
   MutableSettlement(o).seller_channels = Syms(r.Strings(v, "seller_channels", w));
-  MutableObservation(o).reconciliation_status = r.Enum(v, "reconciliation_status", w,
-                                   {"", "consistent", "disputed", "measurement_variance", "closed_unresolved"});
-  MutableObservation(o).period_state = r.Enum(v, "period_state", w, {"", "open", "closed"});
+  MutableObservation(o).reconciliation_status =
+      ReconciliationFromName(r.Enum(v, "reconciliation_status", w,
+                                    {"", "consistent", "disputed", "measurement_variance", "closed_unresolved"}))
+          .value_or(Reconciliation::kNone);
+  MutableObservation(o).period_state =
+      PeriodStateFromName(r.Enum(v, "period_state", w, {"", "open", "closed"})).value_or(PeriodState::kNone);
   MutableObservation(o).observation_id = r.Str(v, "observation_id", w);
   o.payload_hash = r.Str(v, "payload_hash", w);
   json::Value findings = r.Any(v, "findings", w);

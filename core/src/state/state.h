@@ -475,11 +475,11 @@ struct Check {
 // Reconciliation state of one delivery period (A, reporting_period). The
 // 8-byte members first: no padding between them (issue 15).
 struct Period {
-  Sym status;  // latest observation's status, "" = unmatched
   int64_t highest_sequence = 0;
   double latest_observed_spend = 0;
   int32_t latest_statement_check = kNone;
   int32_t latest_observation = kNone;
+  Reconciliation status = Reconciliation::kNone;  // latest observation's, kNone = unmatched (issue 15: a byte, was a Sym)
   bool closed = false;
 };
 
@@ -622,10 +622,13 @@ struct OutcomeObservation {
   // ObservationDeliveryText() and its numbers with
   // DeliveryNumber().
   ShapedText delivery;
-  Sym reconciliation_status, period_state;
+  // Closed vocabularies: a byte each (issue 15: two Syms were 16 bytes).
+  Reconciliation reconciliation_status = Reconciliation::kNone;
+  PeriodState period_state = PeriodState::kNone;
   InlineText<24> observation_id;  // issue 15: a std::string was 32 bytes
   bool empty() const {
-    return delivery.empty() && reconciliation_status.empty() && period_state.empty() && observation_id.empty();
+    return delivery.empty() && reconciliation_status == Reconciliation::kNone && period_state == PeriodState::kNone &&
+           observation_id.empty();
   }
 };
 

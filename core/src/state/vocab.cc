@@ -58,6 +58,39 @@ std::optional<Recommendation> RecommendationFromName(std::string_view name) {
   return std::nullopt;
 }
 
+const char* ReconciliationName(Reconciliation r) {
+  switch (r) {
+    case Reconciliation::kConsistent: return "consistent";
+    case Reconciliation::kDisputed: return "disputed";
+    case Reconciliation::kMeasurementVariance: return "measurement_variance";
+    case Reconciliation::kClosedUnresolved: return "closed_unresolved";
+    case Reconciliation::kNone: break;
+  }
+  return "";
+}
+
+std::optional<Reconciliation> ReconciliationFromName(std::string_view name) {
+  for (Reconciliation r : {Reconciliation::kNone, Reconciliation::kConsistent, Reconciliation::kDisputed,
+                           Reconciliation::kMeasurementVariance, Reconciliation::kClosedUnresolved})
+    if (name == ReconciliationName(r)) return r;
+  return std::nullopt;
+}
+
+const char* PeriodStateName(PeriodState p) {
+  switch (p) {
+    case PeriodState::kOpen: return "open";
+    case PeriodState::kClosed: return "closed";
+    case PeriodState::kNone: break;
+  }
+  return "";
+}
+
+std::optional<PeriodState> PeriodStateFromName(std::string_view name) {
+  for (PeriodState p : {PeriodState::kNone, PeriodState::kOpen, PeriodState::kClosed})
+    if (name == PeriodStateName(p)) return p;
+  return std::nullopt;
+}
+
 const char* KeyedTaskName(KeyedTask t) {
   switch (t) {
     case KeyedTask::kSyncPlans: return "sync_plans";

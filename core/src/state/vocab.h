@@ -30,6 +30,15 @@ enum class Recommendation : uint8_t { kNone, kApprove, kDeny };
 const char* RecommendationName(Recommendation r);  // "" | "approve" | "deny"
 std::optional<Recommendation> RecommendationFromName(std::string_view name);
 
+// A delivery observation's reconciliation with the seller's statements and
+// its period's state (04 §4): kNone = not set.
+enum class Reconciliation : uint8_t { kNone, kConsistent, kDisputed, kMeasurementVariance, kClosedUnresolved };
+const char* ReconciliationName(Reconciliation r);  // "" for kNone
+std::optional<Reconciliation> ReconciliationFromName(std::string_view name);
+enum class PeriodState : uint8_t { kNone, kOpen, kClosed };
+const char* PeriodStateName(PeriodState p);  // "" for kNone
+std::optional<PeriodState> PeriodStateFromName(std::string_view name);
+
 // The tasks that take an idempotency key (08 §5; record_outcome, 11 §3): a
 // keyed request's entry names its task (issue 15: a byte where a Sym was 8).
 enum class KeyedTask : uint8_t {

@@ -140,7 +140,7 @@ TaskResult Review(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   if (accept) {
     // a. no period whose latest observation is disputed.
     for (const auto& p : action.periods)
-      if (p.second.latest_observation != kNone && p.second.status == "disputed")
+      if (p.second.latest_observation != kNone && p.second.status == Reconciliation::kDisputed)
         return TaskResult::Failed(MakeError(ErrorCode::kConflict, "a delivery period of this action is disputed"));
     if (adj->adjustment_type == "decommitment") {
       // b.

@@ -390,8 +390,8 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   OutcomeObservation& observed = MutableObservation(o);
   observed.observation_id = observation_id;  // first: the delivery text refers to it
   observed.delivery = ObservationDelivery(json::Write(d), observed.observation_id);
-  observed.reconciliation_status = status;
-  observed.period_state = closing ? "closed" : "open";
+  observed.reconciliation_status = ReconciliationFromName(status).value_or(Reconciliation::kNone);  // one of its names
+  observed.period_state = closing ? PeriodState::kClosed : PeriodState::kOpen;
   o.payload_hash = hash;
   if (finding) {
     json::Value findings = json::Value::MakeArray();
@@ -401,7 +401,7 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   json::Value body = json::Obj({{"outcome_id", o.outcome_id},
                                 {"outcome_state", finding ? "findings" : "accepted"},
                                 {"delivery_reconciliation_status", status},
-                                {"delivery_period_state", observed.period_state}});
+                                {"delivery_period_state", PeriodStateName(observed.period_state)}});
   if (finding) body.set("findings", FindingsOf(o));
   if (agent.config.compat_legacy_body_status) body.set("status", *body.find_string("outcome_state"));
   Store& store = ctx.store();
