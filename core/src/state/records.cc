@@ -154,7 +154,7 @@ json::Value CheckToJson(const State& s, const Check& c) {
   v.set("intent_end", scope.end());
   v.set("account_key", scope.account_key());
   v.set("recommendation", RecommendationName(c.recommendation));
-  SetProposal(v, scope.proposal);
+  SetProposal(v, c.proposal());
   SetOpt(v, "planned_delivery", PlannedDeliveryOf(c));
   SetOpt(v, "legacy_metrics", c.legacy_metrics());
   SetOpt(v, "runtime_attestations", c.runtime_attestations());
@@ -390,7 +390,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   const std::string intent_start = r.Str(v, "intent_start", w), intent_end = r.Str(v, "intent_end", w);
   scope.set_texts(intent_start, intent_end, r.Str(v, "account_key", w));
   c.recommendation = RecommendationFromName(r.Enum(v, "recommendation", w, {"", "approve", "deny"})).value_or(Recommendation::kNone);
-  scope.proposal = r.Proposal(v, w);
+  c.set_proposal(r.Proposal(v, w));
   if (!scope.empty()) c.scope = std::move(scope);  // exported back as the same empty members
   if (std::optional<json::Value> planned = r.Opt<json::Value>(v, "planned_delivery", w)) SetPlannedDelivery(c, *planned);
   c.set_legacy_metrics(r.Opt<json::Value>(v, "legacy_metrics", w));

@@ -194,11 +194,14 @@ struct Plan {
 };
 
 // A delivery statement recorded on a delivery check (03 §5.6).
-// Its ids are InlineText<24> (issue 15: a std::string was 32 bytes and kept
-// only 15 inline), and its digest is last, where its one-byte alignment
-// leaves no padding.
+// Its ids are InlineText<16> (issue 15: a std::string was 32 bytes; a
+// seller's statement ids and media buy references of up to 15 bytes stay
+// inline, longer ones take one block of their size, as a 23-byte inline
+// form did past 23), and its digest is last, where its one-byte alignment
+// leaves no padding: a statement is 120 bytes, in the allocator's 128-byte
+// class.
 struct Statement {
-  InlineText<24> statement_id;
+  InlineText<16> statement_id;
   int64_t sequence = 0;
   // The reporting period as sent (RFC 3339, validated when it was recorded);
   // PeriodStartOf() and PeriodEndOf() read it (issue 15: two parsed Instants
@@ -212,7 +215,7 @@ struct Statement {
   // What the check body's delivery_statement echo is rebuilt from (issue 15),
   // derived from the body itself (AttachStatementSource); "" = the body keeps
   // its echo.
-  InlineText<24> seller_reference;
+  InlineText<16> seller_reference;
   ShapedText metrics;  // delivery_metrics as received, compact JSON (issue 15: shaped); read with StatementMetricsText()
   DigestText statement_digest;  // "sha256:" + hex, kept as its bytes
 };
@@ -353,10 +356,9 @@ struct IntentScope {
   const Sym& account_key() const { return texts_[2]; }
   void set_texts(const Sym& start, const Sym& end, const Sym& account_key) { texts_ = SymTuple<3>({start, end, account_key}); }
   SymTuple<3> texts_;
-  Boxed<ProposalBinding> proposal;
   bool empty() const {
     return payload_hash.empty() && channels.empty() && countries.empty() && regions.empty() && start().empty() &&
-           end().empty() && account_key().empty() && !proposal;
+           end().empty() && account_key().empty();
   }
 };
 
@@ -364,14 +366,15 @@ struct IntentScope {
 // pooled tuple (issue 15: seven Syms were 56 bytes a check).
 // What few checks carry: an escalation or a consultation, an attempt other
 // than the first (a continued consultation, 10 §3.3), a body kept as text
-// (a pending check's, or one without a shape), runtime attestations, 3.0
-// metrics. Boxed together and absent when all of it is empty (issue 15:
+// (a pending check's, or one without a shape), an accepted proposal,
+// runtime attestations, 3.0 metrics. Boxed together and absent when all of it is empty (issue 15:
 // inline they were 32 bytes in every check).
 struct CheckExtras {
   int32_t escalation = kNone;
   int32_t consultation = kNone;
   OptionalInt64 attempt;  // absent: the check kind's usual one (Check::attempt())
   BoxedText body_json;    // a body kept as text (Check::body_json())
+  Boxed<ProposalBinding> proposal;  // an intent's accepted proposal (03 §5.5 E4), copied to its action
   Boxed<json::Value> runtime_attestations;  // [{reference, evaluation}]
   Boxed<json::Value> legacy_metrics;        // 3.0 delivery metrics without a statement (10 §3.5.5)
 };
@@ -417,6 +420,10 @@ struct Check {
   const BoxedText& body_json() const { return ExtrasOrEmpty().body_json; }
   void set_body_json(BoxedText text) {
     if (text || extras_) Extras().body_json = std::move(text);
+  }
+  const Boxed<ProposalBinding>& proposal() const { return ExtrasOrEmpty().proposal; }
+  void set_proposal(Boxed<ProposalBinding> proposal) {
+    if (proposal || extras_) Extras().proposal = std::move(proposal);
   }
   Sym body_shape;
   Boxed<json::Value> context;  // the request's context (getTask echoes it)

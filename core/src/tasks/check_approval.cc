@@ -94,7 +94,7 @@ Result<MintedAction> PrepareIntentApproval(CallContext& ctx, const State& state,
   a.hold_exp_ms = t.exp * 1000;
   a.approved_at_ms = now.value();
   a.intent_channels = scope.channels;
-  a.proposal = scope.proposal;
+  a.proposal = check.proposal();
   m.exp_ms = t.exp * 1000;
   return m;
 }
