@@ -425,7 +425,7 @@ void RebuildDerived(State& s, const Config& config) {
           if (std::optional<double> spend = DeliveryNumber(o, "spend"))
             MutableAdjustments(s.actions[o.action]).legacy_snapshot_spend.Add(*spend);
         if (o.type() == "completed" && SettlementOf(o).seller_reference)
-          RecordMediaBuyId(s, o.action, *SettlementOf(o).seller_reference);
+          RecordMediaBuyId(s, o.action, SettlementOf(o).seller_reference->str());
         if (o.type() == "delivery" && !ObservationOf(o).observation_id.empty()) RecordObservation(s, e.index);
         break;
       }

@@ -326,7 +326,7 @@ void Store::Settle(int32_t oi) {
   a.gross = SettlementOf(o).committed_budget.value_or(0);
   ApplyActionLedger(state_, ai, +1);
   RecordSettlementAggregation(state_, ai);
-  if (SettlementOf(o).seller_reference && o.type() == "completed") RecordMediaBuyId(state_, ai, *SettlementOf(o).seller_reference);
+  if (SettlementOf(o).seller_reference && o.type() == "completed") RecordMediaBuyId(state_, ai, SettlementOf(o).seller_reference->str());
 }
 
 void Store::AddSnapshotSpend(int32_t action, double spend) {
