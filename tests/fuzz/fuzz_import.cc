@@ -173,15 +173,15 @@ struct Driver {
     if (trace) std::fprintf(stderr, "-> %s as %s\n%s\n<- %s\n", task, agent_url.c_str(), body.c_str(), answer.c_str());
     const bool failed = fuzz::StatusOf(answer) == "failed";
     const bool changed = !agent.LastChangeSet().empty();
-    const std::string detail = std::string(task) + "\n" + body + "\n" + answer;
-    if (failed && changed) fuzz::Violation("a failed call produced a change set", detail);
+    auto detail = [&] { return std::string(task) + "\n" + body + "\n" + answer; };
+    if (failed && changed) fuzz::Violation("a failed call produced a change set", detail());
     // The export is taken when the state changed (the next failure compares
     // with it) and after a failure; a call without a change set changes
     // nothing, which a later comparison and the final one check.
     if (failed || changed) {
       std::string after = agent.ExportState();
       if (failed && after != state)
-        fuzz::Violation("the state changed in a failed call (or earlier, in a call without a change set)", detail);
+        fuzz::Violation("the state changed in a failed call (or earlier, in a call without a change set)", detail());
       state = std::move(after);
     }
     return ParseAny(answer);
