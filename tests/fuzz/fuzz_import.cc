@@ -208,147 +208,176 @@ uint64_t Fnv1a(const uint8_t* data, size_t size) {
   return h;
 }
 
-// The calls on an imported agent whose export is `exported`.
-void Exercise(GovernanceAgent& agent, fuzz::Host& host, const std::string& exported, uint64_t bits) {
-  static const bool trace = std::getenv("ADCP_FUZZ_TRACE") != nullptr;
-  Records rec(exported);
-  Driver d{agent, host, exported, 0, trace};
-  auto bit = [&bits](int i) { return (bits >> i) & 1; };
+// What the steps share: the export's records, the driver of the calls, the
+// choices from the input's hash and the action a seller exercises.
+struct Steps {
+  Records rec;
+  Driver d;
+  uint64_t bits;
+  int64_t ai = -1;  // the exercised action's index (-1 for none)
+  const json::Value* action = nullptr;
 
-  // The action a seller exercises: the first with a proposal binding, else
-  // the first with a token to present.
-  int64_t ai = -1;
-  for (size_t i = 0; i < Records::Scanned(rec.actions); ++i) {
-    const json::Value* a = rec.Action(static_cast<int64_t>(i));
-    if (rec.PresentedCheck(a) < 0) continue;
-    if (ai < 0) ai = static_cast<int64_t>(i);
+  Steps(GovernanceAgent& agent, fuzz::Host& host, const std::string& exported, uint64_t choices, bool trace)
+      : rec(exported), d{agent, host, exported, 0, trace}, bits(choices) {}
+  bool bit(int i) const { return ((bits >> i) & 1) != 0; }
+};
+
+// What a seller's two checks on the exercised action share.
+struct SellerSide {
+  const json::Value* plan = nullptr;
+  std::string currency;
+  std::string agent_url;
+  std::string media_buy;
+  std::optional<double> now;  // the presented check's creation
+  std::string token;          // the context the delivery check presents
+};
+
+// The action a seller exercises: the first with a proposal binding, else
+// the first with a token to present.
+void ChooseAction(Steps& s) {
+  for (size_t i = 0; i < Records::Scanned(s.rec.actions); ++i) {
+    const json::Value* a = s.rec.Action(static_cast<int64_t>(i));
+    if (s.rec.PresentedCheck(a) < 0) continue;
+    if (s.ai < 0) s.ai = static_cast<int64_t>(i);
     if (a->has("proposal_id") || a->has("terms_digest")) {
-      ai = static_cast<int64_t>(i);
+      s.ai = static_cast<int64_t>(i);
       break;
     }
   }
-  const json::Value* action = rec.Action(ai);
+  s.action = s.rec.Action(s.ai);
+}
 
-  // 1. A seller's purchase or modification check presenting the action's token.
-  if (action) {
-    const int64_t presented = rec.PresentedCheck(action);
-    const json::Value* check = rec.Check(presented);
-    const json::Value* plan = rec.Plan(Index(action, "plan"));
-    const std::string currency = IsCurrency(Str(action, "currency")) ? Str(action, "currency") : rec.Currency(plan, "USD");
-    std::string seller = Str(action, "target_agent");
-    if (seller.empty()) seller = kSeller;
-    const std::string mb = rec.MediaBuy(action);
-    const std::optional<double> now = Millis(check, "created_at");
-    std::optional<double> amount = Num(action, "exec");
-    if (!amount) amount = Num(action, "ceiling");
-    if (!amount || *amount < 0) amount = 1;
-    json::Value pd = json::Obj({{"media_buy_id", mb}});
-    AddProposal(pd, action, bit(1));
-    const bool incremental = IsIncrementalTool(Str(action, "tool"));
-    if (!incremental) {
-      pd.set("total_budget", *amount);
-      pd.set("currency", currency);
-    }
-    const bool modification = Index(action, "latest_exec_check") >= 0 && bit(0);
-    json::Value request = json::Obj({{"caller", seller},
-                                     {"governance_context", Str(check, "issued_token")},
-                                     {"phase", modification ? "modification" : "purchase"},
-                                     {"planned_delivery", pd}});
-    if (incremental) request.set("execution_commitment", json::Obj({{"amount", *amount}, {"currency", currency}}));
-    json::Value answer = d.Call("check_governance", request, seller, now);
-    const json::Value* response = answer.find_object("response");
-    std::string token = Str(response, "governance_context");
-    if (token.empty()) token = Str(check, "issued_token");
+// 1. A seller's purchase or modification check presenting the action's token.
+SellerSide SellerExecutionCheck(Steps& s) {
+  const Records& rec = s.rec;
+  const json::Value* action = s.action;
+  SellerSide seller;
+  const int64_t presented = rec.PresentedCheck(action);
+  const json::Value* check = rec.Check(presented);
+  seller.plan = rec.Plan(Index(action, "plan"));
+  seller.currency = IsCurrency(Str(action, "currency")) ? Str(action, "currency") : rec.Currency(seller.plan, "USD");
+  seller.agent_url = Str(action, "target_agent");
+  if (seller.agent_url.empty()) seller.agent_url = kSeller;
+  seller.media_buy = rec.MediaBuy(action);
+  seller.now = Millis(check, "created_at");
+  std::optional<double> amount = Num(action, "exec");
+  if (!amount) amount = Num(action, "ceiling");
+  if (!amount || *amount < 0) amount = 1;
+  json::Value pd = json::Obj({{"media_buy_id", seller.media_buy}});
+  AddProposal(pd, action, s.bit(1));
+  const bool incremental = IsIncrementalTool(Str(action, "tool"));
+  if (!incremental) {
+    pd.set("total_budget", *amount);
+    pd.set("currency", seller.currency);
+  }
+  const bool modification = Index(action, "latest_exec_check") >= 0 && s.bit(0);
+  json::Value request = json::Obj({{"caller", seller.agent_url},
+                                   {"governance_context", Str(check, "issued_token")},
+                                   {"phase", modification ? "modification" : "purchase"},
+                                   {"planned_delivery", pd}});
+  if (incremental) request.set("execution_commitment", json::Obj({{"amount", *amount}, {"currency", seller.currency}}));
+  json::Value answer = s.d.Call("check_governance", request, seller.agent_url, seller.now);
+  const json::Value* response = answer.find_object("response");
+  seller.token = Str(response, "governance_context");
+  if (seller.token.empty()) seller.token = Str(check, "issued_token");
+  return seller;
+}
 
-    // 2. A delivery check: a replay of the action's last imported statement
-    // (its canonical payload, from the check body), or a new statement.
-    const json::Value* last = nullptr;
-    double highest = 0;
-    for (size_t i = 0; i < Records::Scanned(rec.checks); ++i) {
-      const json::Value* c = rec.Check(static_cast<int64_t>(i));
-      const json::Value* st = c->find_object("statement");
-      if (!st || Index(c, "action") != ai) continue;
-      last = c;
-      if (std::optional<double> s = Num(st, "sequence"); s && *s > highest && *s < 9007199254740991.0) highest = *s;
-    }
-    const json::Value* last_statement = last ? last->find_object("statement") : nullptr;
-    json::Value body = Embedded(last, "body");
-    const json::Value* echo = body.find_object("delivery_statement");
-    const json::Value* payload = echo ? echo->find_object("canonical_payload") : nullptr;
-    const json::Value* replayed = payload ? payload->find_object("delivery_metrics") : nullptr;
-    json::Value metrics;
-    std::string reference = mb;
-    if (replayed && bit(2)) {
-      metrics = *replayed;
-      reference = Str(payload, "seller_reference");
-    } else {
-      const double end = now ? *now : kDefaultNow;
-      json::Value period = last_statement && bit(3)
-                               ? json::Obj({{"start", Str(last_statement, "period_start")}, {"end", Str(last_statement, "period_end")}})
-                               : json::Obj({{"start", Time(std::max(0.0, end - 7 * 86400000.0))}, {"end", Time(end)}});
-      double spend = Num(last_statement, "cumulative_spend").value_or(0) + 100;
-      if (!(spend >= 0 && spend < 1e15)) spend = 100;
-      metrics = json::Obj({{"statement_id", "fz_statement_" + std::to_string(static_cast<int64_t>(highest) + 1)},
-                           {"sequence", highest + 1},
-                           {"issued_at", Time(end)},
-                           {"reporting_period", std::move(period)},
-                           {"spend", 100},
-                           {"cumulative_spend", spend},
-                           {"currency", rec.Currency(plan, currency)}});
-      if (bit(4)) metrics.set("pacing", bit(5) ? "ahead" : "behind");
-      if (bit(5)) metrics.set("channel_distribution", json::Obj({{"olv", 60}, {"ctv", 40}}));
-      Expected<std::string> digest = GovernanceAgent::StatementDigest(reference, json::Write(metrics));
-      if (digest.ok()) metrics.set("statement_digest", digest.value);
-    }
-    json::Value delivery_pd = json::Obj({{"media_buy_id", reference.empty() ? mb : reference}});
-    AddProposal(delivery_pd, action, false);
-    d.Call("check_governance",
-           json::Obj({{"caller", seller},
-                      {"governance_context", token},
+// 2. A delivery check: a replay of the action's last imported statement
+// (its canonical payload, from the check body), or a new statement.
+void SellerDeliveryCheck(Steps& s, const SellerSide& seller) {
+  const Records& rec = s.rec;
+  const json::Value* last = nullptr;
+  double highest = 0;
+  for (size_t i = 0; i < Records::Scanned(rec.checks); ++i) {
+    const json::Value* c = rec.Check(static_cast<int64_t>(i));
+    const json::Value* st = c->find_object("statement");
+    if (!st || Index(c, "action") != s.ai) continue;
+    last = c;
+    if (std::optional<double> q = Num(st, "sequence"); q && *q > highest && *q < 9007199254740991.0) highest = *q;
+  }
+  const json::Value* last_statement = last ? last->find_object("statement") : nullptr;
+  json::Value body = Embedded(last, "body");
+  const json::Value* echo = body.find_object("delivery_statement");
+  const json::Value* payload = echo ? echo->find_object("canonical_payload") : nullptr;
+  const json::Value* replayed = payload ? payload->find_object("delivery_metrics") : nullptr;
+  json::Value metrics;
+  std::string reference = seller.media_buy;
+  if (replayed && s.bit(2)) {
+    metrics = *replayed;
+    reference = Str(payload, "seller_reference");
+  } else {
+    const double end = seller.now ? *seller.now : kDefaultNow;
+    json::Value period = last_statement && s.bit(3)
+                             ? json::Obj({{"start", Str(last_statement, "period_start")}, {"end", Str(last_statement, "period_end")}})
+                             : json::Obj({{"start", Time(std::max(0.0, end - 7 * 86400000.0))}, {"end", Time(end)}});
+    double spend = Num(last_statement, "cumulative_spend").value_or(0) + 100;
+    if (!(spend >= 0 && spend < 1e15)) spend = 100;
+    metrics = json::Obj({{"statement_id", "fz_statement_" + std::to_string(static_cast<int64_t>(highest) + 1)},
+                         {"sequence", highest + 1},
+                         {"issued_at", Time(end)},
+                         {"reporting_period", std::move(period)},
+                         {"spend", 100},
+                         {"cumulative_spend", spend},
+                         {"currency", rec.Currency(seller.plan, seller.currency)}});
+    if (s.bit(4)) metrics.set("pacing", s.bit(5) ? "ahead" : "behind");
+    if (s.bit(5)) metrics.set("channel_distribution", json::Obj({{"olv", 60}, {"ctv", 40}}));
+    Expected<std::string> digest = GovernanceAgent::StatementDigest(reference, json::Write(metrics));
+    if (digest.ok()) metrics.set("statement_digest", digest.value);
+  }
+  json::Value delivery_pd = json::Obj({{"media_buy_id", reference.empty() ? seller.media_buy : reference}});
+  AddProposal(delivery_pd, s.action, false);
+  s.d.Call("check_governance",
+           json::Obj({{"caller", seller.agent_url},
+                      {"governance_context", seller.token},
                       {"phase", "delivery"},
                       {"planned_delivery", std::move(delivery_pd)},
                       {"delivery_metrics", std::move(metrics)}}),
-           seller, now);
-  }
+           seller.agent_url, seller.now);
+}
 
-  // 3. The buyer settles an action (the first unsettled one, else the
-  // exercised one) against its intent check or its purchase check.
+// 3. The buyer settles an action (the first unsettled one, else the
+// exercised one) against its intent check or its purchase check.
+void SettleOutcome(Steps& s) {
+  const Records& rec = s.rec;
   const json::Value* settled = nullptr;
   for (size_t i = 0; i < Records::Scanned(rec.actions) && !settled; ++i)
     if (Index(rec.Action(static_cast<int64_t>(i)), "settlement") < 0) settled = rec.Action(static_cast<int64_t>(i));
-  if (!settled) settled = action;
-  if (settled) {
-    const int64_t ci = bit(6) && Index(settled, "latest_exec_check") >= 0 ? Index(settled, "latest_exec_check")
+  if (!settled) settled = s.action;
+  if (!settled) return;
+  const int64_t ci = s.bit(6) && Index(settled, "latest_exec_check") >= 0 ? Index(settled, "latest_exec_check")
                                                                            : Index(settled, "intent_check");
-    const json::Value* check = rec.Check(ci);
-    const json::Value* plan = rec.Plan(Index(settled, "plan"));
-    std::optional<double> amount = Num(settled, "exec");
-    if (!amount) amount = Num(settled, "ceiling");
-    if (!amount || *amount < 0) amount = 0;
-    json::Value request = json::Obj({{"idempotency_key", "fuzz-import-settle-0001"},
-                                     {"plan_id", Str(plan, "plan_id")},
-                                     {"check_id", Str(check, "check_id")},
-                                     {"governance_context", Str(check, "issued_token")}});
-    if (IsPurchaseType(Str(settled, "purchase_type"))) request.set("purchase_type", Str(settled, "purchase_type"));
-    if (bit(7)) {
-      request.set("outcome", "failed");
-      request.set("error", json::Obj({{"code", "SELLER_REJECTED"}, {"message", "fuzz"}}));
-    } else {
-      request.set("outcome", "completed");
-      request.set("seller_response", json::Obj({{"seller_reference", rec.MediaBuy(settled)}, {"committed_budget", *amount}}));
-    }
-    std::string caller = Str(settled, "caller");
-    d.Call("report_plan_outcome", request, caller.empty() ? kBuyer : caller, Millis(check, "created_at"));
+  const json::Value* check = rec.Check(ci);
+  const json::Value* plan = rec.Plan(Index(settled, "plan"));
+  std::optional<double> amount = Num(settled, "exec");
+  if (!amount) amount = Num(settled, "ceiling");
+  if (!amount || *amount < 0) amount = 0;
+  json::Value request = json::Obj({{"idempotency_key", "fuzz-import-settle-0001"},
+                                   {"plan_id", Str(plan, "plan_id")},
+                                   {"check_id", Str(check, "check_id")},
+                                   {"governance_context", Str(check, "issued_token")}});
+  if (IsPurchaseType(Str(settled, "purchase_type"))) request.set("purchase_type", Str(settled, "purchase_type"));
+  if (s.bit(7)) {
+    request.set("outcome", "failed");
+    request.set("error", json::Obj({{"code", "SELLER_REJECTED"}, {"message", "fuzz"}}));
+  } else {
+    request.set("outcome", "completed");
+    request.set("seller_response", json::Obj({{"seller_reference", rec.MediaBuy(settled)}, {"committed_budget", *amount}}));
   }
+  std::string caller = Str(settled, "caller");
+  s.d.Call("report_plan_outcome", request, caller.empty() ? kBuyer : caller, Millis(check, "created_at"));
+}
 
-  // 4. A delivery observation against an imported statement check.
+// 4. A delivery observation against an imported statement check.
+void DeliveryObservation(Steps& s) {
+  const Records& rec = s.rec;
   for (size_t i = 0; i < Records::Scanned(rec.checks); ++i) {
     const json::Value* c = rec.Check(static_cast<int64_t>(i));
     const json::Value* st = c->find_object("statement");
     if (!st) continue;
     const json::Value* a = rec.Action(Index(c, "action"));
     const json::Value* plan = rec.Plan(Index(c, "plan"));
-    const bool owner = bit(8);
+    const bool owner = s.bit(8);
     std::string reporter = owner ? Str(plan, "owner") : Str(a, "caller");
     if (reporter.empty()) reporter = kBuyer;
     const std::optional<double> now = Millis(c, "created_at");
@@ -361,27 +390,30 @@ void Exercise(GovernanceAgent& agent, fuzz::Host& host, const std::string& expor
                                       {"cumulative_spend", *spend},
                                       {"currency", rec.Currency(plan, Str(a, "currency"))}});
     const std::string digest = Str(st, "statement_digest");
-    if (bit(9) || !IsHexDigest(digest)) {
-      delivery.put("cumulative_spend", *spend + (bit(10) ? 500 : 0));  // a measurement, maybe off the statement
+    if (s.bit(9) || !IsHexDigest(digest)) {
+      delivery.put("cumulative_spend", *spend + (s.bit(10) ? 500 : 0));  // a measurement, maybe off the statement
     } else {
       delivery.put("source", "seller_statement_copy");
       delivery.set("seller_statement_id", Str(st, "statement_id"));
       delivery.set("seller_statement_digest", digest);
     }
-    if (owner && bit(11)) delivery.set("period_closed", true);
-    d.Call("report_plan_outcome",
-           json::Obj({{"idempotency_key", "fuzz-import-observe-001"},
-                      {"plan_id", Str(plan, "plan_id")},
-                      {"check_id", Str(c, "check_id")},
-                      {"governance_context", Str(c, "issued_token")},
-                      {"outcome", "delivery"},
-                      {"delivery", std::move(delivery)}}),
-           reporter, now);
+    if (owner && s.bit(11)) delivery.set("period_closed", true);
+    s.d.Call("report_plan_outcome",
+             json::Obj({{"idempotency_key", "fuzz-import-observe-001"},
+                        {"plan_id", Str(plan, "plan_id")},
+                        {"check_id", Str(c, "check_id")},
+                        {"governance_context", Str(c, "issued_token")},
+                        {"outcome", "delivery"},
+                        {"delivery", std::move(delivery)}}),
+             reporter, now);
     break;
   }
+}
 
-  // 5. The plan owner reviews a reported adjustment, or the seller reports
-  // one on a completed outcome.
+// 5. The plan owner reviews a reported adjustment, or the seller reports
+// one on a completed outcome.
+void Adjustment(Steps& s) {
+  const Records& rec = s.rec;
   const json::Value* reported = nullptr;
   for (size_t i = 0; i < Records::Scanned(rec.adjustments) && !reported; ++i)
     if (Str(&(*rec.adjustments)[i], "state") == "reported") reported = &(*rec.adjustments)[i];
@@ -391,15 +423,15 @@ void Exercise(GovernanceAgent& agent, fuzz::Host& host, const std::string& expor
     std::optional<double> committed = Num(o, "committed_budget");
     if (Str(o, "type") == "completed" && committed && *committed > 0) completed = o;
   }
-  if (reported && (!completed || bit(12))) {
+  if (reported && (!completed || s.bit(12))) {
     const json::Value* plan = rec.Plan(Index(reported, "plan"));
     json::Value request = json::Obj({{"action", "review"},
                                      {"plan_id", Str(plan, "plan_id")},
                                      {"adjustment_id", Str(reported, "adjustment_id")},
-                                     {"decision", bit(13) ? "dispute" : "accept"},
+                                     {"decision", s.bit(13) ? "dispute" : "accept"},
                                      {"idempotency_key", "fuzz-import-review-0001"}});
-    if (bit(13)) request.set("reason", "Not agreed.");
-    d.Call("report_plan_adjustment", request, Str(plan, "owner"), Millis(reported, "timestamp"));
+    if (s.bit(13)) request.set("reason", "Not agreed.");
+    s.d.Call("report_plan_adjustment", request, Str(plan, "owner"), Millis(reported, "timestamp"));
   } else if (completed) {
     const json::Value* a = rec.Action(Index(completed, "action"));
     const json::Value* plan = rec.Plan(Index(completed, "plan"));
@@ -412,77 +444,94 @@ void Exercise(GovernanceAgent& agent, fuzz::Host& host, const std::string& expor
          {"outcome_id", Str(completed, "outcome_id")},
          {"seller_reference", Str(completed, "seller_reference")},
          {"seller_adjustment_id", "fz_adjustment_1"},
-         {"adjustment_type", bit(12) ? "refund" : "decommitment"},
+         {"adjustment_type", s.bit(12) ? "refund" : "decommitment"},
          {"amount", json::Obj({{"amount", std::min(*Num(completed, "committed_budget"), 1000.0)},
                                {"currency", rec.Currency(plan, Str(a, "currency"))}})},
          {"reason", "Fuzz adjustment."},
          {"effective_at", at},
          {"evidence", json::Obj({{"evidence_id", "fz_evidence_1"},
-                                 {"evidence_type", bit(12) ? "refund_settlement" : "decommitment_agreement"},
+                                 {"evidence_type", s.bit(12) ? "refund_settlement" : "decommitment_agreement"},
                                  {"digest", "sha256:" + std::string(64, 'c')},
                                  {"issued_at", at}})},
          {"idempotency_key", "fuzz-import-adjust-0001"}});
-    json::Value answer = d.Call("report_plan_adjustment", request, seller.empty() ? kSeller : seller, now);
+    json::Value answer = s.d.Call("report_plan_adjustment", request, seller.empty() ? kSeller : seller, now);
     // ... and its review by the plan owner.
     const std::string adjustment_id = Str(answer.find_object("response"), "adjustment_id");
-    if (!adjustment_id.empty() && !d.Spent())
-      d.Call("report_plan_adjustment",
-             json::Obj({{"action", "review"},
-                        {"plan_id", Str(plan, "plan_id")},
-                        {"adjustment_id", adjustment_id},
-                        {"decision", "accept"},
-                        {"idempotency_key", "fuzz-import-review-0001"}}),
-             Str(plan, "owner"), now);
+    if (!adjustment_id.empty() && !s.d.Spent())
+      s.d.Call("report_plan_adjustment",
+               json::Obj({{"action", "review"},
+                          {"plan_id", Str(plan, "plan_id")},
+                          {"adjustment_id", adjustment_id},
+                          {"decision", "accept"},
+                          {"idempotency_key", "fuzz-import-review-0001"}}),
+               Str(plan, "owner"), now);
   }
+}
 
-  // 6. Audit logs of the first plan's owner: the governance_contexts of the
-  // owner's first tokens (or the plan itself), a purchase_types filter,
-  // entries and governed actions paged, then the next pages by cursor.
-  const json::Value* plan = rec.Plan(action ? Index(action, "plan") : 0);
+// 6. Audit logs of the first plan's owner: the governance_contexts of the
+// owner's first tokens (or the plan itself), a purchase_types filter,
+// entries and governed actions paged, then the next pages by cursor.
+void AuditPages(Steps& s) {
+  const Records& rec = s.rec;
+  const json::Value* plan = rec.Plan(s.action ? Index(s.action, "plan") : 0);
   if (!plan) plan = rec.Plan(0);
-  if (plan) {
-    const std::string owner = Str(plan, "owner");
-    json::Value contexts = json::Value::MakeArray();
-    for (size_t i = 0; i < Records::Scanned(rec.checks) && contexts.size() < 3; ++i) {
-      const json::Value* c = rec.Check(static_cast<int64_t>(i));
-      const std::string token = Str(c, "issued_token");
-      if (!token.empty() && Str(rec.Plan(Index(c, "plan")), "owner") == owner) contexts.push(token);
-    }
-    json::Value request = json::Value::MakeObject();
-    if (contexts.size() > 0 && !bit(14)) request.set("governance_contexts", std::move(contexts));
-    else request.set("plan_ids", json::Value(json::Array{json::Value(Str(plan, "plan_id"))}));
-    const std::string type = Str(action, "purchase_type");
-    if (IsPurchaseType(type) && bit(15)) request.set("purchase_types", json::Value(json::Array{json::Value(type)}));
-    request.set("include_entries", true);
-    json::Value paging = json::Obj({{"entries", json::Obj({{"limit", bit(16) ? 1 : 2}})},
-                                    {"governed_actions", json::Obj({{"limit", bit(17) ? 0 : 1}})}});
-    if (bit(18)) paging.set("burn", true);
-    request.set("ext", json::Obj({{"adcp_governance", paging}}));
-    for (int page = 0; page < 3 && !d.Spent(); ++page) {
-      json::Value answer = d.Call("get_plan_audit_logs", request, owner, std::nullopt);
-      const json::Value* response = answer.find_object("response");
-      const json::Value* ext = response ? response->find_object("ext") : nullptr;
-      const json::Value* ns = ext ? ext->find_object("adcp_governance") : nullptr;
-      bool more = false;
-      for (const auto& [list, member] : {std::pair{"pages", "entries"}, std::pair{"action_pages", "governed_actions"}}) {
-        const json::Array* pages = ns ? ns->find_array(list) : nullptr;
-        std::string cursor = pages && !pages->empty() ? Str(&pages->front(), "next_cursor") : "";
-        json::Value* spec = request.find("ext")->find("adcp_governance")->find(member);
-        if (cursor.empty()) {
-          spec->erase("after");
-        } else {
-          spec->put("after", cursor);
-          more = true;
-        }
-      }
-      if (!more) break;
-    }
+  if (!plan) return;
+  const std::string owner = Str(plan, "owner");
+  json::Value contexts = json::Value::MakeArray();
+  for (size_t i = 0; i < Records::Scanned(rec.checks) && contexts.size() < 3; ++i) {
+    const json::Value* c = rec.Check(static_cast<int64_t>(i));
+    const std::string token = Str(c, "issued_token");
+    if (!token.empty() && Str(rec.Plan(Index(c, "plan")), "owner") == owner) contexts.push(token);
   }
+  json::Value request = json::Value::MakeObject();
+  if (contexts.size() > 0 && !s.bit(14)) request.set("governance_contexts", std::move(contexts));
+  else request.set("plan_ids", json::Value(json::Array{json::Value(Str(plan, "plan_id"))}));
+  const std::string type = Str(s.action, "purchase_type");
+  if (IsPurchaseType(type) && s.bit(15)) request.set("purchase_types", json::Value(json::Array{json::Value(type)}));
+  request.set("include_entries", true);
+  json::Value paging = json::Obj({{"entries", json::Obj({{"limit", s.bit(16) ? 1 : 2}})},
+                                  {"governed_actions", json::Obj({{"limit", s.bit(17) ? 0 : 1}})}});
+  if (s.bit(18)) paging.set("burn", true);
+  request.set("ext", json::Obj({{"adcp_governance", paging}}));
+  for (int page = 0; page < 3 && !s.d.Spent(); ++page) {
+    json::Value answer = s.d.Call("get_plan_audit_logs", request, owner, std::nullopt);
+    const json::Value* response = answer.find_object("response");
+    const json::Value* ext = response ? response->find_object("ext") : nullptr;
+    const json::Value* ns = ext ? ext->find_object("adcp_governance") : nullptr;
+    bool more = false;
+    for (const auto& [list, member] : {std::pair{"pages", "entries"}, std::pair{"action_pages", "governed_actions"}}) {
+      const json::Array* pages = ns ? ns->find_array(list) : nullptr;
+      std::string cursor = pages && !pages->empty() ? Str(&pages->front(), "next_cursor") : "";
+      json::Value* spec = request.find("ext")->find("adcp_governance")->find(member);
+      if (cursor.empty()) {
+        spec->erase("after");
+      } else {
+        spec->put("after", cursor);
+        more = true;
+      }
+    }
+    if (!more) break;
+  }
+}
+
+// The calls on an imported agent whose export is `exported`.
+void Exercise(GovernanceAgent& agent, fuzz::Host& host, const std::string& exported, uint64_t bits) {
+  static const bool trace = std::getenv("ADCP_FUZZ_TRACE") != nullptr;
+  Steps s(agent, host, exported, bits, trace);
+  ChooseAction(s);
+  if (s.action) {
+    const SellerSide seller = SellerExecutionCheck(s);
+    SellerDeliveryCheck(s, seller);
+  }
+  SettleOutcome(s);
+  DeliveryObservation(s);
+  Adjustment(s);
+  AuditPages(s);
 
   // The state after the calls still round-trips.
-  if (d.calls == 0) return;
-  if (agent.ExportState() != d.state) fuzz::Violation("the state changed in a call without a change set", d.state);
-  fuzz::CheckRoundTrip(fuzz::kDefaultConfig, d.state);
+  if (s.d.calls == 0) return;
+  if (agent.ExportState() != s.d.state) fuzz::Violation("the state changed in a call without a change set", s.d.state);
+  fuzz::CheckRoundTrip(fuzz::kDefaultConfig, s.d.state);
 }
 
 }  // namespace
