@@ -353,7 +353,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   c.check_id = r.Str(v, "check_id", w);
   c.plan = r.Index(v, "plan", w, t.plans, false);
   c.intent = r.Bool(v, "intent", w);
-  c.phase = PhaseFromName(r.Enum(v, "phase", w, {"intent", "purchase", "modification", "delivery"})).value_or(Phase::kIntent);
+  c.phase = r.Vocab(v, "phase", w, PhaseFromName, Phase::kIntent);
   c.plan_version = r.Count(v, "plan_version", w);
   CheckTexts texts;
   texts.plan_hash = r.Str(v, "plan_hash", w);
@@ -363,7 +363,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   texts.purchase_type = r.Str(v, "purchase_type", w);
   texts.target_agent = r.Str(v, "target_agent", w);
   c.pending = r.Bool(v, "pending", w);
-  c.verdict = VerdictFromName(r.Enum(v, "verdict", w, {"approved", "denied", "conditions", ""})).value_or(Verdict::kNone);
+  c.verdict = r.Vocab(v, "verdict", w, VerdictFromName, Verdict::kNone);
   texts.mode = r.Enum(v, "mode", w, {"audit", "advisory", "enforce"});
   c.set_texts(texts);
   // "" until the check is final or escalated (add_check of a change set).
@@ -389,7 +389,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   scope.regions = Syms(r.Strings(v, "intent_regions", w));
   const std::string intent_start = r.Str(v, "intent_start", w), intent_end = r.Str(v, "intent_end", w);
   scope.set_texts(intent_start, intent_end, r.Str(v, "account_key", w));
-  c.recommendation = RecommendationFromName(r.Enum(v, "recommendation", w, {"", "approve", "deny"})).value_or(Recommendation::kNone);
+  c.recommendation = r.Vocab(v, "recommendation", w, RecommendationFromName, Recommendation::kNone);
   c.set_proposal(r.Proposal(v, w));
   if (!scope.empty()) c.scope = std::move(scope);  // exported back as the same empty members
   if (std::optional<json::Value> planned = r.Opt<json::Value>(v, "planned_delivery", w)) SetPlannedDelivery(c, *planned);
@@ -458,11 +458,8 @@ Outcome ReadOutcome(RecordReader& r, const json::Value& v, const std::string& w,
   o.set_texts(texts);
   MutableSettlement(o).seller_channels = Syms(r.Strings(v, "seller_channels", w));
   MutableObservation(o).reconciliation_status =
-      ReconciliationFromName(r.Enum(v, "reconciliation_status", w,
-                                    {"", "consistent", "disputed", "measurement_variance", "closed_unresolved"}))
-          .value_or(Reconciliation::kNone);
-  MutableObservation(o).period_state =
-      PeriodStateFromName(r.Enum(v, "period_state", w, {"", "open", "closed"})).value_or(PeriodState::kNone);
+      r.Vocab(v, "reconciliation_status", w, ReconciliationFromName, Reconciliation::kNone);
+  MutableObservation(o).period_state = r.Vocab(v, "period_state", w, PeriodStateFromName, PeriodState::kNone);
   MutableObservation(o).observation_id = r.Str(v, "observation_id", w);
   o.payload_hash = r.Str(v, "payload_hash", w);
   json::Value findings = r.Any(v, "findings", w);
@@ -555,10 +552,7 @@ Consultation ReadConsultation(RecordReader& r, const json::Value& v, const std::
 IdempotencyEntry ReadIdempotency(RecordReader& r, const json::Value& v, const std::string& w, std::string* scope) {
   IdempotencyEntry e;
   *scope = r.Str(v, "scope", w);
-  e.task = KeyedTaskFromName(r.Enum(v, "task", w,
-                                    {"sync_plans", "report_plan_outcome", "report_plan_adjustment", "get_plan_audit_logs",
-                                     "record_outcome", "sync_accounts"}))
-               .value_or(KeyedTask::kNone);  // kNone only with the reader's error
+  e.task = r.Vocab(v, "task", w, KeyedTaskFromName, KeyedTask::kNone);
   e.payload_hash = r.Str(v, "payload_hash", w);
   e.stored_at_ms = r.Time(v, "stored_at", w);
   if (v.has("body")) e.body_json = r.Text(v, "body", w);

@@ -63,6 +63,15 @@ class RecordReader {
     Fail(where, key, "one of the recorded values");
     return *allowed.begin();
   }
+  // A member from a closed vocabulary the core keeps as an enum: the
+  // vocabulary's own FromName knows its words; `fallback` only with an error.
+  template <class E>
+  E Vocab(const json::Value& o, const char* key, const std::string& where,
+          std::optional<E> (*from_name)(std::string_view), E fallback) {
+    const std::optional<E> value = from_name(Str(o, key, where));
+    if (!value) Fail(where, key, "one of the recorded values");
+    return value.value_or(fallback);
+  }
   double Num(const json::Value& o, const char* key, const std::string& where) {
     const json::Value* v = Get(o, key, where);
     if (v && v->is_number()) return v->as_number();

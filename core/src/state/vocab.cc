@@ -1,6 +1,17 @@
 #include "state/vocab.h"
 
 namespace adcp {
+namespace {
+
+// The value whose name is `name` among `values`, nullopt for none.
+template <class E, size_t N>
+std::optional<E> ByName(std::string_view name, const E (&values)[N], const char* (*name_of)(E)) {
+  for (E value : values)
+    if (name == name_of(value)) return value;
+  return std::nullopt;
+}
+
+}  // namespace
 
 const char* VerdictName(Verdict v) {
   switch (v) {
@@ -13,9 +24,8 @@ const char* VerdictName(Verdict v) {
 }
 
 std::optional<Verdict> VerdictFromName(std::string_view name) {
-  for (Verdict v : {Verdict::kNone, Verdict::kApproved, Verdict::kDenied, Verdict::kConditions})
-    if (name == VerdictName(v)) return v;
-  return std::nullopt;
+  static constexpr Verdict kValues[] = {Verdict::kNone, Verdict::kApproved, Verdict::kDenied, Verdict::kConditions};
+  return ByName(name, kValues, VerdictName);
 }
 
 const char* PhaseName(Phase p) {
@@ -29,9 +39,8 @@ const char* PhaseName(Phase p) {
 }
 
 std::optional<Phase> PhaseFromName(std::string_view name) {
-  for (Phase p : {Phase::kIntent, Phase::kPurchase, Phase::kModification, Phase::kDelivery})
-    if (name == PhaseName(p)) return p;
-  return std::nullopt;
+  static constexpr Phase kValues[] = {Phase::kIntent, Phase::kPurchase, Phase::kModification, Phase::kDelivery};
+  return ByName(name, kValues, PhaseName);
 }
 
 const char* DialectName(Dialect d) {
@@ -53,9 +62,8 @@ const char* RecommendationName(Recommendation r) {
 }
 
 std::optional<Recommendation> RecommendationFromName(std::string_view name) {
-  for (Recommendation r : {Recommendation::kNone, Recommendation::kApprove, Recommendation::kDeny})
-    if (name == RecommendationName(r)) return r;
-  return std::nullopt;
+  static constexpr Recommendation kValues[] = {Recommendation::kNone, Recommendation::kApprove, Recommendation::kDeny};
+  return ByName(name, kValues, RecommendationName);
 }
 
 const char* ReconciliationName(Reconciliation r) {
@@ -70,10 +78,8 @@ const char* ReconciliationName(Reconciliation r) {
 }
 
 std::optional<Reconciliation> ReconciliationFromName(std::string_view name) {
-  for (Reconciliation r : {Reconciliation::kNone, Reconciliation::kConsistent, Reconciliation::kDisputed,
-                           Reconciliation::kMeasurementVariance, Reconciliation::kClosedUnresolved})
-    if (name == ReconciliationName(r)) return r;
-  return std::nullopt;
+  static constexpr Reconciliation kValues[] = {Reconciliation::kNone, Reconciliation::kConsistent, Reconciliation::kDisputed, Reconciliation::kMeasurementVariance, Reconciliation::kClosedUnresolved};
+  return ByName(name, kValues, ReconciliationName);
 }
 
 const char* PeriodStateName(PeriodState p) {
@@ -86,9 +92,8 @@ const char* PeriodStateName(PeriodState p) {
 }
 
 std::optional<PeriodState> PeriodStateFromName(std::string_view name) {
-  for (PeriodState p : {PeriodState::kNone, PeriodState::kOpen, PeriodState::kClosed})
-    if (name == PeriodStateName(p)) return p;
-  return std::nullopt;
+  static constexpr PeriodState kValues[] = {PeriodState::kNone, PeriodState::kOpen, PeriodState::kClosed};
+  return ByName(name, kValues, PeriodStateName);
 }
 
 const char* KeyedTaskName(KeyedTask t) {
@@ -105,10 +110,8 @@ const char* KeyedTaskName(KeyedTask t) {
 }
 
 std::optional<KeyedTask> KeyedTaskFromName(std::string_view name) {
-  for (KeyedTask t : {KeyedTask::kSyncPlans, KeyedTask::kReportPlanOutcome, KeyedTask::kReportPlanAdjustment,
-                      KeyedTask::kGetPlanAuditLogs, KeyedTask::kRecordOutcome, KeyedTask::kSyncAccounts})
-    if (name == KeyedTaskName(t)) return t;
-  return std::nullopt;
+  static constexpr KeyedTask kValues[] = {KeyedTask::kSyncPlans, KeyedTask::kReportPlanOutcome, KeyedTask::kReportPlanAdjustment, KeyedTask::kGetPlanAuditLogs, KeyedTask::kRecordOutcome, KeyedTask::kSyncAccounts};
+  return ByName(name, kValues, KeyedTaskName);
 }
 
 Dialect DialectFromName(std::string_view name) {
