@@ -2,6 +2,7 @@
 // "Core foundation" acceptance), plus the README facade contract.
 #include "test_util.h"
 #include "json/json.h"
+#include "state/plans.h"
 #include "state/state.h"
 #include "util/holes.h"
 #include "util/record_id.h"
@@ -999,6 +1000,58 @@ TEST_CASE("The actions of a media buy are listed once each, the first inline", "
   CHECK(actions.front() == 4);
   const ActionsOfMediaBuy copy = actions;
   CHECK(copy.size() == 3);
+}
+
+// 10 §3.5.1 over the issue 15 index: a media buy that one bound action
+// recorded, and still names, resolves to it from a slot confirmed against
+// the action; one that several actions recorded resolves to none; an id an
+// action has since replaced still resolves to it; an unbound action's ids
+// are not candidates until it is bound and records one.
+TEST_CASE("A tokenless media buy resolves to the one bound action that recorded it", "[state][10][15]") {
+  State s;
+  s.plans.emplace_back();
+  s.plans[0].plan_id = "plan_mb";
+  for (const char* seller : {"seller-a", "seller-a", "seller-a", ""}) {
+    Action a;
+    a.plan = 0;
+    a.set_texts({"media_buy", "create_media_buy", "https://buyer.example", "buyer", "", seller, "USD", ""});
+    s.actions.push_back(std::move(a));
+  }
+  auto of = [&](const char* seller, const char* plan, const char* media_buy) {
+    return MediaBuyActionOf(s, seller, plan, media_buy);
+  };
+  CHECK(of("seller-a", "plan_mb", "mb_1") == kNone);
+  RecordMediaBuyId(s, 0, "mb_1");
+  RecordMediaBuyId(s, 0, "mb_1");  // recorded again: still one action
+  CHECK(of("seller-a", "plan_mb", "mb_1") == 0);
+  CHECK(of("seller-b", "plan_mb", "mb_1") == kNone);  // another audience
+  CHECK(of("seller-a", "plan_other", "mb_1") == kNone);
+  CHECK(s.media_buys_listed.empty());  // the common case costs a slot only
+  RecordMediaBuyId(s, 1, "mb_2");
+  RecordMediaBuyId(s, 2, "mb_2");  // a second action with the same id: ambiguous
+  CHECK(of("seller-a", "plan_mb", "mb_2") == kNone);
+  CHECK(of("seller-a", "plan_mb", "mb_1") == 0);
+  RecordMediaBuyId(s, 0, "mb_3");  // action 0 moves on: both ids are its own
+  CHECK(s.actions[0].media_buy_id.view() == "mb_3");
+  CHECK(of("seller-a", "plan_mb", "mb_3") == 0);
+  CHECK(of("seller-a", "plan_mb", "mb_1") == 0);
+  RecordMediaBuyId(s, 1, "mb_1");  // ... and another action records mb_1 too
+  CHECK(of("seller-a", "plan_mb", "mb_1") == kNone);
+  RecordMediaBuyId(s, 0, "mb_1");  // back to an id it recorded: still shared
+  CHECK(of("seller-a", "plan_mb", "mb_1") == kNone);
+  CHECK(of("seller-a", "plan_mb", "mb_3") == 0);
+  // Unbound (no target key): its id is kept, but it is no candidate.
+  RecordMediaBuyId(s, 3, "mb_4");
+  CHECK(s.actions[3].media_buy_id.view() == "mb_4");
+  CHECK(of("", "plan_mb", "mb_4") == kNone);
+  // Bound later, the id it names is recorded for its audience (store.cc's
+  // first-use binding records it again).
+  ActionTexts bound = s.actions[3].texts();
+  bound.target_key = "seller-c";
+  s.actions[3].set_texts(bound);
+  CHECK(of("seller-c", "plan_mb", "mb_4") == kNone);
+  RecordMediaBuyId(s, 3, "mb_4");
+  CHECK(of("seller-c", "plan_mb", "mb_4") == 3);
 }
 
 // Issue 15: a check's recommendation is a byte; it reads back as the words

@@ -24,7 +24,7 @@ STATE_MEMBERS = [
     'outcome_by_id', 'adjustment_by_id', 'check_by_token', 'escalation_by_task', 'consultation_by_handle',
     'escalations_by_claim', 'statement_by_id', 'observation_by_id', 'adjustment_by_seller_id',
     'adjustment_by_evidence_id', 'idempotency_expiry', 'pending_escalations', 'aggregation', 'aggregation_sellers',
-    'plans_by_id', 'actions_by_media_buy', 'value_ledger', 'idempotency_by_scope']
+    'plans_by_id', 'action_by_media_buy', 'media_buys_listed', 'value_ledger', 'idempotency_by_scope']
 WRITE = re.compile(r'\bstate_?\.(%s)\b\s*(\[[^\]]*\]\s*(=[^=]|\.(push_back|emplace|insert|erase))|\.(push_back|emplace_back|emplace|insert|erase|clear|Insert)\b|=[^=])'
                    % '|'.join(STATE_MEMBERS))
 # The state/ helpers that add to a table or an index (state.h declares them

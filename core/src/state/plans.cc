@@ -187,13 +187,52 @@ void UnindexPlan(State& state, int32_t idx) {
     for (const std::string& m : p.terms.member_plan_ids) remove_from(state.portfolios_by_member, JoinKey(p.owner_key, m));
 }
 
+namespace {
+// The media-buy key (10 §3.5.1) of `media_buy_id` for a bound action.
+KeyDigest MediaBuyKeyOf(const State& state, const Action& a, const std::string& media_buy_id) {
+  return KeyOf(JoinKey(JoinKey(a.target_key(), state.plans[a.plan].plan_id), media_buy_id));
+}
+// Whether the action at a position is bound and names the media buy `key` now.
+auto NamesMediaBuy(const State& state, const KeyDigest& key) {
+  return [&state, &key](int32_t action) {
+    const Action& a = state.actions[action];
+    return !a.target_key().empty() && !a.media_buy_id.empty() && MediaBuyKeyOf(state, a, a.media_buy_id.str()) == key;
+  };
+}
+}  // namespace
+
 void RecordMediaBuyId(State& state, int32_t action_index, const std::string& media_buy_id) {
   if (media_buy_id.empty()) return;
   Action& a = state.actions[action_index];
+  const std::string previous = a.media_buy_id.str();
   a.media_buy_id = media_buy_id;
   if (a.target_key().empty()) return;  // unbound actions are never tokenless candidates
-  state.actions_by_media_buy[KeyOf(JoinKey(JoinKey(a.target_key(), state.plans[a.plan].plan_id), media_buy_id))].Add(
-      action_index);
+  // The id it named before stays recorded for it, but the action can no
+  // longer confirm it: listed.
+  if (!previous.empty() && previous != media_buy_id)
+    state.media_buys_listed[MediaBuyKeyOf(state, a, previous)].Add(action_index);
+  const KeyDigest key = MediaBuyKeyOf(state, a, media_buy_id);
+  if (auto listed = state.media_buys_listed.find(key); listed != state.media_buys_listed.end()) {
+    listed->second.Add(action_index);
+    return;
+  }
+  const int32_t named = state.action_by_media_buy.Find(key, NamesMediaBuy(state, key));
+  if (named == action_index) return;
+  if (named != kNone) {  // a second action: both listed, in the order recorded
+    ActionsOfMediaBuy& both = state.media_buys_listed[key];
+    both.Add(named);
+    both.Add(action_index);
+    return;
+  }
+  state.action_by_media_buy.Insert(key, action_index, NamesMediaBuy(state, key));
+}
+
+int32_t MediaBuyActionOf(const State& state, const std::string& audience_key, const std::string& plan_id,
+                         const std::string& media_buy_id) {
+  const KeyDigest key = KeyOf(JoinKey(JoinKey(audience_key, plan_id), media_buy_id));
+  if (auto listed = state.media_buys_listed.find(key); listed != state.media_buys_listed.end())
+    return listed->second.size() == 1 ? listed->second.front() : kNone;
+  return state.action_by_media_buy.Find(key, NamesMediaBuy(state, key));
 }
 
 double LedgerCommitted(const Plan& plan) {

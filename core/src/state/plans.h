@@ -31,6 +31,10 @@ void UnindexPlan(State& state, int32_t plan_index);
 // Records a media buy id reported for an action (10 §3.5.1): the latest id,
 // and the tokenless-lookup index of bound actions.
 void RecordMediaBuyId(State& state, int32_t action, const std::string& media_buy_id);
+// The one action bound to `audience_key` that recorded `media_buy_id` on
+// plan `plan_id`; kNone when none did, or several.
+int32_t MediaBuyActionOf(const State& state, const std::string& audience_key, const std::string& plan_id,
+                         const std::string& media_buy_id);
 
 // 01 §6 plan figures.
 struct LedgerFigures {

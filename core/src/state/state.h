@@ -938,8 +938,14 @@ struct State {
   std::unordered_map<std::string, struct AggregationSeries> aggregation;
   std::unordered_map<std::string, std::set<std::string>> aggregation_sellers;  // owner "\n" account -> seller keys
   std::unordered_map<std::string, std::vector<int32_t>> plans_by_id;  // plan_id -> plans of every owner
-  // Tokenless 3.0 seller checks (10 §3.5.1): audience "\n" plan_id "\n" media_buy_id -> actions.
-  std::unordered_map<KeyDigest, ActionsOfMediaBuy, KeyDigestHash> actions_by_media_buy;  // KeyOf
+  // Tokenless 3.0 seller checks (10 §3.5.1): audience "\n" plan_id "\n"
+  // media_buy_id -> the actions that recorded it (MediaBuyActionOf). A key
+  // that one action recorded, and still names, costs a slot here, confirmed
+  // from the action (issue 15: a map node was ~72 bytes an action); a key
+  // that several actions recorded, or whose action has named another id
+  // since, is listed in media_buys_listed instead (RecordMediaBuyId).
+  DigestIndex action_by_media_buy;
+  std::unordered_map<KeyDigest, ActionsOfMediaBuy, KeyDigestHash> media_buys_listed;
 
   // The outcomes ledger (spec 11): records plus its own derived indexes.
   ValueLedger value_ledger;

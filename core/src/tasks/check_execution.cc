@@ -67,11 +67,10 @@ std::optional<TaskResult> ResolveAction(CallContext& ctx, Execution& ex) {
     const json::Value* pd0 = r.find_object("planned_delivery");
     const std::string* mb = pd0 ? pd0->find_string("media_buy_id") : nullptr;
     const std::string* pid = r.find_string("plan_id");
-    auto it = mb && pid ? state.actions_by_media_buy.find(KeyOf(JoinKey(JoinKey(ex.auth.key, *pid), *mb)))
-                        : state.actions_by_media_buy.end();
-    if (it == state.actions_by_media_buy.end() || it->second.size() != 1)
+    const int32_t bound = mb && pid ? MediaBuyActionOf(state, ex.auth.key, *pid, *mb) : kNone;
+    if (bound == kNone)
       return TaskResult::Failed(Shape("governance_context", "governance_context is required (no single bound media buy matches)"));
-    const Action& found = state.actions[it->second.front()];
+    const Action& found = state.actions[bound];
     ex.presented = found.latest_exec_check != kNone ? found.latest_exec_check : found.intent_check;
   }
   ex.ai = state.checks[ex.presented].action;
