@@ -236,7 +236,7 @@ std::string GovernanceAgent::GetTask(std::string_view task_id) {
     }
     LegacyTail tail;
     tail.protocol = DialectName(ctx.dialect);
-    return RenderResult(std::move(r), c.context ? &*c.context : nullptr, tail);
+    return RenderResult(std::move(r), c.context() ? &*c.context() : nullptr, tail);
   }
   TaskResult r = GetTaskResult(agent, std::string(task_id), &context);
   return RenderResult(std::move(r), context ? &*context : nullptr);

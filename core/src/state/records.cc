@@ -143,7 +143,7 @@ json::Value CheckToJson(const State& s, const Check& c) {
                              {"final_at", c.final_ms},
                              {"seq", static_cast<double>(c.seq)},
                              {"dialect", DialectName(c.dialect)}});
-  SetOpt(v, "context", c.context);
+  SetOpt(v, "context", c.context());
   SetOpt(v, "amount", c.amount);
   const IntentScope& scope = IntentScopeOf(c);
   v.set("payload_hash", scope.payload_hash.str());
@@ -369,7 +369,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   // "" until the check is final or escalated (add_check of a change set).
   std::string body_text;
   if (const std::string* body = v.find_string("body"); !body || !body->empty()) body_text = r.Text(v, "body", w);
-  c.context = r.Opt<json::Value>(v, "context", w);
+  c.set_context(r.Opt<json::Value>(v, "context", w));
   c.amount = r.Opt<double>(v, "amount", w);
   c.issued_token = StoredToken::Verbatim(r.Str(v, "issued_token", w));
   c.presented_check = r.Index(v, "presented_check", w, t.checks, true);

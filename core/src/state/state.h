@@ -367,8 +367,9 @@ struct IntentScope {
 // What few checks carry: an escalation or a consultation, an attempt other
 // than the first (a continued consultation, 10 §3.3), a body kept as text
 // (a pending check's, or one without a shape), an accepted proposal,
-// runtime attestations, 3.0 metrics. Boxed together and absent when all of it is empty (issue 15:
-// inline they were 32 bytes in every check).
+// runtime attestations, 3.0 metrics, the request's context. Boxed together
+// and absent when all of it is empty (issue 15: inline they were 40 bytes
+// in every check).
 struct CheckExtras {
   int32_t escalation = kNone;
   int32_t consultation = kNone;
@@ -377,6 +378,7 @@ struct CheckExtras {
   Boxed<ProposalBinding> proposal;  // an intent's accepted proposal (03 §5.5 E4), copied to its action
   Boxed<json::Value> runtime_attestations;  // [{reference, evaluation}]
   Boxed<json::Value> legacy_metrics;        // 3.0 delivery metrics without a statement (10 §3.5.5)
+  Boxed<json::Value> context;  // the request's context, which few requests send (getTask echoes it)
 };
 
 struct CheckTexts {
@@ -426,7 +428,6 @@ struct Check {
     if (proposal || extras_) Extras().proposal = std::move(proposal);
   }
   Sym body_shape;
-  Boxed<json::Value> context;  // the request's context (getTask echoes it)
   OptionalDouble amount;               // ceiling (intent) or execution amount x
   StoredToken issued_token;            // approved checks
   int64_t expires_at_ms = 0;           // issued token exp
@@ -451,6 +452,11 @@ struct Check {
   }
   const Boxed<json::Value>& runtime_attestations() const { return ExtrasOrEmpty().runtime_attestations; }
   const Boxed<json::Value>& legacy_metrics() const { return ExtrasOrEmpty().legacy_metrics; }
+  // The request's context (getTask echoes it; issue 15: 8 bytes in every check, inline).
+  const Boxed<json::Value>& context() const { return ExtrasOrEmpty().context; }
+  void set_context(Boxed<json::Value> value) {
+    if (value || extras_) Extras().context = std::move(value);
+  }
   void set_escalation(int32_t escalation) {
     if (escalation != kNone || extras_) Extras().escalation = escalation;
   }

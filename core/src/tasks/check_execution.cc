@@ -378,7 +378,7 @@ Check ExecutionRecord(CallContext& ctx, const Execution& ex, json::Value* parts)
   c.dialect = ctx.dialect;
   if (ex.legacy_metrics) c.set_legacy_metrics(*ex.metrics);
   if (ex.statement) c.statement = *ex.statement;
-  if (const json::Value* context = ex.r.find_object("context")) c.context = *context;
+  if (const json::Value* context = ex.r.find_object("context")) c.set_context(*context);
   if (ex.x) c.amount = ex.x;
   json::Value policies_evaluated = json::Value::MakeArray();
   for (const ResolvedPolicy& rp : plan.resolved_policies) policies_evaluated.push(rp.policy_id);

@@ -585,7 +585,7 @@ Check IntentRecord(CallContext& ctx, Intent& in, json::Value* parts) {
   c.plan_version = plan.version;
   c.set_texts({plan.plan_hash, in.caller, in.auth.key, in.tool, in.purchase_type, in.target_agent, in.effective});
   c.dialect = ctx.dialect;
-  if (const json::Value* context = in.r.find_object("context")) c.context = *context;
+  if (const json::Value* context = in.r.find_object("context")) c.set_context(*context);
   c.amount = in.amount;
   c.created_ms = in.now;
   IntentScope scope;

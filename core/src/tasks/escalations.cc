@@ -115,7 +115,7 @@ TaskResult GetTaskResult(Agent& agent, const std::string& task_id, std::optional
     return TaskResult::Failed(MakeError(ErrorCode::kReferenceNotFound, "unknown task", "task_id"));
   const Escalation& e = state.escalations[it->second];
   const Check& c = state.checks[e.check];
-  *context = c.context.optional();
+  *context = c.context().optional();
   if (c.pending) {
     TaskResult r;
     r.kind = TaskResult::kSubmitted;
