@@ -879,30 +879,53 @@ TEST_CASE("An outcome boxes its settlement and its observation only when it has 
   Outcome o;
   CHECK_FALSE(SettlementOf(o).committed_budget);
   CHECK(ObservationOf(o).observation_id.empty());
-  CHECK(!o.settlement);
-  CHECK(!o.observation);
+  CHECK(!o.parts.settlement());
+  CHECK(!o.parts.observation());
   MutableSettlement(o).seller_channels = {};
   MutableObservation(o).observation_id = "";
   TidyOutcome(o);  // filled in with nothing: both boxes go
-  CHECK(!o.settlement);
-  CHECK(!o.observation);
+  CHECK(!o.parts.settlement());
+  CHECK(!o.parts.observation());
   // A failed outcome's error alone keeps the settlement box (issue 15: it
   // lives there rather than in every outcome).
   MutableSettlement(o).error = json::Obj({{"code", "SELLER_REJECTED"}});
   TidyOutcome(o);
-  REQUIRE(o.settlement);
+  REQUIRE(o.parts.settlement());
   CHECK(json::Write(*SettlementOf(o).error) == R"({"code":"SELLER_REJECTED"})");
-  o.settlement.reset();
+  o.parts = OutcomeParts();
   MutableSettlement(o).committed_budget = 0.0;  // a failed outcome's zero is kept
   MutableObservation(o).period_state = PeriodState::kOpen;
   TidyOutcome(o);
-  REQUIRE(o.settlement);
-  REQUIRE(o.observation);
+  REQUIRE(o.parts.settlement());
+  REQUIRE(o.parts.observation());
   CHECK(*SettlementOf(o).committed_budget == 0.0);
   CHECK(ObservationOf(o).period_state == PeriodState::kOpen);
   Outcome copy = o;  // deep copies
   MutableObservation(o).period_state = PeriodState::kClosed;
   CHECK(ObservationOf(copy).period_state == PeriodState::kOpen);
+  // One pointer holds either part, or both: each part keeps what it had as
+  // the other is added, and tidying keeps the part that is not empty.
+  Outcome observed;
+  MutableObservation(observed).observation_id = "obs_1";
+  CHECK(!observed.parts.settlement());
+  MutableSettlement(observed).seller_reference = std::string("mb_1");
+  REQUIRE(observed.parts.observation());
+  CHECK(ObservationOf(observed).observation_id.view() == "obs_1");
+  CHECK(SettlementOf(observed).seller_reference->view() == "mb_1");
+  MutableSettlement(observed).seller_reference.reset();
+  TidyOutcome(observed);  // the settlement is empty again: the observation alone
+  CHECK(!observed.parts.settlement());
+  CHECK(ObservationOf(observed).observation_id.view() == "obs_1");
+  Outcome settled;
+  MutableSettlement(settled).committed_budget = 12.5;
+  MutableObservation(settled);  // added, left empty
+  TidyOutcome(settled);
+  CHECK(!settled.parts.observation());
+  CHECK(*SettlementOf(settled).committed_budget == 12.5);
+  const Outcome moved = std::move(settled);
+  CHECK(*SettlementOf(moved).committed_budget == 12.5);
+  CHECK(!settled.parts.settlement());  // NOLINT: a moved-from outcome keeps no part
+  static_assert(sizeof(OutcomeParts) == sizeof(void*), "one pointer an outcome");
 }
 
 // Issue 15: received documents (a statement's metrics, an observation) keep

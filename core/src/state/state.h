@@ -648,6 +648,100 @@ struct OutcomeObservation {
   }
 };
 
+// What an outcome settles and what it observed, in one pointer (issue 15:
+// an outcome is almost always one or the other, and two boxes were 16
+// bytes an outcome). Its low bits say which part the block holds; an
+// outcome with both (an imported record may have them) keeps a block with
+// both. Absent parts read as null; TidyOutcome drops parts left empty.
+class OutcomeParts {
+ public:
+  OutcomeParts() = default;
+  OutcomeParts(const OutcomeParts& other) { CopyFrom(other); }
+  OutcomeParts(OutcomeParts&& other) noexcept : bits_(other.bits_) { other.bits_ = 0; }
+  OutcomeParts& operator=(const OutcomeParts& other) {
+    if (this != &other) {
+      Reset();
+      CopyFrom(other);
+    }
+    return *this;
+  }
+  OutcomeParts& operator=(OutcomeParts&& other) noexcept {
+    if (this != &other) {
+      Reset();
+      bits_ = other.bits_;
+      other.bits_ = 0;
+    }
+    return *this;
+  }
+  ~OutcomeParts() { Reset(); }
+
+  const OutcomeSettlement* settlement() const {
+    return tag() == kSettlement ? static_cast<OutcomeSettlement*>(block()) : tag() == kBoth ? &both()->settlement : nullptr;
+  }
+  const OutcomeObservation* observation() const {
+    return tag() == kObservation ? static_cast<OutcomeObservation*>(block()) : tag() == kBoth ? &both()->observation : nullptr;
+  }
+  // The part, added (empty) if absent.
+  OutcomeSettlement& MutableSettlement() {
+    if (!bits_) Set(new OutcomeSettlement(), kSettlement);
+    else if (tag() == kObservation) Join(OutcomeSettlement(), std::move(*static_cast<OutcomeObservation*>(block())));
+    return const_cast<OutcomeSettlement&>(*settlement());
+  }
+  OutcomeObservation& MutableObservation() {
+    if (!bits_) Set(new OutcomeObservation(), kObservation);
+    else if (tag() == kSettlement) Join(std::move(*static_cast<OutcomeSettlement*>(block())), OutcomeObservation());
+    return const_cast<OutcomeObservation&>(*observation());
+  }
+  // Drops the parts that are empty.
+  void Tidy() {
+    const bool settled = settlement() && !settlement()->empty(), observed = observation() && !observation()->empty();
+    if (settled && observed) return;
+    if (settled && tag() == kBoth) {
+      OutcomeSettlement* kept = new OutcomeSettlement(std::move(both()->settlement));
+      Reset();
+      Set(kept, kSettlement);
+    } else if (observed && tag() == kBoth) {
+      OutcomeObservation* kept = new OutcomeObservation(std::move(both()->observation));
+      Reset();
+      Set(kept, kObservation);
+    } else if (!settled && !observed) {
+      Reset();
+    }
+  }
+
+ private:
+  enum Tag : uintptr_t { kSettlement = 0, kObservation = 1, kBoth = 2, kTagBits = 3 };
+  struct Both {
+    OutcomeSettlement settlement;
+    OutcomeObservation observation;
+  };
+  static_assert(alignof(OutcomeSettlement) > kTagBits && alignof(OutcomeObservation) > kTagBits &&
+                    alignof(Both) > kTagBits,
+                "the blocks' alignment leaves the low bits for the tag");
+  Tag tag() const { return static_cast<Tag>(bits_ & kTagBits); }
+  void* block() const { return reinterpret_cast<void*>(bits_ & ~static_cast<uintptr_t>(kTagBits)); }
+  Both* both() const { return static_cast<Both*>(block()); }
+  void Set(void* block, Tag tag) { bits_ = reinterpret_cast<uintptr_t>(block) | tag; }
+  void Join(OutcomeSettlement settlement, OutcomeObservation observation) {
+    Both* joined = new Both{std::move(settlement), std::move(observation)};
+    Reset();
+    Set(joined, kBoth);
+  }
+  void CopyFrom(const OutcomeParts& other) {
+    if (other.tag() == kBoth) Set(new Both(*other.both()), kBoth);
+    else if (const OutcomeSettlement* s = other.settlement()) Set(new OutcomeSettlement(*s), kSettlement);
+    else if (const OutcomeObservation* o = other.observation()) Set(new OutcomeObservation(*o), kObservation);
+  }
+  void Reset() {
+    if (!bits_) return;
+    if (tag() == kBoth) delete both();
+    else if (tag() == kSettlement) delete static_cast<OutcomeSettlement*>(block());
+    else delete static_cast<OutcomeObservation*>(block());
+    bits_ = 0;
+  }
+  uintptr_t bits_ = 0;  // a block's address | its Tag; 0 = neither part
+};
+
 // An outcome's texts that the outcomes of a plan mostly repeat: kept as one
 // pooled tuple (issue 15: four Syms were 32 bytes an outcome).
 struct OutcomeTexts {
@@ -674,8 +768,7 @@ struct Outcome {
   // observed: each boxed, absent when all of it is empty (issue 15: an
   // outcome is one or the other, and both inline were 184 bytes).
   // SettlementOf() and ObservationOf() read them.
-  Boxed<OutcomeSettlement> settlement;
-  Boxed<OutcomeObservation> observation;
+  OutcomeParts parts;
   // Findings (an array), boxed and absent when there are none, as for most
   // outcomes (issue 15: 40 bytes inline). FindingsOf() reads them.
   Boxed<json::Value> findings;
@@ -702,25 +795,16 @@ inline std::string ObservationDeliveryText(const OutcomeObservation& observed) {
 // An outcome's settlement and observation; empty ones when it has none.
 inline const OutcomeSettlement& SettlementOf(const Outcome& o) {
   static const OutcomeSettlement* const kEmpty = new OutcomeSettlement();  // never destroyed: read after exit
-  return o.settlement ? *o.settlement : *kEmpty;
+  return o.parts.settlement() ? *o.parts.settlement() : *kEmpty;
 }
 inline const OutcomeObservation& ObservationOf(const Outcome& o) {
   static const OutcomeObservation* const kEmpty = new OutcomeObservation();  // never destroyed
-  return o.observation ? *o.observation : *kEmpty;
+  return o.parts.observation() ? *o.parts.observation() : *kEmpty;
 }
-// The same, to fill in: boxed on first use. TidyOutcome drops boxes left empty.
-inline OutcomeSettlement& MutableSettlement(Outcome& o) {
-  if (!o.settlement) o.settlement = OutcomeSettlement();
-  return *o.settlement;
-}
-inline OutcomeObservation& MutableObservation(Outcome& o) {
-  if (!o.observation) o.observation = OutcomeObservation();
-  return *o.observation;
-}
-inline void TidyOutcome(Outcome& o) {
-  if (o.settlement && o.settlement->empty()) o.settlement.reset();
-  if (o.observation && o.observation->empty()) o.observation.reset();
-}
+// The same, to fill in: boxed on first use. TidyOutcome drops parts left empty.
+inline OutcomeSettlement& MutableSettlement(Outcome& o) { return o.parts.MutableSettlement(); }
+inline OutcomeObservation& MutableObservation(Outcome& o) { return o.parts.MutableObservation(); }
+inline void TidyOutcome(Outcome& o) { o.parts.Tidy(); }
 
 // An outcome's findings: an array, empty when it has none.
 inline const json::Value& FindingsOf(const Outcome& o) {
