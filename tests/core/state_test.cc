@@ -1077,6 +1077,37 @@ TEST_CASE("A tokenless media buy resolves to the one bound action that recorded 
   CHECK(of("seller-c", "plan_mb", "mb_4") == 3);
 }
 
+// Issue 15: a check that is final when it is made keeps its final time as
+// its creation time, once; another final time (a resolved escalation's) is
+// kept with the rarely set members, and 0 (not final yet) reads as 0. Each
+// time reads back as set, whichever is set first.
+TEST_CASE("A check's final time is its creation time unless set otherwise", "[state][15]") {
+  Check c;
+  c.set_created_ms(1000);
+  CHECK(c.created_ms() == 1000);
+  CHECK(c.final_ms() == 0);  // not final yet (as AddCheck logs it)
+  CHECK(!c.extras_);
+  c.set_final_ms(1000);
+  CHECK(c.final_ms() == 1000);
+  CHECK(!c.extras_);  // kept once
+  c.set_final_ms(5000);  // resolved later
+  CHECK(c.final_ms() == 5000);
+  REQUIRE(c.extras_);
+  c.set_created_ms(2000);  // the final time stays what it was
+  CHECK(c.created_ms() == 2000);
+  CHECK(c.final_ms() == 5000);
+  c.set_final_ms(2000);
+  CHECK(c.final_ms() == 2000);
+  CHECK_FALSE(c.extras_->final_ms);
+  Check imported;  // a record read final time first
+  imported.set_final_ms(7000);
+  imported.set_created_ms(3000);
+  CHECK(imported.final_ms() == 7000);
+  CHECK(imported.created_ms() == 3000);
+  const Check copy = imported;
+  CHECK(copy.final_ms() == 7000);
+}
+
 // Issue 15: a check's recommendation is a byte; it reads back as the words
 // the records and escalations carry, and nothing else reads as one.
 TEST_CASE("A recommendation is kept as a byte and named as the records name it", "[state][15]") {

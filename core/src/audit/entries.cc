@@ -47,7 +47,7 @@ json::Value CheckEntry(const State& state, const Check& c, const EntryOptions& o
   // A delivery check's statement echo is put back as a value when parsed
   // (CheckBodyValue), cheaper than writing it out to parse it again.
   BodyMembers body = opts.verbatim_members ? BodyMembers(CheckBodyText(c), true) : BodyMembers(CheckBodyValue(c));
-  json::Value e = Head("check", c.check_id, c.final_ms, state.plans[c.plan], opts);
+  json::Value e = Head("check", c.check_id, c.final_ms(), state.plans[c.plan], opts);
   e.set("caller", c.caller());
   e.set("tool", c.tool());
   e.set(opts.legacy_status ? "status" : "verdict", VerdictName(c.verdict));

@@ -139,8 +139,8 @@ json::Value CheckToJson(const State& s, const Check& c) {
                              {"escalation", c.escalation()},
                              {"consultation", c.consultation()},
                              {"attempt", c.attempt()},
-                             {"created_at", c.created_ms},
-                             {"final_at", c.final_ms},
+                             {"created_at", c.created_ms()},
+                             {"final_at", c.final_ms()},
                              {"seq", static_cast<double>(c.seq)},
                              {"dialect", DialectName(c.dialect)}});
   SetOpt(v, "context", c.context());
@@ -378,8 +378,8 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   c.set_escalation(r.Index(v, "escalation", w, t.escalations, true));
   c.set_consultation(r.Index(v, "consultation", w, t.consultations, true));
   c.set_attempt(r.Count(v, "attempt", w));  // after `intent` (above)
-  c.created_ms = r.Time(v, "created_at", w);
-  c.final_ms = r.Time(v, "final_at", w);
+  c.set_created_ms(r.Time(v, "created_at", w));
+  c.set_final_ms(r.Time(v, "final_at", w));
   c.seq = static_cast<uint64_t>(r.Count(v, "seq", w));
   c.dialect = DialectFromName(r.Enum(v, "dialect", w, {"3.2", "3.1", "3.0"}));
   IntentScope scope;

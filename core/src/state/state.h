@@ -379,6 +379,7 @@ struct CheckExtras {
   Boxed<json::Value> runtime_attestations;  // [{reference, evaluation}]
   Boxed<json::Value> legacy_metrics;        // 3.0 delivery metrics without a statement (10 §3.5.5)
   Boxed<json::Value> context;  // the request's context, which few requests send (getTask echoes it)
+  OptionalInt64 final_ms;      // a final time other than the creation time (Check::final_ms())
 };
 
 struct CheckTexts {
@@ -398,6 +399,7 @@ struct Check {
   Verdict verdict = Verdict::kNone;  // final checks: approved | denied | conditions
   Dialect dialect = Dialect::k32;
   Recommendation recommendation = Recommendation::kNone;  // escalated checks (issue 15: a byte, was a Sym)
+  bool final_is_created_ = false;  // final_ms() is created_ms()
   int64_t plan_version = 0;
   // Who asked for what, under which plan hash and mode: set together
   // (set_texts), read one by one.
@@ -431,8 +433,25 @@ struct Check {
   OptionalDouble amount;               // ceiling (intent) or execution amount x
   StoredToken issued_token;            // approved checks
   int64_t expires_at_ms = 0;           // issued token exp
-  int64_t created_ms = 0;
-  int64_t final_ms = 0;  // entry timestamp
+  // When the check was made, and when it became final (its entry's time;
+  // 0 before FinalizeCheck). Most checks are final when they are made: the
+  // final time is then the creation time, kept once (issue 15: 8 bytes a
+  // check); another (a resolved escalation's) is kept in CheckExtras.
+  int64_t created_ms() const { return created_ms_; }
+  int64_t final_ms() const {
+    return final_is_created_ ? created_ms_ : extras_ ? extras_->final_ms.value_or(0) : 0;
+  }
+  void set_created_ms(int64_t created_ms) {
+    const int64_t final_ms = this->final_ms();
+    created_ms_ = created_ms;
+    set_final_ms(final_ms);
+  }
+  void set_final_ms(int64_t final_ms) {
+    final_is_created_ = final_ms == created_ms_;
+    if (!final_is_created_ && final_ms != 0) Extras().final_ms = final_ms;
+    else if (extras_) extras_->final_ms.reset();
+  }
+  int64_t created_ms_ = 0;
   uint64_t seq = 0;      // 0 while pending
   // Execution checks: the planned_delivery checked, as compact JSON text,
   // shaped (issue 15: as a tree it was ~130 bytes a delivery check). Read
@@ -1192,7 +1211,7 @@ inline const IntentScope& IntentScopeOf(const Check& c) {
 
 inline TokenIds TokenIdsOf(const State& s, const Check& c) {
   return TokenIds{c.check_id.view(), c.action == kNone ? std::string_view() : s.actions[c.action].action_id.view(),
-                  c.scope ? c.scope->payload_hash.str() : std::string(), std::to_string(c.created_ms / 1000),
+                  c.scope ? c.scope->payload_hash.str() : std::string(), std::to_string(c.created_ms() / 1000),
                   std::to_string(c.expires_at_ms / 1000)};
 }
 // Tokens are stored once, on the check that issued them.

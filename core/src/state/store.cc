@@ -117,7 +117,7 @@ void Store::FinalizeCheck(int32_t check_index, int64_t final_ms, const json::Val
     Log(json::Obj({{"op", "finalize_check"}, {"check", check_index}, {"final_at", final_ms}, {"body", stored_text}}));
   Check& c = state_.checks[check_index];
   c.pending = false;
-  c.final_ms = final_ms;
+  c.set_final_ms(final_ms);
   c.seq = ++state_.seq;
   AttachStatementSource(c, body);
   KeepCheckBody(c, std::move(stored_text));

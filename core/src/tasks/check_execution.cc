@@ -373,7 +373,7 @@ Check ExecutionRecord(CallContext& ctx, const Execution& ex, json::Value* parts)
   c.verdict = ex.verdict;
   c.presented_check = ex.presented;
   c.action = ex.ai;
-  c.created_ms = ex.now;
+  c.set_created_ms(ex.now);
   SetPlannedDelivery(c, ex.pd);
   c.dialect = ctx.dialect;
   if (ex.legacy_metrics) c.set_legacy_metrics(*ex.metrics);

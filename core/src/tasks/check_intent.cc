@@ -587,7 +587,7 @@ Check IntentRecord(CallContext& ctx, Intent& in, json::Value* parts) {
   c.dialect = ctx.dialect;
   if (const json::Value* context = in.r.find_object("context")) c.set_context(*context);
   c.amount = in.amount;
-  c.created_ms = in.now;
+  c.set_created_ms(in.now);
   IntentScope scope;
   scope.payload_hash = canon::PayloadHash(payload);
   scope.channels = Syms(in.scope.channels);
