@@ -422,7 +422,7 @@ TEST_CASE("Check bodies are kept as one shared shape and read back exactly", "[s
   auto check = [](const std::string& id, int64_t expires_at_ms) {
     Check c;
     c.check_id = id;
-    c.expires_at_ms = expires_at_ms;
+    c.set_expires_at_ms(expires_at_ms);
     return c;
   };
   auto body = [](const std::string& id, const std::string& expiry) {
@@ -1106,6 +1106,38 @@ TEST_CASE("A check's final time is its creation time unless set otherwise", "[st
   CHECK(imported.created_ms() == 3000);
   const Check copy = imported;
   CHECK(copy.final_ms() == 7000);
+}
+
+// Issue 15: a check's token expiry is kept as its distance from the
+// creation time; none reads as 0, and one too far from the creation time
+// for 32 bits of milliseconds (or before it, as a record may say) reads
+// back as set, whichever time is set first.
+TEST_CASE("A check's expiry reads back as set, near its creation time or not", "[state][15]") {
+  const int64_t created = 1767225600000;  // 2026-01-01
+  Check c;
+  c.set_created_ms(created);
+  CHECK(c.expires_at_ms() == 0);
+  c.set_expires_at_ms(created + 900000);  // a 15-minute token
+  CHECK(c.expires_at_ms() == created + 900000);
+  CHECK(!c.extras_);
+  for (const int64_t expiry : {created + int64_t{INT32_MAX}, created + int64_t{INT32_MAX} + 1, created + int64_t{90} * 86400000,
+                               created - 1, int64_t{1}, created - int64_t{INT32_MAX} - 2}) {
+    INFO(expiry);
+    c.set_expires_at_ms(expiry);
+    CHECK(c.expires_at_ms() == expiry);
+    c.set_created_ms(created + 5);  // the expiry stays what it was
+    CHECK(c.expires_at_ms() == expiry);
+    c.set_created_ms(created);
+    const Check copy = c;
+    CHECK(copy.expires_at_ms() == expiry);
+  }
+  c.set_expires_at_ms(0);
+  CHECK(c.expires_at_ms() == 0);
+  Check imported;  // a record reads the expiry first
+  imported.set_expires_at_ms(created + 60000);
+  imported.set_created_ms(created);
+  CHECK(imported.expires_at_ms() == created + 60000);
+  CHECK(imported.created_ms() == created);
 }
 
 // Issue 15: a check's recommendation is a byte; it reads back as the words

@@ -30,7 +30,7 @@ std::string IdMember(const Check& c) {
   return out;
 }
 
-std::string ExpiryMember(const Check& c) { return ",\"expires_at\":\"" + FormatMillis(c.expires_at_ms) + "\""; }
+std::string ExpiryMember(const Check& c) { return ",\"expires_at\":\"" + FormatMillis(c.expires_at_ms()) + "\""; }
 
 // The statement member's text, written straight from the statement and the
 // texts of its metrics' members: what writing DeliveryStatementEcho gives
@@ -77,7 +77,7 @@ void ReplaceFirst(std::string& text, std::string_view from, std::string_view to)
 std::string ExpandIdAndExpiry(const Check& c, std::string_view shape) {
   std::string text = IdMember(c);
   text.append(shape.substr(kIdHole.size()));
-  if (c.expires_at_ms) ReplaceFirst(text, kExpiryHole, ExpiryMember(c));
+  if (c.expires_at_ms()) ReplaceFirst(text, kExpiryHole, ExpiryMember(c));
   return text;
 }
 
@@ -107,7 +107,7 @@ std::string ShapeOf(const Check& c, const std::string& text) {
   if (text.compare(0, id.size(), id) != 0) return "";
   std::string shape(kIdHole);
   shape.append(text, id.size(), std::string::npos);
-  if (c.expires_at_ms) ReplaceFirst(shape, ExpiryMember(c), kExpiryHole);
+  if (c.expires_at_ms()) ReplaceFirst(shape, ExpiryMember(c), kExpiryHole);
   std::string echo;  // the statement member, rebuilt once for both the hole and the check
   if (HasStatementSource(c) && shape.find(kStatementHole) == std::string::npos && OneStatementKey(text)) {
     // Only an echo that occurs once becomes the hole, so the hole is the one

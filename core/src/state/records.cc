@@ -134,7 +134,7 @@ json::Value CheckToJson(const State& s, const Check& c) {
                              {"body", CheckBodyText(c)},
                              {"issued_token", IssuedTokenText(s, c)},
                              {"presented_check", c.presented_check},
-                             {"expires_at", c.expires_at_ms},
+                             {"expires_at", c.expires_at_ms()},
                              {"action", c.action},
                              {"escalation", c.escalation()},
                              {"consultation", c.consultation()},
@@ -373,7 +373,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   c.amount = r.Opt<double>(v, "amount", w);
   c.issued_token = StoredToken::Verbatim(r.Str(v, "issued_token", w));
   c.presented_check = r.Index(v, "presented_check", w, t.checks, true);
-  c.expires_at_ms = r.Time(v, "expires_at", w);
+  c.set_expires_at_ms(r.Time(v, "expires_at", w));
   c.action = r.Index(v, "action", w, t.actions, true);
   c.set_escalation(r.Index(v, "escalation", w, t.escalations, true));
   c.set_consultation(r.Index(v, "consultation", w, t.consultations, true));

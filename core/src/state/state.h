@@ -380,6 +380,7 @@ struct CheckExtras {
   Boxed<json::Value> legacy_metrics;        // 3.0 delivery metrics without a statement (10 §3.5.5)
   Boxed<json::Value> context;  // the request's context, which few requests send (getTask echoes it)
   OptionalInt64 final_ms;      // a final time other than the creation time (Check::final_ms())
+  OptionalInt64 expires_at_ms;  // an expiry more than ~24 days from the creation time (Check::expires_at_ms())
 };
 
 struct CheckTexts {
@@ -400,6 +401,7 @@ struct Check {
   Dialect dialect = Dialect::k32;
   Recommendation recommendation = Recommendation::kNone;  // escalated checks (issue 15: a byte, was a Sym)
   bool final_is_created_ = false;  // final_ms() is created_ms()
+  int32_t expires_after_created_ = kNoExpiry;  // expires_at_ms() - created_ms(), or a marker below
   int64_t plan_version = 0;
   // Who asked for what, under which plan hash and mode: set together
   // (set_texts), read one by one.
@@ -432,7 +434,26 @@ struct Check {
   Sym body_shape;
   OptionalDouble amount;               // ceiling (intent) or execution amount x
   StoredToken issued_token;            // approved checks
-  int64_t expires_at_ms = 0;           // issued token exp
+  // The issued token's expiry (exp), 0 for none. Kept as its distance from
+  // the creation time, a few minutes for a token (issue 15: 8 bytes a
+  // check); a farther one is kept in CheckExtras.
+  int64_t expires_at_ms() const {
+    if (expires_after_created_ == kNoExpiry) return 0;
+    if (expires_after_created_ == kExpiryInExtras) return extras_ ? extras_->expires_at_ms.value_or(0) : 0;
+    return created_ms_ + expires_after_created_;
+  }
+  void set_expires_at_ms(int64_t expires_at_ms) {
+    const int64_t after = expires_at_ms - created_ms_;  // times are 0..kMaxTimeMs: no overflow
+    if (extras_) extras_->expires_at_ms.reset();
+    if (expires_at_ms == 0) {
+      expires_after_created_ = kNoExpiry;
+    } else if (after > kExpiryInExtras && after <= INT32_MAX) {
+      expires_after_created_ = static_cast<int32_t>(after);
+    } else {
+      expires_after_created_ = kExpiryInExtras;
+      Extras().expires_at_ms = expires_at_ms;
+    }
+  }
   // When the check was made, and when it became final (its entry's time;
   // 0 before FinalizeCheck). Most checks are final when they are made: the
   // final time is then the creation time, kept once (issue 15: 8 bytes a
@@ -442,9 +463,10 @@ struct Check {
     return final_is_created_ ? created_ms_ : extras_ ? extras_->final_ms.value_or(0) : 0;
   }
   void set_created_ms(int64_t created_ms) {
-    const int64_t final_ms = this->final_ms();
+    const int64_t final_ms = this->final_ms(), expires_at_ms = this->expires_at_ms();
     created_ms_ = created_ms;
     set_final_ms(final_ms);
+    set_expires_at_ms(expires_at_ms);
   }
   void set_final_ms(int64_t final_ms) {
     final_is_created_ = final_ms == created_ms_;
@@ -452,6 +474,7 @@ struct Check {
     else if (extras_) extras_->final_ms.reset();
   }
   int64_t created_ms_ = 0;
+  static constexpr int32_t kNoExpiry = INT32_MIN, kExpiryInExtras = INT32_MIN + 1;
   uint64_t seq = 0;      // 0 while pending
   // Execution checks: the planned_delivery checked, as compact JSON text,
   // shaped (issue 15: as a tree it was ~130 bytes a delivery check). Read
@@ -1212,7 +1235,7 @@ inline const IntentScope& IntentScopeOf(const Check& c) {
 inline TokenIds TokenIdsOf(const State& s, const Check& c) {
   return TokenIds{c.check_id.view(), c.action == kNone ? std::string_view() : s.actions[c.action].action_id.view(),
                   c.scope ? c.scope->payload_hash.str() : std::string(), std::to_string(c.created_ms() / 1000),
-                  std::to_string(c.expires_at_ms / 1000)};
+                  std::to_string(c.expires_at_ms() / 1000)};
 }
 // Tokens are stored once, on the check that issued them.
 inline std::string IssuedTokenText(const State& s, const Check& c) { return TokenText(s, c.issued_token, TokenIdsOf(s, c)); }

@@ -139,7 +139,7 @@ int32_t Store::ApproveIntent(int32_t check_index, Action action, std::string tok
   state_.plans[a.plan].actions.push_back(ai);
   IndexAction(state_, ai);
   c.action = ai;
-  c.expires_at_ms = exp_ms;  // before the token is stored: it refers to it (TokenIds)
+  c.set_expires_at_ms(exp_ms);  // before the token is stored: it refers to it (TokenIds)
   c.issued_token = StoredToken::Verbatim(std::move(token));  // "" when minted later
   IndexIssuedToken(state_, check_index, c);
   RegisterAggregation(state_, ai);
@@ -168,7 +168,7 @@ void Store::MintToken(int32_t check_index, std::string token, int64_t exp_ms, st
   a.hold_exp_ms = std::max(a.hold_exp_ms, exp_ms);
   if (a.hold_counting) a.hold.exp_ms = a.hold_exp_ms;
   ApplyActionHold(state_, ai, +1);
-  c.expires_at_ms = exp_ms;  // before the token is stored: it refers to it (TokenIds)
+  c.set_expires_at_ms(exp_ms);  // before the token is stored: it refers to it (TokenIds)
   c.issued_token = StoredToken::Verbatim(std::move(token));
   IndexIssuedToken(state_, check_index, c);
   KeepCheckBody(c, std::move(body_json));

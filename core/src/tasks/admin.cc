@@ -86,7 +86,7 @@ TaskResult RevokeToken(CallContext& ctx, const json::Value& op) {
   rev.jti = *jti;
   rev.check = check;
   rev.revoked_at_ms = now.value();
-  rev.expires_at_ms = c.expires_at_ms;
+  rev.expires_at_ms = c.expires_at_ms();
   if (const std::string* why = op.find_string("reason")) rev.reason = *why;
   ctx.store().AddRevocation(std::move(rev));
   return done(true, now.value());

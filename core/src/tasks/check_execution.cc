@@ -92,7 +92,7 @@ std::optional<TaskResult> AuthorizeExecution(CallContext& ctx, Execution& ex) {
   // An unbound 3.0-era action: any authenticated caller may attempt; the
   // first approved execution check binds it (10 §3.5.3–§3.5.4, R1).
   ex.unbound = ex.legacy && action.target_key().empty() && action.target_agent().empty();
-  if (ex.token && state.checks[ex.presented].expires_at_ms <= ex.now)
+  if (ex.token && state.checks[ex.presented].expires_at_ms() <= ex.now)
     return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "the governance_context has expired", "governance_context"));
   if (ex.token && state.revocation_by_check.count(ex.presented))
     return TaskResult::Failed(MakeError(ErrorCode::kPermissionDenied, "the governance_context was revoked", "governance_context"));
@@ -412,7 +412,7 @@ Status MintExecutionToken(const Agent& agent, CallContext& ctx, const Execution&
   Result<std::string> signed_token = SignToken(ctx, ts);
   if (!signed_token.ok()) return signed_token.error();
   c.issued_token = StoredToken::Verbatim(signed_token.value());
-  c.expires_at_ms = ts.exp * 1000;
+  c.set_expires_at_ms(ts.exp * 1000);
   if (agent.config.delivery_reporting_interval_seconds > 0)
     extras.next_check_ms = ex.now + agent.config.delivery_reporting_interval_seconds * 1000;
   return Status::Ok();
@@ -423,7 +423,7 @@ TaskResult WriteExecution(const Agent& agent, CallContext& ctx, const Execution&
                           BodyExtras extras) {
   Store& store = ctx.store();
   const std::string caller_url = c.caller();
-  const int64_t exp_ms = c.expires_at_ms;
+  const int64_t exp_ms = c.expires_at_ms();
   const int32_t ci = store.AddCheck(std::move(c));
   if (ex.verdict == Verdict::kApproved) {
     if (ex.unbound) store.BindAction(ex.ai, caller_url, ex.auth.key, ex.now);  // first-use binding (10 §3.5.4)

@@ -181,7 +181,7 @@ json::Value CheckBody(const Config& config, const State& state, const Check& c, 
   body.set("policies_evaluated", std::move(*parts.find("policies_evaluated")));
   body.set("mode", c.mode());
   if (c.verdict == Verdict::kApproved) {
-    body.set("expires_at", FormatMillis(c.expires_at_ms));
+    body.set("expires_at", FormatMillis(c.expires_at_ms()));
     body.set("governance_context", IssuedTokenText(state, c));
   }
   if (c.verdict == Verdict::kApproved && extras.next_check_ms) body.set("next_check", FormatMillis(*extras.next_check_ms));
