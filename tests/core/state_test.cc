@@ -1353,7 +1353,7 @@ TEST_CASE("SymList keeps one pooled list per distinct list and frees it with the
     SymList shorter(Syms({"symlist-ctv"}));
     SymList with_empty(Syms({"symlist-ctv", ""}));
     CHECK(sizeof(SymList) == sizeof(void*));
-    CHECK(sizeof(EntryRef) == 8);  // three a decision; the seq is read from the record
+    CHECK(sizeof(EntryRef) == 4);  // kind and position in one word; the seq is read from the record
     CHECK(a == b);
     CHECK(&a.items() == &b.items());  // one copy
     CHECK(a != reversed);              // order is kept
@@ -1470,6 +1470,18 @@ TEST_CASE("An observation is kept as text; its numbers are read from its top-lev
   CHECK_FALSE(DeliveryNumber(o, "cumulative_spend").has_value());
 }
 
+// Issue 15: an audit entry is its record's kind and position in one word;
+// each kind and positions up to 2^30 - 1 read back as made.
+TEST_CASE("An audit entry keeps its kind and position in 32 bits", "[state][15]") {
+  static_assert(sizeof(EntryRef) == 4, "one word an entry");
+  for (const EntryKind kind : {EntryKind::kCheck, EntryKind::kOutcome, EntryKind::kAdjustment})
+    for (const int32_t index : {0, 1, 65535, 65536, (1 << 30) - 1}) {
+      const EntryRef ref(index, kind);
+      CHECK(ref.index() == index);
+      CHECK(ref.kind() == kind);
+    }
+}
+
 // Issue 15: an action's audit entries are a CompactList, one pointer in the
 // action. It keeps every item in order through growth (its capacity is the
 // size rounded up to a power of two), and copies are deep.
@@ -1484,24 +1496,25 @@ TEST_CASE("CompactList keeps its items in order through growth, in one pointer",
     list.push_back(ref);
     expected.push_back(ref);
     REQUIRE(list.size() == expected.size());
-    CHECK(list.back().index == ref.index);
+    CHECK(list.back().index() == ref.index());
   }
   auto same = [&](const CompactList<EntryRef>& l) {
     if (l.size() != expected.size()) return false;
     for (size_t i = 0; i < expected.size(); ++i)
-      if (l[i].index != expected[i].index || l[i].kind != expected[i].kind) return false;
+      if (l[i].index() != expected[i].index() || l[i].kind() != expected[i].kind()) return false;
     return true;
   };
   CHECK(same(list));
   CompactList<EntryRef> copy = list;
   CHECK(copy.data() != list.data());
   CHECK(same(copy));
-  copy.push_back(EntryRef{-1, EntryKind::kOutcome});  // a full copy grows on its own
+  copy.push_back(EntryRef{7777, EntryKind::kOutcome});  // a full copy grows on its own
   CHECK(copy.size() == 1001);
   CHECK(same(list));
   CompactList<EntryRef> moved = std::move(copy);
   CHECK(moved.size() == 1001);
-  CHECK(moved.back().index == -1);
+  CHECK(moved.back().index() == 7777);
+  CHECK(moved.back().kind() == EntryKind::kOutcome);
   moved = CompactList<EntryRef>();
   CHECK(moved.empty());
   moved = list;

@@ -121,10 +121,10 @@ json::Value AdjustmentEntry(const State& state, const Adjustment& a, const Entry
 }
 
 json::Value Entry(const State& state, const EntryRef& ref, const EntryOptions& opts) {
-  switch (ref.kind) {
-    case EntryKind::kCheck: return CheckEntry(state, state.checks[ref.index], opts);
-    case EntryKind::kOutcome: return OutcomeEntry(state, state.outcomes[ref.index], opts);
-    case EntryKind::kAdjustment: return AdjustmentEntry(state, state.adjustments[ref.index], opts);
+  switch (ref.kind()) {
+    case EntryKind::kCheck: return CheckEntry(state, state.checks[ref.index()], opts);
+    case EntryKind::kOutcome: return OutcomeEntry(state, state.outcomes[ref.index()], opts);
+    case EntryKind::kAdjustment: return AdjustmentEntry(state, state.adjustments[ref.index()], opts);
   }
   return json::Value();
 }

@@ -401,36 +401,36 @@ void RebuildDerived(State& s, const Config& config) {
   std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& seq_entry : order) {
     const EntryRef& e = seq_entry.second;
-    switch (e.kind) {
+    switch (e.kind()) {
       case EntryKind::kCheck: {
-        const Check& c = s.checks[e.index];
+        const Check& c = s.checks[e.index()];
         // Only the body's findings are counted: a body without that word
         // need not be parsed (most of them; recovery time, issue 12).
         const std::string_view stored = !c.body_shape.empty() ? std::string_view(c.body_shape.str())
                                         : c.body_json()       ? std::string_view(*c.body_json())
                                                               : std::string_view();
-        CountFinalCheck(s, e.index, stored.find("findings\"") == std::string::npos
+        CountFinalCheck(s, e.index(), stored.find("findings\"") == std::string::npos
                                         ? json::Value()
                                         : CheckBodyValue(c));
-        if (c.statement) RecordStatement(s, e.index);
+        if (c.statement) RecordStatement(s, e.index());
         if (!c.intent && c.verdict == Verdict::kApproved && c.planned_delivery)
           if (const std::optional<json::Value> planned = PlannedDeliveryOf(c))
             if (const std::string* mb = planned->find_string("media_buy_id")) RecordMediaBuyId(s, c.action, *mb);
         break;
       }
       case EntryKind::kOutcome: {
-        CountOutcome(s, e.index);
-        const Outcome& o = s.outcomes[e.index];
+        CountOutcome(s, e.index());
+        const Outcome& o = s.outcomes[e.index()];
         if (o.legacy_snapshot && o.action != kNone)
           if (std::optional<double> spend = DeliveryNumber(o, "spend"))
             MutableAdjustments(s.actions[o.action]).legacy_snapshot_spend.Add(*spend);
         if (o.type() == "completed" && SettlementOf(o).seller_reference)
           RecordMediaBuyId(s, o.action, SettlementOf(o).seller_reference->str());
-        if (o.type() == "delivery" && !ObservationOf(o).observation_id.empty()) RecordObservation(s, e.index);
+        if (o.type() == "delivery" && !ObservationOf(o).observation_id.empty()) RecordObservation(s, e.index());
         break;
       }
       case EntryKind::kAdjustment:
-        CountAdjustment(s, e.index);
+        CountAdjustment(s, e.index());
         break;
     }
   }

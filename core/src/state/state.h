@@ -153,12 +153,23 @@ struct PlanAggregates {
 };
 
 enum class EntryKind : uint8_t { kCheck, kOutcome, kAdjustment };
-// An audit entry: its record (issue 15: 8 bytes, three of them a decision;
-// the seq is the record's own, SeqOf() reads it).
-struct EntryRef {
-  int32_t index;
-  EntryKind kind;
+// An audit entry: its record's kind and position in one 32-bit word (issue
+// 15: 8 bytes with padding, and a plan's and an action's lists each hold
+// every entry; the seq is the record's own, SeqOf() reads it). Positions
+// are below 2^30: a billion records of one kind would need far more memory
+// than a process has (a check alone is 152 bytes; wasm32 has 4 GiB).
+class EntryRef {
+ public:
+  EntryRef(int32_t index, EntryKind kind) : bits_(static_cast<uint32_t>(kind) << kIndexBits | static_cast<uint32_t>(index)) {}
+  int32_t index() const { return static_cast<int32_t>(bits_ & kIndexMask); }
+  EntryKind kind() const { return static_cast<EntryKind>(bits_ >> kIndexBits); }
+
+ private:
+  static constexpr int kIndexBits = 30;
+  static constexpr uint32_t kIndexMask = (uint32_t{1} << kIndexBits) - 1;
+  uint32_t bits_;
 };
+static_assert(sizeof(EntryRef) == 4, "an entry is one word");
 
 struct Plan {
   // Records (exported).
@@ -1213,10 +1224,10 @@ inline const std::vector<EntryRef>* EntriesOfType(const Plan& plan, const std::s
 
 // An audit entry's seq, read from its record (set once, when it became final).
 inline uint64_t SeqOf(const State& s, EntryRef e) {
-  switch (e.kind) {
-    case EntryKind::kCheck: return s.checks[e.index].seq;
-    case EntryKind::kOutcome: return s.outcomes[e.index].seq;
-    case EntryKind::kAdjustment: return s.adjustments[e.index].seq;
+  switch (e.kind()) {
+    case EntryKind::kCheck: return s.checks[e.index()].seq;
+    case EntryKind::kOutcome: return s.outcomes[e.index()].seq;
+    case EntryKind::kAdjustment: return s.adjustments[e.index()].seq;
   }
   return 0;
 }
