@@ -117,8 +117,9 @@ json::Value Summary(const State& state, const Plan& plan, const Config& config) 
   const int64_t n = g.checks;
   if (n >= config.drift_trend_min_checks && n >= 2) {
     const int64_t half = n / 2;
-    double r1 = Rate(g.escalated_prefix[half], half);
-    double r2 = Rate(g.escalated_prefix[n] - g.escalated_prefix[half], n - half);
+    const int64_t older = EscalatedAmongFirst(g, half);
+    double r1 = Rate(older, half);
+    double r2 = Rate(EscalatedAmongFirst(g, n) - older, n - half);
     double delta = r2 - r1;
     if (delta > config.drift_trend_epsilon) trend = "increasing";
     else if (delta < -config.drift_trend_epsilon) trend = "declining";

@@ -257,7 +257,7 @@ void CountFinalCheck(State& state, int32_t check_index, const json::Value& body)
   } else if (c.verdict == Verdict::kApproved) {
     ++agg.auto_approved;
   }
-  agg.escalated_prefix.push_back(agg.escalated_prefix.back() + (escalated ? 1 : 0));
+  if (escalated) agg.escalated_ordinals.push_back(static_cast<uint32_t>(agg.checks - 1));
   CountFindings(agg, body.find("findings"));
   if (c.action != kNone) ++state.actions[c.action].check_count;
   AddEntry(state, c.plan, c.action, c.purchase_type(), EntryRef{check_index, EntryKind::kCheck});

@@ -149,8 +149,19 @@ struct PlanAggregates {
   int64_t outcomes = 0, adjustments = 0, adjustments_verified_count = 0;
   double confidence_sum = 0;  // sequential in seq order (06 §5.1)
   int64_t confidence_count = 0;
-  std::vector<uint32_t> escalated_prefix{0};  // #E among the first i final checks
+  // The ordinals (0-based, in order) of the final checks that escalated:
+  // EscalatedAmongFirst() counts them (06 §5.2's halves). Issue 15: a
+  // prefix count was 4 bytes every final check; escalations are few.
+  std::vector<uint32_t> escalated_ordinals;
 };
+
+// #E among a plan's first `n` final checks.
+inline int64_t EscalatedAmongFirst(const PlanAggregates& agg, int64_t n) {
+  const auto& ordinals = agg.escalated_ordinals;
+  return std::lower_bound(ordinals.begin(), ordinals.end(), n,
+                          [](uint32_t ordinal, int64_t bound) { return static_cast<int64_t>(ordinal) < bound; }) -
+         ordinals.begin();
+}
 
 enum class EntryKind : uint8_t { kCheck, kOutcome, kAdjustment };
 // An audit entry: its record's kind and position in one 32-bit word (issue
