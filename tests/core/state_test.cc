@@ -469,7 +469,7 @@ TEST_CASE("Check bodies are kept as one shared shape and read back exactly", "[s
   st.statement_digest = "sha256:00";
   st.sequence = 2;
   st.cumulative_spend = 50.5;
-  delivery.statement = st;
+  delivery.set_statement(st);
   json::ParseResult metrics = json::Parse(
       R"({"statement_id":"st_1","sequence":2,"issued_at":"2026-01-02T00:00:00Z","reporting_period":{"start":"2026-01-01T00:00:00Z","end":"2026-01-02T00:00:00Z"},"cumulative_spend":50.5,"currency":"USD","impressions":1200,"statement_digest":"sha256:00"})");
   REQUIRE(metrics.ok());
@@ -479,7 +479,7 @@ TEST_CASE("Check bodies are kept as one shared shape and read back exactly", "[s
   const std::string delivery_text = json::Write(full);
   AttachStatementSource(delivery, full);
   KeepCheckBody(delivery, delivery_text);
-  CHECK(StatementMetricsText(*delivery.statement) == json::Write(metrics.value));
+  CHECK(StatementMetricsText(*delivery.statement()) == json::Write(metrics.value));
   CHECK(delivery.body_shape.str() == R"({"check_id":"","verdict":"denied","delivery_statement":0,"status":"denied"})");
   CHECK(CheckBodyText(delivery) == delivery_text);
   CHECK(json::Write(CheckBodyValue(delivery)) == delivery_text);  // the echo put in as a value
@@ -791,7 +791,7 @@ TEST_CASE("The token, statement and observation indexes tell apart keys that sha
     c.set_texts({"", "", seller, "", "", "", ""});
     Statement st;
     st.statement_id = id;
-    c.statement = std::move(st);
+    c.set_statement(std::move(st));
     s.checks.push_back(std::move(c));
     IndexStatement(s, static_cast<int32_t>(s.checks.size() - 1));
   };
@@ -1138,6 +1138,57 @@ TEST_CASE("A check's expiry reads back as set, near its creation time or not", "
   imported.set_created_ms(created);
   CHECK(imported.expires_at_ms() == created + 60000);
   CHECK(imported.created_ms() == created);
+}
+
+// Issue 15: a check keeps its scope, planned delivery and statement in one
+// pointer: each part reads back as set, alone or with the others (a
+// delivery check's two in one block, any other mix in boxes), through
+// copies and moves, and a part set to nothing is gone.
+TEST_CASE("A check keeps the parts of its kind in one pointer", "[state][15]") {
+  static_assert(sizeof(CheckParts) == sizeof(void*), "one pointer a check");
+  IntentScope scope;
+  scope.payload_hash = "MVi-v9u02G1PsucdFCednlehLtZUyrWqSGnBKtyoEdA";
+  Statement statement;
+  statement.statement_id = "st_parts";
+  statement.sequence = 3;
+  const ShapedText planned(R"({"media_buy_id":"mb_parts"})");
+  Check c;
+  CHECK(!c.scope());
+  CHECK(!c.planned_delivery());
+  CHECK(!c.statement());
+  c.set_scope(scope);  // an intent check
+  REQUIRE(c.scope());
+  CHECK(c.scope()->payload_hash.str() == scope.payload_hash.str());
+  CHECK(!c.planned_delivery());
+  Check execution;
+  execution.set_statement(statement);  // a delivery check, statement first
+  REQUIRE(execution.statement());
+  CHECK(!execution.planned_delivery());
+  execution.set_planned_delivery(planned);
+  REQUIRE(execution.statement());
+  REQUIRE(execution.planned_delivery());
+  CHECK(execution.statement()->statement_id.view() == "st_parts");
+  CHECK(execution.planned_delivery()->Text() == planned.Text());
+  execution.mutable_statement()->sequence = 4;
+  CHECK(execution.statement()->sequence == 4);
+  const Check copy = execution;  // deep
+  execution.mutable_statement()->sequence = 5;
+  CHECK(copy.statement()->sequence == 4);
+  CHECK(copy.planned_delivery()->Text() == planned.Text());
+  execution.set_scope(scope);  // all three: boxes
+  REQUIRE(execution.scope());
+  CHECK(execution.statement()->sequence == 5);
+  CHECK(execution.planned_delivery()->Text() == planned.Text());
+  execution.set_statement(std::nullopt);
+  execution.set_scope(std::nullopt);  // back to a purchase check's one part
+  CHECK(!execution.statement());
+  CHECK(!execution.scope());
+  CHECK(execution.planned_delivery()->Text() == planned.Text());
+  Check moved = std::move(execution);
+  CHECK(moved.planned_delivery()->Text() == planned.Text());
+  CHECK(!execution.planned_delivery());  // NOLINT: a moved-from check keeps no part
+  moved.set_planned_delivery(std::nullopt);
+  CHECK(!moved.planned_delivery());
 }
 
 // Issue 15: a check's recommendation is a byte; it reads back as the words

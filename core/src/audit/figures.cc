@@ -62,7 +62,7 @@ json::Value GovernedAction(const State& state, const Action& a) {
     if (SettlementOf(o).seller_reference) v.set("seller_reference", *SettlementOf(o).seller_reference);
   }
   if (a.highest_statement_check != kNone) {
-    const Statement& s = *state.checks[a.highest_statement_check].statement;
+    const Statement& s = *state.checks[a.highest_statement_check].statement();
     v.set("delivery_reporting_period", json::Obj({{"start", s.period_start_raw()}, {"end", s.period_end_raw()}}));
     v.set("seller_reported_spend", s.cumulative_spend);
     const Period* period = a.periods.Find(PeriodKeyOf(s));

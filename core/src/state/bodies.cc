@@ -38,7 +38,7 @@ std::string ExpiryMember(const Check& c) { return ",\"expires_at\":\"" + FormatM
 // AttachStatementSource), without building the echo (it was a fifth of an
 // audit page's time). ShapeOf checks that the shape expands back exactly.
 std::string StatementMember(const Check& c) {
-  const Statement& st = *c.statement;
+  const Statement& st = *c.statement();
   const std::string metrics = StatementMetricsText(st);
   std::string_view issued_at, reporting_period, currency;
   for (const json::MemberText& m : json::MemberTexts(metrics)) {
@@ -65,7 +65,7 @@ std::string StatementMember(const Check& c) {
   return out;
 }
 
-bool HasStatementSource(const Check& c) { return c.statement && !c.statement->metrics.empty(); }
+bool HasStatementSource(const Check& c) { return c.statement() && !c.statement()->metrics.empty(); }
 
 // Replaces the first `from` in `text` by `to`.
 void ReplaceFirst(std::string& text, std::string_view from, std::string_view to) {
@@ -147,16 +147,16 @@ ShapedText ObservationDelivery(std::string_view text, std::string_view observati
 }
 
 std::optional<json::Value> PlannedDeliveryOf(const Check& c) {
-  if (!c.planned_delivery) return std::nullopt;
-  return json::ParseStored(c.planned_delivery->Text());
+  if (!c.planned_delivery()) return std::nullopt;
+  return json::ParseStored(c.planned_delivery()->Text());
 }
 
 void SetPlannedDelivery(Check& c, const json::Value& planned_delivery) {
-  c.planned_delivery = ShapedText(json::Write(planned_delivery));
+  c.set_planned_delivery(ShapedText(json::Write(planned_delivery)));
 }
 
 void AttachStatementSource(Check& c, const json::Value& body) {
-  if (!c.statement) return;
+  if (!c.statement()) return;
   const json::Value* echo = body.find_object("delivery_statement");
   const json::Value* payload = echo ? echo->find_object("canonical_payload") : nullptr;
   const std::string* seller_reference = payload ? payload->find_string("seller_reference") : nullptr;
@@ -164,8 +164,9 @@ void AttachStatementSource(Check& c, const json::Value& body) {
   if (!seller_reference || !metrics || !metrics->find("issued_at") || !metrics->find("reporting_period") ||
       !metrics->find("currency"))
     return;  // the body keeps its echo verbatim
-  c.statement->seller_reference = *seller_reference;
-  c.statement->metrics = StatementMetrics(*c.statement, json::Write(*metrics));
+  Statement& statement = *c.mutable_statement();
+  statement.seller_reference = *seller_reference;
+  statement.metrics = StatementMetrics(statement, json::Write(*metrics));
 }
 
 void KeepCheckBody(Check& c, std::string text) {
@@ -198,7 +199,7 @@ json::Value CheckBodyValue(const Check& c) {
   // The hole is the only member of that name (OneStatementKey); not at the
   // top level, the text is read instead.
   if (!echo || !echo->is_number()) return json::ParseStored(CheckBodyText(c));
-  *echo = DeliveryStatementEcho(*c.statement, c.statement->seller_reference.str(), json::ParseStored(StatementMetricsText(*c.statement)));
+  *echo = DeliveryStatementEcho(*c.statement(), c.statement()->seller_reference.str(), json::ParseStored(StatementMetricsText(*c.statement())));
   return body;
 }
 

@@ -165,7 +165,7 @@ Step OpReader::CheckStep(const json::Value& op, const std::string& w, const std:
     if (c.escalation() != kNone) r.Invalid(w + ".check.escalation", "is set by add_escalation");
     ++sizes_.checks;
     return [c](Store& store) mutable {
-      if (c.statement && c.action == kNone) return Contradicts("check.statement");
+      if (c.statement() && c.action == kNone) return Contradicts("check.statement");
       store.AddCheck(std::move(c));
       return Status::Ok();
     };
@@ -216,7 +216,7 @@ Step OpReader::CheckStep(const json::Value& op, const std::string& w, const std:
     int32_t check = Index(op, "check", w, sizes_.checks);
     return [check](Store& store) {
       const Check& c = store.state().checks[check];
-      if (!c.statement || c.action == kNone) return Contradicts("check");
+      if (!c.statement() || c.action == kNone) return Contradicts("check");
       store.RecordStatement(check);
       return Status::Ok();
     };
@@ -347,7 +347,7 @@ Step OpReader::OutcomeStep(const json::Value& op, const std::string& w, const st
       const Outcome& o = s.outcomes[outcome];
       if (o.seq != 0) return Contradicts("outcome");  // final once, as a check
       if (o.type() == "delivery" && !ObservationOf(o).observation_id.empty() &&
-          (o.action == kNone || o.check == kNone || !s.checks[o.check].statement))
+          (o.action == kNone || o.check == kNone || !s.checks[o.check].statement()))
         return Contradicts("outcome");
       store.FinalizeOutcome(outcome, json::Write(body));
       return Status::Ok();

@@ -287,7 +287,7 @@ void CountAdjustmentVerified(State& state, int32_t adjustment_index) {
 void RecordStatement(State& state, int32_t check_index) {
   const Check& c = state.checks[check_index];
   Action& a = state.actions[c.action];
-  const Statement& s = *c.statement;
+  const Statement& s = *c.statement();
   if (s.sequence > a.highest_sequence) {
     a.highest_sequence = s.sequence;
     a.highest_statement_check = check_index;
@@ -302,7 +302,7 @@ void RecordStatement(State& state, int32_t check_index) {
 void RecordObservation(State& state, int32_t outcome_index) {
   const Outcome& o = state.outcomes[outcome_index];
   Action& a = state.actions[o.action];
-  const Statement& s = *state.checks[o.check].statement;
+  const Statement& s = *state.checks[o.check].statement();
   Period& p = a.periods[PeriodKeyOf(s)];
   p.status = ObservationOf(o).reconciliation_status;
   p.closed = p.closed || ObservationOf(o).period_state == PeriodState::kClosed;
@@ -407,7 +407,7 @@ auto IssuedToken(const State& s, const std::string& token) {
 KeyDigest StatementKeyOf(const std::string& seller_key, const std::string& statement_id) {
   return KeyOf(JoinKey(seller_key, statement_id));
 }
-KeyDigest StatementKeyOf(const Check& c) { return StatementKeyOf(c.caller_key(), c.statement->statement_id.str()); }
+KeyDigest StatementKeyOf(const Check& c) { return StatementKeyOf(c.caller_key(), c.statement()->statement_id.str()); }
 auto RecordsStatement(const State& s, const KeyDigest& key) {
   return [&s, &key](int32_t check) { return StatementKeyOf(s.checks[check]) == key; };
 }

@@ -158,8 +158,8 @@ json::Value CheckToJson(const State& s, const Check& c) {
   SetOpt(v, "planned_delivery", PlannedDeliveryOf(c));
   SetOpt(v, "legacy_metrics", c.legacy_metrics());
   SetOpt(v, "runtime_attestations", c.runtime_attestations());
-  if (c.statement) {
-    const Statement& s = *c.statement;
+  if (c.statement()) {
+    const Statement& s = *c.statement();
     v.set("statement", json::Obj({{"statement_id", s.statement_id},
                                   {"statement_digest", s.statement_digest.str()},
                                   {"sequence", s.sequence},
@@ -391,7 +391,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   scope.set_texts(intent_start, intent_end, r.Str(v, "account_key", w));
   c.recommendation = r.Vocab(v, "recommendation", w, RecommendationFromName, Recommendation::kNone);
   c.set_proposal(r.Proposal(v, w));
-  if (!scope.empty()) c.scope = std::move(scope);  // exported back as the same empty members
+  if (!scope.empty()) c.set_scope(std::move(scope));  // exported back as the same empty members
   if (std::optional<json::Value> planned = r.Opt<json::Value>(v, "planned_delivery", w)) SetPlannedDelivery(c, *planned);
   c.set_legacy_metrics(r.Opt<json::Value>(v, "legacy_metrics", w));
   c.set_runtime_attestations(r.Opt<json::Value>(v, "runtime_attestations", w));
@@ -404,7 +404,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
     sm.cumulative_spend = r.Num(*st, "cumulative_spend", w + ".statement");
     std::optional<Instant> a = ParseDateTime(sm.period_start_raw().str()), b = ParseDateTime(sm.period_end_raw().str());
     if (!a || !b) r.Invalid(w + ".statement", "has a period that is not RFC 3339");
-    c.statement = std::move(sm);
+    c.set_statement(std::move(sm));
     if (body_text.find("\"delivery_statement\"") != std::string::npos)
       AttachStatementSource(c, json::ParseStored(body_text));
   }

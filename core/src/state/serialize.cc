@@ -63,8 +63,8 @@ Status CheckLinks(const State& s) {
       return bad(At("checks", i, "escalation"), "names an escalation of another check");
     if (c.pending && c.escalation() == kNone) return bad(At("checks", i, "pending"), "without an escalation");
     if (!c.body_json() && c.body_shape.empty()) return bad(At("checks", i, "body"), "is empty on a stored check");
-    if (c.statement && c.action == kNone) return bad(At("checks", i, "statement"), "belongs to a check without an action");
-    if (!c.intent && c.verdict == Verdict::kApproved && c.planned_delivery && c.action == kNone)
+    if (c.statement() && c.action == kNone) return bad(At("checks", i, "statement"), "belongs to a check without an action");
+    if (!c.intent && c.verdict == Verdict::kApproved && c.planned_delivery() && c.action == kNone)
       return bad(At("checks", i, "action"), "is missing on an approved execution check");
   }
   for (size_t i = 0; i < s.actions.size(); ++i) {
@@ -87,7 +87,7 @@ Status CheckLinks(const State& s) {
       return bad(At("outcomes", i, "action"), "is missing on a completed outcome");
     const bool observation = o.type() == "delivery" && !ObservationOf(o).observation_id.empty();
     if ((observation || (o.type() == "delivery" && !o.legacy_snapshot)) &&
-        (o.action == kNone || o.check == kNone || !s.checks[o.check].statement))
+        (o.action == kNone || o.check == kNone || !s.checks[o.check].statement()))
       return bad(At("outcomes", i), "is not bound to a delivery statement");
   }
   for (size_t i = 0; i < s.adjustments.size(); ++i) {
@@ -343,7 +343,7 @@ void RebuildDerived(State& s, const Config& config) {
     Check& c = s.checks[i];
     IndexCheck(s, static_cast<int32_t>(i));
     IndexIssuedToken(s, static_cast<int32_t>(i), c);
-    if (c.statement) IndexStatement(s, static_cast<int32_t>(i));
+    if (c.statement()) IndexStatement(s, static_cast<int32_t>(i));
   }
   for (size_t i = 0; i < s.actions.size(); ++i) {
     Action& a = s.actions[i];
@@ -412,8 +412,8 @@ void RebuildDerived(State& s, const Config& config) {
         CountFinalCheck(s, e.index(), stored.find("findings\"") == std::string::npos
                                         ? json::Value()
                                         : CheckBodyValue(c));
-        if (c.statement) RecordStatement(s, e.index());
-        if (!c.intent && c.verdict == Verdict::kApproved && c.planned_delivery)
+        if (c.statement()) RecordStatement(s, e.index());
+        if (!c.intent && c.verdict == Verdict::kApproved && c.planned_delivery())
           if (const std::optional<json::Value> planned = PlannedDeliveryOf(c))
             if (const std::string* mb = planned->find_string("media_buy_id")) RecordMediaBuyId(s, c.action, *mb);
         break;

@@ -384,6 +384,138 @@ struct IntentScope {
   }
 };
 
+// What a check keeps of its kind, in one pointer (issue 15: three boxes
+// were 24 bytes a check, and a check has one kind): an intent's scope, an
+// execution check's planned_delivery (compact JSON, shaped), or a delivery
+// check's statement with its planned_delivery, in one block. The pointer's
+// low bits say which block it is; another combination (an imported record
+// may have one) keeps a block of boxes. Absent parts read as null. Parts
+// are set once or twice a check: each set rebuilds the pointer.
+class CheckParts {
+ public:
+  CheckParts() = default;
+  CheckParts(const CheckParts& other) { CopyFrom(other); }
+  CheckParts(CheckParts&& other) noexcept : bits_(other.bits_) { other.bits_ = 0; }
+  CheckParts& operator=(const CheckParts& other) {
+    if (this != &other) {
+      Reset();
+      CopyFrom(other);
+    }
+    return *this;
+  }
+  CheckParts& operator=(CheckParts&& other) noexcept {
+    if (this != &other) {
+      Reset();
+      bits_ = other.bits_;
+      other.bits_ = 0;
+    }
+    return *this;
+  }
+  ~CheckParts() { Reset(); }
+
+  const IntentScope* scope() const {
+    return tag() == kScope ? static_cast<IntentScope*>(block()) : tag() == kOther && other()->scope ? &*other()->scope : nullptr;
+  }
+  const ShapedText* planned_delivery() const {
+    switch (tag()) {
+      case kPlanned: return static_cast<ShapedText*>(block());
+      case kDelivery: return &delivery()->planned_delivery;
+      case kOther: return other()->planned_delivery ? &*other()->planned_delivery : nullptr;
+      default: return nullptr;
+    }
+  }
+  const Statement* statement() const {
+    return tag() == kDelivery ? &delivery()->statement : tag() == kOther && other()->statement ? &*other()->statement : nullptr;
+  }
+  Statement* mutable_statement() { return const_cast<Statement*>(statement()); }
+  // Sets a part (nullopt: drops it).
+  void set_scope(std::optional<IntentScope> scope) {
+    Parts parts = Take();
+    parts.scope = std::move(scope);
+    Keep(std::move(parts));
+  }
+  void set_planned_delivery(std::optional<ShapedText> planned_delivery) {
+    Parts parts = Take();
+    parts.planned_delivery = std::move(planned_delivery);
+    Keep(std::move(parts));
+  }
+  void set_statement(std::optional<Statement> statement) {
+    Parts parts = Take();
+    parts.statement = std::move(statement);
+    Keep(std::move(parts));
+  }
+
+ private:
+  enum Tag : uintptr_t { kScope = 0, kPlanned = 1, kDelivery = 2, kOther = 3, kTagBits = 3 };
+  struct Delivery {
+    Statement statement;
+    ShapedText planned_delivery;
+  };
+  struct Other {
+    Boxed<IntentScope> scope;
+    Boxed<ShapedText> planned_delivery;
+    Boxed<Statement> statement;
+  };
+  struct Parts {
+    std::optional<IntentScope> scope;
+    std::optional<ShapedText> planned_delivery;
+    std::optional<Statement> statement;
+  };
+  static_assert(alignof(IntentScope) > kTagBits && alignof(ShapedText) > kTagBits && alignof(Delivery) > kTagBits &&
+                    alignof(Other) > kTagBits,
+                "the blocks' alignment leaves the low bits for the tag");
+  Tag tag() const { return static_cast<Tag>(bits_ & kTagBits); }
+  void* block() const { return reinterpret_cast<void*>(bits_ & ~static_cast<uintptr_t>(kTagBits)); }
+  Delivery* delivery() const { return static_cast<Delivery*>(block()); }
+  Other* other() const { return static_cast<Other*>(block()); }
+  void Set(void* block, Tag tag) { bits_ = reinterpret_cast<uintptr_t>(block) | tag; }
+  // The parts, moved out (this is left empty).
+  Parts Take() {
+    Parts parts;
+    if (bits_) {
+      if (const IntentScope* s = scope()) parts.scope = std::move(*const_cast<IntentScope*>(s));
+      if (const ShapedText* p = planned_delivery()) parts.planned_delivery = std::move(*const_cast<ShapedText*>(p));
+      if (const Statement* s = statement()) parts.statement = std::move(*const_cast<Statement*>(s));
+    }
+    Reset();
+    return parts;
+  }
+  // Keeps `parts` (this is empty) in the form that fits them.
+  void Keep(Parts parts) {
+    const bool scoped = parts.scope.has_value(), planned = parts.planned_delivery.has_value(),
+               stated = parts.statement.has_value();
+    if (!scoped && !planned && !stated) return;
+    if (scoped && !planned && !stated) return Set(new IntentScope(std::move(*parts.scope)), kScope);
+    if (!scoped && planned && !stated) return Set(new ShapedText(std::move(*parts.planned_delivery)), kPlanned);
+    if (!scoped && planned && stated)
+      return Set(new Delivery{std::move(*parts.statement), std::move(*parts.planned_delivery)}, kDelivery);
+    Other* other = new Other();
+    if (scoped) other->scope = std::move(*parts.scope);
+    if (planned) other->planned_delivery = std::move(*parts.planned_delivery);
+    if (stated) other->statement = std::move(*parts.statement);
+    Set(other, kOther);
+  }
+  void CopyFrom(const CheckParts& other) {
+    Parts parts;
+    if (const IntentScope* s = other.scope()) parts.scope = *s;
+    if (const ShapedText* p = other.planned_delivery()) parts.planned_delivery = *p;
+    if (const Statement* s = other.statement()) parts.statement = *s;
+    Keep(std::move(parts));
+  }
+  void Reset() {
+    if (!bits_) return;
+    switch (tag()) {
+      case kScope: delete static_cast<IntentScope*>(block()); break;
+      case kPlanned: delete static_cast<ShapedText*>(block()); break;
+      case kDelivery: delete delivery(); break;
+      case kOther: delete other(); break;
+      default: break;
+    }
+    bits_ = 0;
+  }
+  uintptr_t bits_ = 0;  // a block's address | its Tag; 0 = no part
+};
+
 // A check's texts that the checks of a plan mostly repeat: kept as one
 // pooled tuple (issue 15: seven Syms were 56 bytes a check).
 // What few checks carry: an escalation or a consultation, an attempt other
@@ -500,9 +632,19 @@ struct Check {
   uint64_t seq = 0;      // 0 while pending
   // Execution checks: the planned_delivery checked, as compact JSON text,
   // shaped (issue 15: as a tree it was ~130 bytes a delivery check). Read
-  // it with PlannedDeliveryOf().
-  Boxed<ShapedText> planned_delivery;
-  Boxed<Statement> statement;  // delivery checks only (issue 15: a shared_ptr was 16 more bytes a check and 16 a block)
+  // it with PlannedDeliveryOf(). Delivery checks: the statement (issue 15:
+  // a shared_ptr was 16 more bytes a check and 16 a block). Intent checks:
+  // the scope, absent when every member is empty (IntentScope). Kept in one
+  // pointer (CheckParts).
+  const ShapedText* planned_delivery() const { return parts_.planned_delivery(); }
+  const Statement* statement() const { return parts_.statement(); }
+  Statement* mutable_statement() { return parts_.mutable_statement(); }
+  const IntentScope* scope() const { return parts_.scope(); }
+  void set_planned_delivery(std::optional<ShapedText> planned_delivery) {
+    parts_.set_planned_delivery(std::move(planned_delivery));
+  }
+  void set_statement(std::optional<Statement> statement) { parts_.set_statement(std::move(statement)); }
+  void set_scope(std::optional<IntentScope> scope) { parts_.set_scope(std::move(scope)); }
   // CheckExtras' members, read one by one, set one by one (boxed on first use).
   int32_t escalation() const { return extras_ ? extras_->escalation : kNone; }
   int32_t consultation() const { return extras_ ? extras_->consultation : kNone; }
@@ -533,8 +675,7 @@ struct Check {
   void set_legacy_metrics(Boxed<json::Value> value) {
     if (value || extras_) Extras().legacy_metrics = std::move(value);
   }
-  // Intent checks only; absent when every member is empty (IntentScope).
-  Boxed<IntentScope> scope;
+  CheckParts parts_;
   SymTuple<7> texts_;  // CheckTexts' members in order (texts())
   Boxed<CheckExtras> extras_;
 
@@ -1251,12 +1392,12 @@ void SetPlannedDelivery(Check& c, const json::Value& planned_delivery);
 // A check's intent scope; an empty one when it has none.
 inline const IntentScope& IntentScopeOf(const Check& c) {
   static const IntentScope* const kNoScope = new IntentScope();  // never destroyed: read after exit too
-  return c.scope ? *c.scope : *kNoScope;
+  return c.scope() ? *c.scope() : *kNoScope;
 }
 
 inline TokenIds TokenIdsOf(const State& s, const Check& c) {
   return TokenIds{c.check_id.view(), c.action == kNone ? std::string_view() : s.actions[c.action].action_id.view(),
-                  c.scope ? c.scope->payload_hash.str() : std::string(), std::to_string(c.created_ms() / 1000),
+                  c.scope() ? c.scope()->payload_hash.str() : std::string(), std::to_string(c.created_ms() / 1000),
                   std::to_string(c.expires_at_ms() / 1000)};
 }
 // Tokens are stored once, on the check that issued them.

@@ -157,7 +157,7 @@ std::optional<TaskResult> ReadStatement(CallContext& ctx, Execution& ex) {
   const int32_t prior = FindStatement(state, ex.auth.key, statement_id);
   if (prior != kNone) {
     const Check& earlier = state.checks[prior];
-    if (earlier.statement->statement_digest == digest && earlier.action == ex.ai) {
+    if (earlier.statement()->statement_digest == digest && earlier.action == ex.ai) {
       TaskResult replay = TaskResult::Completed(CheckBodyOf(state, earlier));
       replay.replayed = true;
       return replay;
@@ -377,7 +377,7 @@ Check ExecutionRecord(CallContext& ctx, const Execution& ex, json::Value* parts)
   SetPlannedDelivery(c, ex.pd);
   c.dialect = ctx.dialect;
   if (ex.legacy_metrics) c.set_legacy_metrics(*ex.metrics);
-  if (ex.statement) c.statement = *ex.statement;
+  if (ex.statement) c.set_statement(*ex.statement);
   if (const json::Value* context = ex.r.find_object("context")) c.set_context(*context);
   if (ex.x) c.amount = ex.x;
   json::Value policies_evaluated = json::Value::MakeArray();

@@ -595,7 +595,7 @@ Check IntentRecord(CallContext& ctx, Intent& in, json::Value* parts) {
   scope.regions = Syms(in.scope.regions);
   scope.set_texts(in.scope.start_raw, in.scope.end_raw, AccountKey(payload));
   if (!in.proposal_id.empty()) c.set_proposal(ProposalBinding{in.proposal_id, in.terms_digest});
-  c.scope = std::move(scope);  // never empty: the payload hash is always there
+  c.set_scope(std::move(scope));  // never empty: the payload hash is always there
   if (in.runtime_pairs.size() > 0) {
     c.set_runtime_attestations(in.runtime_pairs);
     json::Value digest_findings = json::Value::MakeArray();

@@ -147,7 +147,7 @@ TaskResult Review(Agent& agent, CallContext& ctx, const json::Value& r, const Au
       if (action.highest_statement_check == kNone)
         return TaskResult::Failed(MakeError(ErrorCode::kConflict, "a decommitment needs a recorded seller statement"));
       // c.
-      double stated = state.checks[action.highest_statement_check].statement->cumulative_spend;
+      double stated = state.checks[action.highest_statement_check].statement()->cumulative_spend;
       double observed = 0;
       if (action.latest_observation != kNone)
         if (std::optional<double> s = DeliveryNumber(state.outcomes[action.latest_observation], "cumulative_spend")) observed = *s;

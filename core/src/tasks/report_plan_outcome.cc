@@ -304,7 +304,7 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   const Check& check = state.checks[ci];
   const int32_t ai = check.action;
   const Action& action = state.actions[ai];
-  const Statement& S = *check.statement;
+  const Statement& S = *check.statement();
   const json::Value& d = *r.find("delivery");
   const std::string& observation_id = *d.find_string("observation_id");
   const std::string hash = canon::IdempotencyPayloadHash(r);
@@ -534,7 +534,7 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
     return TaskResult::Failed(Invalid("governance_context", "governance_context is not the token issued by check_id"));
   const bool settles = outcome == "completed" || outcome == "failed";
   const bool check_fits = settles ? (check.intent || check.phase == Phase::kPurchase || check.phase == Phase::kModification)
-                                  : (!check.intent && check.phase == Phase::kDelivery && check.statement);
+                                  : (!check.intent && check.phase == Phase::kDelivery && check.statement());
   if (!check_fits)
     return TaskResult::Failed(Invalid("check_id", settles ? "settle against the intent check or a purchase/modification check"
                                                           : "delivery observations name a delivery check with a statement"));
