@@ -863,14 +863,14 @@ TEST_CASE("An outcome boxes findings only when it has some", "[state][15]") {
   Outcome o;
   CHECK(json::Write(FindingsOf(o)) == "[]");
   SetFindings(o, json::Value::MakeArray());
-  CHECK(!o.findings);
+  CHECK(!o.parts.findings());
   json::Value some = json::Value::MakeArray();
   some.push(json::Obj({{"category_id", "delivery_pacing"}, {"severity", "warning"}}));
   SetFindings(o, some);
-  REQUIRE(o.findings);
+  REQUIRE(o.parts.findings());
   CHECK(json::Write(FindingsOf(o)) == json::Write(some));
   SetFindings(o, json::Value::MakeArray());
-  CHECK(!o.findings);
+  CHECK(!o.parts.findings());
 }
 
 // Issue 15: an outcome boxes what it settles or what it observed, only
@@ -926,6 +926,32 @@ TEST_CASE("An outcome boxes its settlement and its observation only when it has 
   CHECK(*SettlementOf(moved).committed_budget == 12.5);
   CHECK(!settled.parts.settlement());  // NOLINT: a moved-from outcome keeps no part
   static_assert(sizeof(OutcomeParts) == sizeof(void*), "one pointer an outcome");
+  // Findings join whatever parts there are, and leave them as they were.
+  Outcome found;
+  MutableSettlement(found).committed_budget = 7.0;
+  json::Value findings = json::Value::MakeArray();
+  findings.push(json::Obj({{"category_id", "budget_authority"}}));
+  SetFindings(found, findings);
+  REQUIRE(found.parts.findings());
+  CHECK(*SettlementOf(found).committed_budget == 7.0);
+  MutableObservation(found).observation_id = "obs_2";  // added under the findings
+  CHECK(ObservationOf(found).observation_id.view() == "obs_2");
+  CHECK(*SettlementOf(found).committed_budget == 7.0);
+  MutableObservation(found).observation_id = "";
+  TidyOutcome(found);
+  CHECK(!found.parts.observation());
+  CHECK(json::Write(FindingsOf(found)) == json::Write(findings));
+  const Outcome found_copy = found;
+  SetFindings(found, json::Value::MakeArray());  // none left: the parts stay
+  CHECK(!found.parts.findings());
+  CHECK(*SettlementOf(found).committed_budget == 7.0);
+  CHECK(json::Write(FindingsOf(found_copy)) == json::Write(findings));
+  CHECK(*SettlementOf(found_copy).committed_budget == 7.0);
+  Outcome only_findings;
+  SetFindings(only_findings, findings);
+  TidyOutcome(only_findings);
+  CHECK(!only_findings.parts.settlement());
+  CHECK(json::Write(FindingsOf(only_findings)) == json::Write(findings));
 }
 
 // Issue 15: received documents (a statement's metrics, an observation) keep

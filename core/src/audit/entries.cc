@@ -93,7 +93,7 @@ json::Value OutcomeEntry(const State& state, const Outcome& o, const EntryOption
   if (observed.reconciliation_status != Reconciliation::kNone)
     e.set("delivery_reconciliation_status", ReconciliationName(observed.reconciliation_status));
   if (observed.period_state != PeriodState::kNone) e.set("delivery_period_state", PeriodStateName(observed.period_state));
-  if (o.findings) e.set("findings", *o.findings);
+  if (const json::Value* findings = o.parts.findings()) e.set("findings", *findings);
   return e;
 }
 

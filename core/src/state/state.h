@@ -853,11 +853,13 @@ struct OutcomeObservation {
   }
 };
 
-// What an outcome settles and what it observed, in one pointer (issue 15:
-// an outcome is almost always one or the other, and two boxes were 16
-// bytes an outcome). Its low bits say which part the block holds; an
-// outcome with both (an imported record may have them) keeps a block with
-// both. Absent parts read as null; TidyOutcome drops parts left empty.
+// What an outcome settles and what it observed, and its findings, in one
+// pointer (issue 15: an outcome is almost always one or the other, most
+// have no findings, and three boxes were 24 bytes an outcome). Its low bits
+// say which part the block holds; an outcome with both (an imported record
+// may have them) keeps a block with both, and one with findings a block
+// with them and the rest. Absent parts read as null; TidyOutcome drops
+// parts left empty.
 class OutcomeParts {
  public:
   OutcomeParts() = default;
@@ -880,72 +882,128 @@ class OutcomeParts {
   }
   ~OutcomeParts() { Reset(); }
 
-  const OutcomeSettlement* settlement() const {
-    return tag() == kSettlement ? static_cast<OutcomeSettlement*>(block()) : tag() == kBoth ? &both()->settlement : nullptr;
-  }
-  const OutcomeObservation* observation() const {
-    return tag() == kObservation ? static_cast<OutcomeObservation*>(block()) : tag() == kBoth ? &both()->observation : nullptr;
-  }
+  const OutcomeSettlement* settlement() const;
+  const OutcomeObservation* observation() const;
+  // The findings (a non-empty array), null for none.
+  const json::Value* findings() const;
+  void set_findings(std::optional<json::Value> findings);
   // The part, added (empty) if absent.
-  OutcomeSettlement& MutableSettlement() {
-    if (!bits_) Set(new OutcomeSettlement(), kSettlement);
-    else if (tag() == kObservation) Join(OutcomeSettlement(), std::move(*static_cast<OutcomeObservation*>(block())));
-    return const_cast<OutcomeSettlement&>(*settlement());
-  }
-  OutcomeObservation& MutableObservation() {
-    if (!bits_) Set(new OutcomeObservation(), kObservation);
-    else if (tag() == kSettlement) Join(std::move(*static_cast<OutcomeSettlement*>(block())), OutcomeObservation());
-    return const_cast<OutcomeObservation&>(*observation());
-  }
+  OutcomeSettlement& MutableSettlement();
+  OutcomeObservation& MutableObservation();
   // Drops the parts that are empty.
-  void Tidy() {
-    const bool settled = settlement() && !settlement()->empty(), observed = observation() && !observation()->empty();
-    if (settled && observed) return;
-    if (settled && tag() == kBoth) {
-      OutcomeSettlement* kept = new OutcomeSettlement(std::move(both()->settlement));
-      Reset();
-      Set(kept, kSettlement);
-    } else if (observed && tag() == kBoth) {
-      OutcomeObservation* kept = new OutcomeObservation(std::move(both()->observation));
-      Reset();
-      Set(kept, kObservation);
-    } else if (!settled && !observed) {
-      Reset();
-    }
-  }
+  void Tidy();
 
  private:
-  enum Tag : uintptr_t { kSettlement = 0, kObservation = 1, kBoth = 2, kTagBits = 3 };
+  enum Tag : uintptr_t { kSettlement = 0, kObservation = 1, kBoth = 2, kFindings = 3, kTagBits = 3 };
   struct Both {
     OutcomeSettlement settlement;
     OutcomeObservation observation;
   };
+  struct Found;  // the findings and the rest of the parts (kFindings)
   static_assert(alignof(OutcomeSettlement) > kTagBits && alignof(OutcomeObservation) > kTagBits &&
                     alignof(Both) > kTagBits,
                 "the blocks' alignment leaves the low bits for the tag");
   Tag tag() const { return static_cast<Tag>(bits_ & kTagBits); }
   void* block() const { return reinterpret_cast<void*>(bits_ & ~static_cast<uintptr_t>(kTagBits)); }
   Both* both() const { return static_cast<Both*>(block()); }
+  Found* found() const { return reinterpret_cast<Found*>(block()); }
+  OutcomeParts& rest() const;  // kFindings: the other parts
   void Set(void* block, Tag tag) { bits_ = reinterpret_cast<uintptr_t>(block) | tag; }
   void Join(OutcomeSettlement settlement, OutcomeObservation observation) {
     Both* joined = new Both{std::move(settlement), std::move(observation)};
     Reset();
     Set(joined, kBoth);
   }
-  void CopyFrom(const OutcomeParts& other) {
-    if (other.tag() == kBoth) Set(new Both(*other.both()), kBoth);
-    else if (const OutcomeSettlement* s = other.settlement()) Set(new OutcomeSettlement(*s), kSettlement);
-    else if (const OutcomeObservation* o = other.observation()) Set(new OutcomeObservation(*o), kObservation);
-  }
-  void Reset() {
-    if (!bits_) return;
-    if (tag() == kBoth) delete both();
-    else if (tag() == kSettlement) delete static_cast<OutcomeSettlement*>(block());
-    else delete static_cast<OutcomeObservation*>(block());
-    bits_ = 0;
-  }
-  uintptr_t bits_ = 0;  // a block's address | its Tag; 0 = neither part
+  void CopyFrom(const OutcomeParts& other);
+  void Reset();
+  uintptr_t bits_ = 0;  // a block's address | its Tag; 0 = no part
 };
+
+struct OutcomeParts::Found {
+  OutcomeParts rest;
+  json::Value findings;
+};
+
+inline OutcomeParts& OutcomeParts::rest() const { return found()->rest; }
+inline const OutcomeSettlement* OutcomeParts::settlement() const {
+  switch (tag()) {
+    case kSettlement: return bits_ ? static_cast<OutcomeSettlement*>(block()) : nullptr;
+    case kBoth: return &both()->settlement;
+    case kFindings: return rest().settlement();
+    default: return nullptr;
+  }
+}
+inline const OutcomeObservation* OutcomeParts::observation() const {
+  switch (tag()) {
+    case kObservation: return static_cast<OutcomeObservation*>(block());
+    case kBoth: return &both()->observation;
+    case kFindings: return rest().observation();
+    default: return nullptr;
+  }
+}
+inline const json::Value* OutcomeParts::findings() const { return tag() == kFindings ? &found()->findings : nullptr; }
+inline void OutcomeParts::set_findings(std::optional<json::Value> findings) {
+  if (findings) {
+    if (tag() == kFindings) {
+      found()->findings = std::move(*findings);
+      return;
+    }
+    static_assert(alignof(Found) > kTagBits, "the block's alignment leaves the low bits for the tag");
+    Found* with = new Found{std::move(*this), std::move(*findings)};  // this is left with no part
+    Set(with, kFindings);
+  } else if (tag() == kFindings) {
+    OutcomeParts others = std::move(rest());
+    *this = std::move(others);
+  }
+}
+inline OutcomeSettlement& OutcomeParts::MutableSettlement() {
+  if (tag() == kFindings) return rest().MutableSettlement();
+  if (!bits_) Set(new OutcomeSettlement(), kSettlement);
+  else if (tag() == kObservation) Join(OutcomeSettlement(), std::move(*static_cast<OutcomeObservation*>(block())));
+  return const_cast<OutcomeSettlement&>(*settlement());
+}
+inline OutcomeObservation& OutcomeParts::MutableObservation() {
+  if (tag() == kFindings) return rest().MutableObservation();
+  if (!bits_) Set(new OutcomeObservation(), kObservation);
+  else if (tag() == kSettlement) Join(std::move(*static_cast<OutcomeSettlement*>(block())), OutcomeObservation());
+  return const_cast<OutcomeObservation&>(*observation());
+}
+inline void OutcomeParts::Tidy() {
+  if (tag() == kFindings) return rest().Tidy();
+  const bool settled = settlement() && !settlement()->empty(), observed = observation() && !observation()->empty();
+  if (settled && observed) return;
+  if (settled && tag() == kBoth) {
+    OutcomeSettlement* kept = new OutcomeSettlement(std::move(both()->settlement));
+    Reset();
+    Set(kept, kSettlement);
+  } else if (observed && tag() == kBoth) {
+    OutcomeObservation* kept = new OutcomeObservation(std::move(both()->observation));
+    Reset();
+    Set(kept, kObservation);
+  } else if (!settled && !observed) {
+    Reset();
+  }
+}
+inline void OutcomeParts::CopyFrom(const OutcomeParts& other) {
+  switch (other.tag()) {
+    case kFindings: return Set(new Found(*other.found()), kFindings);
+    case kBoth: return Set(new Both(*other.both()), kBoth);
+    default:
+      if (const OutcomeSettlement* s = other.settlement()) Set(new OutcomeSettlement(*s), kSettlement);
+      else if (const OutcomeObservation* o = other.observation()) Set(new OutcomeObservation(*o), kObservation);
+  }
+}
+inline void OutcomeParts::Reset() {
+  if (!bits_) return;
+  switch (tag()) {
+    case kSettlement: delete static_cast<OutcomeSettlement*>(block()); break;
+    case kObservation: delete static_cast<OutcomeObservation*>(block()); break;
+    case kBoth: delete both(); break;
+    case kFindings: delete found(); break;
+    default: break;
+  }
+  bits_ = 0;
+}
 
 // An outcome's texts that the outcomes of a plan mostly repeat: kept as one
 // pooled tuple (issue 15: four Syms were 32 bytes an outcome).
@@ -972,11 +1030,10 @@ struct Outcome {
   // What a completed or failed outcome settles, and what a delivery outcome
   // observed: each boxed, absent when all of it is empty (issue 15: an
   // outcome is one or the other, and both inline were 184 bytes).
-  // SettlementOf() and ObservationOf() read them.
+  // SettlementOf() and ObservationOf() read them; the findings (an array,
+  // absent when there are none, as for most outcomes) are kept with them:
+  // FindingsOf() reads them.
   OutcomeParts parts;
-  // Findings (an array), boxed and absent when there are none, as for most
-  // outcomes (issue 15: 40 bytes inline). FindingsOf() reads them.
-  Boxed<json::Value> findings;
   // Response body (no context), compact JSON text; kept as a pooled shape
   // without the outcome id and the numbers when it starts with the id, the
   // numbers then boxed here (util/holes.h); else the text boxed here. Read
@@ -1014,12 +1071,12 @@ inline void TidyOutcome(Outcome& o) { o.parts.Tidy(); }
 // An outcome's findings: an array, empty when it has none.
 inline const json::Value& FindingsOf(const Outcome& o) {
   static const json::Value* const kNoFindings = new json::Value(json::Value::MakeArray());  // never destroyed
-  return o.findings ? *o.findings : *kNoFindings;
+  return o.parts.findings() ? *o.parts.findings() : *kNoFindings;
 }
 // Keeps `findings` (an array) as o's, boxed only when there are some.
 inline void SetFindings(Outcome& o, json::Value findings) {
-  if (findings.is_array() && findings.size() == 0) o.findings.reset();
-  else o.findings = std::move(findings);
+  if (findings.is_array() && findings.size() == 0) o.parts.set_findings(std::nullopt);
+  else o.parts.set_findings(std::move(findings));
 }
 
 struct Adjustment {
