@@ -204,22 +204,23 @@ void ApplyActionLedger(State& state, int32_t action_index, int sign) {
 
 void ApplyActionHold(State& state, int32_t action_index, int sign) {
   Action& a = state.actions[action_index];
-  if (!a.hold_counting) return;
+  if (!a.hold_counting()) return;
   PlanAggregates& agg = state.plans[a.plan].agg;
-  const double amount = sign * a.hold.amount;
+  const Hold& hold = a.hold();
+  const double amount = sign * hold.amount;
   AddToSeries(state, a, false, amount);
   agg.held.Add(amount);
   AddTo(agg.held_by_type, a.purchase_type(), amount);
   AddTo(agg.held_by_seller, a.target_key(), amount);
   AddTo(agg.held_by_caller, a.caller_key(), amount);
-  if (!a.hold_channels.empty()) {
-    double share = amount / static_cast<double>(a.hold_channels.size());
-    for (const std::string& ch : a.hold_channels) AddTo(agg.held_by_channel, ch, share);
+  if (!hold.channels.empty()) {
+    double share = amount / static_cast<double>(hold.channels.size());
+    for (const std::string& ch : hold.channels) AddTo(agg.held_by_channel, ch, share);
   }
   if (sign > 0) {
-    agg.hold_expiry.emplace(a.hold.exp_ms, action_index);
+    agg.hold_expiry.emplace(hold.exp_ms, action_index);
   } else {
-    auto range = agg.hold_expiry.equal_range(a.hold.exp_ms);
+    auto range = agg.hold_expiry.equal_range(hold.exp_ms);
     for (auto it = range.first; it != range.second; ++it) {
       if (it->second == action_index) {
         agg.hold_expiry.erase(it);
@@ -234,7 +235,7 @@ void ExpireHolds(State& state, int32_t plan_index, int64_t now_ms) {
   while (!agg.hold_expiry.empty() && agg.hold_expiry.begin()->first <= now_ms) {
     int32_t action = agg.hold_expiry.begin()->second;
     ApplyActionHold(state, action, -1);
-    state.actions[action].hold_counting = false;
+    state.actions[action].StopHold();
   }
 }
 

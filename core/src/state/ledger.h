@@ -13,7 +13,7 @@ namespace adcp {
 void ApplyActionLedger(State& state, int32_t action, int sign);
 
 // Adds or removes an action's budget hold (03 §5.7). The hold counts only
-// while `action.hold_counting` is set.
+// while `action.hold_counting()`.
 void ApplyActionHold(State& state, int32_t action, int sign);
 
 // Stops counting holds whose expiry is <= now (monotone clock assumed).

@@ -459,10 +459,7 @@ void RebuildDerived(State& s, const Config& config) {
     Action& a = s.actions[i];
     std::optional<double> held = a.authorized();
     if (config.budget_holds && a.settlement == kNone && held) {
-      a.hold.amount = *held;
-      a.hold.exp_ms = a.hold_exp_ms;
-      a.hold_channels = HoldChannels(s, a);
-      a.hold_counting = true;
+      a.StartHold(*held, a.hold_exp_ms, HoldChannels(s, a));
       ApplyActionHold(s, static_cast<int32_t>(i), +1);
     }
   }

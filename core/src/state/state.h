@@ -122,9 +122,12 @@ struct PlanRevision {
 };
 
 // A hold (03 §5.7): an approved, unsettled action's reservation.
+// An action's budget hold while it counts (03 §5.7): the amount, its
+// expiry and the channels it is attributed to.
 struct Hold {
   double amount = 0;
   int64_t exp_ms = 0;
+  SymList channels;
 };
 
 // Running totals of a plan (derived).
@@ -760,7 +763,6 @@ struct Action {
   int32_t latest_observation = kNone;       // derived: any period
   int32_t aggregation_pos = kNone;          // derived
   bool failed = false;
-  bool hold_counting = false;  // derived
   // What was bought, by whom, from whom, in which currency and account: set
   // together (set_texts), read one by one.
   const Sym& purchase_type() const { return texts_[0]; }
@@ -796,8 +798,17 @@ struct Action {
   // plan mostly share their reporting periods (issue 15: as a string it was
   // a heap block of its own per action and period).
   Periods periods;
-  Hold hold;
-  SymList hold_channels;
+  // The hold while it counts (derived), boxed: an action holds only until
+  // it settles or its hold expires (issue 15: inline it was 24 bytes every
+  // action). hold() is read only while hold_counting().
+  bool hold_counting() const { return static_cast<bool>(hold_); }
+  const Hold& hold() const { return *hold_; }
+  void StartHold(double amount, int64_t exp_ms, SymList channels) { hold_ = Hold{amount, exp_ms, std::move(channels)}; }
+  void ExtendHold(int64_t exp_ms) {
+    if (hold_) hold_->exp_ms = exp_ms;
+  }
+  void StopHold() { hold_.reset(); }
+  Boxed<Hold> hold_;
   InlineText<24> media_buy_id;  // most recently recorded (10 §3.5.1–§3.5.2), "" = none (issue 15: a std::string was 32 bytes)
   // H2 series time of an action bound after approval (10 §3.5.4): the binding
   // time, so its seller's series stays in time order (conservative window).

@@ -145,10 +145,7 @@ int32_t Store::ApproveIntent(int32_t check_index, Action action, std::string tok
   RegisterAggregation(state_, ai);
   ApplyActionLedger(state_, ai, +1);
   if (config_.budget_holds && a.ceiling) {
-    a.hold.amount = *a.ceiling;
-    a.hold.exp_ms = a.hold_exp_ms;
-    a.hold_channels = HoldChannels(state_, a);
-    a.hold_counting = true;
+    a.StartHold(*a.ceiling, a.hold_exp_ms, HoldChannels(state_, a));
     ApplyActionHold(state_, ai, +1);
   }
   return ai;
@@ -166,7 +163,7 @@ void Store::MintToken(int32_t check_index, std::string token, int64_t exp_ms, st
   ApplyActionHold(state_, ai, -1);
   Action& a = state_.actions[ai];
   a.hold_exp_ms = std::max(a.hold_exp_ms, exp_ms);
-  if (a.hold_counting) a.hold.exp_ms = a.hold_exp_ms;
+  a.ExtendHold(a.hold_exp_ms);  // while it counts
   ApplyActionHold(state_, ai, +1);
   c.set_expires_at_ms(exp_ms);  // before the token is stored: it refers to it (TokenIds)
   c.issued_token = StoredToken::Verbatim(std::move(token));
@@ -285,10 +282,7 @@ void Store::ConfirmExecution(int32_t ai, int32_t check, std::optional<double> ex
   if (settled) ApplyActionLedger(state_, ai, +1);
   const std::optional<double> held = a.authorized();
   if (config_.budget_holds && !settled && held && a.hold_exp_ms > now_ms) {
-    a.hold.amount = *held;
-    a.hold.exp_ms = a.hold_exp_ms;
-    a.hold_channels = HoldChannels(state_, a);
-    a.hold_counting = true;
+    a.StartHold(*held, a.hold_exp_ms, HoldChannels(state_, a));
   }
   ApplyActionHold(state_, ai, +1);
 }
@@ -318,7 +312,7 @@ void Store::Settle(int32_t oi) {
   const int32_t ai = o.action;
   // The hold is released or replaced by the committed amount.
   ApplyActionHold(state_, ai, -1);
-  state_.actions[ai].hold_counting = false;
+  state_.actions[ai].StopHold();
   ApplyActionLedger(state_, ai, -1);
   Action& a = state_.actions[ai];
   a.settlement = oi;

@@ -195,8 +195,8 @@ json::Value HoldsOf(const State& state, const Plan& plan) {
   for (int32_t a : holding) {
     const Action& action = state.actions[a];
     list.push(json::Obj({{"check_id", state.checks[action.intent_check].check_id},
-                         {"amount", action.hold.amount},
-                         {"expires_at", FormatMillis(action.hold.exp_ms)}}));
+                         {"amount", action.hold().amount},
+                         {"expires_at", FormatMillis(action.hold().exp_ms)}}));
   }
   return json::Obj({{"plan_id", plan.plan_id}, {"held", plan.agg.held.Value()}, {"actions", std::move(list)}});
 }
