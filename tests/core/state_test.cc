@@ -3,6 +3,7 @@
 #include "test_util.h"
 #include "json/json.h"
 #include "state/plans.h"
+#include "state/records.h"
 #include "state/state.h"
 #include "util/holes.h"
 #include "util/record_id.h"
@@ -1159,7 +1160,31 @@ TEST_CASE("A check's expiry reads back as set, near its creation time or not", "
   }
   c.set_expires_at_ms(0);
   CHECK(c.expires_at_ms() == 0);
-  Check imported;  // a record reads the expiry first
+  // A check read back from its record (import, a journal's change set)
+  // keeps its near expiry and final time without a box of rare members,
+  // as it did when it was made.
+  State s;
+  Check made;
+  made.check_id = "chk_round_trip";
+  made.intent = false;
+  made.plan = 0;
+  made.set_texts({"hash", "https://seller.example", "seller", "create_media_buy", "media_buy", "", "enforce"});
+  made.set_created_ms(created);
+  made.set_expires_at_ms(created + 900000);
+  made.set_final_ms(created);
+  KeepCheckBody(made, R"({"check_id":"chk_round_trip","check_type":"delivery","verdict":"approved"})");
+  REQUIRE(!made.extras_);
+  RecordReader reader;
+  TableSizes sizes;
+  sizes.plans = 1;
+  const Check read = ReadCheck(reader, CheckToJson(s, made), "checks[0]", sizes);
+  INFO(reader.error << " at " << reader.field);
+  CHECK(reader.error.empty());
+  CHECK(read.created_ms() == created);
+  CHECK(read.expires_at_ms() == created + 900000);
+  CHECK(read.final_ms() == created);
+  CHECK(!read.extras_);
+  Check imported;  // a record read the expiry first
   imported.set_expires_at_ms(created + 60000);
   imported.set_created_ms(created);
   CHECK(imported.expires_at_ms() == created + 60000);

@@ -373,12 +373,14 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   c.amount = r.Opt<double>(v, "amount", w);
   c.issued_token = StoredToken::Verbatim(r.Str(v, "issued_token", w));
   c.presented_check = r.Index(v, "presented_check", w, t.checks, true);
+  // The creation time first: the expiry and the final time are kept
+  // against it, and read before it they would box the rare members (issue 15).
+  c.set_created_ms(r.Time(v, "created_at", w));
   c.set_expires_at_ms(r.Time(v, "expires_at", w));
   c.action = r.Index(v, "action", w, t.actions, true);
   c.set_escalation(r.Index(v, "escalation", w, t.escalations, true));
   c.set_consultation(r.Index(v, "consultation", w, t.consultations, true));
   c.set_attempt(r.Count(v, "attempt", w));  // after `intent` (above)
-  c.set_created_ms(r.Time(v, "created_at", w));
   c.set_final_ms(r.Time(v, "final_at", w));
   c.seq = static_cast<uint64_t>(r.Count(v, "seq", w));
   c.dialect = DialectFromName(r.Enum(v, "dialect", w, {"3.2", "3.1", "3.0"}));

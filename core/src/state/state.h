@@ -121,9 +121,8 @@ struct PlanRevision {
   std::optional<json::Value> downgrade;  // consumed approve_human_review_downgrade
 };
 
-// A hold (03 §5.7): an approved, unsettled action's reservation.
-// An action's budget hold while it counts (03 §5.7): the amount, its
-// expiry and the channels it is attributed to.
+// A hold (03 §5.7): an approved, unsettled action's reservation while it
+// counts: the amount, its expiry and the channels it is attributed to.
 struct Hold {
   double amount = 0;
   int64_t exp_ms = 0;
@@ -171,7 +170,7 @@ enum class EntryKind : uint8_t { kCheck, kOutcome, kAdjustment };
 // 15: 8 bytes with padding, and a plan's and an action's lists each hold
 // every entry; the seq is the record's own, SeqOf() reads it). Positions
 // are below 2^30: a billion records of one kind would need far more memory
-// than a process has (a check alone is 152 bytes; wasm32 has 4 GiB).
+// than a process has (a check alone is 136 bytes; wasm32 has 4 GiB).
 class EntryRef {
  public:
   EntryRef(int32_t index, EntryKind kind) : bits_(static_cast<uint32_t>(kind) << kIndexBits | static_cast<uint32_t>(index)) {}
