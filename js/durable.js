@@ -177,23 +177,31 @@ export function createDurable(facade) {
     // `seq`); a store that can (fileStore) writes it beside the calls and
     // only its journal rotation waits for a gap between appends, so a large
     // state does not stall every caller behind it.
+    // One is written at a time. One that came due while another was being
+    // written is taken right after it, not skipped (after a success only: a
+    // failing store is not retried in a loop), so close() leaves the journal
+    // rotated as often as snapshotEvery asked, however slow the disk.
     let snapshotting = null;
     function takeSnapshot() {
       if (snapshotting) return snapshotting;
       snapshotting = writeSnapshot().finally(() => { snapshotting = null; });
+      snapshotting.then((written) => {
+        if (written && !closed && store.shouldSnapshot()) takeSnapshot().catch(() => {});
+      }, () => {});
       return snapshotting;
     }
     async function writeSnapshot() {
       try {
         if (!store.writeSnapshot) {
           await serialized(async (a) => store.snapshot(a.exportState(), seq));
-          return;
+          return true;
         }
         // (Not while memory may be ahead of a shared store: after a failure.)
         const taken = await serialized(async (a) => (stale ? null : { text: a.exportState(), at: seq }));
-        if (!taken || typeof taken === 'string') return;  // stale, or closed meanwhile
+        if (!taken || typeof taken === 'string') return false;  // stale, or closed meanwhile
         await store.writeSnapshot(taken.text, taken.at);
         await serialized(() => store.finishSnapshot(taken.at));
+        return true;
       } catch (e) {
         log('warn', 'snapshot failed; the journal still holds every change', { code: e?.code, message: e?.message });
         throw Object.assign(new Error(`snapshot failed: ${e?.message ?? e}`),
@@ -211,12 +219,14 @@ export function createDurable(facade) {
       exportState: () => agent.exportState(),
       publicJwk: () => agent.publicJwk(),
       /** Writes a snapshot now (after every queued call). */
-      snapshot: () => takeSnapshot(),
+      snapshot: () => takeSnapshot().then(() => undefined),
       /** Waits for queued calls, then releases the store (and its lock). */
       close: async () => {
         await queue;
-        if (snapshotting) await snapshotting.catch(() => {});
-        await queue;
+        while (snapshotting) {
+          await snapshotting.catch(() => {});
+          await queue;
+        }
         closed = true;
         agent.dispose();
         await store.close();

@@ -236,6 +236,30 @@ test(`[${backend}] a snapshot is written beside the calls: callers do not wait f
   rmSync(dir, { recursive: true });
 });
 
+test(`[${backend}] a snapshot that comes due while another is written is taken after it, not skipped`, async () => {
+  const dir = tempDir();
+  const faulty = faultyFs();
+  const agent = await open(dir, { fs: faulty.fs, snapshotEvery: 3 });
+  const slowDisk = faulty.hold('sync', /snapshot-/);
+  await agent.syncPlans({ idempotency_key: 'durable-sync-000001', plans: [plan] }, BUYER);
+  for (let i = 0; i < 2; ++i) await agent.checkGovernance(intent(1 + i), BUYER);  // change sets 2, 3: due
+  await slowDisk.reached;  // the snapshot of change set 3 waits for its fsync
+  for (let i = 0; i < 4; ++i) await agent.checkGovernance(intent(10 + i), BUYER);  // 4..7: due again meanwhile
+  slowDisk.release();
+  const final = agent.exportState();
+  await agent.close();
+  const files = readdirSync(dir).sort();
+  assert.deepEqual(files.filter((f) => f.startsWith('snapshot-')),
+    ['snapshot-00000000000000000003.snap', 'snapshot-00000000000000000007.snap'], files.join(' '));
+  // Rotated at 7; segment 1 holds 4..7 (written during the first snapshot), which a fallback to snapshot 3 needs.
+  assert.deepEqual(files.filter((f) => f.startsWith('journal-')),
+    ['journal-00000000000000000001.log', 'journal-00000000000000000008.log'], files.join(' '));
+  const reopened = await open(dir);
+  assert.equal(reopened.exportState(), final, 'snapshot 7 = the state');
+  await reopened.close();
+  rmSync(dir, { recursive: true });
+});
+
 test(`[${backend}] group commit: concurrent calls share fsyncs, every answer is durable`, async () => {
   const dir = tempDir();
   const faulty = faultyFs();
