@@ -6,6 +6,7 @@
 #include "state/records.h"
 #include "state/state.h"
 #include "util/holes.h"
+#include "util/probe_table.h"
 #include "util/record_id.h"
 #include "util/symbol.h"
 
@@ -702,6 +703,41 @@ TEST_CASE("Compact optionals hold every value of their type and tell absence apa
   CHECK_FALSE(none.has_value());
   CHECK(none.value_or(7) == 7);
   CHECK(OptionalInt64(std::optional<int64_t>(5)) == OptionalInt64(5));
+}
+
+// Issue 15: the table under both indexes keeps 1.33-2 slots a key once past
+// its first 16 slots (at most three quarters full, grown by half), finds
+// every key after each growth, and wraps a probe run past its last slot
+// (hashes whose home is the last slot).
+TEST_CASE("ProbeTable stays between half and three quarters full and wraps its probe runs", "[state][15]") {
+  struct Slot {
+    uint32_t hash;
+    int32_t position;
+  };
+  ProbeTable<Slot> table;
+  std::vector<uint32_t> hashes;
+  auto insert = [&](uint32_t hash) {
+    const int32_t position = static_cast<int32_t>(hashes.size());
+    hashes.push_back(hash);
+    table.Insert(hash, Slot{hash, position}, [&](const Slot& s) { return s.position == position; },
+                 [](const Slot& s) { return static_cast<size_t>(s.hash); });
+  };
+  auto find = [&](int32_t position) {
+    const Slot* slot = table.Find(hashes[position], [&](const Slot& s) { return s.position == position; });
+    return slot ? slot->position : -1;
+  };
+  for (int k = 0; k < 5; ++k) insert(0xFFFFFFFFu);  // all at home in the last slot: the run wraps to slot 0
+  CHECK(table.slot_count() == 16);
+  for (int32_t p = 0; p < 5; ++p) CHECK(find(p) == p);
+  uint32_t spread = 12345;
+  for (int i = 5; i < 20000; ++i) {
+    spread = spread * 2654435761u + 1;
+    insert(i % 97 == 0 ? 0xFFFFFFFFu : spread);
+    CHECK(table.size() * 4 <= table.slot_count() * 3);
+    if (table.size() > 12) CHECK(table.slot_count() <= table.size() * 2);
+  }
+  for (int32_t p = 0; p < 20000; ++p) CHECK(find(p) == p);
+  CHECK(table.Find(0xFFFFFFFFu, [](const Slot& s) { return s.position == 20000; }) == nullptr);
 }
 
 // Issue 15: the id indexes keep only positions; the ids are read from the

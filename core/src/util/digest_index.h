@@ -3,8 +3,8 @@
 // a governed buy each. A std::unordered_map node per key (the 32-byte digest,
 // the position and the link: a 64-byte block, plus its bucket) was ~72 bytes
 // a record on 64-bit. Here a record costs one 8-byte slot (32 bits of the
-// digest and the position) in an open-addressed table kept at most half
-// full: 16-32 bytes (util/probe_table.h). The rest of the digest is not
+// digest and the position) in an open-addressed table kept at most three
+// quarters full: 11-16 bytes (util/probe_table.h). The rest of the digest is not
 // kept: on a slot whose 32 bits match, the caller's `matches(position)` says
 // whether the record there has this key (it recomputes the key from the
 // record, which never changes it), so the index answers exactly what a map

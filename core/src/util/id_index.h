@@ -2,7 +2,7 @@
 // (issue 15: memory per decision). A std::unordered_map node per record (the
 // key's view, the position, the cached hash and the link: a 48-byte block,
 // plus its bucket) was ~56 bytes a record on 64-bit. Here a record costs one
-// int32 slot in an open-addressed table kept at most half full: 8-16 bytes
+// int32 slot in an open-addressed table kept at most three quarters full: 5-8 bytes
 // (util/probe_table.h). The key is not stored at all: the caller reads it
 // from the record (`id_of(position)`), which never moves and never changes
 // its id.
