@@ -72,7 +72,7 @@ export function createDurable(facade) {
     let agent = await restore(agentOptions, opened);
     let seq = opened.seq;  // the last durable change set
     let queue = Promise.resolve();
-    let closed = false;
+    let closed = false, closing = false;
 
     // Runs `work(agent)` after every earlier job, one at a time.
     function serialized(work) {
@@ -178,30 +178,40 @@ export function createDurable(facade) {
     // only its journal rotation waits for a gap between appends, so a large
     // state does not stall every caller behind it.
     // One is written at a time. One that came due while another was being
-    // written is taken right after it, not skipped (after a success only: a
-    // failing store is not retried in a loop), so close() leaves the journal
-    // rotated as often as snapshotEvery asked, however slow the disk.
+    // written is taken right after it, not skipped, so a slow disk delays
+    // rotation but does not drop it. Chained only after a success (a failing
+    // store is not retried in a loop), only when change sets came after the
+    // snapshot (a store whose shouldSnapshot() stays true cannot spin), and
+    // once at most after close() began (close() ends under load).
     let snapshotting = null;
+    let chainsAfterClose = 1;
     function takeSnapshot() {
       if (snapshotting) return snapshotting;
       snapshotting = writeSnapshot().finally(() => { snapshotting = null; });
-      snapshotting.then((written) => {
-        if (written && !closed && store.shouldSnapshot()) takeSnapshot().catch(() => {});
+      snapshotting.then((at) => {
+        if (at === null || closed || seq <= at || !store.shouldSnapshot()) return;
+        if (closing && chainsAfterClose-- <= 0) return;
+        takeSnapshot().catch(() => {});
       }, () => {});
       return snapshotting;
     }
+    // The change set the snapshot was taken at, or null for none taken.
     async function writeSnapshot() {
       try {
         if (!store.writeSnapshot) {
-          await serialized(async (a) => store.snapshot(a.exportState(), seq));
-          return true;
+          const at = await serialized(async (a) => {
+            const at = seq;
+            await store.snapshot(a.exportState(), at);
+            return at;
+          });
+          return typeof at === 'number' ? at : null;  // else closed meanwhile
         }
         // (Not while memory may be ahead of a shared store: after a failure.)
         const taken = await serialized(async (a) => (stale ? null : { text: a.exportState(), at: seq }));
-        if (!taken || typeof taken === 'string') return false;  // stale, or closed meanwhile
+        if (!taken || typeof taken === 'string') return null;  // stale, or closed meanwhile
         await store.writeSnapshot(taken.text, taken.at);
         await serialized(() => store.finishSnapshot(taken.at));
-        return true;
+        return taken.at;
       } catch (e) {
         log('warn', 'snapshot failed; the journal still holds every change', { code: e?.code, message: e?.message });
         throw Object.assign(new Error(`snapshot failed: ${e?.message ?? e}`),
@@ -222,6 +232,7 @@ export function createDurable(facade) {
       snapshot: () => takeSnapshot().then(() => undefined),
       /** Waits for queued calls, then releases the store (and its lock). */
       close: async () => {
+        closing = true;
         await queue;
         while (snapshotting) {
           await snapshotting.catch(() => {});

@@ -729,8 +729,19 @@ TEST_CASE("ProbeTable stays between half and three quarters full and wraps its p
   for (int k = 0; k < 5; ++k) insert(0xFFFFFFFFu);  // all at home in the last slot: the run wraps to slot 0
   CHECK(table.slot_count() == 16);
   for (int32_t p = 0; p < 5; ++p) CHECK(find(p) == p);
+  for (uint32_t h = 1; h <= 7; ++h) insert(h << 28);  // 12 keys: three quarters of 16
+  CHECK(table.slot_count() == 16);
+  // Replacing a key at the limit does not grow the table; adding one does.
+  table.Insert(hashes[3], Slot{hashes[3], 3}, [](const Slot& s) { return s.position == 3; },
+               [](const Slot& s) { return static_cast<size_t>(s.hash); });
+  CHECK(table.size() == 12);
+  CHECK(table.slot_count() == 16);
+  CHECK(find(3) == 3);
+  insert(0x12345678u);
+  CHECK(table.slot_count() == 24);
+  for (int32_t p = 0; p < 13; ++p) CHECK(find(p) == p);
   uint32_t spread = 12345;
-  for (int i = 5; i < 20000; ++i) {
+  for (int i = 13; i < 20000; ++i) {
     spread = spread * 2654435761u + 1;
     insert(i % 97 == 0 ? 0xFFFFFFFFu : spread);
     CHECK(table.size() * 4 <= table.slot_count() * 3);

@@ -260,6 +260,24 @@ test(`[${backend}] a snapshot that comes due while another is written is taken a
   rmSync(dir, { recursive: true });
 });
 
+test(`[${backend}] a store that always asks for a snapshot gets one per change set at most, and close() returns`, async () => {
+  // The GovernanceStore interface does not say shouldSnapshot() turns false
+  // after a snapshot: the chain must still end (one snapshot per change set
+  // made since the last, none once calls stop).
+  const snapshots = [];
+  const store = { ...api.memoryStore(), kind: 'eager', shouldSnapshot: () => true,
+    async snapshot(text, at) { snapshots.push(at); } };
+  const agent = await api.openGovernanceAgent({ backend, issuer: 'https://governance.example.com', signing: SIGNING,
+    id_mode: 'sequential', clock: () => 1767225600000, log: quiet, store });
+  await agent.syncPlans({ idempotency_key: 'durable-sync-000001', plans: [plan] }, BUYER);
+  for (let i = 0; i < 3; ++i) await agent.checkGovernance(intent(1 + i), BUYER);
+  await new Promise((resolve) => setTimeout(resolve, 50));  // a spinning chain would starve this timer
+  await agent.close();
+  assert.ok(snapshots.length >= 1 && snapshots.length <= 4, `snapshots at ${snapshots.join(' ')}`);
+  assert.deepEqual(snapshots, [...new Set(snapshots)].sort((a, b) => a - b), 'each at a later change set');
+  assert.equal(snapshots.at(-1), 4, 'the last one covers every change set');
+});
+
 test(`[${backend}] group commit: concurrent calls share fsyncs, every answer is durable`, async () => {
   const dir = tempDir();
   const faulty = faultyFs();

@@ -45,18 +45,26 @@ class ProbeTable {
 
   // Puts `slot` on `hash`'s run, in place of a slot for which `holds(slot)`
   // (as assigning a map's entry would). `hash_of(slot)` places the slots
-  // again when the table grows.
+  // again when the table grows, which only adding a key can make it do.
   template <class Holds, class HashOf>
   void Insert(size_t hash, const Slot& slot, const Holds& holds, const HashOf& hash_of) {
-    if ((size_ + 1) * 4 > slots_.size() * 3) Grow(hash_of);
-    size_t at = Place(hash);
-    while (slots_[at].position != kAbsent) {
-      if (holds(slots_[at])) {
+    if (!slots_.empty()) {
+      size_t at = Place(hash);
+      for (; slots_[at].position != kAbsent; at = Next(at)) {
+        if (holds(slots_[at])) {
+          slots_[at] = slot;
+          return;
+        }
+      }
+      if ((size_ + 1) * 4 <= slots_.size() * 3) {
         slots_[at] = slot;
+        ++size_;
         return;
       }
-      at = Next(at);
     }
+    Grow(hash_of);
+    size_t at = Place(hash);
+    while (slots_[at].position != kAbsent) at = Next(at);
     slots_[at] = slot;
     ++size_;
   }
