@@ -10,8 +10,17 @@
 // alone (no JS, no N-API): the plan summary, and a page of 100 entries and of
 // 100 governed actions from about a thousand in. Not part of the test suite: speed goals live here (the standards
 // forbid timed unit tests).
+//
+// With BENCH_GROWTH=1 it builds one plan to each size in turn and prints the
+// memory each stored check or outcome (four a loop) added between sizes:
+// resident set, and the heap in use (glibc's mallinfo2: chunks with their
+// headers). perf-bench.mjs's figure is the Node process's resident set,
+// which also moves with V8's heap; this is the core's alone.
 #include <algorithm>
 #include <chrono>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -175,10 +184,47 @@ double ResidentBytes() {
   return static_cast<double>(resident) * 4096.0;
 }
 
+// Heap bytes in use (chunks with their headers), 0 where unknown.
+double HeapInUseBytes() {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  const struct mallinfo2 info = mallinfo2();
+  return static_cast<double>(info.uordblks + info.hblkhd);
+#else
+  return 0;
+#endif
+}
+
+// BENCH_GROWTH=1: one plan built to each size in turn; memory per stored
+// check or outcome from the first size to each later one.
+void MemoryGrowth(const std::vector<uint64_t>& sizes) {
+  Host h;
+  h.Call("sync_plans",
+         R"({"idempotency_key":"bench-sync-000000001","plans":[{"plan_id":"bench","brand":{"domain":"bench.example"},"objectives":"bench","budget":{"total":1e15,"currency":"USD","reallocation_unlimited":true},"flight":{"start":"2025-01-01T00:00:00Z","end":"2030-01-01T00:00:00Z"}}]})",
+         kBuyer);
+  uint64_t done = 0;
+  double rss = 0, heap = 0;
+  for (uint64_t size : sizes) {
+    for (; done < size; ++done) {
+      Loop(h, done, nullptr);
+      h.now += 1;
+    }
+    const double rss_now = ResidentBytes(), heap_now = HeapInUseBytes();
+    if (size != sizes.front())
+      std::printf("loops %llu: resident %.0f B, heap in use %.0f B per stored check or outcome since the first size\n",
+                  static_cast<unsigned long long>(size), (rss_now - rss) / 4.0 / static_cast<double>(size - sizes.front()),
+                  (heap_now - heap) / 4.0 / static_cast<double>(size - sizes.front()));
+    if (size == sizes.front()) rss = rss_now, heap = heap_now;
+  }
+}
+
 int main(int argc, char** argv) {
   std::vector<uint64_t> sizes;
   for (int i = 1; i < argc; ++i) sizes.push_back(std::strtoull(argv[i], nullptr, 10));
   if (sizes.empty()) sizes = {50, 5000, 50000};
+  if (std::getenv("BENCH_GROWTH") && std::string(std::getenv("BENCH_GROWTH")) == "1") {
+    MemoryGrowth(sizes);
+    return 0;
+  }
   const uint64_t kMeasured = std::getenv("BENCH_MEASURED") ? std::strtoull(std::getenv("BENCH_MEASURED"), nullptr, 10) : 2000;
   std::printf("%-12s %-12s %11s %11s %11s %11s %11s %9s %11s\n", "prior loops", "prior checks", "intent ns", "outcome ns",
               "delivery ns", "observe ns", "loop ns", "ratio", "bytes/loop");
