@@ -9,6 +9,9 @@
 
 namespace adcp {
 
+// A record position that names no record.
+constexpr int32_t kNone = -1;
+
 // A check's decision; kNone while an escalated check awaits review.
 enum class Verdict : uint8_t { kNone, kApproved, kDenied, kConditions };
 const char* VerdictName(Verdict v);  // "" | "approved" | "denied" | "conditions"
