@@ -215,6 +215,42 @@ TEST_CASE("08 §5 outcome replay after export and import: the same body, written
   CHECK(json::Write(Outcome(h, req)) == json::Write(replay));
 }
 
+// Issue 15: a keyed report's payload hash is kept once, in the outcome (a
+// 3.2 completed outcome has none of its own: it still reads and exports
+// none). The key's entry exports the request's hash, detects conflicts, and
+// keeps the hash after its body leaves the replay window and after import.
+TEST_CASE("08 §5 a keyed report's payload hash: exported with the key, not the outcome; kept past expiry and import", "[04][08][15]") {
+  Host h;
+  SyncPlan(h, BasePlan());
+  Approved a = ApproveIntent(h, 100);
+  Value req = Completed(a, R"({"seller_reference":"mb_1"})", "outcome-hash-key-0001");
+  REQUIRE(*Outcome(h, req).find_string("status") == "completed");
+  const std::string request_hash = canon::IdempotencyPayloadHash(req);
+  auto entry_hash = [](const std::string& state, const std::string& key) {
+    const Value doc = J(state);
+    for (const Value& e : doc.find("idempotency")->as_array())
+      if (e.find_string("scope")->find(key) != std::string::npos) return *e.find_string("payload_hash");
+    return std::string("absent");
+  };
+  auto outcome_hash = [](const std::string& state) { return *J(state).find("outcomes")->as_array().at(0).find_string("payload_hash"); };
+  std::string exported = h.State();
+  CHECK(entry_hash(exported, "outcome-hash-key-0001") == request_hash);
+  CHECK(outcome_hash(exported).empty());
+  ExpectError(Outcome(h, Set(req, "seller_response.seller_reference", "mb_9")), "IDEMPOTENCY_CONFLICT", "");
+  Host restored(HostOptions{}, exported);
+  CHECK(restored.State() == exported);
+  ExpectError(Outcome(restored, Set(req, "seller_response.seller_reference", "mb_9")), "IDEMPOTENCY_CONFLICT", "");
+  // Past the window: a later keyed request drops the body; the hash stays with the key.
+  h.now_ms += (86400 + 61) * 1000.0;
+  SyncPlan(h, BasePlan());
+  ExpectError(Outcome(h, req), "IDEMPOTENCY_EXPIRED", "");
+  exported = h.State();
+  CHECK(entry_hash(exported, "outcome-hash-key-0001") == request_hash);
+  CHECK(outcome_hash(exported).empty());
+  Host expired(HostOptions{}, exported);
+  CHECK(expired.State() == exported);
+}
+
 TEST_CASE("08 §5 1,000 interleaved duplicate reports commit exactly once each", "[04][08]") {
   HostOptions o;
   o.config = R"({"issuer":"https://governance.example.com","signing":{"kid":"k"},"id_mode":"sequential","budget_holds":false})";

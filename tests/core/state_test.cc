@@ -1749,3 +1749,50 @@ TEST_CASE("A check's rarely set members are one box, absent until one is set", "
   intent.set_attempt(0);
   CHECK(intent.attempt() == 0);
 }
+
+// Issue 15: a keyed report's idempotency entry keeps its payload hash in the
+// outcome the request recorded: in the outcome's empty field (flagged: the
+// outcome still reads none), or the outcome's own hash when it is the same.
+// An outcome with another hash leaves the entry its own box. The entry reads
+// the hash the same way after its body has left the replay window.
+TEST_CASE("A keyed report's payload hash is kept once, in the outcome that can hold it", "[state][15]") {
+  const std::string hash = "Xtm3ndvaxk6WbWma354PAqVeW89uDTRLGPnqEpkPVnY", other = "MVi-v9u02G1PsucdFCednlehLtZUyrWqSGnBKtyoEdA";
+  State s;
+  for (const std::string& own : {std::string(), hash, other}) {
+    Outcome o;
+    if (!own.empty()) o.set_payload_hash(own);
+    KeepOutcomeBody(o, R"({"outcome_id":"out_)" + std::to_string(s.outcomes.size()) + R"(","status":"accepted"})");
+    s.outcomes.push_back(std::move(o));
+  }
+  auto keyed = [&](int32_t outcome) {
+    IdempotencyEntry e;
+    e.own_hash = DigestText(hash);
+    e.body_json = OutcomeBodyText(s.outcomes[outcome]);
+    ShareOutcomeBody(s, e, outcome);
+    REQUIRE(e.body_in_outcome);
+    CHECK(e.outcome == outcome);
+    CHECK(PayloadHashOf(s, e).str() == hash);
+    return e;
+  };
+  IdempotencyEntry none = keyed(0);  // the outcome had none: it holds the key's, and still reads none
+  CHECK_FALSE(none.own_hash);
+  CHECK(s.outcomes[0].payload_hash().empty());
+  CHECK(s.outcomes[0].key_hash().str() == hash);
+  IdempotencyEntry same = keyed(1);  // the outcome's own hash is the key's
+  CHECK_FALSE(same.own_hash);
+  CHECK(s.outcomes[1].payload_hash().str() == hash);
+  IdempotencyEntry differs = keyed(2);  // another hash: the entry keeps its own
+  CHECK(differs.own_hash);
+  CHECK(s.outcomes[2].payload_hash().str() == other);
+  none.body_in_outcome = false;  // the body left the window
+  CHECK(PayloadHashOf(s, none).str() == hash);
+  CHECK_FALSE(ReplayBodyOf(s, none));
+  // A body that is not the outcome's: nothing is shared.
+  IdempotencyEntry unrelated;
+  unrelated.own_hash = DigestText(other);
+  unrelated.body_json = std::string(R"({"plans":[]})");
+  ShareOutcomeBody(s, unrelated, 0);
+  CHECK_FALSE(unrelated.body_in_outcome);
+  CHECK(unrelated.outcome == kNone);
+  CHECK(PayloadHashOf(s, unrelated).str() == other);
+}

@@ -77,7 +77,7 @@ void StoreIdempotency(CallContext& ctx, const TaskResult& r) {
   Result<int64_t> now = ctx.Now();  // read by CheckIdempotency: cannot fail here
   IdempotencyEntry e;
   e.task = r.idempotency_task;
-  e.payload_hash = r.idempotency_hash;
+  e.own_hash = DigestText(r.idempotency_hash);
   e.body_json = json::Write(r.body);
   e.stored_at_ms = now.ok() ? now.value() : 0;
   ctx.store().PutIdempotency(*r.idempotency_scope, std::move(e));

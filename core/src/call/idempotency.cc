@@ -30,7 +30,7 @@ std::optional<TaskResult> CheckIdempotencyScoped(CallContext& ctx, KeyedTask tas
     const std::optional<std::string> stored_body = ReplayBodyOf(state, entry);
     if (now.value() - entry.stored_at_ms > window_ms || !stored_body)
       return TaskResult::Failed(MakeError(ErrorCode::kIdempotencyExpired, "idempotency key is outside the replay window"));
-    if (entry.task != task || entry.payload_hash != hash)
+    if (entry.task != task || PayloadHashOf(state, entry) != hash)
       return TaskResult::Failed(
           MakeError(ErrorCode::kIdempotencyConflict, "idempotency key was already used for a different request"));
     json::Value body = json::ParseStored(*stored_body);

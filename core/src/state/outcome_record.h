@@ -211,12 +211,40 @@ struct OutcomeTexts {
   Sym type, reporter, reporter_key, purchase_type;
 };
 
+inline const DigestText& NoDigest() {
+  static const DigestText* const kNone = new DigestText();  // never destroyed: read after exit too
+  return *kNone;
+}
+
 struct Outcome {
   RecordId outcome_id;
   int32_t plan = kNone, action = kNone, check = kNone;
   bool legacy_snapshot = false;  // a 3.0 delivery snapshot: evidence only (10 §4.4)
   Dialect dialect = Dialect::k32;  // of the request that created it (10 §1.4)
-  DigestText payload_hash;  // after the one-byte members: no padding (issue 15)
+  // The report's payload hash (replays by natural key, keyless 3.0 resends).
+  // A 3.2 report of a completed outcome keeps none; when it was keyed, its
+  // idempotency record keeps the request's hash here rather than in a block
+  // of its own (issue 15), flagged so that the outcome still reads and
+  // exports none.
+  const DigestText& payload_hash() const { return hash_for_key_only_ ? NoDigest() : payload_hash_; }
+  void set_payload_hash(std::string_view hash) {
+    payload_hash_ = hash;
+    hash_for_key_only_ = false;
+  }
+  // The hash an idempotency record that names this outcome reads.
+  const DigestText& key_hash() const { return payload_hash_; }
+  // Whether the outcome can hold `hash` for its idempotency record: it
+  // already has that hash, or has none and keeps it (key only).
+  bool HoldKeyHash(const DigestText& hash) {
+    if (payload_hash_.empty() && !hash.empty()) {
+      payload_hash_ = hash;
+      hash_for_key_only_ = true;
+      return true;
+    }
+    return !payload_hash_.empty() && payload_hash_.str() == hash.str();
+  }
+  bool hash_for_key_only_ = false;
+  DigestText payload_hash_;  // after the one-byte members: no padding (issue 15)
   // What was reported, by whom, about which purchase type: set together
   // (set_texts), read one by one.
   const Sym& type() const { return texts_[0]; }  // completed | failed | delivery

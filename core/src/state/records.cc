@@ -88,7 +88,7 @@ json::Value PlanRevisionToJson(const PlanRevision& r) {
 
 json::Value IdempotencyToJson(const State& s, const std::string& scope, const IdempotencyEntry& e) {
   json::Value v = json::Obj(
-      {{"scope", scope}, {"task", KeyedTaskName(e.task)}, {"payload_hash", e.payload_hash.str()}, {"stored_at", e.stored_at_ms}});
+      {{"scope", scope}, {"task", KeyedTaskName(e.task)}, {"payload_hash", PayloadHashOf(s, e).str()}, {"stored_at", e.stored_at_ms}});
   if (std::optional<std::string> body = ReplayBodyOf(s, e)) v.set("body", std::move(*body));
   return v;
 }
@@ -208,7 +208,7 @@ json::Value OutcomeToJson(const Outcome& o) {
                              {"reconciliation_status", ReconciliationName(ObservationOf(o).reconciliation_status)},
                              {"period_state", PeriodStateName(ObservationOf(o).period_state)},
                              {"observation_id", ObservationOf(o).observation_id},
-                             {"payload_hash", o.payload_hash.str()},
+                             {"payload_hash", o.payload_hash().str()},
                              {"findings", Text(FindingsOf(o))},
                              {"body", OutcomeBodyText(o)},
                              {"timestamp", o.timestamp_ms},
@@ -463,7 +463,7 @@ Outcome ReadOutcome(RecordReader& r, const json::Value& v, const std::string& w,
       r.Vocab(v, "reconciliation_status", w, ReconciliationFromName, Reconciliation::kNone);
   MutableObservation(o).period_state = r.Vocab(v, "period_state", w, PeriodStateFromName, PeriodState::kNone);
   MutableObservation(o).observation_id = r.Str(v, "observation_id", w);
-  o.payload_hash = r.Str(v, "payload_hash", w);
+  o.set_payload_hash(r.Str(v, "payload_hash", w));
   json::Value findings = r.Any(v, "findings", w);
   // "" until the outcome is final (add_outcome of a change set).
   if (const std::string* body = v.find_string("body"); !body || !body->empty()) KeepOutcomeBody(o, r.Text(v, "body", w));
@@ -555,7 +555,7 @@ IdempotencyEntry ReadIdempotency(RecordReader& r, const json::Value& v, const st
   IdempotencyEntry e;
   *scope = r.Str(v, "scope", w);
   e.task = r.Vocab(v, "task", w, KeyedTaskFromName, KeyedTask::kNone);
-  e.payload_hash = r.Str(v, "payload_hash", w);
+  e.own_hash = DigestText(r.Str(v, "payload_hash", w));
   e.stored_at_ms = r.Time(v, "stored_at", w);
   if (v.has("body")) e.body_json = r.Text(v, "body", w);
   return e;

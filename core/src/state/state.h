@@ -438,10 +438,17 @@ struct IdempotencyEntry {
   // instead of keeping a second copy (issue 15; ReplayBodyOf reads either).
   BoxedText body_json;
   int64_t stored_at_ms = 0;
-  int32_t body_outcome = kNone;
-  DigestText payload_hash;  // after the int32: no padding (issue 15)
+  // The outcome the request recorded, once its body was found to be this
+  // entry's (ShareOutcomeBody); kept after the body expires: the outcome
+  // holds the request's payload hash (Outcome::key_hash()).
+  int32_t outcome = kNone;
   KeyedTask task = KeyedTask::kNone;
-  bool has_body() const { return body_json || body_outcome != kNone; }
+  bool body_in_outcome = false;
+  bool has_body() const { return body_json || body_in_outcome; }
+  // The request's payload hash: in its own box until the outcome holds it
+  // (issue 15: inline, 33 bytes in every keyed record; a governed buy's two
+  // reports are each the hash of an outcome). PayloadHashOf() reads either.
+  Boxed<DigestText> own_hash;
 };
 
 // A keyed request's entry under the stored form of its scope (StoredScope).
@@ -643,16 +650,23 @@ void KeepOutcomeBody(Outcome& o, std::string text);
 
 // The replay body of a keyed request's entry, nullopt once dropped.
 inline std::optional<std::string> ReplayBodyOf(const State& s, const IdempotencyEntry& e) {
-  if (e.body_outcome != kNone) return OutcomeBodyText(s.outcomes[e.body_outcome]);
+  if (e.body_in_outcome) return OutcomeBodyText(s.outcomes[e.outcome]);
   if (e.body_json) return e.body_json.str();
   return std::nullopt;
 }
-// Names outcome `outcome` as the entry's body when its text is that body
-// (state/store.cc and import only).
-inline void ShareOutcomeBody(const State& s, IdempotencyEntry& e, int32_t outcome) {
+inline const DigestText& PayloadHashOf(const State& s, const IdempotencyEntry& e) {
+  if (e.own_hash) return *e.own_hash;
+  return e.outcome != kNone ? s.outcomes[e.outcome].key_hash() : NoDigest();
+}
+// Names outcome `outcome` as the entry's body when its text is that body,
+// and lets the outcome hold the entry's payload hash when it can (state/
+// store.cc and import only).
+inline void ShareOutcomeBody(State& s, IdempotencyEntry& e, int32_t outcome) {
   if (e.body_json && outcome != kNone && OutcomeBodyText(s.outcomes[outcome]) == *e.body_json) {
-    e.body_outcome = outcome;
+    e.outcome = outcome;
+    e.body_in_outcome = true;
     e.body_json.reset();
+    if (e.own_hash && s.outcomes[outcome].HoldKeyHash(*e.own_hash)) e.own_hash.reset();
   }
 }
 

@@ -441,7 +441,7 @@ void Store::PutIdempotency(std::string scope, IdempotencyEntry e) {
     IdempotencyEntry& entry = state_.idempotency[expiring].entry;
     if (entry.stored_at_ms == expiring_at) {  // else stored again since: queued again
       entry.body_json.reset();
-      entry.body_outcome = kNone;
+      entry.body_in_outcome = false;
     }
     state_.idempotency_expiry.pop_front();
   }

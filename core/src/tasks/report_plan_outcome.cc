@@ -261,7 +261,7 @@ TaskResult Settle(Agent& agent, CallContext& ctx, const json::Value& r, const Au
   if (outcome == "completed") settled.reported_committed_budget = reported;
   settled.seller_reference = seller_reference;
   settled.seller_channels = Syms(seller_channels);
-  if (ctx.is_legacy()) o.payload_hash = canon::IdempotencyPayloadHash(r);  // keyless resends (10 §4.2)
+  if (ctx.is_legacy()) o.set_payload_hash(canon::IdempotencyPayloadHash(r));  // keyless resends (10 §4.2)
   if (const json::Value* e = r.find("error")) MutableSettlement(o).error = *e;
   SetFindings(o, findings);
   o.timestamp_ms = now.value();
@@ -312,7 +312,7 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   const int32_t prior = FindObservation(state, auth.key, pi, observation_id);
   if (prior != kNone) {
     const Outcome& earlier = state.outcomes[prior];
-    if (earlier.payload_hash == hash) {
+    if (earlier.payload_hash() == hash) {
       json::Value body = json::ParseStored(OutcomeBodyText(earlier));
       body.set("replayed", true);
       TaskResult replay = TaskResult::Completed(std::move(body));
@@ -392,7 +392,7 @@ TaskResult Observe(Agent& agent, CallContext& ctx, const json::Value& r, const A
   observed.delivery = ObservationDelivery(json::Write(d), observed.observation_id);
   observed.reconciliation_status = ReconciliationFromName(status).value_or(Reconciliation::kNone);  // one of its names
   observed.period_state = closing ? PeriodState::kClosed : PeriodState::kOpen;
-  o.payload_hash = hash;
+  o.set_payload_hash(hash);
   if (finding) {
     json::Value findings = json::Value::MakeArray();
     findings.push(*finding);
@@ -561,7 +561,7 @@ TaskResult RunReportPlanOutcome(Agent& agent, CallContext& ctx, const json::Valu
   // 10 §4.2 (R7): without a key, a resend of the same settlement is a replay.
   if (legacy && !key && settles && action.settlement != kNone) {
     const Outcome& first = state.outcomes[action.settlement];
-    if (first.reporter_key() == auth.key && first.payload_hash == canon::IdempotencyPayloadHash(r)) {
+    if (first.reporter_key() == auth.key && first.payload_hash() == canon::IdempotencyPayloadHash(r)) {
       json::Value body = json::ParseStored(OutcomeBodyText(first));
       body.set("replayed", true);  // as keyed replays do (08 §5)
       TaskResult replay = TaskResult::Completed(std::move(body));
