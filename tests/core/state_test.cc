@@ -1784,6 +1784,15 @@ TEST_CASE("A keyed report's payload hash is kept once, in the outcome that can h
   IdempotencyEntry differs = keyed(2);  // another hash: the entry keeps its own
   CHECK(differs.own_hash);
   CHECK(s.outcomes[2].payload_hash().str() == other);
+  // Another key whose body is outcome 0's, with another hash: its own box.
+  IdempotencyEntry second;
+  second.own_hash = DigestText(other);
+  second.body_json = OutcomeBodyText(s.outcomes[0]);
+  ShareOutcomeBody(s, second, 0);
+  CHECK(second.own_hash);
+  CHECK(PayloadHashOf(s, second).str() == other);
+  CHECK(PayloadHashOf(s, none).str() == hash);
+  CHECK(OutcomeToJson(s.outcomes[0]).find_string("payload_hash")->empty());  // exported as before
   none.body_in_outcome = false;  // the body left the window
   CHECK(PayloadHashOf(s, none).str() == hash);
   CHECK_FALSE(ReplayBodyOf(s, none));
@@ -1795,4 +1804,8 @@ TEST_CASE("A keyed report's payload hash is kept once, in the outcome that can h
   CHECK_FALSE(unrelated.body_in_outcome);
   CHECK(unrelated.outcome == kNone);
   CHECK(PayloadHashOf(s, unrelated).str() == other);
+  // Setting an outcome's own hash ends the key-only flag.
+  Outcome fresh = s.outcomes[0];
+  fresh.set_payload_hash(other);
+  CHECK(fresh.payload_hash().str() == other);
 }

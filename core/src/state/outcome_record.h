@@ -227,6 +227,8 @@ struct Outcome {
   // of its own (issue 15), flagged so that the outcome still reads and
   // exports none.
   const DigestText& payload_hash() const { return hash_for_key_only_ ? NoDigest() : payload_hash_; }
+  // Only while the outcome is made or read back: once stored, a key's
+  // entry may read the field (key_hash()).
   void set_payload_hash(std::string_view hash) {
     payload_hash_ = hash;
     hash_for_key_only_ = false;
