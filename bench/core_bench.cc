@@ -184,6 +184,13 @@ double ResidentBytes() {
   return static_cast<double>(resident) * 4096.0;
 }
 
+// The bench plan every run governs (its budget never runs out).
+void SyncBenchPlan(Host& h) {
+  h.Call("sync_plans",
+         R"({"idempotency_key":"bench-sync-000000001","plans":[{"plan_id":"bench","brand":{"domain":"bench.example"},"objectives":"bench","budget":{"total":1e15,"currency":"USD","reallocation_unlimited":true},"flight":{"start":"2025-01-01T00:00:00Z","end":"2030-01-01T00:00:00Z"}}]})",
+         kBuyer);
+}
+
 // Heap bytes in use (chunks with their headers), 0 where unknown.
 double HeapInUseBytes() {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
@@ -198,9 +205,7 @@ double HeapInUseBytes() {
 // check or outcome from the first size to each later one.
 void MemoryGrowth(const std::vector<uint64_t>& sizes) {
   Host h;
-  h.Call("sync_plans",
-         R"({"idempotency_key":"bench-sync-000000001","plans":[{"plan_id":"bench","brand":{"domain":"bench.example"},"objectives":"bench","budget":{"total":1e15,"currency":"USD","reallocation_unlimited":true},"flight":{"start":"2025-01-01T00:00:00Z","end":"2030-01-01T00:00:00Z"}}]})",
-         kBuyer);
+  SyncBenchPlan(h);
   uint64_t done = 0;
   double rss = 0, heap = 0;
   for (uint64_t size : sizes) {
@@ -231,9 +236,7 @@ int main(int argc, char** argv) {
   double base = 0;
   for (uint64_t prior : sizes) {
     Host h;
-    h.Call("sync_plans",
-           R"({"idempotency_key":"bench-sync-000000001","plans":[{"plan_id":"bench","brand":{"domain":"bench.example"},"objectives":"bench","budget":{"total":1e15,"currency":"USD","reallocation_unlimited":true},"flight":{"start":"2025-01-01T00:00:00Z","end":"2030-01-01T00:00:00Z"}}]})",
-           kBuyer);
+    SyncBenchPlan(h);
     const double rss_before = ResidentBytes();
     for (uint64_t i = 0; i < prior; ++i) {
       Loop(h, i, nullptr);

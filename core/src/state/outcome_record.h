@@ -243,7 +243,7 @@ struct Outcome {
       hash_for_key_only_ = true;
       return true;
     }
-    return !payload_hash_.empty() && payload_hash_.str() == hash.str();
+    return !payload_hash_.empty() && payload_hash_ == hash.str();
   }
   bool hash_for_key_only_ = false;
   DigestText payload_hash_;  // after the one-byte members: no padding (issue 15)
