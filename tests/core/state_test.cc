@@ -1,6 +1,9 @@
 // exportState / importState and determinism (README architecture, issue
 // "Core foundation" acceptance), plus the README facade contract.
 #include "test_util.h"
+#include "call/context.h"
+#include "config/config.h"
+#include "tasks/tasks.h"
 #include "json/json.h"
 #include "state/plans.h"
 #include "state/records.h"
@@ -592,29 +595,104 @@ TEST_CASE("SplitNumbers and JoinHoles invert each other exactly", "[state][15]")
   CHECK(values == std::string("\x02") + "10");
 }
 
-// Issue 15: minted ids (a prefix and a ULID) are kept inline; longer ones
-// (imported, or from a host's id scheme) on the heap, with the same reads.
-TEST_CASE("RecordId keeps short ids inline and longer ones whole", "[state][15]") {
-  const std::string minted = "out_01KDVDNA02K3NF9Z573ZVEC6P3", longest_inline(31, 'x'), long_id(200, 'y');
-  for (const std::string& text : {std::string(), minted, longest_inline, long_id}) {
-    RecordId id(text);
-    CHECK(id == text);
-    CHECK(id.size() == text.size());
-    const bool inline_text = id.view().data() >= reinterpret_cast<const char*>(&id) &&
-                             id.view().data() < reinterpret_cast<const char*>(&id) + sizeof id;
-    CHECK(inline_text == (text.size() <= 31));
+// Issue 15: minted ids (a prefix and a ULID) are kept as bytes, short ids
+// inline, longer ones (imported, or from a host's id scheme) on the heap,
+// with the same reads; a text that would not spell back exactly is kept as
+// text.
+TEST_CASE("RecordId keeps minted ids as bytes and others as text", "[state][15]") {
+  struct Case {
+    std::string text;
+    bool packed;
+  };
+  const std::vector<Case> cases = {
+      {"", false},
+      {"chk_1", false},
+      {std::string(15, 'x'), false},
+      {std::string(16, 'x'), false},
+      {std::string(200, 'y'), false},
+      {"out_01KDVDNA02K3NF9Z573ZVEC6P3", true},
+      {"chk_01KDVDNA02K3NF9Z573ZVEC6P3", true},
+      {"gb_01KDVDNA02K3NF9Z573ZVEC6P3", true},
+      {"gb_0FZZZZZZZZZZZZZZZZZZZZZZZZ", true},   // the largest value kept: 124 bits
+      {"gb_00000000000000000000000000", true},   // the smallest
+      {"gb_0GZZZZZZZZZZZZZZZZZZZZZZZZ", false},  // bit 124 set: a time past the year 2527
+      {"gb_10000000000000000000000000", false},  // 130-bit digits
+      {"gb_01kdvdna02k3nf9z573zvec6p3", false},  // lower case: would spell back upper
+      {"gb_01KDVDNA02K3NF9Z573ZVEC6PI", false},  // not a Crockford digit
+      {"gb_01KDVDNA02K3NF9Z573ZVEC6P", false},   // 25 digits
+      {"acc_01KDVDNA02K3NF9Z573ZVEC6P3", false},  // not a record's prefix
+      {"gb-01KDVDNA02K3NF9Z573ZVEC6P3", false},
+      {"_01KDVDNA02K3NF9Z573ZVEC6P3", false},
+      {"xgb_01KDVDNA02K3NF9Z573ZVEC6P3", false},
+  };
+  for (const Case& c : cases) {
+    INFO(c.text);
+    RecordId id(c.text);
+    CHECK(id.packed() == c.packed);
+    CHECK(id == c.text);
+    CHECK(id.str() == c.text);
+    CHECK(id.text().view() == c.text);
+    CHECK(id.size() == c.text.size());
+    CHECK(id.empty() == c.text.empty());
+    if (!c.packed) {
+      const auto text = id.text();
+      const bool inline_text = text.view().data() >= reinterpret_cast<const char*>(&id) &&
+                               text.view().data() < reinterpret_cast<const char*>(&id) + sizeof id;
+      CHECK(inline_text == (c.text.size() <= 15));
+    }
     RecordId copy = id;
-    CHECK(copy == text);
+    CHECK(copy == c.text);
+    CHECK(copy == id);
     RecordId moved = std::move(copy);
-    CHECK(moved == text);
+    CHECK(moved == c.text);
     CHECK(copy.empty());  // NOLINT: a moved-from id is empty
     copy = moved;
     moved = RecordId("chk_1");
-    CHECK(copy == text);
+    CHECK(copy == c.text);
     CHECK(moved == std::string("chk_1"));
-    CHECK(json::Write(json::Value(copy)) == json::Write(json::Value(text)));
+    CHECK(json::Write(json::Value(copy)) == json::Write(json::Value(c.text)));
   }
-  static_assert(sizeof(RecordId) == 32, "as large as a std::string's inline part");
+  // Two packed ids differ when their texts do.
+  CHECK(RecordId("gb_01KDVDNA02K3NF9Z573ZVEC6P3") != RecordId("out_01KDVDNA02K3NF9Z573ZVEC6P3"));
+  CHECK(RecordId("gb_01KDVDNA02K3NF9Z573ZVEC6P3") != RecordId("gb_01KDVDNA02K3NF9Z573ZVEC6P4"));
+  static_assert(sizeof(RecordId) == 16, "five ids a governed buy, 16 bytes each");
+}
+
+// Issue 15: the ids the core mints for checks, actions and outcomes (a
+// prefix and a ULID of the call's time and random bytes) are the ones kept
+// as bytes, at today's times and up to the last millisecond before 2527.
+TEST_CASE("RecordId keeps the ids the core mints as bytes", "[state][15]") {
+  Agent agent;
+  REQUIRE(ParseConfig(R"({"issuer":"https://g.example","signing":{"kid":"k"}})", &agent.config).empty());
+  double now = 1767225600000.0;  // 2026-01-01
+  uint32_t seed = 7;
+  agent.hooks.now_ms = [&]() -> HookResult<double> { return {now, ""}; };
+  agent.hooks.random_bytes = [&](size_t n) -> HookResult<std::string> {
+    std::string bytes(n, '\0');
+    for (char& b : bytes) b = static_cast<char>((seed = seed * 1103515245u + 12345u) >> 24);
+    return {bytes, ""};
+  };
+  for (double at : {1767225600000.0, 0.0, 17592186044415.0}) {  // 17592186044415 = 2^44 - 1 ms
+    now = at;
+    for (const char* prefix : {"chk", "gb", "out"}) {
+      for (int i = 0; i < 200; ++i) {
+        CallContext ctx(agent.config, agent.hooks, agent.state);
+        Result<std::string> id = ctx.NewId(prefix, nullptr);
+        REQUIRE(id.ok());
+        INFO(id.value());
+        const RecordId kept(id.value());
+        CHECK(kept.packed());
+        CHECK(kept == id.value());
+      }
+    }
+  }
+  // Past that millisecond the id is kept as text, and reads the same.
+  now = 17592186044416.0;
+  CallContext ctx(agent.config, agent.hooks, agent.state);
+  Result<std::string> id = ctx.NewId("chk", nullptr);
+  REQUIRE(id.ok());
+  CHECK_FALSE(RecordId(id.value()).packed());
+  CHECK(RecordId(id.value()) == id.value());
 }
 
 // Issue 15: an idempotency scope's stored form (the agent's number, a

@@ -47,7 +47,7 @@ json::Value CheckEntry(const State& state, const Check& c, const EntryOptions& o
   // A delivery check's statement echo is put back as a value when parsed
   // (CheckBodyValue), cheaper than writing it out to parse it again.
   BodyMembers body = opts.verbatim_members ? BodyMembers(CheckBodyText(c), true) : BodyMembers(CheckBodyValue(c));
-  json::Value e = Head("check", c.check_id, c.final_ms(), state.plans[c.plan], opts);
+  json::Value e = Head("check", c.check_id.text(), c.final_ms(), state.plans[c.plan], opts);
   e.set("caller", c.caller());
   e.set("tool", c.tool());
   e.set(opts.legacy_status ? "status" : "verdict", VerdictName(c.verdict));
@@ -73,7 +73,7 @@ json::Value CheckEntry(const State& state, const Check& c, const EntryOptions& o
 }
 
 json::Value OutcomeEntry(const State& state, const Outcome& o, const EntryOptions& opts) {
-  json::Value e = Head("outcome", o.outcome_id, o.timestamp_ms, state.plans[o.plan], opts);
+  json::Value e = Head("outcome", o.outcome_id.text(), o.timestamp_ms, state.plans[o.plan], opts);
   e.set("caller", o.reporter());
   if (o.check != kNone) e.set("governance_context", OutcomeContext(state, o));  // plan-level 3.0 snapshots name none
   e.set("purchase_type", o.purchase_type());

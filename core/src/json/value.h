@@ -49,7 +49,8 @@ class Value {
   Value(std::string_view s) : data_(std::string(s)) {}
   Value(const Sym& s) : data_(s.str()) {}
   template <size_t kSize>
-  Value(const InlineText<kSize>& text) : data_(text.str()) {}  // NOLINT: record ids and other inline texts
+  Value(const InlineText<kSize>& text) : data_(text.str()) {}  // NOLINT: inline texts
+  Value(const RecordId& id) : data_(id.str()) {}                  // NOLINT: record ids
   Value(Array a) : data_(std::move(a)) {}
   Value(Object o) : data_(std::move(o)) {}
   Value(RawText r) : data_(std::move(r)) {}

@@ -26,7 +26,7 @@ constexpr std::string_view kOutcomeIdHole = "{\"outcome_id\":\"\"";
 
 std::string IdMember(const Check& c) {
   std::string out(kIdHead);
-  json::AppendQuoted(out, c.check_id);
+  json::AppendQuoted(out, c.check_id.text());
   return out;
 }
 
@@ -206,7 +206,7 @@ json::Value CheckBodyValue(const Check& c) {
 namespace {
 std::string OutcomeIdMember(const Outcome& o) {
   std::string out(kOutcomeIdHead);
-  json::AppendQuoted(out, o.outcome_id);
+  json::AppendQuoted(out, o.outcome_id.text());
   return out;
 }
 }  // namespace

@@ -38,9 +38,9 @@ Status Unique(const std::deque<Record>& records, const char* table, Id id_of) {
 // plan, and two-way links agree.
 Status CheckLinks(const State& s) {
   ADCP_RETURN_IF_ERROR(Unique(s.plans, "plans", [](const Plan& p) { return JoinKey(p.owner_key, p.plan_id); }));
-  ADCP_RETURN_IF_ERROR(Unique(s.checks, "checks", [](const Check& c) { return c.check_id; }));
-  ADCP_RETURN_IF_ERROR(Unique(s.actions, "actions", [](const Action& a) { return a.action_id; }));
-  ADCP_RETURN_IF_ERROR(Unique(s.outcomes, "outcomes", [](const Outcome& o) { return o.outcome_id; }));
+  ADCP_RETURN_IF_ERROR(Unique(s.checks, "checks", [](const Check& c) { return c.check_id.str(); }));
+  ADCP_RETURN_IF_ERROR(Unique(s.actions, "actions", [](const Action& a) { return a.action_id.str(); }));
+  ADCP_RETURN_IF_ERROR(Unique(s.outcomes, "outcomes", [](const Outcome& o) { return o.outcome_id.str(); }));
   ADCP_RETURN_IF_ERROR(Unique(s.adjustments, "adjustments", [](const Adjustment& a) { return a.adjustment_id; }));
   ADCP_RETURN_IF_ERROR(Unique(s.escalations, "escalations", [](const Escalation& e) { return e.task_id; }));
   ADCP_RETURN_IF_ERROR(Unique(s.consultations, "consultations", [](const Consultation& c) { return c.handle; }));

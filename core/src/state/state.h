@@ -592,25 +592,25 @@ struct State {
 // Record positions by id (kNone when there is none), and their upkeep.
 static_assert(IdIndex::kAbsent == kNone, "an absent id reads as kNone");
 inline int32_t FindCheck(const State& s, std::string_view id) {
-  return s.check_by_id.Find(id, [&s](int32_t i) { return s.checks[i].check_id.view(); });
+  return s.check_by_id.Find(id, [&s](int32_t i) { return s.checks[i].check_id.text(); });
 }
 inline int32_t FindAction(const State& s, std::string_view id) {
-  return s.action_by_id.Find(id, [&s](int32_t i) { return s.actions[i].action_id.view(); });
+  return s.action_by_id.Find(id, [&s](int32_t i) { return s.actions[i].action_id.text(); });
 }
 inline int32_t FindOutcome(const State& s, std::string_view id) {
-  return s.outcome_by_id.Find(id, [&s](int32_t i) { return s.outcomes[i].outcome_id.view(); });
+  return s.outcome_by_id.Find(id, [&s](int32_t i) { return s.outcomes[i].outcome_id.text(); });
 }
 inline int32_t FindAdjustment(const State& s, std::string_view id) {
   return s.adjustment_by_id.Find(id, [&s](int32_t i) { return std::string_view(s.adjustments[i].adjustment_id); });
 }
 inline void IndexCheck(State& s, int32_t i) {
-  s.check_by_id.Insert(i, [&s](int32_t k) { return s.checks[k].check_id.view(); });
+  s.check_by_id.Insert(i, [&s](int32_t k) { return s.checks[k].check_id.text(); });
 }
 inline void IndexAction(State& s, int32_t i) {
-  s.action_by_id.Insert(i, [&s](int32_t k) { return s.actions[k].action_id.view(); });
+  s.action_by_id.Insert(i, [&s](int32_t k) { return s.actions[k].action_id.text(); });
 }
 inline void IndexOutcome(State& s, int32_t i) {
-  s.outcome_by_id.Insert(i, [&s](int32_t k) { return s.outcomes[k].outcome_id.view(); });
+  s.outcome_by_id.Insert(i, [&s](int32_t k) { return s.outcomes[k].outcome_id.text(); });
 }
 // The entry stored under a scope's stored form (StoredScope), kNone for none.
 inline int32_t FindIdempotency(const State& s, std::string_view stored_scope) {
@@ -688,7 +688,7 @@ json::Value DeliveryStatementEcho(const Statement& st, const std::string& seller
 // scope keeps): the store keeps them once, on the records (issue 15), so a stored
 // token is read with them: IssuedTokenText() and IssuedTokenClaims().
 struct TokenIds {
-  std::string_view check_id, action_id;
+  std::string check_id, action_id;
   std::string payload_hash;  // as the scope spells it, "" for none
   // The check's creation and its token's expiry in whole seconds, as a
   // token's iat and exp claims spell them (issue 15: 20 bytes a token). Both
@@ -746,7 +746,7 @@ inline const IntentScope& IntentScopeOf(const Check& c) {
 }
 
 inline TokenIds TokenIdsOf(const State& s, const Check& c) {
-  return TokenIds{c.check_id.view(), c.action == kNone ? std::string_view() : s.actions[c.action].action_id.view(),
+  return TokenIds{c.check_id.str(), c.action == kNone ? std::string() : s.actions[c.action].action_id.str(),
                   c.scope() ? c.scope()->payload_hash.str() : std::string(), std::to_string(c.created_ms() / 1000),
                   std::to_string(c.expires_at_ms() / 1000)};
 }

@@ -34,7 +34,7 @@ TokenSpec IntentTokenSpec(const State& state, const Check& check, std::string_vi
   t.exp = t.iat + ttl_seconds;
   t.phase = "intent";
   t.caller = check.caller();
-  t.check_id = check.check_id;
+  t.check_id = check.check_id.str();
   t.commitment_amount = check.amount;
   t.commitment_currency = plan.terms.currency;
   t.authorized_task = check.tool();
@@ -55,7 +55,7 @@ Status MintDeferredToken(CallContext& ctx, int32_t check_index) {
   if (!jti.ok()) return jti.error();
   json::Value body = CheckBodyValue(c);
   const std::string* digest = body.find_string("runtime_attestation_binding_digest");
-  TokenSpec t = IntentTokenSpec(state, c, state.actions[c.action].action_id, *body.find("findings"),
+  TokenSpec t = IntentTokenSpec(state, c, state.actions[c.action].action_id.text(), *body.find("findings"),
                                 digest ? *digest : "", now.value(), ctx.config().intent_token_ttl_seconds);
   t.jti = jti.value();
   Result<std::string> token = SignToken(ctx, t);

@@ -394,7 +394,7 @@ Status MintExecutionToken(const Agent& agent, CallContext& ctx, const Execution&
   Result<std::string> jti = ctx.NewJti();
   if (!jti.ok()) return jti.error();
   TokenSpec ts;
-  ts.sub = action.action_id;
+  ts.sub = action.action_id.str();
   ts.plan_hash = ex.plan->plan_hash;
   ts.aud = ex.unbound ? c.caller() : action.target_agent();  // binding happens with this approval
   ts.iat = ex.now / 1000;
@@ -402,7 +402,7 @@ Status MintExecutionToken(const Agent& agent, CallContext& ctx, const Execution&
   ts.jti = jti.value();
   ts.phase = PhaseName(ex.phase);
   ts.caller = c.caller();
-  ts.check_id = c.check_id;
+  ts.check_id = c.check_id.str();
   if (const std::string* mb = ex.pd.find_string("media_buy_id")) ts.media_buy_id = *mb;
   if (ex.phase != Phase::kDelivery && (ex.x || action.ceiling)) {
     ts.commitment_amount = ex.x ? *ex.x : *action.ceiling;

@@ -33,8 +33,10 @@ class IdIndex {
   // under the same id is replaced (as assigning a map's entry would).
   template <class IdOf>
   void Insert(int32_t position, const IdOf& id_of) {
-    const std::string_view id = id_of(position);
-    table_.Insert(Hash(id), Slot{position}, [&](const Slot& s) { return id_of(s.position) == id; },
+    // `id_of` may give a value that spells the id out (RecordId::text()): kept here while it is read.
+    const auto& id = id_of(position);
+    const std::string_view id_text = id;
+    table_.Insert(Hash(id_text), Slot{position}, [&](const Slot& s) { return id_of(s.position) == id_text; },
                   [&](const Slot& s) { return Hash(id_of(s.position)); });
   }
 
