@@ -197,3 +197,19 @@ TEST_CASE("Issue 15: a proposal binding without its terms digest (or id) is refu
     CHECK(b.value->ExportState() == once);
   }
 }
+
+// Issue 15: a check keeps its plan version in 32 bits and a larger one in
+// its extras; either is imported and exported as it was.
+TEST_CASE("A check's plan version past 32 bits round-trips", "[15][state]") {
+  Value doc = ParseOrFail(RunScenario(FixturePath("scenarios/04-full-lifecycle.json")));
+  REQUIRE(doc.find_array("checks")->size() >= 3);
+  const double versions[] = {2147483647.0, 2147483648.0, 9007199254740991.0};
+  for (size_t i = 0; i < 3; ++i) doc.find("checks")->as_array()[i].put("plan_version", Num(versions[i]));
+  Expected<std::unique_ptr<GovernanceAgent>> a = GovernanceAgent::Import(kConfig, json::Write(doc), Host().MakeHooks());
+  REQUIRE(a.ok());
+  const Value exported = ParseOrFail(a.value->ExportState());
+  for (size_t i = 0; i < 3; ++i) {
+    INFO(i);
+    CHECK(*(*exported.find_array("checks"))[i].find_number("plan_version") == versions[i]);
+  }
+}

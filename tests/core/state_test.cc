@@ -1826,6 +1826,30 @@ TEST_CASE("A check's rarely set members are one box, absent until one is set", "
   CHECK(intent.attempt() == 1);
   intent.set_attempt(0);
   CHECK(intent.attempt() == 0);
+  // The plan version: 32 bits in the check, a larger one boxed, each read back.
+  Check versioned;
+  CHECK(versioned.plan_version() == 0);
+  for (int64_t version : {int64_t{1}, int64_t{INT32_MAX}}) {
+    versioned.set_plan_version(version);
+    CHECK(versioned.plan_version() == version);
+    CHECK_FALSE(versioned.extras_);
+  }
+  for (int64_t version : {int64_t{INT32_MAX} + 1, int64_t{9007199254740991}, int64_t{7}}) {
+    versioned.set_plan_version(version);
+    CHECK(versioned.plan_version() == version);
+    CHECK(versioned.extras_);  // boxed by the first large one
+    CHECK(versioned.extras_->plan_version.has_value() == (version > INT32_MAX));
+  }
+  // The bit-fields' defaults are the members' old ones.
+  const Check fresh;
+  CHECK(fresh.intent);
+  CHECK_FALSE(fresh.pending);
+  CHECK(fresh.phase == Phase::kIntent);
+  CHECK(fresh.verdict == Verdict::kNone);
+  CHECK(fresh.dialect == Dialect::k32);
+  CHECK(fresh.recommendation == Recommendation::kNone);
+  CHECK(fresh.final_ms() == 0);
+  static_assert(sizeof(Check) <= 112, "a check is at most 112 bytes on 64-bit");
 }
 
 // Issue 15: a keyed report's idempotency entry keeps its payload hash in the

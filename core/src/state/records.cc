@@ -122,7 +122,7 @@ json::Value CheckToJson(const State& s, const Check& c) {
                              {"plan", c.plan},
                              {"intent", c.intent},
                              {"phase", PhaseName(c.phase)},
-                             {"plan_version", c.plan_version},
+                             {"plan_version", c.plan_version()},
                              {"plan_hash", c.plan_hash()},
                              {"caller", c.caller()},
                              {"tool", c.tool()},
@@ -354,7 +354,7 @@ Check ReadCheck(RecordReader& r, const json::Value& v, const std::string& w, con
   c.plan = r.Index(v, "plan", w, t.plans, false);
   c.intent = r.Bool(v, "intent", w);
   c.phase = r.Vocab(v, "phase", w, PhaseFromName, Phase::kIntent);
-  c.plan_version = r.Count(v, "plan_version", w);
+  c.set_plan_version(r.Count(v, "plan_version", w));
   CheckTexts texts;
   texts.plan_hash = r.Str(v, "plan_hash", w);
   texts.caller = r.Str(v, "caller", w);

@@ -367,7 +367,7 @@ Check ExecutionRecord(CallContext& ctx, const Execution& ex, json::Value* parts)
   c.plan = ex.pi;
   c.intent = false;
   c.phase = ex.phase;
-  c.plan_version = plan.version;
+  c.set_plan_version(plan.version);
   c.set_texts({plan.plan_hash, *ex.r.find_string("caller"), ex.auth.key, action.tool(), action.purchase_type(),
                 action.target_agent(), ex.effective});
   c.verdict = ex.verdict;

@@ -582,7 +582,7 @@ Check IntentRecord(CallContext& ctx, Intent& in, json::Value* parts) {
   c.plan = in.pi;
   c.intent = true;
   c.phase = Phase::kIntent;
-  c.plan_version = plan.version;
+  c.set_plan_version(plan.version);
   c.set_texts({plan.plan_hash, in.caller, in.auth.key, in.tool, in.purchase_type, in.target_agent, in.effective});
   c.dialect = ctx.dialect;
   if (const json::Value* context = in.r.find_object("context")) c.set_context(*context);

@@ -113,6 +113,14 @@ class InlineText {
 
 class RecordId;
 
+// clang warns (-Wdangling) when a view of a temporary IdText outlives it;
+// gcc has no such attribute.
+#if defined(__clang__)
+#define ADCP_LIFETIMEBOUND [[clang::lifetimebound]]
+#else
+#define ADCP_LIFETIMEBOUND
+#endif
+
 // A RecordId's text, spelled out where the id keeps it as bytes: a value
 // that lives as long as the expression that reads it (pass it to a
 // std::string_view parameter, or keep it in a local `auto`; a string_view
@@ -122,8 +130,8 @@ class IdText {
  public:
   IdText(const IdText&) = delete;
   IdText& operator=(const IdText&) = delete;
-  std::string_view view() const { return view_; }
-  operator std::string_view() const { return view_; }  // NOLINT: read as text
+  std::string_view view() const ADCP_LIFETIMEBOUND { return view_; }
+  operator std::string_view() const ADCP_LIFETIMEBOUND { return view_; }  // NOLINT: read as text
   std::string str() const { return std::string(view_); }
   size_t size() const { return view_.size(); }
 
