@@ -981,6 +981,28 @@ TEST_CASE("An action's periods are found by key and kept in key order", "[state]
   periods[Sym("2026-01-03/2026-01-04")].closed = true;
   CHECK(periods.Find(Sym("2026-01-03/2026-01-04"))->closed);
   CHECK(periods.size() == 3);
+  // Copies and moves keep every period; the array grows past its first
+  // capacities with inserts at the front, the middle and the end.
+  Periods copy = periods;
+  Periods moved = std::move(periods);
+  CHECK(periods.size() == 0);  // NOLINT: a moved-from list is empty
+  CHECK(periods.begin() == periods.end());
+  for (int day = 40; day >= 10; day -= 3) copy[Sym("2026-02-" + std::to_string(day) + "/x")].highest_sequence = day;
+  for (int day = 11; day <= 41; day += 3) copy[Sym("2026-02-" + std::to_string(day) + "/x")].highest_sequence = day;
+  REQUIRE(copy.size() == 3 + 11 + 11);
+  CHECK(std::is_sorted(copy.begin(), copy.end(), [](const auto& a, const auto& b) { return a.first < b.first; }));
+  for (int day = 10; day <= 41; ++day) {
+    const Period* p = copy.Find(Sym("2026-02-" + std::to_string(day) + "/x"));
+    CHECK((p != nullptr) == (day % 3 != 0));
+    if (p) CHECK(p->highest_sequence == day);
+  }
+  CHECK(copy.Find(Sym("2026-01-01/2026-01-02"))->highest_sequence == 2);
+  REQUIRE(moved.size() == 3);
+  CHECK(moved.Find(Sym("2026-01-03/2026-01-04"))->closed);
+  moved = copy;
+  CHECK(moved.size() == copy.size());
+  copy = Periods();
+  CHECK(moved.Find(Sym("2026-02-40/x"))->highest_sequence == 40);
 }
 
 // Issue 15: most outcomes have no findings and box none; the ones that do

@@ -16,11 +16,13 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <new>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "canon/sha256.h"
@@ -232,35 +234,96 @@ struct Period {
 };
 
 // An action's delivery periods by their canonical key (PeriodKey), in key
-// order. Most actions have one or two, so they are kept in a sorted vector:
+// order. Most actions have one or two, so they are kept in a sorted array:
 // one block for all of them, where a std::map was 48 bytes in the action and
-// a 96-byte node a period (issue 15). Found by binary search.
+// a 96-byte node a period, and a std::vector 24 bytes in the action (issue
+// 15: here 16 on 64-bit, its size and capacity in 32 bits). Found by binary
+// search. Written here rather than a std::vector for those 8 bytes.
 class Periods {
  public:
   using Item = std::pair<Sym, Period>;
+  Periods() = default;
+  Periods(const Periods& other) { CopyFrom(other); }
+  Periods(Periods&& other) noexcept
+      : items_(std::exchange(other.items_, nullptr)),
+        size_(std::exchange(other.size_, 0)),
+        capacity_(std::exchange(other.capacity_, 0)) {}
+  Periods& operator=(const Periods& other) {
+    if (this != &other) {
+      Release();
+      CopyFrom(other);
+    }
+    return *this;
+  }
+  Periods& operator=(Periods&& other) noexcept {
+    if (this != &other) {
+      Release();
+      items_ = std::exchange(other.items_, nullptr);
+      size_ = std::exchange(other.size_, 0);
+      capacity_ = std::exchange(other.capacity_, 0);
+    }
+    return *this;
+  }
+  ~Periods() { Release(); }
+
   // The period with this key, nullptr for none.
   const Period* Find(const Sym& key) const {
-    auto it = LowerBound(key);
-    return it != items_.end() && it->first == key ? &it->second : nullptr;
+    const Item* it = LowerBound(key);
+    return it != end() && it->first == key ? &it->second : nullptr;
   }
   // The period with this key, added (empty) in its place if absent.
   Period& operator[](const Sym& key) {
-    auto it = LowerBound(key);
-    if (it == items_.end() || it->first != key) it = items_.insert(it, Item(key, Period()));
-    return it->second;
+    const Item* found = LowerBound(key);
+    const size_t at = static_cast<size_t>(found - begin());
+    if (found != end() && found->first == key) return items_[at].second;
+    if (size_ == capacity_) Grow();
+    if (at == size_) {
+      new (items_ + size_) Item(key, Period());
+    } else {  // shift the later ones up by one
+      new (items_ + size_) Item(std::move(items_[size_ - 1]));
+      for (size_t i = size_ - 1; i > at; --i) items_[i] = std::move(items_[i - 1]);
+      items_[at] = Item(key, Period());
+    }
+    ++size_;
+    return items_[at].second;
   }
-  std::vector<Item>::const_iterator begin() const { return items_.begin(); }
-  std::vector<Item>::const_iterator end() const { return items_.end(); }
-  size_t size() const { return items_.size(); }
+  const Item* begin() const { return items_; }
+  const Item* end() const { return size_ ? items_ + size_ : items_; }  // no offset on a null block
+  size_t size() const { return size_; }
 
  private:
-  std::vector<Item>::const_iterator LowerBound(const Sym& key) const {
-    return std::lower_bound(items_.begin(), items_.end(), key, [](const Item& item, const Sym& k) { return item.first < k; });
+  const Item* LowerBound(const Sym& key) const {
+    return std::lower_bound(begin(), end(), key, [](const Item& item, const Sym& k) { return item.first < k; });
   }
-  std::vector<Item>::iterator LowerBound(const Sym& key) {
-    return std::lower_bound(items_.begin(), items_.end(), key, [](const Item& item, const Sym& k) { return item.first < k; });
+  // Raw storage for `capacity` items: an array new of Items would add a
+  // count before them, which moved a period's block up an allocator class.
+  static Item* Allocate(size_t capacity) { return std::allocator<Item>().allocate(capacity); }
+  // Doubles the capacity (an action's periods are few; an insert is O(n) anyway).
+  void Grow() {
+    const uint32_t capacity = capacity_ == 0 ? 1 : capacity_ * 2;
+    Item* grown = Allocate(capacity);
+    for (size_t i = 0; i < size_; ++i) {
+      new (grown + i) Item(std::move(items_[i]));
+      items_[i].~Item();
+    }
+    if (items_) std::allocator<Item>().deallocate(items_, capacity_);
+    items_ = grown;
+    capacity_ = capacity;
   }
-  std::vector<Item> items_;
+  void CopyFrom(const Periods& other) {  // this is empty
+    if (other.size_ == 0) return;
+    items_ = Allocate(other.size_);
+    for (size_t i = 0; i < other.size_; ++i) new (items_ + i) Item(other.items_[i]);
+    size_ = capacity_ = other.size_;
+  }
+  void Release() {
+    for (size_t i = 0; i < size_; ++i) items_[i].~Item();
+    if (items_) std::allocator<Item>().deallocate(items_, capacity_);
+    items_ = nullptr;
+    size_ = capacity_ = 0;
+  }
+  Item* items_ = nullptr;
+  uint32_t size_ = 0, capacity_ = 0;  // an action's periods are far fewer than 2^32
 };
 
 // An action's adjustments (04 §6) and the spend of its 3.0 delivery
@@ -280,6 +343,7 @@ struct ActionTexts {
 };
 
 struct Action {
+  Action() : check_count(0), failed(false) {}
   RecordId action_id;  // gb_...
   // The int32 members sit together: no padding after each (issue 15).
   int32_t plan = kNone;
@@ -289,7 +353,11 @@ struct Action {
   int32_t highest_statement_check = kNone;  // derived: current period's statement
   int32_t latest_observation = kNone;       // derived: any period
   int32_t aggregation_pos = kNone;          // derived
-  bool failed = false;
+  // Derived: the checks made on the action, in 31 bits (positions are
+  // below 2^30, EntryRef), beside `failed`: 4 bytes where they were 16 with
+  // padding (issue 15).
+  int32_t check_count : 31;
+  bool failed : 1;
   // What was bought, by whom, from whom, in which currency and account: set
   // together (set_texts), read one by one.
   const Sym& purchase_type() const { return texts_[0]; }
@@ -318,7 +386,6 @@ struct Action {
   double gross = 0;
   Boxed<ActionAdjustments> adjusted;  // absent: no adjustment, no 3.0 snapshot
   // Derived.
-  int64_t check_count = 0;
   CompactList<EntryRef> entries;  // issue 15: a std::vector was 24 bytes an action
   int64_t highest_sequence = 0;
   // Key: the canonical period key (PeriodKey), pooled: the actions of a
