@@ -15,10 +15,13 @@
 // memory each stored check or outcome (four a loop) added between sizes:
 // resident set, and the heap in use (glibc's mallinfo2: chunks with their
 // headers). perf-bench.mjs's figure is the Node process's resident set,
-// which also moves with V8's heap; this is the core's alone.
+// which also moves with V8's heap; this is the core's alone. Built with
+// Emscripten (build-wasm/bench/core_bench.cjs, run with node; the process's
+// environment is passed in) it prints the WASM build's heap in use
+// (dlmalloc's mallinfo, as the module's allocator), and no resident set.
 #include <algorithm>
 #include <chrono>
-#if defined(__GLIBC__)
+#if defined(__GLIBC__) || defined(__EMSCRIPTEN__)
 #include <malloc.h>
 #endif
 #include <cstdio>
@@ -196,6 +199,9 @@ double HeapInUseBytes() {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
   const struct mallinfo2 info = mallinfo2();
   return static_cast<double>(info.uordblks + info.hblkhd);
+#elif defined(__EMSCRIPTEN__)
+  const struct mallinfo info = mallinfo();  // dlmalloc: chunks in use, with their headers
+  return static_cast<double>(info.uordblks);
 #else
   return 0;
 #endif
@@ -214,10 +220,13 @@ void MemoryGrowth(const std::vector<uint64_t>& sizes) {
       h.now += 1;
     }
     const double rss_now = ResidentBytes(), heap_now = HeapInUseBytes();
-    if (size != sizes.front())
+    const double entries = 4.0 * static_cast<double>(size - sizes.front());
+    if (size != sizes.front() && rss_now > 0)
       std::printf("loops %llu: resident %.0f B, heap in use %.0f B per stored check or outcome since the first size\n",
-                  static_cast<unsigned long long>(size), (rss_now - rss) / 4.0 / static_cast<double>(size - sizes.front()),
-                  (heap_now - heap) / 4.0 / static_cast<double>(size - sizes.front()));
+                  static_cast<unsigned long long>(size), (rss_now - rss) / entries, (heap_now - heap) / entries);
+    else if (size != sizes.front())  // no resident set to read (the WASM build)
+      std::printf("loops %llu: heap in use %.0f B per stored check or outcome since the first size\n",
+                  static_cast<unsigned long long>(size), (heap_now - heap) / entries);
     if (size == sizes.front()) rss = rss_now, heap = heap_now;
   }
 }

@@ -696,23 +696,55 @@ TEST_CASE("RecordId keeps the ids the core mints as bytes", "[state][15]") {
 }
 
 // Issue 15: an idempotency scope's stored form (the agent's number, a
-// newline, a key of 16 to 255 characters) is kept inline up to 39 bytes (a
-// UUID key), longer on the heap; both read back, copy and move alike.
-TEST_CASE("InlineText<40> keeps a stored scope with a UUID key inline", "[state][15]") {
-  const std::string uuid_scope = "12\n0d1f6b4e-7a4b-4c8e-9d3a-2b7f1c9e8a10", longest(39, 's'), longer(40, 't'), longest_key(260, 'k');
-  for (const std::string& text : {std::string("0\nbench-outcome-key-1"), uuid_scope, longest, longer, longest_key}) {
-    INFO(text.size());
-    InlineText<40> scope(text);
-    CHECK(scope == text);
-    const bool inline_text = scope.view().data() >= reinterpret_cast<const char*>(&scope) &&
-                             scope.view().data() < reinterpret_cast<const char*>(&scope) + sizeof scope;
-    CHECK(inline_text == (text.size() <= 39));
-    InlineText<40> copy = scope, moved = std::move(scope);
-    CHECK(copy == text);
-    CHECK(moved == text);
+// newline, a key of 16 to 255 characters) is kept inline up to 31 bytes,
+// packed when the key is a lowercase UUID in StoredScope's spelling, on the
+// heap otherwise; every form reads back, copies and moves alike.
+TEST_CASE("ScopeText keeps a stored scope with a UUID key packed", "[state][15]") {
+  const std::string uuid = "0d1f6b4e-7a4b-4c8e-9d3a-2b7f1c9e8a10";
+  struct Case {
+    std::string text;
+    bool packed, inline_text;
+  };
+  const std::vector<Case> cases = {
+      {"", false, true},
+      {"0\nbench-outcome-key-1", false, true},
+      {std::string(31, 's'), false, true},
+      {std::string(32, 't'), false, false},
+      {std::string(260, 'k'), false, false},
+      {"12\n" + uuid, true, false},
+      {"0\n" + uuid, true, false},
+      {"4294967295\n" + uuid, true, false},
+      {"4294967296\n" + uuid, false, false},  // past 32 bits
+      {"012\n" + uuid, false, false},         // a leading zero: not StoredScope's spelling
+      {"\n" + uuid, false, false},
+      {"1a\n" + uuid, false, false},
+      {"12\n0D1F6B4E-7A4B-4C8E-9D3A-2B7F1C9E8A10", false, false},  // upper case
+      {"12\n" + uuid + "0", false, false},
+      {"12\n" + uuid.substr(0, 35), false, false},
+      {"12\n0d1f6b4e_7a4b-4c8e-9d3a-2b7f1c9e8a10", false, false},
+      {uuid, false, false},  // no agent number
+  };
+  for (const Case& c : cases) {
+    INFO(c.text);
+    ScopeText scope(c.text);
+    CHECK(scope.packed() == c.packed);
+    CHECK(scope == c.text);
+    CHECK(scope.str() == c.text);
+    CHECK(scope.size() == c.text.size());
+    if (!c.packed) {
+      const auto text = scope.text();
+      const bool inline_text = text.view().data() >= reinterpret_cast<const char*>(&scope) &&
+                               text.view().data() < reinterpret_cast<const char*>(&scope) + sizeof scope;
+      CHECK(inline_text == c.inline_text);
+    }
+    ScopeText copy = scope, moved = std::move(scope);
+    CHECK(copy == c.text);
+    CHECK(moved == c.text);
     CHECK(scope.empty());  // NOLINT: moved from
+    scope = copy;
+    CHECK(scope == c.text);
   }
-  static_assert(sizeof(InlineText<40>) == 40, "its own 40 bytes");
+  static_assert(sizeof(ScopeText) == 32, "its own 32 bytes");
 }
 
 // Issue 15: the smaller InlineTexts (a shaped text's values in 16 bytes, a

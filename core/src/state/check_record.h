@@ -413,7 +413,6 @@ struct Check {
   void set_proposal(Boxed<ProposalBinding> proposal) {
     if (proposal || extras_) Extras().proposal = std::move(proposal);
   }
-  Sym body_shape;
   OptionalDouble amount;               // ceiling (intent) or execution amount x
   StoredToken issued_token;            // approved checks
   // The issued token's expiry (exp), 0 for none. Kept as its distance from
@@ -506,6 +505,10 @@ struct Check {
   CheckParts parts_;
   SymTuple<7> texts_;  // CheckTexts' members in order (texts())
   Boxed<CheckExtras> extras_;
+  // The final body's pooled shape (body_json() above). With the other
+  // pointer-sized members: on wasm32 they are 4 bytes, and between 8-byte
+  // ones each padded to 8 (issue 15: 88 bytes there, where 96).
+  Sym body_shape;
 
  private:
   CheckExtras& Extras() {

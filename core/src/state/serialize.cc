@@ -130,7 +130,7 @@ json::Value ExportState(const State& state) {
   // In the order of the scopes as written (their stored form numbers the agents).
   std::vector<std::pair<std::string, const IdempotencyEntry*>> keyed;
   keyed.reserve(state.idempotency.size());
-  for (const IdempotencyRecord& record : state.idempotency) keyed.emplace_back(FullScope(state, record.scope), &record.entry);
+  for (const IdempotencyRecord& record : state.idempotency) keyed.emplace_back(FullScope(state, record.scope.text()), &record.entry);
   std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& [scope, entry] : keyed) idempotency.push(IdempotencyToJson(state, scope, *entry));
   return json::Obj({{"format", kFormat},

@@ -500,11 +500,13 @@ struct Account {
 };
 
 struct IdempotencyEntry {
+  // First, so that the 4-byte members of wasm32 follow it unpadded (issue
+  // 15: 24 bytes there, where 32 with the body first; 32 on 64-bit).
+  int64_t stored_at_ms = 0;
   // The replay body, dropped once outside the replay window. When it is the
   // body of the outcome the request recorded, the entry names that outcome
   // instead of keeping a second copy (issue 15; ReplayBodyOf reads either).
   BoxedText body_json;
-  int64_t stored_at_ms = 0;
   // The outcome the request recorded, once its body was found to be this
   // entry's (ShareOutcomeBody); kept after the body expires: the outcome
   // holds the request's payload hash (Outcome::key_hash()).
@@ -520,10 +522,10 @@ struct IdempotencyEntry {
 
 // A keyed request's entry under the stored form of its scope (StoredScope).
 // Keys are 16 to 255 characters (08 §5), so a std::string always put one on
-// the heap; up to 39 bytes of the stored scope (a UUID key and the agent's
-// number) are kept inline instead (issue 15).
+// the heap; a stored scope of up to 31 bytes is kept inline instead, and one
+// with a UUID key packed (issue 15: util/record_id.h).
 struct IdempotencyRecord {
-  InlineText<40> scope;
+  ScopeText scope;
   IdempotencyEntry entry;
 };
 
@@ -681,7 +683,7 @@ inline void IndexOutcome(State& s, int32_t i) {
 }
 // The entry stored under a scope's stored form (StoredScope), kNone for none.
 inline int32_t FindIdempotency(const State& s, std::string_view stored_scope) {
-  return s.idempotency_by_scope.Find(stored_scope, [&s](int32_t i) { return std::string_view(s.idempotency[i].scope); });
+  return s.idempotency_by_scope.Find(stored_scope, [&s](int32_t i) { return s.idempotency[i].scope.text(); });
 }
 // Keeps `entry` under `stored_scope`, in place of an entry stored there
 // before; its position in State::idempotency (state/ only).
@@ -693,7 +695,7 @@ inline int32_t PutIdempotencyRecord(State& s, const std::string& stored_scope, I
   }
   at = static_cast<int32_t>(s.idempotency.size());
   s.idempotency.push_back(IdempotencyRecord{stored_scope, std::move(entry)});
-  s.idempotency_by_scope.Insert(at, [&s](int32_t i) { return std::string_view(s.idempotency[i].scope); });
+  s.idempotency_by_scope.Insert(at, [&s](int32_t i) { return s.idempotency[i].scope.text(); });
   return at;
 }
 inline void IndexAdjustment(State& s, int32_t i) {

@@ -102,18 +102,6 @@ void AppendTime(unsigned char form, std::string_view bytes, std::string* text) {
 
 bool IsUuidDash(size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
 
-// A lowercase UUID's 16 bytes; false when `v` is not one.
-bool ReadUuid(std::string_view v, std::string* bytes) {
-  if (v.size() != 36) return false;
-  for (size_t i = 0; i < v.size(); ++i)
-    if (IsUuidDash(i) != (v[i] == '-') || (!IsUuidDash(i) && LowerHexNibble(v[i]) < 0)) return false;
-  for (size_t i = 0; i < v.size(); i += 2) {
-    if (IsUuidDash(i)) ++i;
-    bytes->push_back(static_cast<char>(LowerHexNibble(v[i]) << 4 | LowerHexNibble(v[i + 1])));
-  }
-  return true;
-}
-
 // The value as a length byte and its text, or packed when it has a packed form.
 void AppendValue(std::string_view value, std::string* values) {
   std::array<uint8_t, 32> digest;
@@ -139,12 +127,9 @@ void AppendUnpacked(unsigned char form, std::string_view bytes, std::string* tex
   if (form == kTime || form == kTimeMillis) return AppendTime(form, bytes, text);
   if (form != kUuid)
     return AppendDigest(static_cast<DigestForm>(form - kFirstForm + 1), reinterpret_cast<const uint8_t*>(bytes.data()), text);
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) text->push_back('-');
-    text->push_back(kHex[static_cast<unsigned char>(bytes[i]) >> 4]);
-    text->push_back(kHex[static_cast<unsigned char>(bytes[i]) & 15]);
-  }
+  char spelled[36];
+  WriteUuid(reinterpret_cast<const unsigned char*>(bytes.data()), spelled);
+  text->append(spelled, sizeof spelled);
 }
 
 // The size of the value entry at `at` (its length byte included).
@@ -156,6 +141,26 @@ size_t EntrySize(std::string_view values, size_t at) {
 }
 
 }  // namespace
+
+bool ReadUuid(std::string_view v, std::string* bytes) {
+  if (v.size() != 36) return false;
+  for (size_t i = 0; i < v.size(); ++i)
+    if (IsUuidDash(i) != (v[i] == '-') || (!IsUuidDash(i) && LowerHexNibble(v[i]) < 0)) return false;
+  for (size_t i = 0; i < v.size(); i += 2) {
+    if (IsUuidDash(i)) ++i;
+    bytes->push_back(static_cast<char>(LowerHexNibble(v[i]) << 4 | LowerHexNibble(v[i + 1])));
+  }
+  return true;
+}
+
+void WriteUuid(const unsigned char* bytes, char* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) *out++ = '-';
+    *out++ = kHex[bytes[i] >> 4];
+    *out++ = kHex[bytes[i] & 15];
+  }
+}
 
 std::string JoinHoles(std::string_view shape, std::string_view values) {
   std::string text;

@@ -1,5 +1,7 @@
 #include "util/record_id.h"
 
+#include "util/holes.h"
+
 namespace adcp {
 namespace {
 
@@ -7,7 +9,8 @@ namespace {
 // (tasks/), in code order; at most 14 (the tag's high nibble is code + 1,
 // and 0xF_ would reach the heap tag).
 constexpr std::string_view kPrefixes[] = {"chk", "gb", "out"};
-static_assert(sizeof kPrefixes / sizeof kPrefixes[0] <= 14, "a prefix code fits the tag's high nibble");
+constexpr size_t kPrefixCount = sizeof kPrefixes / sizeof kPrefixes[0];
+static_assert(kPrefixCount <= 14, "a prefix code fits the tag's high nibble");
 constexpr size_t kUlidDigits = 26;
 constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -18,14 +21,20 @@ int DigitValue(char c) {
   return -1;
 }
 
+// A stored scope's packed tag (above any inline size, below the heap tag).
+constexpr uint8_t kScopeUuidTag = 0xFE;
+
 }  // namespace
 
-bool RecordId::Pack(std::string_view text) {
+// bytes[0..14] hold the ULID's value below bit 120, least significant first;
+// the tag's low nibble bits 120..123, its high nibble the prefix's code + 1
+// (so a packed tag is 0x10 and up, above an inline size).
+bool MintedIdPacking::Pack(std::string_view text, char* bytes, uint8_t* tag) {
   if (text.size() < kUlidDigits + 2 || text[text.size() - kUlidDigits - 1] != '_') return false;
   const std::string_view prefix = text.substr(0, text.size() - kUlidDigits - 1);
   size_t code = 0;
-  while (code < sizeof kPrefixes / sizeof kPrefixes[0] && kPrefixes[code] != prefix) ++code;
-  if (code == sizeof kPrefixes / sizeof kPrefixes[0]) return false;
+  while (code < kPrefixCount && kPrefixes[code] != prefix) ++code;
+  if (code == kPrefixCount) return false;
   const std::string_view digits = text.substr(text.size() - kUlidDigits);
   // 26 digits are 130 bits: the first must be 0 and the second below 16
   // for the value to fit 124 (a ULID's time before the year 2527).
@@ -37,18 +46,18 @@ bool RecordId::Pack(std::string_view text) {
     high = high << 5 | low >> 59;
     low = low << 5 | static_cast<uint64_t>(value);
   }
-  for (int i = 0; i < 8; ++i) bytes_[i] = static_cast<char>(low >> (8 * i));
-  for (int i = 0; i < 7; ++i) bytes_[8 + i] = static_cast<char>(high >> (8 * i));
-  set_tag(static_cast<uint8_t>((code + 1) << 4 | (high >> 56 & 0x0F)));
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(low >> (8 * i));
+  for (int i = 0; i < 7; ++i) bytes[8 + i] = static_cast<char>(high >> (8 * i));
+  *tag = static_cast<uint8_t>((code + 1) << 4 | (high >> 56 & 0x0F));
   return true;
 }
 
-size_t RecordId::Spell(char* out) const {
+size_t MintedIdPacking::Spell(const char* bytes, uint8_t tag, char* out) {
   uint64_t high = 0, low = 0;
-  for (int i = 0; i < 8; ++i) low |= static_cast<uint64_t>(static_cast<uint8_t>(bytes_[i])) << (8 * i);
-  for (int i = 0; i < 7; ++i) high |= static_cast<uint64_t>(static_cast<uint8_t>(bytes_[8 + i])) << (8 * i);
-  high |= static_cast<uint64_t>(tag() & 0x0F) << 56;
-  const std::string_view prefix = kPrefixes[(tag() >> 4) - 1];
+  for (int i = 0; i < 8; ++i) low |= static_cast<uint64_t>(static_cast<uint8_t>(bytes[i])) << (8 * i);
+  for (int i = 0; i < 7; ++i) high |= static_cast<uint64_t>(static_cast<uint8_t>(bytes[8 + i])) << (8 * i);
+  high |= static_cast<uint64_t>(tag & 0x0F) << 56;
+  const std::string_view prefix = kPrefixes[(tag >> 4) - 1];
   std::memcpy(out, prefix.data(), prefix.size());
   out[prefix.size()] = '_';
   char* digits = out + prefix.size() + 1;
@@ -58,6 +67,40 @@ size_t RecordId::Spell(char* out) const {
     high >>= 5;
   }
   return prefix.size() + 1 + kUlidDigits;
+}
+
+// bytes[0..3]: the agent's number (little-endian), bytes[4..19]: the UUID.
+// Packed only in the spelling StoredScope writes: the number in decimal
+// without leading zeros, a newline, a lowercase UUID.
+bool ScopeUuidPacking::Pack(std::string_view text, char* bytes, uint8_t* tag) {
+  const size_t newline = text.find('\n');
+  if (newline == std::string_view::npos || newline == 0 || newline > 10 || (text[0] == '0' && newline > 1)) return false;
+  uint64_t number = 0;
+  for (size_t i = 0; i < newline; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    number = number * 10 + static_cast<uint64_t>(text[i] - '0');
+  }
+  std::string uuid;
+  if (number > UINT32_MAX || !ReadUuid(text.substr(newline + 1), &uuid)) return false;
+  for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>(number >> (8 * i));
+  std::memcpy(bytes + 4, uuid.data(), 16);
+  *tag = kScopeUuidTag;
+  return true;
+}
+
+size_t ScopeUuidPacking::Spell(const char* bytes, uint8_t, char* out) {
+  uint32_t number = 0;
+  for (int i = 0; i < 4; ++i) number |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[i])) << (8 * i);
+  char digits[10];
+  size_t count = 0;
+  do {
+    digits[count++] = static_cast<char>('0' + number % 10);
+    number /= 10;
+  } while (number != 0);
+  for (size_t i = 0; i < count; ++i) out[i] = digits[count - 1 - i];
+  out[count] = '\n';
+  WriteUuid(reinterpret_cast<const unsigned char*>(bytes + 4), out + count + 1);
+  return count + 1 + 36;
 }
 
 }  // namespace adcp

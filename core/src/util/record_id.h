@@ -108,10 +108,13 @@ class InlineText {
     set_tag(0);
   }
 
-  alignas(8) char bytes_[kSize] = {};
+  // A pointer's alignment: 8 on 64-bit; 4 on wasm32, where 8 padded the
+  // records and documents that keep one beside 4-byte members (issue 15).
+  alignas(alignof(char*)) char bytes_[kSize] = {};
 };
 
-class RecordId;
+template <size_t kSize, class Packing>
+class PackedText;
 
 // clang warns (-Wdangling) when a view of a temporary IdText outlives it;
 // gcc has no such attribute.
@@ -121,11 +124,11 @@ class RecordId;
 #define ADCP_LIFETIMEBOUND
 #endif
 
-// A RecordId's text, spelled out where the id keeps it as bytes: a value
-// that lives as long as the expression that reads it (pass it to a
-// std::string_view parameter, or keep it in a local `auto`; a string_view
-// taken from it must not outlive it). Neither copied nor moved: it is made
-// in place (C++17), and its view may point into itself.
+// A PackedText's text (a RecordId's, a ScopeText's), spelled out where it is
+// kept as bytes: a value that lives as long as the expression that reads it
+// (pass it to a std::string_view parameter, or keep it in a local `auto`; a
+// string_view taken from it must not outlive it). Neither copied nor moved:
+// it is made in place (C++17), and its view may point into itself.
 class IdText {
  public:
   IdText(const IdText&) = delete;
@@ -135,77 +138,77 @@ class IdText {
   std::string str() const { return std::string(view_); }
   size_t size() const { return view_.size(); }
 
+  static constexpr size_t kMaxSpelled = 48;
+
  private:
-  friend class RecordId;
-  explicit IdText(const RecordId& id);
-  char spelled_[32];  // a packed id's text (a prefix of up to 7 bytes, '_', 26 ULID digits)
+  template <size_t kSize, class Packing>
+  friend class PackedText;
+  template <size_t kSize, class Packing>
+  explicit IdText(const PackedText<kSize, Packing>& text);
+  char spelled_[kMaxSpelled];  // a packed text, spelled out
   std::string_view view_;
 };
 
-// A check's, an action's or an outcome's id: 16 bytes (issue 15: 32 as an
-// InlineText<32>, five of them a governed buy). The ids the core mints
-// ("chk_", "gb_" or "out_" and a ULID, 29 or 30 bytes) are kept as bytes:
-// the ULID's 128-bit value, whose top 4 bits are zero for any time before
-// the year 2527, in 124 bits, and the prefix as a code. Other ids are kept
-// as text: up to 15 bytes inline (sequential test ids), longer ones on the
-// heap. Only a text that spells back exactly is packed (Crockford's upper
-// case digits, as the core writes them), so every form reads back as the
-// text it was given. Read it with text() or str().
-class RecordId {
+// A text a record keeps in kSize bytes: packed into bytes when `Packing`
+// recognizes it (and then spelled back exactly), else as text: up to
+// kSize - 1 bytes inline, longer on the heap. The last byte is the tag: an
+// inline text's size (0..kSize - 1), kHeap, or a packed form's tag (any
+// other value; Packing's). Packing provides
+//   static bool Pack(std::string_view text, char* bytes, uint8_t* tag);  // bytes: kSize - 1
+//   static size_t Spell(const char* bytes, uint8_t tag, char* out);      // out: IdText::kMaxSpelled
+// Read it with text() or str().
+template <size_t kSize, class Packing>
+class PackedText {
  public:
-  RecordId() = default;
-  RecordId(std::string_view text) { Assign(text); }               // NOLINT: records assign strings
-  RecordId(const std::string& text) { Assign(text); }             // NOLINT
-  RecordId(const char* text) { Assign(std::string_view(text)); }  // NOLINT
-  RecordId(const RecordId& other) { CopyFrom(other); }
-  RecordId(RecordId&& other) noexcept { Take(other); }
-  RecordId& operator=(const RecordId& other) {
+  PackedText() = default;
+  PackedText(std::string_view text) { Assign(text); }               // NOLINT: records assign strings
+  PackedText(const std::string& text) { Assign(text); }             // NOLINT
+  PackedText(const char* text) { Assign(std::string_view(text)); }  // NOLINT
+  PackedText(const PackedText& other) { CopyFrom(other); }
+  PackedText(PackedText&& other) noexcept { Take(other); }
+  PackedText& operator=(const PackedText& other) {
     if (this != &other) {
       Release();
       CopyFrom(other);
     }
     return *this;
   }
-  RecordId& operator=(RecordId&& other) noexcept {
+  PackedText& operator=(PackedText&& other) noexcept {
     if (this != &other) {
       Release();
       Take(other);
     }
     return *this;
   }
-  ~RecordId() { Release(); }
+  ~PackedText() { Release(); }
 
   IdText text() const { return IdText(*this); }
   std::string str() const { return text().str(); }
   bool empty() const { return tag() == 0; }
   size_t size() const { return text().size(); }
-  // Whether the id is kept as bytes (tests and memory figures).
-  bool packed() const { return tag() >= kPackedLow && tag() <= kPackedHigh; }
+  // Whether the text is kept packed (tests and memory figures).
+  bool packed() const { return tag() > kInlineMax && tag() != kHeap; }
 
-  friend bool operator==(const RecordId& a, const RecordId& b) { return a.text().view() == b.text().view(); }
-  friend bool operator!=(const RecordId& a, const RecordId& b) { return !(a == b); }
-  friend bool operator==(const RecordId& a, std::string_view b) { return a.text().view() == b; }
-  friend bool operator!=(const RecordId& a, std::string_view b) { return !(a == b); }
-  friend bool operator==(const RecordId& a, const std::string& b) { return a.text().view() == b; }
-  friend bool operator!=(const RecordId& a, const std::string& b) { return !(a == b); }
-  friend bool operator==(const std::string& a, const RecordId& b) { return b == a; }
-  friend bool operator!=(const std::string& a, const RecordId& b) { return !(b == a); }
-  friend std::string operator+(const std::string& a, const RecordId& b) { return a + b.str(); }
-  friend std::string operator+(const char* a, const RecordId& b) { return a + b.str(); }
+  friend bool operator==(const PackedText& a, const PackedText& b) { return a.text().view() == b.text().view(); }
+  friend bool operator!=(const PackedText& a, const PackedText& b) { return !(a == b); }
+  friend bool operator==(const PackedText& a, std::string_view b) { return a.text().view() == b; }
+  friend bool operator!=(const PackedText& a, std::string_view b) { return !(a == b); }
+  friend bool operator==(const PackedText& a, const std::string& b) { return a.text().view() == b; }
+  friend bool operator!=(const PackedText& a, const std::string& b) { return !(a == b); }
+  friend bool operator==(const std::string& a, const PackedText& b) { return b == a; }
+  friend bool operator!=(const std::string& a, const PackedText& b) { return !(b == a); }
+  friend std::string operator+(const std::string& a, const PackedText& b) { return a + b.str(); }
+  friend std::string operator+(const char* a, const PackedText& b) { return a + b.str(); }
 
  private:
   friend class IdText;
-  // bytes_[15] is the tag: 0..15 an inline text's size; kHeap a heap text
-  // (its pointer, then its 32-bit size, at the front); kPackedLow..High a
-  // packed id, the tag's high nibble its prefix's code + 1, its low nibble
-  // the value's top 4 bits (bits 120..123), bytes_[0..14] the rest, least
-  // significant first.
-  static constexpr uint8_t kInlineMax = 15, kHeap = 0xFF, kPackedLow = 0x10, kPackedHigh = 0xEF;
+  static constexpr uint8_t kInlineMax = kSize - 1, kHeap = 0xFF;
   struct Heap {
     char* data;
     uint32_t size;
   };
-  static_assert(sizeof(char*) + sizeof(uint32_t) <= kInlineMax, "a heap text's pointer and size fit before the tag");
+  static_assert(sizeof(char*) + sizeof(uint32_t) <= kInlineMax && kSize <= 255,
+                "a heap text's pointer and size fit before the tag, and the tag is a byte");
   uint8_t tag() const { return static_cast<uint8_t>(bytes_[kInlineMax]); }
   void set_tag(uint8_t tag) { bytes_[kInlineMax] = static_cast<char>(tag); }
   Heap LoadHeap() const {
@@ -218,12 +221,12 @@ class RecordId {
     std::memcpy(bytes_, &heap.data, sizeof heap.data);
     std::memcpy(bytes_ + sizeof heap.data, &heap.size, sizeof heap.size);
   }
-  // Keeps `text` packed when it spells back exactly; false to keep it as text.
-  bool Pack(std::string_view text);
-  // Writes a packed id's text to `out` (32 bytes); its size.
-  size_t Spell(char* out) const;
   void Assign(std::string_view text) {
-    if (Pack(text)) return;
+    uint8_t packed_tag = 0;
+    if (Packing::Pack(text, bytes_, &packed_tag)) {
+      set_tag(packed_tag);
+      return;
+    }
     if (text.size() <= kInlineMax) {
       if (!text.empty()) std::memcpy(bytes_, text.data(), text.size());
       set_tag(static_cast<uint8_t>(text.size()));
@@ -236,7 +239,7 @@ class RecordId {
     StoreHeap(heap);
     set_tag(kHeap);
   }
-  void CopyFrom(const RecordId& other) {
+  void CopyFrom(const PackedText& other) {
     if (other.tag() == kHeap) {
       const Heap heap = other.LoadHeap();
       Assign(std::string_view(heap.data, heap.size));
@@ -244,29 +247,58 @@ class RecordId {
       std::memcpy(bytes_, other.bytes_, sizeof bytes_);
     }
   }
-  void Take(RecordId& other) {
+  void Take(PackedText& other) {
     std::memcpy(bytes_, other.bytes_, sizeof bytes_);
-    other.set_tag(0);  // a heap text now belongs to this id
+    other.set_tag(0);  // a heap text now belongs to this one
   }
   void Release() {
     if (tag() == kHeap) delete[] LoadHeap().data;
     set_tag(0);
   }
 
-  alignas(8) char bytes_[16] = {};
+  // A pointer's alignment, as InlineText's.
+  alignas(alignof(char*)) char bytes_[kSize] = {};
 };
-static_assert(sizeof(RecordId) == 16, "a RecordId is 16 bytes");
 
-inline IdText::IdText(const RecordId& id) {
-  const uint8_t tag = id.tag();
-  if (tag <= RecordId::kInlineMax) {
-    view_ = std::string_view(id.bytes_, tag);
-  } else if (tag == RecordId::kHeap) {
-    const RecordId::Heap heap = id.LoadHeap();
+template <size_t kSize, class Packing>
+IdText::IdText(const PackedText<kSize, Packing>& text) {
+  using Text = PackedText<kSize, Packing>;
+  const uint8_t tag = text.tag();
+  if (tag <= Text::kInlineMax) {
+    view_ = std::string_view(text.bytes_, tag);
+  } else if (tag == Text::kHeap) {
+    const typename Text::Heap heap = text.LoadHeap();
     view_ = std::string_view(heap.data, heap.size);
   } else {
-    view_ = std::string_view(spelled_, id.Spell(spelled_));
+    view_ = std::string_view(spelled_, Packing::Spell(text.bytes_, tag, spelled_));
   }
 }
+
+// A check's, an action's or an outcome's id: 16 bytes (issue 15: 32 as an
+// InlineText<32>, five of them a governed buy). The ids the core mints
+// ("chk_", "gb_" or "out_" and a ULID, 29 or 30 bytes) are kept as bytes:
+// the ULID's 128-bit value, whose top 4 bits are zero for any time before
+// the year 2527, in 124 bits, and the prefix as a code in the tag's high
+// nibble. Other ids are kept as text: up to 15 bytes inline (sequential test
+// ids), longer ones on the heap. Only a text that spells back exactly is
+// packed (Crockford's upper case digits, as the core writes them).
+struct MintedIdPacking {
+  static bool Pack(std::string_view text, char* bytes, uint8_t* tag);
+  static size_t Spell(const char* bytes, uint8_t tag, char* out);
+};
+using RecordId = PackedText<16, MintedIdPacking>;
+static_assert(sizeof(RecordId) == 16, "a RecordId is 16 bytes");
+
+// An idempotency scope's stored form ("<agent number>\n<key>", StoredScope
+// in state/ledger.h) in 32 bytes: up to 31 inline (the keys a test or a
+// bench writes), a key that is a lowercase UUID (what clients mostly send)
+// packed as the agent's number and the UUID's 16 bytes, longer ones on the
+// heap (issue 15: an InlineText<40> was 40 bytes in every keyed record).
+struct ScopeUuidPacking {
+  static bool Pack(std::string_view text, char* bytes, uint8_t* tag);
+  static size_t Spell(const char* bytes, uint8_t tag, char* out);
+};
+using ScopeText = PackedText<32, ScopeUuidPacking>;
+static_assert(sizeof(ScopeText) == 32, "a stored scope is 32 bytes");
 
 }  // namespace adcp
