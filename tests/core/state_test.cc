@@ -273,6 +273,30 @@ TEST_CASE("Stored tokens split into a shared header, claims and signature and re
   CHECK(TokenText(s, copy, kNoIds) == first);
   CHECK(StoredToken::Verbatim("").empty());
   CHECK(sizeof(StoredToken) == 2 * sizeof(void*));
+  // The block's sizes are varints: tokens and signatures on either side of
+  // each byte boundary read back whole, with their header and signature
+  // size, and copy alike.
+  for (size_t size : {size_t(1), size_t(127), size_t(128), size_t(16383), size_t(16384), size_t(70000)}) {
+    INFO(size);
+    const std::string text(size, 't');
+    const StoredToken verbatim = StoredToken::Verbatim(text);
+    CHECK(verbatim.bytes() == text);
+    CHECK(verbatim.header() == StoredToken::kVerbatim);
+    CHECK(verbatim.signature_size() == 0);
+    const StoredToken copied = verbatim;
+    CHECK(copied.bytes() == text);
+  }
+  for (size_t signature_size : {size_t(0), size_t(64), size_t(127), size_t(128), size_t(256), size_t(65534)}) {
+    INFO(signature_size);
+    const std::string claims(200, 'c'), raw_signature(signature_size, '\x80');
+    const StoredToken split = StoredToken::Split(claims, raw_signature, Sym(), 63);
+    CHECK(split.header() == 63);
+    CHECK(split.signature_size() == signature_size);
+    CHECK(split.bytes() == claims + raw_signature);
+    const StoredToken copied = split;
+    CHECK(copied.bytes() == claims + raw_signature);
+    CHECK(copied.signature_size() == signature_size);
+  }
   // An intent token's authorized_payload_hash, which its check's scope keeps
   // (a packed value, compared as its text): a reference too.
   const std::string hash = "MVi-v9u02G1PsucdFCednlehLtZUyrWqSGnBKtyoEdA";

@@ -109,45 +109,65 @@ class StoredToken {
   uint16_t signature_size() const { return block_ ? HeadOf().signature_size : 0; }
   // Claims and signature, or the token verbatim.
   std::string_view bytes() const {
-    return block_ ? std::string_view(block_.get() + kHeadBytes, HeadOf().size) : std::string_view();
+    if (!block_) return std::string_view();
+    const Head head = HeadOf();
+    return std::string_view(block_.get() + head.length, head.size);
   }
   // The claims with their values' places marked, "" = bytes() holds the JSON.
   const Sym& claims_shape() const { return claims_shape_; }
   bool empty() const { return !block_; }
 
  private:
-  // The block starts with the size (4 bytes), the header's index (1 byte:
-  // there are at most 64, kVerbatimByte for a verbatim token) and the
-  // signature's size (2 bytes), unaligned: 7 bytes where a padded struct was
-  // 8, which puts a typical split token one allocator size class lower
-  // (issue 15).
+  // The block starts with the header's index (1 byte: there are at most
+  // 64, kVerbatimByte for a verbatim token), then the size and the
+  // signature's size as LEB128 varints: 3 bytes for a split token, where
+  // fixed 4- and 2-byte sizes made 7 (issue 15: a split token is ~100
+  // bytes, and on wasm32 each 8 bytes is an allocator size class).
   struct Head {
     uint32_t size;
     uint16_t header;
     uint16_t signature_size;
+    size_t length;  // of the head itself
   };
-  static constexpr size_t kHeadBytes = 7;
+  static constexpr size_t kMaxHeadBytes = 1 + 5 + 3;
   static constexpr uint8_t kVerbatimByte = 0xFF;
+  static size_t PutVarint(uint32_t value, char* out) {
+    size_t n = 0;
+    for (; value >= 0x80; value >>= 7) out[n++] = static_cast<char>((value & 0x7F) | 0x80);
+    out[n++] = static_cast<char>(value);
+    return n;
+  }
+  // Reads what PutVarint wrote (the block is always written by it).
+  static uint32_t GetVarint(const char* in, size_t* at) {
+    uint32_t value = 0;
+    for (int shift = 0;; shift += 7) {
+      const uint8_t byte = static_cast<uint8_t>(in[(*at)++]);
+      value |= static_cast<uint32_t>(byte & 0x7F) << shift;
+      if (!(byte & 0x80)) return value;
+    }
+  }
   StoredToken(std::string_view first, std::string_view second, Sym claims_shape, uint16_t header)
       : claims_shape_(std::move(claims_shape)) {
     if (header == kVerbatim && first.empty()) return;
     const uint32_t size = static_cast<uint32_t>(first.size() + second.size());
-    const uint8_t header_byte = header == kVerbatim ? kVerbatimByte : static_cast<uint8_t>(header);
-    const uint16_t signature_size = static_cast<uint16_t>(second.size());
-    block_.reset(new char[kHeadBytes + size]);
-    std::memcpy(block_.get(), &size, 4);
-    std::memcpy(block_.get() + 4, &header_byte, 1);
-    std::memcpy(block_.get() + 5, &signature_size, 2);
-    if (!first.empty()) std::memcpy(block_.get() + kHeadBytes, first.data(), first.size());
-    if (!second.empty()) std::memcpy(block_.get() + kHeadBytes + first.size(), second.data(), second.size());
+    char head[kMaxHeadBytes];
+    size_t length = 0;
+    head[length++] = static_cast<char>(header == kVerbatim ? kVerbatimByte : static_cast<uint8_t>(header));
+    length += PutVarint(size, head + length);
+    length += PutVarint(static_cast<uint16_t>(second.size()), head + length);
+    block_.reset(new char[length + size]);
+    std::memcpy(block_.get(), head, length);
+    if (!first.empty()) std::memcpy(block_.get() + length, first.data(), first.size());
+    if (!second.empty()) std::memcpy(block_.get() + length + first.size(), second.data(), second.size());
   }
   Head HeadOf() const {
     Head head;
-    uint8_t header_byte;
-    std::memcpy(&head.size, block_.get(), 4);
-    std::memcpy(&header_byte, block_.get() + 4, 1);
-    std::memcpy(&head.signature_size, block_.get() + 5, 2);
+    const uint8_t header_byte = static_cast<uint8_t>(block_[0]);
     head.header = header_byte == kVerbatimByte ? kVerbatim : header_byte;
+    size_t at = 1;
+    head.size = GetVarint(block_.get(), &at);
+    head.signature_size = static_cast<uint16_t>(GetVarint(block_.get(), &at));
+    head.length = at;
     return head;
   }
   void CopyBlock(const StoredToken& other) {
@@ -155,9 +175,9 @@ class StoredToken {
       block_.reset();
       return;
     }
-    const size_t size = kHeadBytes + other.HeadOf().size;
-    block_.reset(new char[size]);
-    std::memcpy(block_.get(), other.block_.get(), size);
+    const Head head = other.HeadOf();
+    block_.reset(new char[head.length + head.size]);
+    std::memcpy(block_.get(), other.block_.get(), head.length + head.size);
   }
   Sym claims_shape_;
   std::unique_ptr<char[]> block_;  // a head (kHeadBytes), then its `size` bytes; null = no token
