@@ -56,7 +56,7 @@ json::Value GovernedAction(const State& state, const Action& a) {
                              {"net_cost", a.gross - AdjustmentsOf(a).verified.Value()},
                              {"headroom_restored", AdjustmentsOf(a).restored.Value()},
                              {"net_committed", a.net_committed()},
-                             {"check_count", a.check_count}});
+                             {"check_count", static_cast<int64_t>(a.check_count)}});
   if (a.settlement != kNone && !a.failed) {
     const Outcome& o = state.outcomes[a.settlement];
     if (SettlementOf(o).seller_reference) v.set("seller_reference", *SettlementOf(o).seller_reference);

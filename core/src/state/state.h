@@ -354,9 +354,9 @@ struct Action {
   int32_t latest_observation = kNone;       // derived: any period
   int32_t aggregation_pos = kNone;          // derived
   // Derived: the checks made on the action, in 31 bits (positions are
-  // below 2^30, EntryRef), beside `failed`: 4 bytes where they were 16 with
-  // padding (issue 15).
-  int32_t check_count : 31;
+  // below 2^30, EntryRef; unsigned, so 2^30 itself fits), beside `failed`:
+  // 4 bytes where they were 16 with padding (issue 15). Reads as an int.
+  uint32_t check_count : 31;
   bool failed : 1;
   // What was bought, by whom, from whom, in which currency and account: set
   // together (set_texts), read one by one.

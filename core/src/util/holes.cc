@@ -110,9 +110,9 @@ void AppendValue(std::string_view value, std::string* values) {
   if (const DigestForm form = ReadDigest(value, &digest); form != DigestForm::kNone) {
     values->append(1, '\0').push_back(static_cast<char>(FormByte(form)));
     values->append(reinterpret_cast<const char*>(digest.data()), digest.size());
-  } else if (ReadUuid(value, &packed)) {
+  } else if (unsigned char uuid[16]; ReadUuid(value, uuid)) {
     values->append(1, '\0').push_back(static_cast<char>(kUuid));
-    values->append(packed);
+    values->append(reinterpret_cast<const char*>(uuid), sizeof uuid);
   } else if (ReadTime(value, &packed, &time_form)) {
     values->append(1, '\0').push_back(static_cast<char>(time_form));
     values->append(packed);
@@ -142,13 +142,13 @@ size_t EntrySize(std::string_view values, size_t at) {
 
 }  // namespace
 
-bool ReadUuid(std::string_view v, std::string* bytes) {
+bool ReadUuid(std::string_view v, unsigned char* bytes) {
   if (v.size() != 36) return false;
   for (size_t i = 0; i < v.size(); ++i)
     if (IsUuidDash(i) != (v[i] == '-') || (!IsUuidDash(i) && LowerHexNibble(v[i]) < 0)) return false;
   for (size_t i = 0; i < v.size(); i += 2) {
     if (IsUuidDash(i)) ++i;
-    bytes->push_back(static_cast<char>(LowerHexNibble(v[i]) << 4 | LowerHexNibble(v[i + 1])));
+    *bytes++ = static_cast<unsigned char>(LowerHexNibble(v[i]) << 4 | LowerHexNibble(v[i + 1]));
   }
   return true;
 }

@@ -24,7 +24,7 @@ constexpr char kHole = '\x01';
 
 // A lowercase UUID (8-4-4-4-12 hex digits) as its 16 bytes; false when
 // `text` is not one. WriteUuid writes the 36 characters back at `out`.
-bool ReadUuid(std::string_view text, std::string* bytes);
+bool ReadUuid(std::string_view text, unsigned char* bytes);
 void WriteUuid(const unsigned char* bytes, char* out);
 
 // The shape with the values put back in order.

@@ -80,10 +80,10 @@ bool ScopeUuidPacking::Pack(std::string_view text, char* bytes, uint8_t* tag) {
     if (text[i] < '0' || text[i] > '9') return false;
     number = number * 10 + static_cast<uint64_t>(text[i] - '0');
   }
-  std::string uuid;
-  if (number > UINT32_MAX || !ReadUuid(text.substr(newline + 1), &uuid)) return false;
+  unsigned char uuid[16];
+  if (number > UINT32_MAX || !ReadUuid(text.substr(newline + 1), uuid)) return false;
   for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>(number >> (8 * i));
-  std::memcpy(bytes + 4, uuid.data(), 16);
+  std::memcpy(bytes + 4, uuid, sizeof uuid);
   *tag = kScopeUuidTag;
   return true;
 }
