@@ -676,6 +676,13 @@ TEST_CASE("RecordId keeps minted ids as bytes and others as text", "[state][15]"
     CHECK(moved == std::string("chk_1"));
     CHECK(json::Write(json::Value(copy)) == json::Write(json::Value(c.text)));
   }
+  // Ids compare equal exactly when their texts are (packed ones as bytes).
+  RecordId reused(std::string(15, 'x'));
+  reused = RecordId("chk_01KDVDNA02K3NF9Z573ZVEC6P3");
+  CHECK(reused == RecordId("chk_01KDVDNA02K3NF9Z573ZVEC6P3"));
+  CHECK(RecordId("chk_1") == RecordId("chk_1"));
+  CHECK(RecordId(std::string(40, 'y')) == RecordId(std::string(40, 'y')));
+  CHECK(RecordId("chk_1") != RecordId("chk_01KDVDNA02K3NF9Z573ZVEC6P3"));
   // Two packed ids differ when their texts do.
   CHECK(RecordId("gb_01KDVDNA02K3NF9Z573ZVEC6P3") != RecordId("out_01KDVDNA02K3NF9Z573ZVEC6P3"));
   CHECK(RecordId("gb_01KDVDNA02K3NF9Z573ZVEC6P3") != RecordId("gb_01KDVDNA02K3NF9Z573ZVEC6P4"));
@@ -769,6 +776,15 @@ TEST_CASE("ScopeText keeps a stored scope with a UUID key packed", "[state][15]"
     CHECK(scope == c.text);
   }
   static_assert(sizeof(ScopeText) == 32, "its own 32 bytes");
+  // Packed texts compare as their bytes, only the bytes the packing uses:
+  // one packed over an inline text (whose other bytes stay) equals a fresh one.
+  ScopeText reused(std::string(31, 'z')), fresh("12\n" + uuid);
+  reused = ScopeText("12\n" + uuid);
+  CHECK(reused == fresh);
+  CHECK_FALSE(reused != fresh);
+  CHECK(reused != ScopeText("13\n" + uuid));
+  CHECK(reused != ScopeText(std::string(31, 'z')));
+  CHECK(ScopeText("0\nbench-outcome-key-1") == ScopeText("0\nbench-outcome-key-1"));
 }
 
 // Issue 15: the smaller InlineTexts (a shaped text's values in 16 bytes, a

@@ -660,14 +660,19 @@ struct State {
 
 // Record positions by id (kNone when there is none), and their upkeep.
 static_assert(IdIndex::kAbsent == kNone, "an absent id reads as kNone");
+// The id is packed once and compared as bytes with the records' ids (a
+// minted id is not spelled out at each probe).
 inline int32_t FindCheck(const State& s, std::string_view id) {
-  return s.check_by_id.Find(id, [&s](int32_t i) { return s.checks[i].check_id.text(); });
+  const RecordId probe(id);
+  return s.check_by_id.FindMatching(id, [&s, &probe](int32_t i) { return s.checks[i].check_id == probe; });
 }
 inline int32_t FindAction(const State& s, std::string_view id) {
-  return s.action_by_id.Find(id, [&s](int32_t i) { return s.actions[i].action_id.text(); });
+  const RecordId probe(id);
+  return s.action_by_id.FindMatching(id, [&s, &probe](int32_t i) { return s.actions[i].action_id == probe; });
 }
 inline int32_t FindOutcome(const State& s, std::string_view id) {
-  return s.outcome_by_id.Find(id, [&s](int32_t i) { return s.outcomes[i].outcome_id.text(); });
+  const RecordId probe(id);
+  return s.outcome_by_id.FindMatching(id, [&s, &probe](int32_t i) { return s.outcomes[i].outcome_id == probe; });
 }
 inline int32_t FindAdjustment(const State& s, std::string_view id) {
   return s.adjustment_by_id.Find(id, [&s](int32_t i) { return std::string_view(s.adjustments[i].adjustment_id); });

@@ -29,6 +29,14 @@ class IdIndex {
     return slot ? slot->position : kAbsent;
   }
 
+  // The same, with `matches(position)` saying whether the record at a
+  // position has `id` (a caller that compares cheaper than by text).
+  template <class Matches>
+  int32_t FindMatching(std::string_view id, const Matches& matches) const {
+    const Slot* slot = table_.Find(Hash(id), [&](const Slot& s) { return matches(s.position); });
+    return slot ? slot->position : kAbsent;
+  }
+
   // Indexes the record at `position` under its id; a record indexed before
   // under the same id is replaced (as assigning a map's entry would).
   template <class IdOf>

@@ -154,6 +154,7 @@ class IdText {
 // kSize - 1 bytes inline, longer on the heap. The last byte is the tag: an
 // inline text's size (0..kSize - 1), kHeap, or a packed form's tag (any
 // other value; Packing's). Packing provides
+//   static constexpr size_t kBytes;  // of bytes a packed text uses (the rest is not compared)
 //   static bool Pack(std::string_view text, char* bytes, uint8_t* tag);  // bytes: kSize - 1
 //   static size_t Spell(const char* bytes, uint8_t tag, char* out);      // out: IdText::kMaxSpelled
 // Read it with text() or str().
@@ -189,7 +190,13 @@ class PackedText {
   // Whether the text is kept packed (tests and memory figures).
   bool packed() const { return tag() > kInlineMax && tag() != kHeap; }
 
-  friend bool operator==(const PackedText& a, const PackedText& b) { return a.text().view() == b.text().view(); }
+  // Packing is canonical (a text that packs is always kept packed), so two
+  // texts of which one is packed are equal only as the same bytes: no
+  // spelling out (the id indexes compare a record's id with a packed probe).
+  friend bool operator==(const PackedText& a, const PackedText& b) {
+    if (a.packed() || b.packed()) return a.tag() == b.tag() && std::memcmp(a.bytes_, b.bytes_, Packing::kBytes) == 0;
+    return a.text().view() == b.text().view();
+  }
   friend bool operator!=(const PackedText& a, const PackedText& b) { return !(a == b); }
   friend bool operator==(const PackedText& a, std::string_view b) { return a.text().view() == b; }
   friend bool operator!=(const PackedText& a, std::string_view b) { return !(a == b); }
@@ -207,8 +214,8 @@ class PackedText {
     char* data;
     uint32_t size;
   };
-  static_assert(sizeof(char*) + sizeof(uint32_t) <= kInlineMax && kSize <= 255,
-                "a heap text's pointer and size fit before the tag, and the tag is a byte");
+  static_assert(sizeof(char*) + sizeof(uint32_t) <= kInlineMax && kSize <= 255 && Packing::kBytes <= kInlineMax,
+                "a heap text's pointer and size and a packed text fit before the tag, and the tag is a byte");
   uint8_t tag() const { return static_cast<uint8_t>(bytes_[kInlineMax]); }
   void set_tag(uint8_t tag) { bytes_[kInlineMax] = static_cast<char>(tag); }
   Heap LoadHeap() const {
@@ -283,6 +290,7 @@ IdText::IdText(const PackedText<kSize, Packing>& text) {
 // ids), longer ones on the heap. Only a text that spells back exactly is
 // packed (Crockford's upper case digits, as the core writes them).
 struct MintedIdPacking {
+  static constexpr size_t kBytes = 15;
   static bool Pack(std::string_view text, char* bytes, uint8_t* tag);
   static size_t Spell(const char* bytes, uint8_t tag, char* out);
 };
@@ -295,6 +303,7 @@ static_assert(sizeof(RecordId) == 16, "a RecordId is 16 bytes");
 // packed as the agent's number and the UUID's 16 bytes, longer ones on the
 // heap (issue 15: an InlineText<40> was 40 bytes in every keyed record).
 struct ScopeUuidPacking {
+  static constexpr size_t kBytes = 20;
   static bool Pack(std::string_view text, char* bytes, uint8_t* tag);
   static size_t Spell(const char* bytes, uint8_t tag, char* out);
 };
