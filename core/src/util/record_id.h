@@ -14,37 +14,107 @@
 
 namespace adcp {
 
-// InlineText<kSize>: up to kSize - 1 bytes inline, longer text on the heap.
+// The bytes an InlineText or a PackedText keeps, and what both do with
+// them: bytes_[0..kSize - 2] hold an inline text, or the front holds a Heap
+// (its pointer, then its size in 4 bytes: texts a record keeps are bounded
+// by the request size far below 4 GiB), or a packed text (PackedText); the
+// last byte is the tag: the inline size, kHeap, or a packed form's. Copies
+// copy a heap text and the bytes otherwise; a move leaves the source empty.
 template <size_t kSize>
-class InlineText {
+class TextStorage {
  public:
-  InlineText() = default;
-  InlineText(std::string_view text) { Assign(text); }                    // NOLINT: records assign strings
-  InlineText(const std::string& text) { Assign(text); }                  // NOLINT
-  InlineText(const char* text) { Assign(std::string_view(text)); }       // NOLINT
-  InlineText(const InlineText& other) { Assign(other.view()); }
-  InlineText(InlineText&& other) noexcept { Take(other); }
-  InlineText& operator=(const InlineText& other) {
+  TextStorage() = default;
+  TextStorage(const TextStorage& other) { CopyFrom(other); }
+  TextStorage(TextStorage&& other) noexcept { Take(other); }
+  TextStorage& operator=(const TextStorage& other) {
     if (this != &other) {
       Release();
-      Assign(other.view());
+      CopyFrom(other);
     }
     return *this;
   }
-  InlineText& operator=(InlineText&& other) noexcept {
+  TextStorage& operator=(TextStorage&& other) noexcept {
     if (this != &other) {
       Release();
       Take(other);
     }
     return *this;
   }
-  ~InlineText() { Release(); }
+  ~TextStorage() { Release(); }
 
-  std::string_view view() const {
+ protected:
+  static constexpr uint8_t kInlineMax = kSize - 1, kHeap = 0xFF;
+  static_assert(kSize >= sizeof(char*) + sizeof(uint32_t) + 1 && kSize <= 255,
+                "a heap text's pointer and size fit, the tag is a byte");
+  uint8_t tag() const { return static_cast<uint8_t>(bytes_[kInlineMax]); }
+  void set_tag(uint8_t tag) { bytes_[kInlineMax] = static_cast<char>(tag); }
+  char* bytes() { return bytes_; }
+  const char* bytes() const { return bytes_; }
+  // The text kept as text (an inline size or kHeap tag).
+  std::string_view TextView() const {
     if (tag() != kHeap) return std::string_view(bytes_, tag());
     const Heap heap = LoadHeap();
     return std::string_view(heap.data, heap.size);
   }
+  // Keeps `text` as text (this is empty).
+  void AssignText(std::string_view text) {
+    if (text.size() <= kInlineMax) {
+      if (!text.empty()) std::memcpy(bytes_, text.data(), text.size());
+      set_tag(static_cast<uint8_t>(text.size()));
+      return;
+    }
+    // A record's texts come from requests (max_request_bytes <= INT32_MAX)
+    // or stored documents, far below 4 GiB; were one longer, its view would
+    // be cut short, never past its block.
+    Heap heap{new char[text.size()], static_cast<uint32_t>(std::min<size_t>(text.size(), UINT32_MAX))};
+    std::memcpy(heap.data, text.data(), text.size());
+    StoreHeap(heap);
+    set_tag(kHeap);
+  }
+
+ private:
+  struct Heap {
+    char* data;
+    uint32_t size;
+  };
+  Heap LoadHeap() const {
+    Heap heap;
+    std::memcpy(&heap.data, bytes_, sizeof heap.data);
+    std::memcpy(&heap.size, bytes_ + sizeof heap.data, sizeof heap.size);
+    return heap;
+  }
+  void StoreHeap(const Heap& heap) {
+    std::memcpy(bytes_, &heap.data, sizeof heap.data);
+    std::memcpy(bytes_ + sizeof heap.data, &heap.size, sizeof heap.size);
+  }
+  void CopyFrom(const TextStorage& other) {
+    if (other.tag() == kHeap) AssignText(other.TextView());
+    else std::memcpy(bytes_, other.bytes_, sizeof bytes_);
+  }
+  void Take(TextStorage& other) {
+    std::memcpy(bytes_, other.bytes_, sizeof bytes_);
+    other.set_tag(0);  // a heap text now belongs to this one
+  }
+  void Release() {
+    if (tag() == kHeap) delete[] LoadHeap().data;
+    set_tag(0);
+  }
+
+  // A pointer's alignment: 8 on 64-bit; 4 on wasm32, where 8 padded the
+  // records and documents that keep one beside 4-byte members (issue 15).
+  alignas(alignof(char*)) char bytes_[kSize] = {};
+};
+
+// InlineText<kSize>: up to kSize - 1 bytes inline, longer text on the heap.
+template <size_t kSize>
+class InlineText : private TextStorage<kSize> {
+ public:
+  InlineText() = default;
+  InlineText(std::string_view text) { this->AssignText(text); }                // NOLINT: records assign strings
+  InlineText(const std::string& text) { this->AssignText(text); }              // NOLINT
+  InlineText(const char* text) { this->AssignText(std::string_view(text)); }  // NOLINT
+
+  std::string_view view() const { return this->TextView(); }
   operator std::string_view() const { return view(); }  // NOLINT
   std::string str() const { return std::string(view()); }
   bool empty() const { return view().empty(); }
@@ -60,57 +130,6 @@ class InlineText {
   friend bool operator!=(const std::string& a, const InlineText& b) { return a != b.view(); }
   friend std::string operator+(const std::string& a, const InlineText& b) { return a + b.str(); }
   friend std::string operator+(const char* a, const InlineText& b) { return a + b.str(); }
-
- private:
-  // bytes_[0..kSize - 2] hold an inline text, or the front holds a Heap
-  // (its pointer, then its size in 4 bytes: texts a record keeps are bounded
-  // by the request size far below 4 GiB); the last byte is the tag: the
-  // inline size, or kHeap.
-  static constexpr uint8_t kInlineMax = kSize - 1, kHeap = 0xFF;
-  static_assert(kSize >= sizeof(char*) + sizeof(uint32_t) + 1 && kSize <= 255,
-                "a heap text's pointer and size fit, the tag is a byte");
-  struct Heap {
-    char* data;
-    uint32_t size;
-  };
-  Heap LoadHeap() const {
-    Heap heap;
-    std::memcpy(&heap.data, bytes_, sizeof heap.data);
-    std::memcpy(&heap.size, bytes_ + sizeof heap.data, sizeof heap.size);
-    return heap;
-  }
-  void StoreHeap(const Heap& heap) {
-    std::memcpy(bytes_, &heap.data, sizeof heap.data);
-    std::memcpy(bytes_ + sizeof heap.data, &heap.size, sizeof heap.size);
-  }
-  uint8_t tag() const { return static_cast<uint8_t>(bytes_[kInlineMax]); }
-  void set_tag(uint8_t tag) { bytes_[kInlineMax] = static_cast<char>(tag); }
-  void Assign(std::string_view text) {
-    if (text.size() <= kInlineMax) {
-      if (!text.empty()) std::memcpy(bytes_, text.data(), text.size());
-      set_tag(static_cast<uint8_t>(text.size()));
-      return;
-    }
-    // A record's texts come from requests (max_request_bytes <= INT32_MAX)
-    // or stored documents, far below 4 GiB; were one longer, its view would
-    // be cut short, never past its block.
-    Heap heap{new char[text.size()], static_cast<uint32_t>(std::min<size_t>(text.size(), UINT32_MAX))};
-    std::memcpy(heap.data, text.data(), text.size());
-    StoreHeap(heap);
-    set_tag(kHeap);
-  }
-  void Take(InlineText& other) {
-    std::memcpy(bytes_, other.bytes_, sizeof bytes_);
-    other.set_tag(0);  // a heap text now belongs to this id
-  }
-  void Release() {
-    if (tag() == kHeap) delete[] LoadHeap().data;
-    set_tag(0);
-  }
-
-  // A pointer's alignment: 8 on 64-bit; 4 on wasm32, where 8 padded the
-  // records and documents that keep one beside 4-byte members (issue 15).
-  alignas(alignof(char*)) char bytes_[kSize] = {};
 };
 
 template <size_t kSize, class Packing>
@@ -159,43 +178,29 @@ class IdText {
 //   static size_t Spell(const char* bytes, uint8_t tag, char* out);      // out: IdText::kMaxSpelled
 // Read it with text() or str().
 template <size_t kSize, class Packing>
-class PackedText {
+class PackedText : private TextStorage<kSize> {
+  using Storage = TextStorage<kSize>;
+
  public:
   PackedText() = default;
   PackedText(std::string_view text) { Assign(text); }               // NOLINT: records assign strings
   PackedText(const std::string& text) { Assign(text); }             // NOLINT
   PackedText(const char* text) { Assign(std::string_view(text)); }  // NOLINT
-  PackedText(const PackedText& other) { CopyFrom(other); }
-  PackedText(PackedText&& other) noexcept { Take(other); }
-  PackedText& operator=(const PackedText& other) {
-    if (this != &other) {
-      Release();
-      CopyFrom(other);
-    }
-    return *this;
-  }
-  PackedText& operator=(PackedText&& other) noexcept {
-    if (this != &other) {
-      Release();
-      Take(other);
-    }
-    return *this;
-  }
-  ~PackedText() { Release(); }
 
   IdText text() const { return IdText(*this); }
   std::string str() const { return text().str(); }
-  bool empty() const { return tag() == 0; }
+  bool empty() const { return this->tag() == 0; }
   size_t size() const { return text().size(); }
   // Whether the text is kept packed (tests and memory figures).
-  bool packed() const { return tag() > kInlineMax && tag() != kHeap; }
+  bool packed() const { return this->tag() > Storage::kInlineMax && this->tag() != Storage::kHeap; }
 
   // Packing is canonical (a text that packs is always kept packed), so two
   // texts of which one is packed are equal only as the same bytes: no
   // spelling out (the id indexes compare a record's id with a packed probe).
   friend bool operator==(const PackedText& a, const PackedText& b) {
-    if (a.packed() || b.packed()) return a.tag() == b.tag() && std::memcmp(a.bytes_, b.bytes_, Packing::kBytes) == 0;
-    return a.text().view() == b.text().view();
+    if (a.packed() || b.packed())
+      return a.tag() == b.tag() && std::memcmp(a.bytes(), b.bytes(), Packing::kBytes) == 0;
+    return a.TextView() == b.TextView();
   }
   friend bool operator!=(const PackedText& a, const PackedText& b) { return !(a == b); }
   friend bool operator==(const PackedText& a, std::string_view b) { return a.text().view() == b; }
@@ -209,77 +214,20 @@ class PackedText {
 
  private:
   friend class IdText;
-  static constexpr uint8_t kInlineMax = kSize - 1, kHeap = 0xFF;
-  struct Heap {
-    char* data;
-    uint32_t size;
-  };
-  static_assert(sizeof(char*) + sizeof(uint32_t) <= kInlineMax && kSize <= 255 && Packing::kBytes <= kInlineMax,
-                "a heap text's pointer and size and a packed text fit before the tag, and the tag is a byte");
-  uint8_t tag() const { return static_cast<uint8_t>(bytes_[kInlineMax]); }
-  void set_tag(uint8_t tag) { bytes_[kInlineMax] = static_cast<char>(tag); }
-  Heap LoadHeap() const {
-    Heap heap;
-    std::memcpy(&heap.data, bytes_, sizeof heap.data);
-    std::memcpy(&heap.size, bytes_ + sizeof heap.data, sizeof heap.size);
-    return heap;
-  }
-  void StoreHeap(const Heap& heap) {
-    std::memcpy(bytes_, &heap.data, sizeof heap.data);
-    std::memcpy(bytes_ + sizeof heap.data, &heap.size, sizeof heap.size);
-  }
+  static_assert(Packing::kBytes <= Storage::kInlineMax, "a packed text fits before the tag");
   void Assign(std::string_view text) {
     uint8_t packed_tag = 0;
-    if (Packing::Pack(text, bytes_, &packed_tag)) {
-      set_tag(packed_tag);
-      return;
-    }
-    if (text.size() <= kInlineMax) {
-      if (!text.empty()) std::memcpy(bytes_, text.data(), text.size());
-      set_tag(static_cast<uint8_t>(text.size()));
-      return;
-    }
-    // As InlineText: texts come from requests or stored documents, far
-    // below 4 GiB; were one longer, its view would be cut short.
-    Heap heap{new char[text.size()], static_cast<uint32_t>(std::min<size_t>(text.size(), UINT32_MAX))};
-    std::memcpy(heap.data, text.data(), text.size());
-    StoreHeap(heap);
-    set_tag(kHeap);
+    if (Packing::Pack(text, this->bytes(), &packed_tag)) this->set_tag(packed_tag);
+    else this->AssignText(text);
   }
-  void CopyFrom(const PackedText& other) {
-    if (other.tag() == kHeap) {
-      const Heap heap = other.LoadHeap();
-      Assign(std::string_view(heap.data, heap.size));
-    } else {
-      std::memcpy(bytes_, other.bytes_, sizeof bytes_);
-    }
+  // The text: a view of the one kept as text, or the packed one spelled out at `out`.
+  std::string_view Read(char* out) const {
+    return packed() ? std::string_view(out, Packing::Spell(this->bytes(), this->tag(), out)) : this->TextView();
   }
-  void Take(PackedText& other) {
-    std::memcpy(bytes_, other.bytes_, sizeof bytes_);
-    other.set_tag(0);  // a heap text now belongs to this one
-  }
-  void Release() {
-    if (tag() == kHeap) delete[] LoadHeap().data;
-    set_tag(0);
-  }
-
-  // A pointer's alignment, as InlineText's.
-  alignas(alignof(char*)) char bytes_[kSize] = {};
 };
 
 template <size_t kSize, class Packing>
-IdText::IdText(const PackedText<kSize, Packing>& text) {
-  using Text = PackedText<kSize, Packing>;
-  const uint8_t tag = text.tag();
-  if (tag <= Text::kInlineMax) {
-    view_ = std::string_view(text.bytes_, tag);
-  } else if (tag == Text::kHeap) {
-    const typename Text::Heap heap = text.LoadHeap();
-    view_ = std::string_view(heap.data, heap.size);
-  } else {
-    view_ = std::string_view(spelled_, Packing::Spell(text.bytes_, tag, spelled_));
-  }
-}
+IdText::IdText(const PackedText<kSize, Packing>& text) : view_(text.Read(spelled_)) {}
 
 // A check's, an action's or an outcome's id: 16 bytes (issue 15: 32 as an
 // InlineText<32>, five of them a governed buy). The ids the core mints
